@@ -1,0 +1,130 @@
+package accounts
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/ent/application"
+	"userbridge/ent/credential"
+	"userbridge/ent/user"
+	"userbridge/policy"
+)
+
+// CreateAPIKey issues a first-party API key for the viewer's own user, with
+// the given scopes (every scope when none) and an optional lifetime.
+// Returns forbidden for an application's credential (applications cannot
+// mint first-party keys) and invalid for an unknown scope or a scope the
+// viewer does not hold.
+func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, scopes []string, ttl time.Duration) (string, *ent.Credential, error) {
+	if err := policy.HasUser(v); err != nil {
+		return "", nil, err
+	}
+	if !v.FirstParty() {
+		return "", nil, apperr.New(apperr.Forbidden, "forbidden", "applications cannot create API keys")
+	}
+	if len(scopes) == 0 {
+		scopes = auth.AllScopes
+	}
+	for _, sc := range scopes {
+		if !auth.ValidScope(sc) || !v.HasScope(sc) {
+			return "", nil, apperr.Invalidf("scopes", "invalid_scope", "unknown or unavailable scope %q", sc)
+		}
+	}
+	return s.issue(ctx, s.Client, v.User.ID, nil, credential.KindAPIKey, scopes, true, ttl)
+}
+
+// IssueInput is the CLI's request for a token: for a user (by e-mail),
+// optionally issued to an application with chosen scopes.
+type IssueInput struct {
+	UserEmail string
+	AppID     string // application client id; empty: first-party
+	Scopes    []string
+	Consent   bool
+	TTL       time.Duration
+}
+
+// Issue mints a token without a viewer (administration CLI). First-party
+// tokens carry every scope and count as consented; tokens issued to an
+// application carry only the scopes given.
+// Returns not found for an unknown user or application, invalid for an
+// unknown scope.
+func (s *Service) Issue(ctx context.Context, in IssueInput) (string, *ent.Credential, error) {
+	u, err := s.Client.User.Query().Where(user.EmailKey(strings.ToLower(in.UserEmail))).Only(ctx)
+	if err != nil {
+		return "", nil, apperr.Classify(err)
+	}
+	for _, sc := range in.Scopes {
+		if !auth.ValidScope(sc) {
+			return "", nil, apperr.Invalidf("scopes", "invalid_scope", "unknown scope %q", sc)
+		}
+	}
+	if in.AppID == "" {
+		scopes := in.Scopes
+		if len(scopes) == 0 {
+			scopes = auth.AllScopes
+		}
+		return s.issue(ctx, s.Client, u.ID, nil, credential.KindAPIKey, scopes, true, in.TTL)
+	}
+	app, err := s.Client.Application.Query().Where(application.ClientID(in.AppID)).Only(ctx)
+	if err != nil {
+		return "", nil, apperr.Classify(err)
+	}
+	scopes := in.Scopes
+	if len(scopes) == 0 {
+		scopes = []string{auth.ScopeIdentity}
+	}
+	return s.issue(ctx, s.Client, u.ID, &app.ID, credential.KindAccessToken, scopes, in.Consent, in.TTL)
+}
+
+func (s *Service) issue(ctx context.Context, c *ent.Client, userID int, appID *int, kind credential.Kind,
+	scopes []string, consented bool, ttl time.Duration) (string, *ent.Credential, error) {
+	token, hash := auth.NewToken(kind)
+	m := c.Credential.Create().SetTokenHash(hash).SetKind(kind).SetUserID(userID).
+		SetNillableApplicationID(appID).SetScopes(slices.Clone(scopes)).SetConsented(consented)
+	if ttl > 0 {
+		m.SetExpiresAt(s.now().Add(ttl))
+	}
+	cred, err := m.Save(ctx)
+	if err != nil {
+		return "", nil, apperr.Wrap(err, "storing credential")
+	}
+	return token, cred, nil
+}
+
+// Revoke ends a credential of the viewer's own user, or of any user for a
+// viewer with manage_users. Returns not found otherwise.
+func (s *Service) Revoke(ctx context.Context, v *auth.Viewer, id int) (*ent.Credential, error) {
+	if err := policy.HasUser(v); err != nil {
+		return nil, err
+	}
+	c, err := s.Client.Credential.Get(ctx, id)
+	if err != nil {
+		return nil, apperr.Classify(err)
+	}
+	own := c.UserID != nil && *c.UserID == v.User.ID
+	if !own && !policy.ManagesUsers(v) {
+		return nil, apperr.ErrNotFound
+	}
+	if c.RevokedAt != nil {
+		return c, nil
+	}
+	c, err = s.Client.Credential.UpdateOne(c).SetRevokedAt(s.now()).Save(ctx)
+	return c, apperr.Classify(err)
+}
+
+// CreateApp registers an application and returns it with its secret, which
+// is shown once and stored only hashed.
+func (s *Service) CreateApp(ctx context.Context, name string, verified bool, perms []string) (*ent.Application, string, error) {
+	secret, hash := auth.NewAppSecret()
+	app, err := s.Client.Application.Create().SetName(name).SetVerified(verified).
+		SetPermissions(perms).SetSecretHash(hash).Save(ctx)
+	if err != nil {
+		return nil, "", apperr.Classify(err)
+	}
+	return app, secret, nil
+}

@@ -1,0 +1,74 @@
+package accounts
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/ent/credential"
+	"userbridge/ent/user"
+)
+
+// DefaultLoginTTL is how long a token from Login lives.
+const DefaultLoginTTL = 24 * time.Hour
+
+// ReasonInvalidCredentials is the one answer to an unknown e-mail and to a
+// wrong password alike.
+const ReasonInvalidCredentials = "invalid_credentials"
+
+var errBadLogin = apperr.New(apperr.Unauthenticated, ReasonInvalidCredentials, "invalid e-mail or password")
+
+// Login exchanges an e-mail and password for a first-party access token.
+// Every call is one attempt for the account and one for the client address,
+// whatever its outcome.
+//
+// Returns rate limited past either limit, and unauthenticated
+// ("invalid_credentials") for an unknown e-mail or a wrong password, after
+// the same password-hashing work in both cases.
+func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (string, *ent.User, error) {
+	if err := s.throttle(ctx, "login:account:"+strings.ToLower(email), "login:addr:"+clientAddr); err != nil {
+		return "", nil, err
+	}
+	u, err := s.Client.User.Query().Where(user.EmailKey(strings.ToLower(email))).Only(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return "", nil, apperr.Wrap(err, "looking up user")
+	}
+	hash := ""
+	if u != nil && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	if !auth.CheckPassword(password, hash) || u == nil {
+		return "", nil, errBadLogin
+	}
+	switch u.Status {
+	case user.StatusSuspended:
+		return "", nil, apperr.New(apperr.Unauthenticated, auth.ReasonAccountSuspended, "account suspended")
+	case user.StatusBanned:
+		return "", nil, apperr.New(apperr.Unauthenticated, auth.ReasonAccountBanned, "account banned")
+	}
+	token, _, err := s.issue(ctx, s.Client, u.ID, nil, credential.KindAccessToken, auth.AllScopes, true, DefaultLoginTTL)
+	if err != nil {
+		return "", nil, err
+	}
+	return token, u, nil
+}
+
+func (s *Service) throttle(ctx context.Context, keys ...string) error {
+	if s.LoginLimiter == nil {
+		return nil
+	}
+	for _, k := range keys {
+		ok, retry, err := s.LoginLimiter.Allow(ctx, k)
+		if err != nil {
+			return apperr.Wrap(err, "rate limiter")
+		}
+		if !ok {
+			e := apperr.New(apperr.RateLimited, "rate_limited", "too many login attempts, retry in "+retry.Round(time.Second).String())
+			return e
+		}
+	}
+	return nil
+}

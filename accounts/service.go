@@ -1,0 +1,107 @@
+// Package accounts holds the rules for users and their credentials: create,
+// update, delete, ban, login and tokens. GraphQL resolvers, every REST dialect
+// and the CLI call these functions; they check policy, validate, write in one
+// transaction, and return apperr kinds.
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/ent/user"
+	"userbridge/policy"
+)
+
+// BlobRemover deletes stored bytes after the rows that named them are gone.
+type BlobRemover interface {
+	RemoveBlobs(ctx context.Context, keys []string)
+}
+
+// Limiter admits or refuses one attempt for a key (login throttling).
+type Limiter interface {
+	Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration, err error)
+}
+
+// Service is the accounts rule set over one store.
+type Service struct {
+	Client *ent.Client
+	Blobs  BlobRemover // optional: blobs of deleted users' files
+	// LoginLimiter throttles login attempts per account and per client
+	// address; nil admits everything.
+	LoginLimiter Limiter
+	Now          func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Get returns the user with id if the viewer may see it.
+// Returns not found when it does not exist or is invisible to the viewer.
+func (s *Service) Get(ctx context.Context, v *auth.Viewer, id int) (*ent.User, error) {
+	if err := policy.Authenticated(v); err != nil {
+		return nil, err
+	}
+	u, err := s.Client.User.Get(ctx, id)
+	if err != nil {
+		return nil, apperr.Classify(err)
+	}
+	if err := policy.ReadUser(v, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// GetByPublicID is Get by the 8-character public id.
+func (s *Service) GetByPublicID(ctx context.Context, v *auth.Viewer, publicID string) (*ent.User, error) {
+	if err := policy.Authenticated(v); err != nil {
+		return nil, err
+	}
+	u, err := s.Client.User.Query().Where(user.PublicID(publicID)).Only(ctx)
+	if err != nil {
+		return nil, apperr.Classify(err)
+	}
+	if err := policy.ReadUser(v, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// DisplayName is the users-v1 "name": the explicit one when set, else the
+// first and last names joined.
+func DisplayName(u *ent.User) string {
+	if u.DisplayName != nil {
+		return *u.DisplayName
+	}
+	return strings.TrimSpace(u.FirstName + " " + u.LastName)
+}
+
+// withTx runs fn in a transaction, rolling back on error or panic.
+func withTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) (err error) {
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return apperr.Wrap(err, "starting transaction")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return apperr.Classify(fmt.Errorf("committing: %w", err))
+	}
+	return nil
+}

@@ -1,0 +1,211 @@
+package accounts
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/ent/user"
+	"userbridge/policy"
+)
+
+// UpdateInput is a partial change: nil fields keep their values.
+type UpdateInput struct {
+	Email      *string
+	Username   *string
+	Login      *string
+	FirstName  *string
+	LastName   *string
+	Name       *string
+	Password   *string
+	Role       *user.Role
+	Status     *user.Status
+	Flags      *int
+	Privileges *[]string
+	Verified   *bool
+	Mode       *user.Mode
+}
+
+// privileged reports whether the change touches what a user may not change
+// about itself.
+func (in UpdateInput) privileged() bool {
+	return in.Role != nil || in.Status != nil || in.Flags != nil || in.Privileges != nil ||
+		in.Verified != nil || in.Mode != nil
+}
+
+func (in UpdateInput) validate() error {
+	if in.Email != nil {
+		if err := checkEmail(*in.Email); err != nil {
+			return err
+		}
+	}
+	if in.Username != nil {
+		if err := checkUsername(*in.Username); err != nil {
+			return err
+		}
+	}
+	if in.Login != nil {
+		if err := checkLogin(strings.ToLower(*in.Login)); err != nil {
+			return err
+		}
+	}
+	if in.Password != nil {
+		if err := checkPassword(*in.Password); err != nil {
+			return err
+		}
+	}
+	for field, p := range map[string]*string{"first_name": in.FirstName, "last_name": in.LastName} {
+		if p != nil {
+			if err := checkName(field, *p); err != nil {
+				return err
+			}
+		}
+	}
+	if in.Name != nil {
+		if strings.TrimSpace(*in.Name) == "" {
+			return apperr.Invalidf("name", "invalid_name", "name must not be empty")
+		}
+		if err := checkName("name", *in.Name); err != nil {
+			return err
+		}
+	}
+	if in.Status != nil && *in.Status == user.StatusBanned {
+		return apperr.Invalidf("status", "invalid_status", "status must be active or suspended")
+	}
+	if in.Flags != nil && *in.Flags < 0 {
+		return apperr.Invalidf("flags", "invalid_flags", "flags must not be negative")
+	}
+	return nil
+}
+
+// Update applies a partial change to user id and reports whether anything
+// changed (edu-focus answers 202 when nothing did).
+//
+// Returns not found when the user is invisible to the viewer, forbidden per
+// policy.UpdateUser (a user changing its own role or status, for instance),
+// invalid with the field at fault, or conflict on a taken unique value.
+func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int, in UpdateInput) (*ent.User, bool, error) {
+	if err := policy.Authenticated(v); err != nil {
+		return nil, false, err
+	}
+	target, err := s.Client.User.Get(ctx, id)
+	if err != nil {
+		return nil, false, apperr.Classify(err)
+	}
+	if err := policy.UpdateUser(v, target, in.privileged()); err != nil {
+		return nil, false, err
+	}
+	if in.Role != nil || in.Flags != nil || in.Privileges != nil {
+		if err := policy.GrantAdmin(v); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := in.validate(); err != nil {
+		return nil, false, err
+	}
+	var hash string
+	if in.Password != nil {
+		if hash, err = auth.HashPassword(*in.Password); err != nil {
+			return nil, false, apperr.Wrap(err, "hashing password")
+		}
+	}
+	var updated *ent.User
+	changed := false
+	err = withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		cur, err := tx.User.Get(ctx, id)
+		if err != nil {
+			return apperr.Classify(err)
+		}
+		m := tx.User.UpdateOne(cur)
+		changed = in.apply(cur, m, hash)
+		if !changed {
+			updated = cur
+			return nil
+		}
+		if err := checkUnique(ctx, tx.Client(), id, changedStr(in.Email, cur.Email),
+			changedStr(in.Username, cur.Username), changedStr(in.Login, cur.Login)); err != nil {
+			return err
+		}
+		updated, err = m.Save(ctx)
+		return classifyWrite(err)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return updated, changed, nil
+}
+
+// changedStr returns p when it differs from cur ignoring case, else nil.
+func changedStr(p *string, cur string) *string {
+	if p == nil || strings.EqualFold(*p, cur) {
+		return nil
+	}
+	return p
+}
+
+// apply stages on m every value of in that differs from cur and reports
+// whether there was any.
+func (in UpdateInput) apply(cur *ent.User, m *ent.UserUpdateOne, hash string) bool {
+	changed := false
+	setStr := func(p *string, old string, set func(string) *ent.UserUpdateOne) {
+		if p != nil && *p != old {
+			set(*p)
+			changed = true
+		}
+	}
+	setStr(in.Email, cur.Email, m.SetEmail)
+	setStr(in.Username, cur.Username, m.SetUsername)
+	if in.Login != nil {
+		setStr(new(strings.ToLower(*in.Login)), cur.Login, m.SetLogin)
+	}
+	setStr(in.FirstName, cur.FirstName, m.SetFirstName)
+	setStr(in.LastName, cur.LastName, m.SetLastName)
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		if cur.DisplayName == nil || *cur.DisplayName != name {
+			m.SetDisplayName(name)
+			changed = true
+		}
+		if cur.FirstName == "" && cur.LastName == "" && in.FirstName == nil && in.LastName == nil {
+			first, last := splitName(name)
+			m.SetFirstName(first).SetLastName(last)
+			changed = true
+		}
+	}
+	if hash != "" {
+		m.SetPasswordHash(hash)
+		changed = true
+	}
+	if in.Role != nil && *in.Role != cur.Role {
+		m.SetRole(*in.Role)
+		changed = true
+	}
+	if in.Flags != nil && *in.Flags != cur.Flags {
+		flags := *in.Flags
+		m.SetFlags(flags)
+		if in.Role != nil { // the role given alongside wins for bit 0x1
+			m.SetRole(*in.Role)
+		}
+		changed = true
+	}
+	if in.Status != nil && *in.Status != cur.Status {
+		m.SetStatus(*in.Status)
+		changed = true
+	}
+	if in.Privileges != nil && !slices.Equal(*in.Privileges, cur.Privileges) {
+		m.SetPrivileges(*in.Privileges)
+		changed = true
+	}
+	if in.Verified != nil && *in.Verified != cur.Verified {
+		m.SetVerified(*in.Verified)
+		changed = true
+	}
+	if in.Mode != nil && *in.Mode != cur.Mode {
+		m.SetMode(*in.Mode)
+		changed = true
+	}
+	return changed
+}

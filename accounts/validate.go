@@ -1,0 +1,76 @@
+package accounts
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"userbridge/apperr"
+	"userbridge/ent/schema"
+)
+
+// Password length bounds, in characters.
+const (
+	MinPassword = 8
+	MaxPassword = 128
+)
+
+var (
+	emailRe    = regexp.MustCompile(`^[^@\s"<>()\[\],;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+	usernameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,32}$`)
+)
+
+// reservedUsernames may never be chosen: they collide with routes or roles.
+var reservedUsernames = []string{"admin", "administrator", "root", "@current", "current", "me", "system", "support", "null", "undefined"}
+
+// ValidEmail reports whether s is an e-mail address the service accepts.
+func ValidEmail(s string) bool { return len(s) <= 254 && emailRe.MatchString(s) }
+
+func checkEmail(s string) error {
+	if !ValidEmail(s) {
+		return apperr.Invalidf("email", "invalid_email", "email must be a valid e-mail address")
+	}
+	return nil
+}
+
+func checkPassword(s string) error {
+	switch n := utf8.RuneCountInString(s); {
+	case n < MinPassword:
+		return apperr.Invalidf("password", "password_too_short", "password must be at least %d characters", MinPassword)
+	case n > MaxPassword:
+		return apperr.Invalidf("password", "password_too_long", "password must be at most %d characters", MaxPassword)
+	}
+	return nil
+}
+
+// checkUsername applies the edu-focus rule: 3 to 32 of [A-Za-z0-9_.-], and no
+// reserved word.
+func checkUsername(s string) error {
+	if !usernameRe.MatchString(s) || slices.Contains(reservedUsernames, strings.ToLower(s)) {
+		return apperr.Invalidf("username", "unauthorized_username", "username is not allowed")
+	}
+	return nil
+}
+
+func checkLogin(s string) error {
+	if s == "" || len(s) > 255 || !schema.LoginPattern.MatchString(s) {
+		return apperr.Invalidf("login", "invalid_login", "login must match [\\w.@-]+")
+	}
+	return nil
+}
+
+func checkName(field, s string) error {
+	if utf8.RuneCountInString(s) > 255 || !utf8.ValidString(s) || strings.ContainsFunc(s, isControl) {
+		return apperr.Invalidf(field, "invalid_"+field, "%s is invalid", field)
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// splitName splits a display name at its first space into first and last.
+func splitName(name string) (first, last string) {
+	first, last, _ = strings.Cut(strings.TrimSpace(name), " ")
+	return first, strings.TrimSpace(last)
+}

@@ -1,0 +1,136 @@
+// Package db opens the store: embedded SQLite by default, PostgreSQL when the
+// URL says so, and creates or updates its schema.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "github.com/mattn/go-sqlite3"    // SQLite driver "sqlite3"
+
+	"userbridge/ent"
+	_ "userbridge/ent/runtime" // schema hooks, defaults and validators
+)
+
+// DefaultURL is the embedded SQLite database used when none is configured.
+const DefaultURL = "sqlite://./data/app.db"
+
+// Store is an open database: the ent client and the driver it runs on.
+type Store struct {
+	Client  *ent.Client
+	Dialect string
+	driver  dialect.Driver
+}
+
+// Open connects to rawURL: "sqlite://PATH" (or a bare path ending in .db),
+// or "postgres://..." / "postgresql://...".
+func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*Store, error) {
+	if rawURL == "" {
+		rawURL = DefaultURL
+	}
+	var (
+		drv dialect.Driver
+		err error
+	)
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		drv, err = openPostgres(rawURL)
+	case strings.HasPrefix(rawURL, "sqlite://"):
+		drv, err = openSQLite(strings.TrimPrefix(rawURL, "sqlite://"))
+	case strings.HasPrefix(rawURL, "file:"), strings.HasSuffix(rawURL, ".db"):
+		drv, err = openSQLite(strings.TrimPrefix(rawURL, "file:"))
+	default:
+		return nil, fmt.Errorf("database URL %q: want sqlite://PATH or postgres://", redact(rawURL))
+	}
+	if err != nil {
+		return nil, err
+	}
+	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
+	return &Store{Client: ent.NewClient(opts...), Dialect: drv.Dialect(), driver: drv}, nil
+}
+
+// Migrate creates or updates the schema.
+func (s *Store) Migrate(ctx context.Context) error {
+	if err := s.Client.Schema.Create(ctx); err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	var rows entsql.Rows
+	if err := s.driver.Query(ctx, "SELECT 1", []any{}, &rows); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// Close closes the client and its connections.
+func (s *Store) Close() error { return s.Client.Close() }
+
+func openPostgres(rawURL string) (dialect.Driver, error) {
+	sqlDB, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("opening postgres: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetMaxIdleConns(10)
+	return entsql.OpenDB(dialect.Postgres, sqlDB), nil
+}
+
+// openSQLite opens one writer connection (transactions start IMMEDIATE, so
+// concurrent writers queue on the pool instead of failing with "database is
+// locked") and a pool of query-only readers, all in WAL mode with foreign
+// keys on and a busy timeout. The cache is never shared.
+func openSQLite(path string) (dialect.Driver, error) {
+	if path == "" {
+		return nil, fmt.Errorf("sqlite: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("sqlite: creating %s: %w", dir, err)
+		}
+	}
+	common := "_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL"
+	w, err := sql.Open("sqlite3", "file:"+path+"?"+common+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	// The writer creates the file and switches it to WAL before readers open it.
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	r, err := sql.Open("sqlite3", "file:"+path+"?"+common+"&_query_only=true")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	return &splitDriver{
+		writer: entsql.OpenDB(dialect.SQLite, w),
+		reader: entsql.OpenDB(dialect.SQLite, r),
+	}, nil
+}
+
+// redact hides the password of a database URL for messages and logs.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}

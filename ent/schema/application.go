@@ -1,0 +1,49 @@
+package schema
+
+import (
+	"regexp"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+
+	"userbridge/randid"
+)
+
+// Application is a client of the APIs (edu-focus). Its public id is 32
+// characters; its secret is stored hashed.
+type Application struct{ ent.Schema }
+
+// Mixin of the Application.
+func (Application) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
+
+// Fields of the Application.
+func (Application) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("client_id").Unique().Immutable().DefaultFunc(randid.AppID).
+			Match(regexp.MustCompile(`^[A-Za-z0-9]{32}$`)),
+		field.String("name").NotEmpty().MaxLen(255),
+		field.String("secret_hash").Sensitive(),
+		field.Bool("verified").Default(false),
+		field.Strings("permissions").Optional().
+			Comment("special permissions such as users:read and users:write"),
+	}
+}
+
+// Edges of the Application.
+func (Application) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("credentials", Credential.Type).Annotations(entsql.OnDelete(entsql.Cascade)),
+	}
+}
+
+// Annotations of the Application: not exposed over GraphQL.
+func (Application) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entsql.Annotation{IncrementStart: incrementStart(4)},
+		entgql.Skip(entgql.SkipAll),
+	}
+}

@@ -1,0 +1,51 @@
+// Package gid marshals the GraphQL ID scalar. Every entity lives in its own
+// range of 2^32 integer ids (ent's global id feature), so an integer tells its
+// type; the wire form is an opaque base64url string so clients treat it as a
+// handle rather than a number.
+package gid
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+const prefix = "ub:"
+
+// Encode returns the opaque global id of an entity id.
+func Encode(id int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.Itoa(id)))
+}
+
+// Decode returns the entity id of an opaque global id.
+func Decode(s string) (int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !strings.HasPrefix(string(b), prefix) {
+		return 0, fmt.Errorf("%q is not a valid id", s)
+	}
+	id, err := strconv.Atoi(strings.TrimPrefix(string(b), prefix))
+	if err != nil || id < 0 {
+		return 0, fmt.Errorf("%q is not a valid id", s)
+	}
+	return id, nil
+}
+
+// MarshalID writes an entity id as its opaque global id.
+func MarshalID(id int) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(Encode(id)))
+	})
+}
+
+// UnmarshalID reads an opaque global id.
+func UnmarshalID(v any) (int, error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, fmt.Errorf("id must be a string")
+	}
+	return Decode(s)
+}
