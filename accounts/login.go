@@ -61,13 +61,13 @@ func (s *Service) throttle(ctx context.Context, keys ...string) error {
 		return nil
 	}
 	for _, k := range keys {
-		ok, retry, err := s.LoginLimiter.Allow(ctx, k)
+		res, err := s.LoginLimiter.Allow(ctx, k)
 		if err != nil {
 			return apperr.Wrap(err, "rate limiter")
 		}
-		if !ok {
-			e := apperr.New(apperr.RateLimited, "rate_limited", "too many login attempts, retry in "+retry.Round(time.Second).String())
-			return e
+		if !res.Allowed {
+			return apperr.New(apperr.RateLimited, "rate_limited",
+				"too many login attempts, retry in "+res.RetryAfter.Round(time.Second).String())
 		}
 	}
 	return nil

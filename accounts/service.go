@@ -15,16 +15,12 @@ import (
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/policy"
+	"userbridge/ratelimit"
 )
 
 // BlobRemover deletes stored bytes after the rows that named them are gone.
 type BlobRemover interface {
 	RemoveBlobs(ctx context.Context, keys []string)
-}
-
-// Limiter admits or refuses one attempt for a key (login throttling).
-type Limiter interface {
-	Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration, err error)
 }
 
 // Service is the accounts rule set over one store.
@@ -33,7 +29,7 @@ type Service struct {
 	Blobs  BlobRemover // optional: blobs of deleted users' files
 	// LoginLimiter throttles login attempts per account and per client
 	// address; nil admits everything.
-	LoginLimiter Limiter
+	LoginLimiter ratelimit.Limiter
 	Now          func() time.Time
 }
 

@@ -90,3 +90,16 @@ func appHolds(v *auth.Viewer, perm string) bool {
 func IsSelf(v *auth.Viewer, target *ent.User) bool {
 	return v != nil && v.User != nil && target != nil && v.User.ID == target.ID
 }
+
+// ReadOwned decides whether the viewer may see an object owned by ownerID (a
+// file, a signature, a credential): its owner or a viewer with manage_users.
+// Returns not found otherwise, never forbidden.
+func ReadOwned(v *auth.Viewer, ownerID int) error {
+	if err := Authenticated(v); err != nil {
+		return err
+	}
+	if (v.User != nil && v.User.ID == ownerID) || ManagesUsers(v) {
+		return nil
+	}
+	return apperr.ErrNotFound
+}

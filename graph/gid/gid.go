@@ -6,12 +6,13 @@ package gid
 
 import (
 	"encoding/base64"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"userbridge/apperr"
 )
 
 const prefix = "ub:"
@@ -25,11 +26,11 @@ func Encode(id int) string {
 func Decode(s string) (int, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || !strings.HasPrefix(string(b), prefix) {
-		return 0, fmt.Errorf("%q is not a valid id", s)
+		return 0, invalid(s)
 	}
 	id, err := strconv.Atoi(strings.TrimPrefix(string(b), prefix))
 	if err != nil || id < 0 {
-		return 0, fmt.Errorf("%q is not a valid id", s)
+		return 0, invalid(s)
 	}
 	return id, nil
 }
@@ -45,7 +46,14 @@ func MarshalID(id int) graphql.Marshaler {
 func UnmarshalID(v any) (int, error) {
 	s, ok := v.(string)
 	if !ok {
-		return 0, fmt.Errorf("id must be a string")
+		return 0, apperr.Invalidf("id", "invalid_id", "id must be a string")
 	}
 	return Decode(s)
+}
+
+func invalid(s string) error {
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return apperr.Invalidf("id", "invalid_id", "%q is not a valid id", s)
 }

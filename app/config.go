@@ -1,0 +1,87 @@
+// Package app builds userbridge from its configuration: the store, the shared
+// rules, and the one HTTP router that serves GraphQL, the playground, every
+// legacy dialect and the health endpoints. server.go and the tests both use
+// New, so tests drive exactly the router that runs in production.
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"userbridge/graph"
+	"userbridge/ratelimit"
+)
+
+// Config is everything New needs. Zero values take the defaults.
+type Config struct {
+	Addr           string // listen address, e.g. ":8080"
+	DatabaseURL    string // sqlite://PATH or postgres://...
+	StorageURL     string // file://DIR or s3://BUCKET
+	PublicURL      string // absolute base of links the service hands out
+	RedisURL       string // shared rate limits; empty: in memory
+	Secret         string // signs download links; empty: kept in the database
+	UserFileQuota  int
+	MaxUploadBytes int64
+	MaxJSONBytes   int64
+
+	GraphQL   graph.Options
+	LoginRate ratelimit.Limit // per account and per client address
+	APIRate   ratelimit.Limit // users-v1, per credential
+
+	// SkipMigrate leaves the schema alone (the `migrate` command owns it).
+	SkipMigrate bool
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// Defaults returns the configuration of a plain `go run .`.
+func Defaults() Config {
+	return Config{
+		Addr:           ":8080",
+		DatabaseURL:    "sqlite://./data/app.db",
+		StorageURL:     "file://./data/files",
+		PublicURL:      "http://localhost:8080",
+		UserFileQuota:  5,
+		MaxUploadBytes: 50 << 20,
+		MaxJSONBytes:   1 << 20,
+		GraphQL:        graph.DefaultOptions,
+		LoginRate:      ratelimit.PerMinute(10, 10),
+		APIRate:        ratelimit.PerMinute(100, 20),
+	}
+}
+
+// withDefaults fills zero fields from Defaults.
+func (c Config) withDefaults() Config {
+	d := Defaults()
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = d.DatabaseURL
+	}
+	if c.StorageURL == "" {
+		c.StorageURL = d.StorageURL
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = d.PublicURL
+	}
+	if c.UserFileQuota <= 0 {
+		c.UserFileQuota = d.UserFileQuota
+	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = d.MaxUploadBytes
+	}
+	if c.MaxJSONBytes <= 0 {
+		c.MaxJSONBytes = d.MaxJSONBytes
+	}
+	if c.GraphQL == (graph.Options{}) {
+		c.GraphQL = d.GraphQL
+	}
+	c.GraphQL.MaxUploadBytes = c.MaxUploadBytes
+	c.GraphQL.MaxBodyBytes = c.MaxJSONBytes
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	c.GraphQL.Logger = c.Logger
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}

@@ -1,0 +1,42 @@
+package graph
+
+import (
+	"userbridge/accounts"
+	"userbridge/graph/model"
+)
+
+func createInput(in model.CreateUserInput) accounts.CreateInput {
+	return accounts.CreateInput{
+		Email: in.Email, Password: in.Password, Username: in.Username, Login: in.Login,
+		FirstName: deref(in.FirstName), LastName: deref(in.LastName), Name: in.Name,
+		Role: in.Role, Flags: in.Flags, Privileges: in.Privileges, Status: in.Status,
+		Verified: deref(in.Verified), Mode: in.Mode,
+	}
+}
+
+func updateInput(in model.UpdateUserInput) accounts.UpdateInput {
+	out := accounts.UpdateInput{
+		Email: in.Email, Username: in.Username, Login: in.Login, FirstName: in.FirstName,
+		LastName: in.LastName, Name: in.Name, Password: in.Password, Role: in.Role,
+		Status: in.Status, Flags: in.Flags, Verified: in.Verified, Mode: in.Mode,
+	}
+	if in.Privileges != nil {
+		out.Privileges = &in.Privileges
+	}
+	return out
+}
+
+func viewerInput(in model.UpdateViewerInput) accounts.UpdateInput {
+	return accounts.UpdateInput{
+		Email: in.Email, Username: in.Username, FirstName: in.FirstName,
+		LastName: in.LastName, Name: in.Name, Password: in.Password,
+	}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,66 @@
+package graph
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Options configure the GraphQL server.
+type Options struct {
+	Limits         Limits
+	Complexity     int   // maximum complexity per operation (0: off)
+	TokenLimit     int   // parser token limit (0: gqlgen's default)
+	Introspection  bool  // allow __schema and __type
+	MaxUploadBytes int64 // multipart uploads
+	MaxBodyBytes   int64 // JSON request bodies
+	Logger         *slog.Logger
+}
+
+// DefaultOptions are the production defaults.
+var DefaultOptions = Options{
+	Limits:         DefaultLimits,
+	Complexity:     1000,
+	TokenLimit:     15000,
+	Introspection:  true,
+	MaxUploadBytes: 50 << 20,
+	MaxBodyBytes:   DefaultMaxBodyBytes,
+}
+
+// NewHandler returns the GraphQL HTTP handler over the resolver: POST and GET
+// per GraphQL-over-HTTP, multipart uploads, shape and complexity limits,
+// errors with extensions.code, and panics recovered.
+func NewHandler(r *Resolver, o Options) http.Handler {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 1 << 20})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.TokenLimit > 0 {
+		srv.SetParserTokenLimit(o.TokenLimit)
+	}
+	if o.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(o.Limits)
+	if o.Complexity > 0 {
+		srv.Use(extension.FixedComplexityLimit(o.Complexity))
+	}
+	srv.SetErrorPresenter(presentError(logger))
+	srv.SetRecoverFunc(recoverPanic(logger))
+	maxBody := o.MaxBodyBytes
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBodyBytes
+	}
+	return guard(srv, maxBody)
+}

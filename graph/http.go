@@ -1,0 +1,63 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+)
+
+// DefaultMaxBodyBytes caps a JSON GraphQL request body.
+const DefaultMaxBodyBytes = 1 << 20
+
+// guard refuses, in GraphQL's error shape, what must not reach the
+// executor: a request whose Authorization header failed (401) and a JSON
+// body over the cap (413). Multipart bodies are capped by the upload limit.
+func guard(next http.Handler, maxBody int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := auth.Resolve(r.Context()); err != nil {
+			e := apperr.As(err)
+			writeError(w, http.StatusUnauthorized, e.Message, "UNAUTHENTICATED", e.Reason)
+			return
+		}
+		if r.Body != nil && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			if r.ContentLength > maxBody {
+				writeTooLarge(w, maxBody)
+				return
+			}
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				writeTooLarge(w, maxBody)
+				return
+			}
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "could not read the request body", "BAD_REQUEST", "bad_body")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeTooLarge(w http.ResponseWriter, max int64) {
+	writeError(w, http.StatusRequestEntityTooLarge, "request body over the limit", "PAYLOAD_TOO_LARGE", "too_large")
+}
+
+// writeError answers a GraphQL error response outside the executor.
+func writeError(w http.ResponseWriter, status int, msg, code, reason string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []any{map[string]any{
+			"message":    msg,
+			"extensions": map[string]any{"code": code, "reason": reason},
+		}},
+	})
+}

@@ -1,0 +1,15 @@
+// Package graph is the GraphQL face of userbridge: hand-written schema files
+// (*.graphqls), the ent-generated entity schema (ent.graphqls), short
+// resolvers that call the shared rules, and the server built by NewHandler.
+package graph
+
+import (
+	"userbridge/accounts"
+	"userbridge/ent"
+)
+
+// Resolver is the dependency-injection root of the GraphQL API.
+type Resolver struct {
+	Client   *ent.Client
+	Accounts *accounts.Service
+}

@@ -1,0 +1,335 @@
+// Package browsertest lets Go tests open a page in Debian's headless
+// Chromium and wait for text to appear, using only the standard library:
+// it talks the DevTools Protocol over a pipe (see cdpConn).
+//
+// Tests skip when chromium is not installed (apt-get install chromium),
+// unless REQUIRE_BROWSER=1 is set, in which case they fail instead.
+package browsertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Run opens pageURL in a fresh headless Chromium, waits until the visible
+// text of the page (document.body.innerText) contains waitFor, and returns
+// that text. The test fails if this takes longer than timeout, which covers
+// the browser's start-up too, or if the page violates its
+// Content-Security-Policy.
+func Run(t testing.TB, pageURL, waitFor string, timeout time.Duration) string {
+	t.Helper()
+	return RunIn(t, pageURL, "body", waitFor, timeout)
+}
+
+// RunIn is Run for the first element matching the CSS selector, so a test
+// can insist that text shows up in one place (a result pane) rather than
+// anywhere on the page. It returns that element's innerText.
+func RunIn(t testing.TB, pageURL, selector, waitFor string, timeout time.Duration) string {
+	t.Helper()
+	chromium := findChromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+
+	b, err := launch(chromium)
+	if err != nil {
+		t.Fatalf("browsertest: %v", err)
+	}
+	defer b.close(t)
+
+	text, err := b.waitForText(ctx, pageURL, selector, waitFor)
+	for _, line := range b.consoleLines() {
+		t.Logf("browser console: %s", line)
+	}
+	if err != nil {
+		t.Fatalf("browsertest: %s: %v\n--- %s text ---\n%s\n--- chromium stderr (tail) ---\n%s",
+			pageURL, err, selector, text, b.stderrTail())
+	}
+	for _, line := range b.consoleLines() {
+		if strings.Contains(line, "Content Security Policy") {
+			t.Errorf("browsertest: %s violated its Content-Security-Policy: %s", pageURL, line)
+		}
+	}
+	return text
+}
+
+// findChromium returns Debian's chromium binary, or skips the test (fails
+// it with REQUIRE_BROWSER=1) when there is none.
+func findChromium(t testing.TB) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "/usr/bin/chromium", "chromium-browser"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	msg := "browsertest: chromium not found; install it with `apt-get install -y chromium`"
+	if os.Getenv("REQUIRE_BROWSER") == "1" {
+		t.Fatal(msg + " (REQUIRE_BROWSER=1)")
+	}
+	t.Skip(msg + " (set REQUIRE_BROWSER=1 to fail instead)")
+	return ""
+}
+
+// browser is one running Chromium with its own profile directory.
+type browser struct {
+	cmd     *exec.Cmd
+	conn    *cdpConn
+	profile string
+	stderr  *lockedBuffer
+	exited  chan struct{}
+
+	mu      sync.Mutex
+	console []string
+}
+
+// launchFlags keep Chromium from reaching the network on its own (updates,
+// sync, safe browsing) and from needing a display, a GPU or a sandbox.
+var launchFlags = []string{
+	"--headless",
+	"--no-sandbox",
+	"--disable-gpu",
+	"--disable-dev-shm-usage",
+	"--disable-background-networking",
+	"--disable-quic",
+	"--disable-sync",
+	"--disable-component-update",
+	"--disable-default-apps",
+	"--disable-extensions",
+	"--no-first-run",
+	"--no-default-browser-check",
+	"--mute-audio",
+	"--window-size=1280,900",
+	"--remote-debugging-pipe",
+}
+
+// launch starts chromium with a throwaway profile and connects to it.
+func launch(chromium string) (*browser, error) {
+	profile, err := os.MkdirTemp("", "browsertest-")
+	if err != nil {
+		return nil, err
+	}
+	toBrowserR, toBrowserW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	fromBrowserR, fromBrowserW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	b := &browser{profile: profile, stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	args := append(append([]string{}, launchFlags...), "--user-data-dir="+profile, "about:blank")
+	b.cmd = exec.Command(chromium, args...)
+	b.cmd.Stdout = b.stderr
+	b.cmd.Stderr = b.stderr
+	// Chromium reads commands from fd 3 and writes replies to fd 4.
+	b.cmd.ExtraFiles = []*os.File{toBrowserR, fromBrowserW}
+	// Helper processes inherit stderr; do not wait on them forever.
+	b.cmd.WaitDelay = 2 * time.Second
+	err = b.cmd.Start()
+	toBrowserR.Close()
+	fromBrowserW.Close()
+	if err != nil {
+		toBrowserW.Close()
+		fromBrowserR.Close()
+		os.RemoveAll(profile)
+		return nil, fmt.Errorf("start %s: %w", chromium, err)
+	}
+	go func() {
+		_ = b.cmd.Wait()
+		toBrowserW.Close()
+		fromBrowserR.Close()
+		close(b.exited)
+	}()
+	b.conn = newCDPConn(fromBrowserR, toBrowserW, b.onEvent)
+	return b, nil
+}
+
+// waitForText opens url in a new tab and polls the selector's innerText
+// until it contains want. It returns the last text seen, also on error.
+func (b *browser) waitForText(ctx context.Context, url, selector, want string) (string, error) {
+	var target struct {
+		TargetID string `json:"targetId"`
+	}
+	if err := b.conn.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
+		return "", err
+	}
+	var attached struct {
+		SessionID string `json:"sessionId"`
+	}
+	if err := b.conn.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached); err != nil {
+		return "", err
+	}
+	s := attached.SessionID
+	for _, domain := range []string{"Runtime.enable", "Log.enable"} {
+		if err := b.conn.call(ctx, s, domain, nil, nil); err != nil {
+			return "", err
+		}
+	}
+	var nav struct {
+		ErrorText string `json:"errorText"`
+	}
+	if err := b.conn.call(ctx, s, "Page.navigate", map[string]any{"url": url}, &nav); err != nil {
+		return "", err
+	}
+	if nav.ErrorText != "" {
+		return "", fmt.Errorf("navigate: %s", nav.ErrorText)
+	}
+
+	sel, _ := json.Marshal(selector)
+	expr := fmt.Sprintf(`(() => { const el = document.querySelector(%s); return el ? el.innerText : ""; })()`, sel)
+	var last string
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var res struct {
+			Result struct {
+				Value string `json:"value"`
+			} `json:"result"`
+		}
+		// Errors here are transient (the page is still navigating).
+		if err := b.conn.call(ctx, s, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &res); err == nil {
+			last = res.Result.Value
+			if strings.Contains(last, want) {
+				return last, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return last, fmt.Errorf("%q did not appear in %s: %w", want, selector, ctx.Err())
+		case <-b.exited:
+			return last, fmt.Errorf("chromium exited")
+		case <-tick.C:
+		}
+	}
+}
+
+// onEvent records console output, uncaught exceptions and browser log
+// entries (CSP violations, failed loads) for the test log.
+func (b *browser) onEvent(msg cdpMessage) {
+	var line string
+	switch msg.Method {
+	case "Runtime.consoleAPICalled":
+		var p struct {
+			Type string `json:"type"`
+			Args []struct {
+				Value       any    `json:"value"`
+				Description string `json:"description"`
+			} `json:"args"`
+		}
+		if json.Unmarshal(msg.Params, &p) != nil {
+			return
+		}
+		parts := []string{p.Type + ":"}
+		for _, a := range p.Args {
+			if a.Value != nil {
+				parts = append(parts, fmt.Sprint(a.Value))
+			} else {
+				parts = append(parts, a.Description)
+			}
+		}
+		line = strings.Join(parts, " ")
+	case "Runtime.exceptionThrown":
+		var p struct {
+			Details struct {
+				Text      string `json:"text"`
+				Exception struct {
+					Description string `json:"description"`
+				} `json:"exception"`
+			} `json:"exceptionDetails"`
+		}
+		if json.Unmarshal(msg.Params, &p) != nil {
+			return
+		}
+		line = "exception: " + p.Details.Text + " " + p.Details.Exception.Description
+	case "Log.entryAdded":
+		var p struct {
+			Entry struct {
+				Level  string `json:"level"`
+				Source string `json:"source"`
+				Text   string `json:"text"`
+				URL    string `json:"url"`
+			} `json:"entry"`
+		}
+		if json.Unmarshal(msg.Params, &p) != nil {
+			return
+		}
+		line = fmt.Sprintf("%s (%s): %s %s", p.Entry.Level, p.Entry.Source, p.Entry.Text, p.Entry.URL)
+	default:
+		return
+	}
+	b.mu.Lock()
+	b.console = append(b.console, line)
+	b.mu.Unlock()
+}
+
+// consoleLines returns what the page logged so far.
+func (b *browser) consoleLines() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.console...)
+}
+
+// stderrTail returns the end of Chromium's own output, for failures,
+// without the D-Bus complaints every container run produces.
+func (b *browser) stderrTail() string {
+	var kept []string
+	for _, line := range strings.Split(b.stderr.String(), "\n") {
+		if !strings.Contains(line, "dbus") {
+			kept = append(kept, line)
+		}
+	}
+	s := strings.Join(kept, "\n")
+	if len(s) > 4000 {
+		s = s[len(s)-4000:]
+	}
+	return s
+}
+
+// close asks Chromium to exit, kills it if it does not, and removes the
+// profile. Removal is retried because helper processes may still be
+// writing to the profile for a moment after the browser process exits.
+func (b *browser) close(t testing.TB) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = b.conn.call(ctx, "", "Browser.close", nil, nil)
+	select {
+	case <-b.exited:
+	case <-time.After(5 * time.Second):
+		_ = b.cmd.Process.Kill()
+		<-b.exited
+	}
+	var err error
+	for i := 0; i < 20; i++ {
+		if err = os.RemoveAll(b.profile); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("browsertest: leaving profile %s: %v", b.profile, err)
+}
+
+// lockedBuffer collects Chromium's output from the exec package's copying
+// goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}

@@ -1,0 +1,29 @@
+// main.jsx is the bundle entry: it mounts GraphiQL 3 (CodeMirror 5 editors,
+// no web workers) on #graphiql with the settings from config.js.
+import { createRoot } from 'react-dom/client';
+import { GraphiQL } from 'graphiql';
+import 'graphiql/graphiql.css';
+import './page.css';
+import { AutoRun } from './autorun.jsx';
+import { readConfig } from './config.js';
+import { createFetcher } from './fetcher.js';
+
+const root = document.getElementById('graphiql');
+const config = readConfig(root, window.location, window.history);
+
+createRoot(root).render(
+  <GraphiQL
+    fetcher={createFetcher(config.endpoint)}
+    isHeadersEditorEnabled
+    shouldPersistHeaders
+    headers={config.headers}
+    query={config.query}
+    defaultEditorToolsVisibility={config.headers ? 'headers' : undefined}
+  >
+    {config.run ? (
+      <GraphiQL.Footer>
+        <AutoRun />
+      </GraphiQL.Footer>
+    ) : null}
+  </GraphiQL>,
+);
