@@ -1,0 +1,96 @@
+// Package jsonio reads capped JSON request bodies and writes JSON responses
+// for the legacy dialects, reporting problems as apperr kinds so that each
+// dialect spells them in its own shape.
+package jsonio
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"userbridge/apperr"
+)
+
+// DefaultMaxBytes caps a JSON body unless a dialect is told otherwise.
+const DefaultMaxBytes = 1 << 20
+
+// Reasons of the errors this package returns.
+const (
+	ReasonTooLarge    = "too_large"
+	ReasonInvalidJSON = "invalid_json"
+	ReasonEmptyBody   = "empty_body"
+)
+
+// ReadBody returns the request body, at most max bytes.
+// Returns too large past max (a 413 for every dialect).
+func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	if r.ContentLength > max {
+		return nil, apperr.New(apperr.TooLarge, ReasonTooLarge, "request body too large")
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, apperr.New(apperr.TooLarge, ReasonTooLarge, "request body too large")
+	case err != nil:
+		return nil, apperr.New(apperr.Invalid, ReasonInvalidJSON, "could not read the request body")
+	}
+	return b, nil
+}
+
+// Decode reads a JSON object of at most max bytes into v. With strict,
+// unknown fields are refused. Returns too large, or invalid with reason
+// "empty_body" or "invalid_json" (the field is set when one is at fault).
+func Decode(w http.ResponseWriter, r *http.Request, max int64, v any, strict bool) error {
+	b, err := ReadBody(w, r, max)
+	if err != nil {
+		return err
+	}
+	return Unmarshal(b, v, strict)
+}
+
+// Unmarshal is Decode for bytes already read.
+func Unmarshal(b []byte, v any, strict bool) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return apperr.New(apperr.Invalid, ReasonEmptyBody, "the request body is empty")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		e := apperr.New(apperr.Invalid, ReasonInvalidJSON, "the request body is not valid JSON")
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			e.Field = te.Field
+			e.Message = "wrong type for " + te.Field
+		}
+		return e
+	}
+	if dec.More() {
+		return apperr.New(apperr.Invalid, ReasonInvalidJSON, "the request body has trailing data")
+	}
+	return nil
+}
+
+// Write answers status with v as JSON (no HTML escaping, as legacy clients
+// received it).
+func Write(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, `{}`)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+}
