@@ -1,6 +1,7 @@
 package main
 
-// Order matters: ent writes graph/ent.graphqls, which gqlgen then reads.
-//go:generate go generate ./ent
+// Order matters: ent writes the data layer and graph/ent.graphqls, which
+// gqlgen then reads. The playground's assets are built by
+// `go generate ./playground` (npm ci + esbuild).
+//go:generate sh -c "cd ent && go run -mod=mod entc.go"
 //go:generate go run github.com/99designs/gqlgen generate
-

@@ -1,0 +1,112 @@
+package auth_test
+
+import (
+	"context"
+	"encoding/base64"
+	"testing"
+	"time"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/db/dbtest"
+	"userbridge/ent/credential"
+	"userbridge/ent/user"
+)
+
+func TestAuthenticate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		s := dbtest.Open(t, url)
+		ctx := context.Background()
+		now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		a := &auth.Authenticator{Client: s.Client, Now: func() time.Time { return now }}
+		mkUser := func(email string, status user.Status) int {
+			return s.Client.User.Create().SetEmail(email).SetUsername(email[:3]).SetLogin(email).SetStatus(status).SaveX(ctx).ID
+		}
+		mkToken := func(userID int, kind credential.Kind, expires *time.Time, revoked bool) string {
+			tok, hash := auth.NewToken(kind)
+			c := s.Client.Credential.Create().SetTokenHash(hash).SetKind(kind).SetUserID(userID).
+				SetScopes([]string{"identity"}).SetNillableExpiresAt(expires)
+			if revoked {
+				c.SetRevokedAt(now.Add(-time.Minute))
+			}
+			c.SaveX(ctx)
+			return tok
+		}
+		active := mkUser("act@example.com", user.StatusActive)
+		suspended := mkUser("sus@example.com", user.StatusSuspended)
+		banned := mkUser("ban@example.com", user.StatusBanned)
+		app := s.Client.Application.Create().SetName("app").SetSecretHash(auth.HashSecret("s3cret")).SaveX(ctx)
+		basic := func(id, secret string) string {
+			return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
+		}
+		past, future := now.Add(-time.Second), now.Add(time.Hour)
+
+		t.Run("valid tokens authenticate", func(t *testing.T) {
+			for _, h := range []string{
+				"Bearer " + mkToken(active, credential.KindAPIKey, nil, false),
+				"bearer " + mkToken(active, credential.KindAccessToken, &future, false),
+			} {
+				v, err := a.Authenticate(ctx, h)
+				if err != nil || v.UserID() != active || !v.FirstParty() || !v.HasScope(auth.ScopeEmail) {
+					t.Fatalf("%q: %+v %v", h, v, err)
+				}
+			}
+		})
+		t.Run("no header is anonymous", func(t *testing.T) {
+			if v, err := a.Authenticate(ctx, ""); v != nil || err != nil {
+				t.Fatalf("%v %v", v, err)
+			}
+		})
+		t.Run("an application authenticates with Basic", func(t *testing.T) {
+			v, err := a.Authenticate(ctx, basic(app.ClientID, "s3cret"))
+			if err != nil || v.App == nil || v.User != nil || v.HasScope(auth.ScopeModify) {
+				t.Fatalf("%+v %v", v, err)
+			}
+		})
+		refused := []struct {
+			name, header, reason string
+		}{
+			{"unknown scheme", "Digest abc", auth.ReasonHeaderType},
+			{"bearer without token", "Bearer", auth.ReasonHeaderValue},
+			{"bearer with garbage", "Bearer <script>", auth.ReasonHeaderValue},
+			{"basic not base64", "Basic !!!", auth.ReasonHeaderValue},
+			{"basic without colon", "Basic " + base64.StdEncoding.EncodeToString([]byte("abc")), auth.ReasonHeaderValue},
+			{"basic wrong secret", basic(app.ClientID, "nope"), auth.ReasonInvalidToken},
+			{"basic unknown app", basic("x", "nope"), auth.ReasonInvalidToken},
+			{"unknown token", "Bearer uba_00000000000000000000000000000000", auth.ReasonInvalidToken},
+			{"expired token", "Bearer " + mkToken(active, credential.KindAccessToken, &past, false), auth.ReasonInvalidToken},
+			{"revoked token", "Bearer " + mkToken(active, credential.KindAPIKey, nil, true), auth.ReasonInvalidToken},
+			{"suspended user", "Bearer " + mkToken(suspended, credential.KindAPIKey, nil, false), auth.ReasonAccountSuspended},
+			{"banned user", "Bearer " + mkToken(banned, credential.KindAPIKey, nil, false), auth.ReasonAccountBanned},
+		}
+		for _, c := range refused {
+			t.Run(c.name+" is refused", func(t *testing.T) {
+				v, err := a.Authenticate(ctx, c.header)
+				e := apperr.As(err)
+				if v != nil || e == nil || e.Kind != apperr.Unauthenticated || e.Reason != c.reason {
+					t.Fatalf("got %v, %v; want reason %s", v, err, c.reason)
+				}
+			})
+		}
+		t.Run("tokens are stored only as hashes", func(t *testing.T) {
+			tok := mkToken(active, credential.KindAPIKey, nil, false)
+			n := s.Client.Credential.Query().Where(credential.TokenHash(tok)).CountX(ctx)
+			if n != 0 || len(tok) != 4+auth.TokenBodyLen {
+				t.Fatalf("token stored in clear or wrong length: %d %d", n, len(tok))
+			}
+		})
+	})
+}
+
+func TestPasswords(t *testing.T) {
+	h, err := auth.HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !auth.CheckPassword("correct horse", h) || auth.CheckPassword("wrong horse", h) || auth.CheckPassword("x", "") {
+		t.Fatal("password check is wrong")
+	}
+	if h2, _ := auth.HashPassword("correct horse"); h2 == h {
+		t.Fatal("hashes are not salted")
+	}
+}

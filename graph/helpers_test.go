@@ -1,0 +1,5 @@
+package graph_test
+
+import "userbridge/graph/gid"
+
+func gidOf(id int) string { return gid.Encode(id) }

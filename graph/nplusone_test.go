@@ -1,0 +1,64 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"userbridge/app"
+	"userbridge/app/apptest"
+	"userbridge/db/dbtest"
+	"userbridge/ent/file"
+)
+
+// TestUsersPageCostsConstantStatements shows that a page of users with their
+// avatars and files costs the same number of SQL statements whatever the
+// page size: edges are eager-loaded in one query per edge, not per user.
+func TestUsersPageCostsConstantStatements(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		var counting atomic.Bool
+		var statements atomic.Int64
+		env := apptest.New(t, url, func(c *app.Config) {
+			c.QueryLog = func(args ...any) {
+				if counting.Load() && strings.Contains(fmt.Sprint(args...), "driver.Query") {
+					statements.Add(1)
+				}
+			}
+		})
+		ctx := context.Background()
+		tok := env.Token(t, env.Admin(t, "root@example.com"))
+		for i := 0; i < 40; i++ {
+			u := env.User(t, fmt.Sprintf("user%02d@example.com", i))
+			avatar := env.Store.Client.File.Create().SetOwnerID(u.ID).SetKind(file.KindAvatar).
+				SetName("a.png").SetContentType("image/png").SetSize(1).SetSha256("x").
+				SetStorageKey(fmt.Sprintf("test/%d", i)).SaveX(ctx)
+			env.Store.Client.User.UpdateOne(u).SetAvatar(avatar).ExecX(ctx)
+		}
+		const q = `query($n: Int) { users(first: $n) { totalCount edges { node {
+			email avatar { name owner { publicID } } files(first: 3) { totalCount edges { node { name } } } } } } }`
+		cost := func(n int) int64 {
+			t.Helper()
+			statements.Store(0)
+			counting.Store(true)
+			res := env.GraphQL(t, tok, q, map[string]any{"n": n})
+			counting.Store(false)
+			if len(res.Errors) != 0 {
+				t.Fatalf("errors: %v", res.Errors)
+			}
+			if !strings.Contains(string(res.Data), `"avatar":{"name":"a.png"`) {
+				t.Fatalf("avatars not loaded: %.200s", res.Data)
+			}
+			return statements.Load()
+		}
+		small, large := cost(5), cost(40)
+		t.Logf("statements: %d for 5 users, %d for 40 users", small, large)
+		if small != large {
+			t.Fatalf("statements grow with the page size: %d for 5 users, %d for 40", small, large)
+		}
+		if large > 8 {
+			t.Fatalf("%d statements for one page is too many", large)
+		}
+	})
+}
