@@ -87,3 +87,30 @@ func TestPlaygroundRunsViewerQuery(t *testing.T) {
 		t.Fatalf("result pane: %s", text)
 	}
 }
+
+// TestServeStopsCleanly cancels a running server (as SIGINT/SIGTERM do) and
+// expects it to drain and return without error.
+func TestServeStopsCleanly(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var out bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0",
+			"--database", "sqlite://" + filepath.Join(t.TempDir(), "app.db"),
+			"--storage", "file://" + filepath.Join(t.TempDir(), "files")}, &out, &out)
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("serve returned before being stopped: %v", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}

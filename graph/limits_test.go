@@ -45,6 +45,7 @@ func TestOperationLimits(t *testing.T) {
 		{"30 aliases pass", aliases(30), ""},
 		{"31 aliases are ALIAS_LIMIT_EXCEEDED", aliases(31), "ALIAS_LIMIT_EXCEEDED"},
 		{"too many directives are DIRECTIVE_LIMIT_EXCEEDED", "{ viewer { " + strings.Repeat("id @include(if: true) ", 60) + "} }", "DIRECTIVE_LIMIT_EXCEEDED"},
+		{"over the parser token limit is refused", "{ viewer { " + strings.Repeat("id ", 16000) + "} }", "GRAPHQL_PARSE_FAILED"},
 		{"syntax error is GRAPHQL_PARSE_FAILED", "{ viewer {", "GRAPHQL_PARSE_FAILED"},
 		{"unknown field is GRAPHQL_VALIDATION_FAILED", "{ viewer { password } }", "GRAPHQL_VALIDATION_FAILED"},
 	}
