@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"userbridge/app"
 )
@@ -38,6 +39,13 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 			return err
 		}
 	}
+	dur := func(p *time.Duration) func(string) error {
+		return func(s string) error {
+			d, err := time.ParseDuration(s)
+			*p = d
+			return err
+		}
+	}
 	logFormat := "json"
 	settings := []setting{
 		{"addr", "ADDR", "listen address", str(&cfg.Addr), cfg.Addr},
@@ -62,7 +70,14 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 			cfg.GraphQL.Introspection = b
 			return err
 		}, strconv.FormatBool(cfg.GraphQL.Introspection)},
+		{"link-ttl", "LINK_TTL", "lifetime of signed download links, e.g. 1h", dur(&cfg.LinkTTL), "1h"},
+		{"temporary-ttl", "TEMPORARY_FILE_TTL", "lifetime of unadopted temporary files", dur(&cfg.TemporaryFileTTL), "1h"},
 		{"log-format", "LOG_FORMAT", "log format: json or text", str(&logFormat), logFormat},
+		{"pprof", "PPROF", "serve /debug/pprof, unauthenticated (true/false; profiling only)", func(s string) error {
+			b, err := strconv.ParseBool(s)
+			cfg.Pprof = b
+			return err
+		}, "false"},
 	}
 	vals := make([]*string, len(settings))
 	for i, s := range settings {

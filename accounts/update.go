@@ -72,8 +72,11 @@ func (in UpdateInput) validate() error {
 			return err
 		}
 	}
-	if in.Status != nil && *in.Status == user.StatusBanned {
-		return apperr.Invalidf("status", "invalid_status", "status must be active or suspended")
+	if err := checkRole(in.Role); err != nil {
+		return err
+	}
+	if err := checkStatus(in.Status); err != nil {
+		return err
 	}
 	if in.Flags != nil && *in.Flags < 0 {
 		return apperr.Invalidf("flags", "invalid_flags", "flags must not be negative")

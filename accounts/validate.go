@@ -8,6 +8,7 @@ import (
 
 	"userbridge/apperr"
 	"userbridge/ent/schema"
+	"userbridge/ent/user"
 )
 
 // Password length bounds, in characters.
@@ -73,4 +74,23 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 func splitName(name string) (first, last string) {
 	first, last, _ = strings.Cut(strings.TrimSpace(name), " ")
 	return first, strings.TrimSpace(last)
+}
+
+// checkRole refuses a role the model does not know: dialects such as
+// users-v1 pass the client's string straight through.
+func checkRole(r *user.Role) error {
+	if r != nil && user.RoleValidator(*r) != nil {
+		return apperr.Invalidf("role", "invalid_role", "role must be user or admin")
+	}
+	return nil
+}
+
+// checkStatus admits only active and suspended: banning has its own rule
+// (Ban), and unknown strings from a dialect are refused here, not by the
+// database.
+func checkStatus(s *user.Status) error {
+	if s != nil && (*s == user.StatusBanned || user.StatusValidator(*s) != nil) {
+		return apperr.Invalidf("status", "invalid_status", "status must be active or suspended")
+	}
+	return nil
 }

@@ -19,14 +19,27 @@ type Config struct {
 	StorageURL     string // file://DIR or s3://BUCKET
 	PublicURL      string // absolute base of links the service hands out
 	RedisURL       string // shared rate limits; empty: in memory
+	RedisPrefix    string // prefix of the Redis keys; empty: ratelimit.DefaultPrefix
 	Secret         string // signs download links; empty: kept in the database
 	UserFileQuota  int
 	MaxUploadBytes int64
 	MaxJSONBytes   int64
 
+	LinkTTL          time.Duration // lifetime of signed download links; 0: 1 hour
+	TemporaryFileTTL time.Duration // lifetime of unadopted temporary files; 0: 1 hour
+	SweepEvery       time.Duration // file sweeper period; 0: 10 minutes; < 0: off
+
 	GraphQL   graph.Options
 	LoginRate ratelimit.Limit // per account and per client address
 	APIRate   ratelimit.Limit // users-v1, per credential
+
+	// QueryLog, when set, receives every SQL statement the store runs (tests
+	// count them to prove there is no N+1).
+	QueryLog func(...any)
+
+	// Pprof serves net/http/pprof at /debug/pprof (unauthenticated: for
+	// profiling on a trusted host only). Off by default.
+	Pprof bool
 
 	// SkipMigrate leaves the schema alone (the `migrate` command owns it).
 	SkipMigrate bool
@@ -44,6 +57,7 @@ func Defaults() Config {
 		UserFileQuota:  5,
 		MaxUploadBytes: 50 << 20,
 		MaxJSONBytes:   1 << 20,
+		LinkTTL:        time.Hour,
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
 		APIRate:        ratelimit.PerMinute(100, 20),

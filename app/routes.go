@@ -5,16 +5,37 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"userbridge/graph"
 	"userbridge/playground"
+	"userbridge/rest/edufocus"
+	"userbridge/rest/eduplatform"
+	"userbridge/rest/maarch"
+	"userbridge/rest/usersv1"
 )
+
+// openAPIDocs are the dialects' OpenAPI documents, served at
+// /openapi/{name}.json: each dialect adds its entry here.
+var openAPIDocs = map[string][]byte{
+	"usersv1":     usersv1.OpenAPI,
+	"eduplatform": eduplatform.OpenAPI,
+	"maarch":      maarch.OpenAPI,
+	"edufocus":    edufocus.OpenAPI,
+}
 
 // routes is the whole HTTP surface of the service.
 func (a *App) routes() (http.Handler, error) {
 	r := chi.NewRouter()
 	r.Use(requestID, a.recoverer, a.accessLog, a.metrics())
+	ef := edufocus.Deps{Accounts: a.Accounts, Files: a.Files, MaxBodyBytes: a.Config.MaxJSONBytes, Logger: a.Config.Logger}
+	// chi refuses methods it does not know before any mounted router runs:
+	// under its paths, Edu-Focus answers those in its own shape.
+	r.Use(edufocus.UnknownMethods(ef))
+	// Likewise the education platform under its prefix.
+	ep := eduplatform.Deps{Accounts: a.Accounts, Files: a.Files, Logger: a.Config.Logger}
+	r.Use(eduplatform.UnknownMethods(ep))
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	r.Get("/readyz", a.readyz)
@@ -23,12 +44,28 @@ func (a *App) routes() (http.Handler, error) {
 	pg := playground.Handler("/graphql")
 	r.Handle("/graphiql", pg)
 	r.Handle("/graphiql/*", pg)
+	r.Get("/openapi/{name}.json", serveOpenAPI)
+	if a.Config.Pprof {
+		r.Mount("/debug", middleware.Profiler())
+	}
+	// Signed download links: the link is the credential. Only GET and HEAD,
+	// Edu-Focus mounts POST /files for its uploads.
+	r.Get("/files/{signed}/{name}", a.Files.Download)
+	r.Head("/files/{signed}/{name}", a.Files.Download)
 
 	r.Group(func(r chi.Router) {
 		r.Use(a.Auth.Middleware)
-		gql := graph.NewHandler(&graph.Resolver{Client: a.Store.Client, Accounts: a.Accounts}, a.Config.GraphQL)
+		gql := graph.NewHandler(&graph.Resolver{Client: a.Store.Client, Accounts: a.Accounts,
+			Files: a.Files, Signatures: a.Signatures}, a.Config.GraphQL)
 		r.Handle("/graphql", gql)
 		// The legacy dialects mount here, each under its own prefix.
+		r.Mount(eduplatform.Prefix, eduplatform.Routes(ep))
+		r.Mount("/v1", usersv1.Routes(usersv1.Deps{Accounts: a.Accounts, Limiter: a.APILimiter,
+			MaxBodyBytes: a.Config.MaxJSONBytes, Logger: a.Config.Logger}))
+		r.Mount("/rest", maarch.Routes(maarch.Deps{Accounts: a.Accounts, Avatars: a.Files, Signatures: a.Signatures,
+			MaxBodyBytes: a.Config.MaxUploadBytes, Logger: a.Config.Logger}))
+		r.Mount("/users", edufocus.Routes(ef))
+		r.Method(http.MethodPost, "/files", edufocus.Upload(ef))
 	})
 	return r, nil
 }
@@ -40,6 +77,17 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// serveOpenAPI answers a dialect's OpenAPI document, or 404.
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	doc, ok := openAPIDocs[chi.URLParam(r, "name")]
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(doc)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -28,6 +29,8 @@ type Store struct {
 	Client  *ent.Client
 	Dialect string
 	driver  dialect.Driver
+	// statements counts what the driver runs (statements.go).
+	statements *atomic.Uint64
 }
 
 // Open connects to rawURL: "sqlite://PATH" (or a bare path ending in .db),
@@ -53,8 +56,10 @@ func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*Store, error
 	if err != nil {
 		return nil, err
 	}
+	n := new(atomic.Uint64)
+	drv = countingDriver{drv, n}
 	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
-	return &Store{Client: ent.NewClient(opts...), Dialect: drv.Dialect(), driver: drv}, nil
+	return &Store{Client: ent.NewClient(opts...), Dialect: drv.Dialect(), driver: drv, statements: n}, nil
 }
 
 // Migrate creates or updates the schema.

@@ -11,6 +11,7 @@ import (
 	"userbridge/ent/application"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
+	"userbridge/ent/setting"
 	"userbridge/ent/signature"
 	"userbridge/ent/user"
 
@@ -80,6 +81,7 @@ func checkColumn(t, c string) error {
 			application.Table: application.ValidColumn,
 			credential.Table:  credential.ValidColumn,
 			file.Table:        file.ValidColumn,
+			setting.Table:     setting.ValidColumn,
 			signature.Table:   signature.ValidColumn,
 			user.Table:        user.ValidColumn,
 		})

@@ -20,6 +20,8 @@ type Tx struct {
 	Credential *CredentialClient
 	// File is the client for interacting with the File builders.
 	File *FileClient
+	// Setting is the client for interacting with the Setting builders.
+	Setting *SettingClient
 	// Signature is the client for interacting with the Signature builders.
 	Signature *SignatureClient
 	// User is the client for interacting with the User builders.
@@ -158,6 +160,7 @@ func (tx *Tx) init() {
 	tx.Application = NewApplicationClient(tx.config)
 	tx.Credential = NewCredentialClient(tx.config)
 	tx.File = NewFileClient(tx.config)
+	tx.Setting = NewSettingClient(tx.config)
 	tx.Signature = NewSignatureClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }

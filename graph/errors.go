@@ -48,6 +48,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		if ae.Kind == apperr.Internal {
 			return internal(ctx, logger, gerr, err)
 		}
+		if ae.Kind == apperr.TooLarge {
+			markTooLarge(ctx) // the multipart response becomes a 413
+		}
 		gerr.Message = ae.Error()
 		gerr.Extensions = map[string]any{"code": codes[ae.Kind], "reason": ae.Reason}
 		if ae.Field != "" {

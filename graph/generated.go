@@ -36,8 +36,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	File() FileResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Signature() SignatureResolver
 	User() UserResolver
 	UserWhereInput() UserWhereInputResolver
 }
@@ -76,6 +78,7 @@ type ComplexityRoot struct {
 		ScenarioID  func(childComplexity int) int
 		Sha256      func(childComplexity int) int
 		Size        func(childComplexity int) int
+		URL         func(childComplexity int) int
 	}
 
 	FileConnection struct {
@@ -95,16 +98,21 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		BanUser          func(childComplexity int, id int) int
-		CreateAPIKey     func(childComplexity int, scopes []string, expiresInSeconds *int) int
-		CreateUser       func(childComplexity int, input model.CreateUserInput) int
-		DeleteUser       func(childComplexity int, id int) int
-		DeleteViewer     func(childComplexity int) int
-		Login            func(childComplexity int, email string, password string) int
-		RevokeCredential func(childComplexity int, id int) int
-		UnbanUser        func(childComplexity int, id int) int
-		UpdateUser       func(childComplexity int, id int, input model.UpdateUserInput) int
-		UpdateViewer     func(childComplexity int, input model.UpdateViewerInput) int
+		BanUser               func(childComplexity int, id int) int
+		CreateAPIKey          func(childComplexity int, scopes []string, expiresInSeconds *int) int
+		CreateUser            func(childComplexity int, input model.CreateUserInput) int
+		DeleteUser            func(childComplexity int, id int) int
+		DeleteUserFile        func(childComplexity int, id int) int
+		DeleteViewer          func(childComplexity int) int
+		Login                 func(childComplexity int, email string, password string) int
+		RevokeCredential      func(childComplexity int, id int) int
+		SetAvatar             func(childComplexity int, temporaryFileID *int, image *string) int
+		SetExternalSignatures func(childComplexity int, userID int, application string, signatures []*model.SignatureInput) int
+		UnbanUser             func(childComplexity int, id int) int
+		UpdateUser            func(childComplexity int, id int, input model.UpdateUserInput) int
+		UpdateViewer          func(childComplexity int, input model.UpdateViewerInput) int
+		UploadTemporaryFile   func(childComplexity int, file graphql.Upload) int
+		UploadUserFile        func(childComplexity int, file graphql.Upload, nature *file.Nature, scenarioID *string) int
 	}
 
 	PageInfo struct {
@@ -124,6 +132,7 @@ type ComplexityRoot struct {
 
 	Signature struct {
 		CreatedAt           func(childComplexity int) int
+		EncodedSignature    func(childComplexity int) int
 		ExternalApplication func(childComplexity int) int
 		Format              func(childComplexity int) int
 		ID                  func(childComplexity int) int
@@ -168,6 +177,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type FileResolver interface {
+	URL(ctx context.Context, obj *ent.File) (string, error)
+}
 type MutationResolver interface {
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id int, input model.UpdateUserInput) (*ent.User, error)
@@ -179,6 +191,11 @@ type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.LoginPayload, error)
 	CreateAPIKey(ctx context.Context, scopes []string, expiresInSeconds *int) (*model.CreateAPIKeyPayload, error)
 	RevokeCredential(ctx context.Context, id int) (*ent.Credential, error)
+	UploadUserFile(ctx context.Context, file graphql.Upload, nature *file.Nature, scenarioID *string) (*ent.File, error)
+	DeleteUserFile(ctx context.Context, id int) (int, error)
+	UploadTemporaryFile(ctx context.Context, file graphql.Upload) (*ent.File, error)
+	SetAvatar(ctx context.Context, temporaryFileID *int, image *string) (*ent.User, error)
+	SetExternalSignatures(ctx context.Context, userID int, application string, signatures []*model.SignatureInput) ([]*ent.Signature, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -187,7 +204,13 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*ent.User, error)
 	User(ctx context.Context, id int) (*ent.User, error)
 }
+type SignatureResolver interface {
+	EncodedSignature(ctx context.Context, obj *ent.Signature) (string, error)
+}
 type UserResolver interface {
+	Files(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FileOrder, where *ent.FileWhereInput) (*ent.FileConnection, error)
+
+	Signatures(ctx context.Context, obj *ent.User) ([]*ent.Signature, error)
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	FirstName(ctx context.Context, obj *ent.User) (*string, error)
 	LastName(ctx context.Context, obj *ent.User) (*string, error)
@@ -356,6 +379,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.File.Size(childComplexity), true
+	case "File.url":
+		if e.ComplexityRoot.File.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.URL(childComplexity), true
 
 	case "FileConnection.edges":
 		if e.ComplexityRoot.FileConnection.Edges == nil {
@@ -446,6 +475,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteUser(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteUserFile":
+		if e.ComplexityRoot.Mutation.DeleteUserFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteUserFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteUserFile(childComplexity, args["id"].(int)), true
 	case "Mutation.deleteViewer":
 		if e.ComplexityRoot.Mutation.DeleteViewer == nil {
 			break
@@ -474,6 +514,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeCredential(childComplexity, args["id"].(int)), true
+	case "Mutation.setAvatar":
+		if e.ComplexityRoot.Mutation.SetAvatar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAvatar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAvatar(childComplexity, args["temporaryFileId"].(*int), args["image"].(*string)), true
+	case "Mutation.setExternalSignatures":
+		if e.ComplexityRoot.Mutation.SetExternalSignatures == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setExternalSignatures_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetExternalSignatures(childComplexity, args["userId"].(int), args["application"].(string), args["signatures"].([]*model.SignatureInput)), true
 	case "Mutation.unbanUser":
 		if e.ComplexityRoot.Mutation.UnbanUser == nil {
 			break
@@ -507,6 +569,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateViewer(childComplexity, args["input"].(model.UpdateViewerInput)), true
+	case "Mutation.uploadTemporaryFile":
+		if e.ComplexityRoot.Mutation.UploadTemporaryFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadTemporaryFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadTemporaryFile(childComplexity, args["file"].(graphql.Upload)), true
+	case "Mutation.uploadUserFile":
+		if e.ComplexityRoot.Mutation.UploadUserFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadUserFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadUserFile(childComplexity, args["file"].(graphql.Upload), args["nature"].(*file.Nature), args["scenarioId"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -590,6 +674,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Signature.CreatedAt(childComplexity), true
+	case "Signature.encodedSignature":
+		if e.ComplexityRoot.Signature.EncodedSignature == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signature.EncodedSignature(childComplexity), true
 	case "Signature.externalApplication":
 		if e.ComplexityRoot.Signature.ExternalApplication == nil {
 			break
@@ -781,6 +871,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CredentialWhereInput", ec.unmarshalInputCredentialWhereInput),
 			graphql.NewInputUnmarshaler("FileOrder", ec.unmarshalInputFileOrder),
 			graphql.NewInputUnmarshaler("FileWhereInput", ec.unmarshalInputFileWhereInput),
+			graphql.NewInputUnmarshaler("SignatureInput", ec.unmarshalInputSignatureInput),
 			graphql.NewInputUnmarshaler("SignatureOrder", ec.unmarshalInputSignatureOrder),
 			graphql.NewInputUnmarshaler("SignatureWhereInput", ec.unmarshalInputSignatureWhereInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
@@ -862,7 +953,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "credential.graphqls" "ent.graphqls" "user.graphqls"
+//go:embed "credential.graphqls" "ent.graphqls" "files.graphqls" "scalars.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -876,6 +967,8 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "credential.graphqls", Input: sourceData("credential.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
+	{Name: "files.graphqls", Input: sourceData("files.graphqls"), BuiltIn: false},
+	{Name: "scalars.graphqls", Input: sourceData("scalars.graphqls"), BuiltIn: false},
 	{Name: "user.graphqls", Input: sourceData("user.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -944,6 +1037,8 @@ func (ec *executionContext) childFields_File(ctx context.Context, field graphql.
 		return ec.fieldContext_File_expiresAt(ctx, field)
 	case "owner":
 		return ec.fieldContext_File_owner(ctx, field)
+	case "url":
+		return ec.fieldContext_File_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
 }
@@ -1006,6 +1101,8 @@ func (ec *executionContext) childFields_Signature(ctx context.Context, field gra
 		return ec.fieldContext_Signature_format(ctx, field)
 	case "owner":
 		return ec.fieldContext_Signature_owner(ctx, field)
+	case "encodedSignature":
+		return ec.fieldContext_Signature_encodedSignature(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Signature", field.Name)
 }
@@ -1242,6 +1339,20 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteUserFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1292,6 +1403,58 @@ func (ec *executionContext) field_Mutation_revokeCredential_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setAvatar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "temporaryFileId",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["temporaryFileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "image",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["image"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setExternalSignatures_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "application",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["application"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "signatures",
+		func(ctx context.Context, v any) ([]*model.SignatureInput, error) {
+			return ec.unmarshalNSignatureInput2ᚕᚖuserbridgeᚋgraphᚋmodelᚐSignatureInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["signatures"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_unbanUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1339,6 +1502,50 @@ func (ec *executionContext) field_Mutation_updateViewer_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadTemporaryFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadUserFile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "nature",
+		func(ctx context.Context, v any) (*file.Nature, error) {
+			return ec.unmarshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNature(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["nature"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "scenarioId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scenarioId"] = arg2
 	return args, nil
 }
 
@@ -2136,6 +2343,29 @@ func (ec *executionContext) fieldContext_File_owner(_ context.Context, field gra
 	return fc, nil
 }
 
+func (ec *executionContext) _File_url(ctx context.Context, field graphql.CollectedField, obj *ent.File) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_File_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.File().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_File_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("File", field, true, true, "String")
+}
+
 func (ec *executionContext) _FileConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.FileConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2752,6 +2982,226 @@ func (ec *executionContext) fieldContext_Mutation_revokeCredential(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_uploadUserFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadUserFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadUserFile(ctx, fc.Args["file"].(graphql.Upload), fc.Args["nature"].(*file.Nature), fc.Args["scenarioId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖuserbridgeᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadUserFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadUserFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteUserFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteUserFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteUserFile(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteUserFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteUserFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadTemporaryFile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadTemporaryFile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadTemporaryFile(ctx, fc.Args["file"].(graphql.Upload))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖuserbridgeᚋentᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadTemporaryFile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadTemporaryFile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAvatar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAvatar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAvatar(ctx, fc.Args["temporaryFileId"].(*int), fc.Args["image"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖuserbridgeᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAvatar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAvatar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setExternalSignatures(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setExternalSignatures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetExternalSignatures(ctx, fc.Args["userId"].(int), fc.Args["application"].(string), fc.Args["signatures"].([]*model.SignatureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Signature) graphql.Marshaler {
+			return ec.marshalNSignature2ᚕᚖuserbridgeᚋentᚐSignatureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setExternalSignatures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Signature(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setExternalSignatures_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3252,6 +3702,29 @@ func (ec *executionContext) fieldContext_Signature_owner(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Signature_encodedSignature(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Signature_encodedSignature(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Signature().EncodedSignature(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Signature_encodedSignature(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signature", field, true, true, "String")
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3538,7 +4011,7 @@ func (ec *executionContext) _User_files(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Files(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FileOrder), fc.Args["where"].(*ent.FileWhereInput))
+			return ec.Resolvers.User().Files(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FileOrder), fc.Args["where"].(*ent.FileWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.FileConnection) graphql.Marshaler {
@@ -3553,7 +4026,7 @@ func (ec *executionContext) fieldContext_User_files(ctx context.Context, field g
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FileConnection(ctx, field)
 		},
@@ -3613,7 +4086,7 @@ func (ec *executionContext) _User_signatures(ctx context.Context, field graphql.
 			return ec.fieldContext_User_signatures(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Signatures(ctx)
+			return ec.Resolvers.User().Signatures(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Signature) graphql.Marshaler {
@@ -3628,7 +4101,7 @@ func (ec *executionContext) fieldContext_User_signatures(_ context.Context, fiel
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Signature(ctx, field)
 		},
@@ -6442,6 +6915,55 @@ func UnmarshalFileWhereInput(ctx context.Context, raw any) (ent.FileWhereInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSignatureInput(ctx context.Context, obj any) (model.SignatureInput, error) {
+	var it model.SignatureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"format", "encodedSignature"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "encodedSignature":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodedSignature"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodedSignature = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignatureInput unmarshals raw into the SignatureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignatureInput(ctx context.Context, raw any) (model.SignatureInput, error) {
+	var out model.SignatureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignatureInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignatureOrder(ctx context.Context, obj any) (ent.SignatureOrder, error) {
 	var it ent.SignatureOrder
 	if obj == nil {
@@ -8329,6 +8851,12 @@ func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._File_owner(ctx, field, obj)
 				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._File_url(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8554,6 +9082,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "uploadUserFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadUserFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteUserFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteUserFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadTemporaryFile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadTemporaryFile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAvatar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAvatar(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setExternalSignatures":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setExternalSignatures(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8735,6 +9298,12 @@ func (ec *executionContext) _Signature(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Signature_owner(ctx, field, obj)
+				})
+		case "encodedSignature":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Signature_encodedSignature(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9400,6 +9969,14 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) marshalNFile2ᚖuserbridgeᚋentᚐFile(ctx context.Context, sel ast.SelectionSet, v *ent.File) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "File!")
+		return graphql.Null
+	}
+	return ec._File(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNFileConnection2ᚖuserbridgeᚋentᚐFileConnection(ctx context.Context, sel ast.SelectionSet, v *ent.FileConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "FileConnection!")
@@ -9550,12 +10127,47 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNSignature2ᚕᚖuserbridgeᚋentᚐSignatureᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Signature) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSignature2ᚖuserbridgeᚋentᚐSignature(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSignature2ᚖuserbridgeᚋentᚐSignature(ctx context.Context, sel ast.SelectionSet, v *ent.Signature) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Signature!")
 		return graphql.Null
 	}
 	return ec._Signature(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSignatureInput2ᚕᚖuserbridgeᚋgraphᚋmodelᚐSignatureInputᚄ(ctx context.Context, v any) ([]*model.SignatureInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SignatureInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSignatureInput2ᚖuserbridgeᚋgraphᚋmodelᚐSignatureInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSignatureInput2ᚖuserbridgeᚋgraphᚋmodelᚐSignatureInput(ctx context.Context, v any) (*model.SignatureInput, error) {
+	res, err := ec.unmarshalInputSignatureInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSignatureOrderField2ᚖuserbridgeᚋentᚐSignatureOrderField(ctx context.Context, v any) (*ent.SignatureOrderField, error) {
@@ -9613,6 +10225,20 @@ func (ec *executionContext) unmarshalNUpdateUserInput2userbridgeᚋgraphᚋmodel
 func (ec *executionContext) unmarshalNUpdateViewerInput2userbridgeᚋgraphᚋmodelᚐUpdateViewerInput(ctx context.Context, v any) (model.UpdateViewerInput, error) {
 	res, err := ec.unmarshalInputUpdateViewerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUser2ᚖuserbridgeᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

@@ -44,7 +44,14 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 1 << 20})
+	// capUpload (guard) bounds the body first and answers 413; gqlgen's own
+	// cap sits one byte further so it never answers first. File parts over
+	// MaxMemory are spooled to temporary files, never held in memory.
+	maxUpload := o.MaxUploadBytes
+	if maxUpload <= 0 {
+		maxUpload = DefaultOptions.MaxUploadBytes
+	}
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUpload + uploadSlack + 1, MaxMemory: 1 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.TokenLimit > 0 {
 		srv.SetParserTokenLimit(o.TokenLimit)
@@ -62,5 +69,5 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	return guard(srv, maxBody)
+	return guard(srv, maxBody, maxUpload)
 }

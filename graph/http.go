@@ -17,15 +17,21 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // guard refuses, in GraphQL's error shape, what must not reach the
 // executor: a request whose Authorization header failed (401) and a JSON
-// body over the cap (413). Multipart bodies are capped by the upload limit.
-func guard(next http.Handler, maxBody int64) http.Handler {
+// body over the cap (413). Multipart bodies are capped by the upload limit
+// (capUpload), with 413 too.
+func guard(next http.Handler, maxBody, maxUpload int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := auth.Resolve(r.Context()); err != nil {
 			e := apperr.As(err)
 			writeError(w, http.StatusUnauthorized, e.Message, "UNAUTHENTICATED", e.Reason)
 			return
 		}
-		if r.Body != nil && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if r.Body != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			var ok bool
+			if w, r, ok = capUpload(w, r, maxUpload); !ok {
+				return
+			}
+		} else if r.Body != nil {
 			if r.ContentLength > maxBody {
 				writeTooLarge(w, maxBody)
 				return

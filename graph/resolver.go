@@ -6,10 +6,14 @@ package graph
 import (
 	"userbridge/accounts"
 	"userbridge/ent"
+	"userbridge/files"
+	"userbridge/signatures"
 )
 
 // Resolver is the dependency-injection root of the GraphQL API.
 type Resolver struct {
-	Client   *ent.Client
-	Accounts *accounts.Service
+	Client     *ent.Client
+	Accounts   *accounts.Service
+	Files      *files.Service
+	Signatures *signatures.Service
 }

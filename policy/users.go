@@ -19,6 +19,21 @@ func ReadUser(v *auth.Viewer, target *ent.User) error {
 	return apperr.ErrNotFound
 }
 
+// LookUpUsers decides whether the viewer may look any user up by id
+// (Edu-Focus GET /users/{id}): scope identity, and manage_users or an
+// application holding users:read. Unlike ReadUser, which hides a user as
+// not found, it answers forbidden (missing_permission) before any lookup,
+// so a viewer without the permission learns nothing about which ids exist.
+func LookUpUsers(v *auth.Viewer) error {
+	if err := Scope(v, auth.ScopeIdentity); err != nil {
+		return err
+	}
+	if ManagesUsers(v) || appHolds(v, PermUsersRead) {
+		return nil
+	}
+	return forbidden(ReasonMissingPermission, "looking users up needs users:read or manage_users")
+}
+
 // ListUsers decides whether the viewer may list every user.
 func ListUsers(v *auth.Viewer) error {
 	if err := Scope(v, auth.ScopeIdentity); err != nil {
@@ -138,9 +153,11 @@ func DeleteUser(v *auth.Viewer, target *ent.User) error {
 	return nil
 }
 
-// Ban decides whether the viewer may ban or unban target: an administrator
-// with a consented credential, never itself.
-func Ban(v *auth.Viewer, target *ent.User) error {
+// BanUsers decides whether the viewer may ban or unban anyone at all: an
+// administrator with a consented credential. Dialects that must answer
+// forbidden before looking the target up (Edu-Focus) ask it first; Ban
+// applies it too.
+func BanUsers(v *auth.Viewer) error {
 	if err := HasUser(v); err != nil {
 		return err
 	}
@@ -149,6 +166,15 @@ func Ban(v *auth.Viewer, target *ent.User) error {
 	}
 	if !v.Consented {
 		return forbidden(ReasonConsentRequired, "banning needs a consented credential")
+	}
+	return nil
+}
+
+// Ban decides whether the viewer may ban or unban target: BanUsers, and
+// never itself.
+func Ban(v *auth.Viewer, target *ent.User) error {
+	if err := BanUsers(v); err != nil {
+		return err
 	}
 	if IsSelf(v, target) {
 		return forbidden("forbidden", "administrators cannot ban themselves")

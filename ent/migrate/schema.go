@@ -101,6 +101,18 @@ var (
 			},
 		},
 	}
+	// SettingsColumns holds the columns for the "settings" table.
+	SettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "value", Type: field.TypeString},
+	}
+	// SettingsTable holds the schema information for the "settings" table.
+	SettingsTable = &schema.Table{
+		Name:       "settings",
+		Columns:    SettingsColumns,
+		PrimaryKey: []*schema.Column{SettingsColumns[0]},
+	}
 	// SignaturesColumns holds the columns for the "signatures" table.
 	SignaturesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -185,6 +197,7 @@ var (
 		ApplicationsTable,
 		CredentialsTable,
 		FilesTable,
+		SettingsTable,
 		SignaturesTable,
 		UsersTable,
 	}
@@ -202,6 +215,9 @@ func init() {
 	FilesTable.ForeignKeys[0].RefTable = UsersTable
 	FilesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	SettingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(21474836480),
 	}
 	SignaturesTable.ForeignKeys[0].RefTable = UsersTable
 	SignaturesTable.Annotation = &entsql.Annotation{

@@ -15,6 +15,9 @@ type Credential func(*sql.Selector)
 // File is the predicate function for file builders.
 type File func(*sql.Selector)
 
+// Setting is the predicate function for setting builders.
+type Setting func(*sql.Selector)
+
 // Signature is the predicate function for signature builders.
 type Signature func(*sql.Selector)
 

@@ -8,6 +8,7 @@ import (
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/schema"
+	"userbridge/ent/setting"
 	"userbridge/ent/signature"
 	"userbridge/ent/user"
 )
@@ -109,6 +110,26 @@ func init() {
 	fileDescSha256 := fileFields[7].Descriptor()
 	// file.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
 	file.Sha256Validator = fileDescSha256.Validators[0].(func(string) error)
+	settingFields := schema.Setting{}.Fields()
+	_ = settingFields
+	// settingDescKey is the schema descriptor for key field.
+	settingDescKey := settingFields[0].Descriptor()
+	// setting.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	setting.KeyValidator = func() func(string) error {
+		validators := settingDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	signatureMixin := schema.Signature{}.Mixin()
 	signatureMixinFields0 := signatureMixin[0].Fields()
 	_ = signatureMixinFields0

@@ -36,6 +36,13 @@ type LoginPayload struct {
 	User  *ent.User `json:"user"`
 }
 
+type SignatureInput struct {
+	// Image format, e.g. png or jpeg.
+	Format string `json:"format"`
+	// The image as base64 or a data:image/...;base64, URI; at most 1 MB decoded.
+	EncodedSignature string `json:"encodedSignature"`
+}
+
 type UpdateUserInput struct {
 	Email      *string      `json:"email,omitempty"`
 	Username   *string      `json:"username,omitempty"`

@@ -1,0 +1,23 @@
+package accounts
+
+import (
+	"context"
+	"strings"
+
+	"userbridge/auth"
+	"userbridge/policy"
+)
+
+// LoginAvailable tells a viewer who may create users whether login (compared
+// lowercase) is free, before anything else is looked at: Maarch answers
+// "Login already exists" ahead of its picture and mode checks. Create checks
+// it again inside its transaction, so a race still ends in the same conflict.
+// Returns forbidden per policy.CreateUser, or conflict with reason
+// login_taken.
+func (s *Service) LoginAvailable(ctx context.Context, v *auth.Viewer, login string) error {
+	if err := policy.CreateUser(v); err != nil {
+		return err
+	}
+	login = strings.ToLower(login)
+	return checkUnique(ctx, s.Client, 0, nil, nil, &login)
+}

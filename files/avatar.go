@@ -1,0 +1,190 @@
+package files
+
+import (
+	"bytes"
+	"context"
+	"strings"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/ent/file"
+	"userbridge/ent/user"
+	"userbridge/imagedata"
+	"userbridge/policy"
+)
+
+// ReasonInvalidAvatar is the reason of a temporary file that cannot become
+// an avatar: unknown, not the user's, expired, already adopted, or not an
+// image.
+const ReasonInvalidAvatar = "invalid_avatar"
+
+func invalidAvatar() error {
+	return apperr.Invalidf("avatar", ReasonInvalidAvatar, "the file cannot be used as an avatar")
+}
+
+// UploadTemporary stores up as a temporary file of the viewer, removed by
+// the sweeper unless adopted (SetAvatar) before it expires.
+// Returns unauthenticated, forbidden (no user, scope identity), invalid
+// (missing_file, read_failed) or too large.
+func (s *Service) UploadTemporary(ctx context.Context, v *auth.Viewer, up Upload) (*ent.File, error) {
+	if err := policy.UploadTemporary(v); err != nil {
+		return nil, err
+	}
+	st, err := s.put(ctx, up)
+	if err != nil {
+		return nil, err
+	}
+	var f *ent.File
+	err = s.withTx(ctx, func(tx *ent.Tx) error {
+		f, err = s.insert(ctx, tx, v.User.ID, st, func(c *ent.FileCreate) {
+			c.SetKind(file.KindTemporary).SetExpiresAt(s.now().Add(s.cfg.TempTTL))
+		})
+		return err
+	})
+	if err != nil {
+		s.discard(ctx, st.key)
+		return nil, err
+	}
+	return f, nil
+}
+
+// SetAvatar makes the temporary file temporaryFileID the avatar of userID
+// (it stops being temporary), or removes the avatar when it is nil. The old
+// avatar's row goes in the same transaction, its blob after commit. changed
+// is false when there was nothing to remove.
+// Returns not found (user invisible or gone), forbidden per
+// policy.ManageAvatar, or invalid with reason invalid_avatar when the file
+// is unknown, not the user's, expired or not an image.
+func (s *Service) SetAvatar(ctx context.Context, v *auth.Viewer, userID int, temporaryFileID *int) (changed bool, err error) {
+	if err := policy.ManageAvatar(v, userID); err != nil {
+		return false, err
+	}
+	var old string
+	err = s.withTx(ctx, func(tx *ent.Tx) error {
+		u, err := s.lockOwner(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if temporaryFileID != nil {
+			if err := s.adopt(ctx, tx, userID, *temporaryFileID); err != nil {
+				return err
+			}
+		}
+		if u.AvatarID == nil {
+			if temporaryFileID == nil {
+				return nil
+			}
+			changed = true
+			return tx.User.UpdateOneID(userID).SetAvatarID(*temporaryFileID).Exec(ctx)
+		}
+		changed = true
+		old, err = s.replaceAvatar(ctx, tx, u, temporaryFileID)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	s.RemoveBlobs(context.WithoutCancel(ctx), nonEmpty(old))
+	return changed, nil
+}
+
+// adopt turns the user's unexpired temporary image id into an avatar file.
+func (s *Service) adopt(ctx context.Context, tx *ent.Tx, userID, id int) error {
+	f, err := tx.File.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return invalidAvatar()
+	}
+	if err != nil {
+		return err
+	}
+	if f.OwnerID != userID || f.Kind != file.KindTemporary ||
+		f.ExpiresAt == nil || !f.ExpiresAt.After(s.now()) ||
+		!strings.HasPrefix(f.ContentType, "image/") {
+		return invalidAvatar()
+	}
+	// The sweeper may have taken it meanwhile: adopt only if still temporary.
+	n, err := tx.File.Update().Where(file.ID(id), file.KindEQ(file.KindTemporary)).
+		SetKind(file.KindAvatar).ClearExpiresAt().Save(ctx)
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return invalidAvatar()
+	}
+	return nil
+}
+
+// replaceAvatar points u at newID (nil: none) and deletes its old avatar
+// row, returning the old blob's key.
+func (s *Service) replaceAvatar(ctx context.Context, tx *ent.Tx, u *ent.User, newID *int) (string, error) {
+	oldID := *u.AvatarID
+	if newID != nil && *newID == oldID {
+		return "", nil
+	}
+	upd := tx.User.UpdateOneID(u.ID).ClearAvatar()
+	if newID != nil {
+		upd = tx.User.UpdateOneID(u.ID).SetAvatarID(*newID)
+	}
+	if err := upd.Exec(ctx); err != nil {
+		return "", err
+	}
+	old, err := tx.File.Query().Where(file.ID(oldID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := tx.File.DeleteOneID(oldID).Exec(ctx); err != nil {
+		return "", err
+	}
+	return old.StorageKey, nil
+}
+
+// SetAvatarImage stores img (decoded by imagedata.Decode: base64 or a
+// data:image URI) as the avatar of userID, replacing any old one. Maarch
+// calls it with picture when an administrator creates a user.
+// Returns not found (user invisible or gone), forbidden per
+// policy.ManageAvatar, or too large.
+func (s *Service) SetAvatarImage(ctx context.Context, v *auth.Viewer, userID int, img *imagedata.Image) error {
+	if err := policy.ManageAvatar(v, userID); err != nil {
+		return err
+	}
+	if img == nil || len(img.Data) == 0 {
+		return invalidAvatar()
+	}
+	st, err := s.put(ctx, Upload{Name: "avatar." + img.Format, Body: bytes.NewReader(img.Data)})
+	if err != nil {
+		return err
+	}
+	var old string
+	err = s.withTx(ctx, func(tx *ent.Tx) error {
+		u, err := s.lockOwner(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		f, err := s.insert(ctx, tx, userID, st, func(c *ent.FileCreate) { c.SetKind(file.KindAvatar) })
+		if err != nil {
+			return err
+		}
+		if u.AvatarID == nil {
+			return tx.User.Update().Where(user.ID(userID)).SetAvatarID(f.ID).Exec(ctx)
+		}
+		old, err = s.replaceAvatar(ctx, tx, u, &f.ID)
+		return err
+	})
+	if err != nil {
+		s.discard(ctx, st.key)
+		return err
+	}
+	s.RemoveBlobs(context.WithoutCancel(ctx), nonEmpty(old))
+	return nil
+}
+
+func nonEmpty(key string) []string {
+	if key == "" {
+		return nil
+	}
+	return []string{key}
+}

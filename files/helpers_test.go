@@ -1,0 +1,127 @@
+package files_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"io"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"userbridge/accounts"
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/db/dbtest"
+	"userbridge/ent"
+	"userbridge/ent/user"
+	"userbridge/files"
+)
+
+// clock is a settable time source for expiry tests (no sleeping).
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Now().UTC()} }
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// env is a files.Service on a real database with a local bucket.
+type env struct {
+	svc    *files.Service
+	client *ent.Client
+	clock  *clock
+	acc    *accounts.Service
+}
+
+func newEnv(t *testing.T, url string, opts ...func(*files.Config)) *env {
+	t.Helper()
+	store := dbtest.Open(t, url)
+	c := newClock()
+	cfg := files.Config{
+		Client:     store.Client,
+		Dialect:    store.Dialect,
+		StorageURL: "file://" + filepath.Join(t.TempDir(), "files"),
+		PublicURL:  "http://files.test",
+		Quota:      3,
+		Now:        c.Now,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	svc, err := files.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("files.New: %v", err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	return &env{svc: svc, client: store.Client, clock: c, acc: &accounts.Service{Client: store.Client}}
+}
+
+// user creates a user and returns a first-party viewer for it.
+func (e *env) user(t *testing.T, email string, admin bool) *auth.Viewer {
+	t.Helper()
+	in := accounts.CreateInput{Email: email}
+	if admin {
+		in.Role = new(user.RoleAdmin)
+	}
+	u, err := e.acc.Bootstrap(context.Background(), in)
+	if err != nil {
+		t.Fatalf("creating %s: %v", email, err)
+	}
+	return &auth.Viewer{User: u, Scopes: auth.AllScopes, Consented: true}
+}
+
+// blobs lists every key in the bucket, temporary files included.
+func (e *env) blobs(t *testing.T) []string {
+	t.Helper()
+	var keys []string
+	it := e.svc.Bucket().List(nil)
+	for {
+		obj, err := it.Next(context.Background())
+		if err == io.EOF {
+			return keys
+		}
+		if err != nil {
+			t.Fatalf("listing bucket: %v", err)
+		}
+		keys = append(keys, obj.Key)
+	}
+}
+
+func (e *env) hasBlob(t *testing.T, key string) bool {
+	t.Helper()
+	ok, err := e.svc.Bucket().Exists(context.Background(), key)
+	if err != nil {
+		t.Fatalf("exists %s: %v", key, err)
+	}
+	return ok
+}
+
+func up(name string, data []byte) files.Upload {
+	return files.Upload{Name: name, Body: bytes.NewReader(data)}
+}
+
+// pngBytes is a small valid PNG.
+func pngBytes(t testing.TB) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// wantReason fails t unless err is an apperr of kind with reason.
+func wantReason(t *testing.T, err error, kind apperr.Kind, reason string) {
+	t.Helper()
+	e := apperr.As(err)
+	if e == nil || e.Kind != kind || e.Reason != reason {
+		t.Fatalf("got %#v, want %v/%s", e, kind, reason)
+	}
+}

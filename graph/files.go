@@ -1,0 +1,56 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/files"
+	"userbridge/graph/model"
+	"userbridge/imagedata"
+	"userbridge/policy"
+	"userbridge/signatures"
+)
+
+// upload hands a multipart file to the file rules. gqlgen has already
+// spooled it (to a temporary file past MaxMemory), so it is read, not held.
+func upload(f graphql.Upload) files.Upload {
+	return files.Upload{Name: f.Filename, Body: f.File}
+}
+
+// setAvatar adopts a temporary file, stores an inline image, or, given
+// neither, removes the viewer's avatar, then returns the viewer.
+func (r *Resolver) setAvatar(ctx context.Context, v *auth.Viewer, tempID *int, image *string) (*ent.User, error) {
+	if err := policy.HasUser(v); err != nil {
+		return nil, err
+	}
+	switch {
+	case tempID != nil && image != nil:
+		return nil, apperr.Invalidf("avatar", "invalid_avatar", "give temporaryFileId or image, not both")
+	case image != nil:
+		img, err := imagedata.Decode(*image, int(r.Files.MaxUpload()))
+		if err != nil {
+			return nil, err
+		}
+		if err := r.Files.SetAvatarImage(ctx, v, v.User.ID, img); err != nil {
+			return nil, err
+		}
+	default:
+		if _, err := r.Files.SetAvatar(ctx, v, v.User.ID, tempID); err != nil {
+			return nil, err
+		}
+	}
+	u, err := r.Client.User.Get(ctx, v.User.ID)
+	return u, apperr.Classify(err)
+}
+
+func signatureInputs(in []*model.SignatureInput) []signatures.Input {
+	out := make([]signatures.Input, len(in))
+	for i, s := range in {
+		out[i] = signatures.Input{Format: s.Format, Encoded: s.EncodedSignature}
+	}
+	return out
+}

@@ -1,0 +1,105 @@
+package edufocus
+
+import (
+	"net/http"
+
+	"userbridge/auth"
+	"userbridge/policy"
+	"userbridge/rest/jsonio"
+)
+
+// viewer returns the authenticated viewer. Returns unauthenticated for a bad
+// Authorization header or none: every route of the dialect needs one.
+func viewer(r *http.Request) (*auth.Viewer, error) {
+	v, err := auth.Resolve(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return v, policy.Authenticated(v)
+}
+
+// getCurrent answers GET /users/@current: the viewer's user, its fields
+// filtered by the credential's scopes. An application acting alone has no
+// current user (403 forbidden).
+func (h handlers) getCurrent(w http.ResponseWriter, r *http.Request) {
+	v, err := viewer(r)
+	if err == nil {
+		err = policy.HasUser(v)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u, err := h.Accounts.Viewer(r.Context(), v)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writePayload(w, newUserObject(v, u))
+}
+
+// patchCurrent answers PATCH /users/@current: 200 updated, or 202
+// nothing_changed when every given value equals the stored one. The account
+// change and the avatar change are checked before either is applied, so a
+// refused request (used_username, invalid_avatar...) changes nothing.
+func (h handlers) patchCurrent(w http.ResponseWriter, r *http.Request) {
+	v, err := viewer(r)
+	if err == nil {
+		err = policy.ModifySelf(v)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var body patchBody
+	if err := jsonio.Decode(w, r, h.MaxBodyBytes, &body, true); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, avatarSet, avatar, err := body.input()
+	if err == nil {
+		err = h.Accounts.CheckUpdate(r.Context(), v, v.User.ID, in)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	changed := false
+	if avatarSet && !sameFile(v.User.AvatarID, avatar) {
+		if changed, err = h.Files.SetAvatar(r.Context(), v, v.User.ID, avatar); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	_, fieldsChanged, err := h.Accounts.Update(r.Context(), v, v.User.ID, in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if changed || fieldsChanged {
+		writeMessage(w, http.StatusOK, "updated")
+		return
+	}
+	writeMessage(w, http.StatusAccepted, "nothing_changed")
+}
+
+// sameFile reports whether the avatar given is the one already stored, so
+// that sending the current avatar back is "nothing changed", not an
+// attempt to adopt a file that is no longer temporary.
+func sameFile(cur, given *int) bool {
+	return cur != nil && given != nil && *cur == *given
+}
+
+// deleteCurrent answers DELETE /users/@current: the account and everything
+// it owns are gone.
+func (h handlers) deleteCurrent(w http.ResponseWriter, r *http.Request) {
+	v, err := viewer(r)
+	if err == nil {
+		err = h.Accounts.DeleteViewer(r.Context(), v)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeMessage(w, http.StatusOK, "deleted")
+}

@@ -1,0 +1,93 @@
+// Package eduplatform is the education platform legacy dialect, mounted at
+// /api/v1/users: the viewer, its user files (listing, streamed upload with
+// the quota's eviction) and signed links to them, in the shapes the old
+// clients compare byte for byte. Handlers only decode the legacy request,
+// call packages accounts and files, and encode the legacy shape; every
+// failure, routing ones included, leaves as {"status": {"code", "message"}}
+// (errors.go).
+package eduplatform
+
+import (
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"userbridge/accounts"
+	"userbridge/files"
+	"userbridge/reqinfo"
+)
+
+// OpenAPI is the dialect's OpenAPI 3 document, served at
+// /openapi/eduplatform.json.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+// Deps is what the dialect needs from the service.
+type Deps struct {
+	Accounts *accounts.Service
+	Files    *files.Service
+	Logger   *slog.Logger
+}
+
+// handlers serve the routes: decode, convert, call, encode.
+type handlers struct{ Deps }
+
+// Routes returns the dialect's router, to mount at /api/v1/users behind the
+// auth middleware. Unknown routes answer 404 before any authentication, as
+// the legacy router did; panics are recovered here so that they, too,
+// answer in the dialect's shape.
+func Routes(d Deps) http.Handler { return newRouter(d) }
+
+// newRouter builds the route table.
+func newRouter(d Deps) *chi.Mux {
+	h := handlers{routesDeps(d)}
+	r := chi.NewRouter()
+	r.Use(h.recoverer)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Allow", strings.Join(allowed(r, req), ", "))
+		h.fail(w, req, errMethodNotAllowed)
+	})
+
+	r.Group(func(r chi.Router) {
+		r.Use(h.authenticate)
+		r.Post("/oauth", h.show)
+		r.Get("/user_files", h.userFiles)
+		r.Post("/user_files/upload", h.upload)
+		r.Post("/secured_attachments/{id}", h.securedAttachment)
+		r.Get("/secured_attachments/{id}", h.securedAttachment)
+	})
+	return r
+}
+
+// routesDeps fills the defaults of d.
+func routesDeps(d Deps) Deps {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	return d
+}
+
+// recoverer turns a panic into this dialect's 500, logged with the request
+// id; the client learns nothing of its cause.
+func (h handlers) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.Logger.ErrorContext(r.Context(), "eduplatform: panic", "panic", p,
+				"request_id", reqinfo.RequestID(r.Context()))
+			writeError(w, http.StatusInternalServerError, msgInternal)
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

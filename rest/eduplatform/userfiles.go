@@ -1,0 +1,65 @@
+package eduplatform
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"userbridge/apperr"
+	"userbridge/ent/file"
+	"userbridge/policy"
+	"userbridge/rest/jsonio"
+)
+
+// userFiles answers GET /user_files: the viewer's user files, oldest first.
+func (h handlers) userFiles(w http.ResponseWriter, r *http.Request) {
+	v := viewer(r)
+	fs, err := h.Files.UserFiles(r.Context(), v, v.User.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := userFilesResponse{UserFiles: make([]userFileBody, 0, len(fs))}
+	for _, f := range fs {
+		out.UserFiles = append(out.UserFiles, h.userFile(f, v.User))
+	}
+	jsonio.Write(w, http.StatusOK, out)
+}
+
+// securedAttachment answers POST and GET /secured_attachments/{id}: a fresh
+// signed link to one of the viewer's user files. An id that is not a
+// positive decimal integer, an unknown one, another user's file (even for
+// a user manager: policy.ReadOwnFile) and a file that is not a user file
+// (an avatar, a temporary upload) all answer the same documented 404.
+func (h handlers) securedAttachment(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(chi.URLParam(r, "id"))
+	if !ok {
+		h.fail(w, r, apperr.ErrNotFound)
+		return
+	}
+	v := viewer(r)
+	f, err := h.Files.Get(r.Context(), v, id)
+	if err == nil {
+		err = policy.ReadOwnFile(v, f.OwnerID)
+	}
+	if err == nil && f.Kind != file.KindUserFile {
+		err = apperr.ErrNotFound // this API names user files only
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	jsonio.Write(w, http.StatusOK, attachmentResponse{h.Files.URL(f)})
+}
+
+// parseID reads a record id: decimal digits only (no sign, no spaces), a
+// positive int.
+func parseID(s string) (int, bool) {
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	id, err := strconv.Atoi(s)
+	return id, err == nil && id > 0
+}

@@ -1,0 +1,156 @@
+package maarch
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"userbridge/accounts"
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/ent/user"
+	"userbridge/imagedata"
+	"userbridge/policy"
+	"userbridge/reqinfo"
+	"userbridge/rest/jsonio"
+)
+
+// loginRe is Maarch's own login check, /^[\w.@-]*$/ (ASCII \w).
+var loginRe = regexp.MustCompile(`^[\w.@-]*$`)
+
+// createRequest is a POST /rest/users body once its checks 1 to 5 passed.
+type createRequest struct {
+	login, firstname, lastname, email string
+	b                                 body
+}
+
+// decodeCreate runs checks 1 to 5 of the contract, in order, on b.
+func decodeCreate(b body) (*createRequest, error) {
+	if len(b) == 0 {
+		return nil, errBodyEmpty
+	}
+	login, ok := b.text("login")
+	if !ok || !loginRe.MatchString(login) {
+		return nil, legacy(textLogin)
+	}
+	first, ok := b.text("firstname")
+	if !ok {
+		return nil, legacy(textFirstname)
+	}
+	last, ok := b.text("lastname")
+	if !ok {
+		return nil, legacy(textLastname)
+	}
+	email, ok := b.str("email")
+	if !ok || b.empty("email") || !accounts.ValidEmail(email) {
+		return nil, legacy(textEmail)
+	}
+	return &createRequest{login: strings.ToLower(login), firstname: first, lastname: last, email: email, b: b}, nil
+}
+
+// picture is check 7a: an optional image, base64 or data URI. PHP's empty()
+// leaves it out; anything else must decode to an image.
+func (c *createRequest) picture() (*imagedata.Image, error) {
+	if c.b.empty("picture") {
+		return nil, nil
+	}
+	s, ok := c.b.str("picture")
+	if !ok {
+		return nil, legacy(textPicture)
+	}
+	img, err := imagedata.Decode(s, 0)
+	if err != nil {
+		return nil, legacy(textPicture)
+	}
+	return img, nil
+}
+
+// mode is check 7b: empty means standard; otherwise standard or rest.
+func (c *createRequest) mode() (*user.Mode, error) {
+	if c.b.empty("mode") {
+		return new(user.ModeStandard), nil
+	}
+	s, ok := c.b.str("mode")
+	if !ok || (s != string(user.ModeStandard) && s != string(user.ModeRest)) {
+		return nil, legacy(textMode)
+	}
+	return new(user.Mode(s)), nil
+}
+
+// create answers POST /rest/users: 200 {"id": n}. Checks run in Maarch's
+// order: authentication, privilege, body (1 to 5), login taken (6), picture
+// and mode (7), then the e-mail's uniqueness as the user is written.
+func (h handlers) create(w http.ResponseWriter, r *http.Request) {
+	u, err := h.createUser(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	jsonio.Write(w, http.StatusOK, idBody{ID: u.ID})
+}
+
+func (h handlers) createUser(w http.ResponseWriter, r *http.Request) (*ent.User, error) {
+	v, err := viewer(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := policy.CreateUser(v); err != nil {
+		return nil, err
+	}
+	b, err := readBody(w, r, h.MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	req, err := decodeCreate(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Accounts.LoginAvailable(r.Context(), v, req.login); err != nil {
+		return nil, err
+	}
+	img, err := req.picture()
+	if err != nil {
+		return nil, err
+	}
+	mode, err := req.mode()
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.Accounts.Create(r.Context(), v, accounts.CreateInput{Email: req.email, Login: &req.login,
+		FirstName: req.firstname, LastName: req.lastname, Mode: mode})
+	if err != nil || img == nil {
+		return u, err
+	}
+	return u, h.setPicture(r.Context(), v, u, img)
+}
+
+// setPicture stores the new user's avatar. The user and its avatar are
+// written by two services, each in its own transaction: when storing the
+// avatar fails, the user just created is deleted again (compensation), so a
+// failed request leaves no half-created user.
+func (h handlers) setPicture(ctx context.Context, v *auth.Viewer, u *ent.User, img *imagedata.Image) error {
+	err := h.Avatars.SetAvatarImage(ctx, v, u.ID, img)
+	if err == nil {
+		return nil
+	}
+	if derr := h.Accounts.Delete(context.WithoutCancel(ctx), v, u.ID); derr != nil {
+		h.Logger.ErrorContext(ctx, "maarch: removing a user whose picture failed", "user_id", u.ID,
+			"err", derr, "request_id", reqinfo.RequestID(ctx))
+	}
+	if apperr.Is(err, apperr.Invalid) {
+		return legacy(textPicture)
+	}
+	return err
+}
+
+// viewer returns the authenticated viewer. Returns unauthenticated for a bad
+// Authorization header or none: every route of the dialect needs one.
+func viewer(r *http.Request) (*auth.Viewer, error) {
+	v, err := auth.Resolve(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return v, policy.Authenticated(v)
+}

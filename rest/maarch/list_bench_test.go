@@ -1,0 +1,41 @@
+package maarch
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"userbridge/ent"
+	"userbridge/rest/jsonio"
+)
+
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// BenchmarkListEncode is the legacy side of GET /rest/users for 10,000
+// users: the order by last name, first name (ignoring case), then id, and
+// the JSON of the list. The database read is not included.
+func BenchmarkListEncode(b *testing.B) {
+	last := []string{"Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy"}
+	first := []string{"Alice", "Bruno", "Chloé", "David", "Emma", "Hugo", "Inès", "Zoé"}
+	src := make([]*ent.User, 10_000)
+	for i := range src {
+		src[i] = &ent.User{ID: i + 1, Login: fmt.Sprintf("user%06d", i+1),
+			FirstName: first[(i*7)%len(first)], LastName: last[(i*3)%len(last)]}
+	}
+	users := make([]*ent.User, len(src))
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		copy(users, src)
+		sortByName(users)
+		out := listBody{Users: make([]listedUser, len(users))}
+		for i, u := range users {
+			out.Users[i] = newListedUser(u)
+		}
+		jsonio.Write(w, http.StatusOK, out)
+	}
+}

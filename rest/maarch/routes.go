@@ -1,0 +1,114 @@
+// Package maarch is the Maarch legacy dialect, mounted at /rest: create and
+// list users, and replace a user's external signatures. Handlers only decode
+// the legacy request (loosely typed, as PHP read it), call packages
+// accounts, policy and files, and encode the legacy shape; every failure,
+// routing ones included, leaves as {"errors": "<text>"} (errors.go).
+package maarch
+
+import (
+	"context"
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"userbridge/accounts"
+	"userbridge/auth"
+	"userbridge/imagedata"
+	"userbridge/reqinfo"
+	"userbridge/signatures"
+)
+
+// OpenAPI is the dialect's OpenAPI 3 document, served at /openapi/maarch.json.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+// DefaultMaxBodyBytes caps a request body when Deps says nothing: Maarch
+// bodies carry images inline (picture, signatures of up to 1 MB each).
+const DefaultMaxBodyBytes = 50 << 20
+
+// Avatars is what the dialect needs of package files (files.Service): the
+// picture of a new user becomes its avatar.
+type Avatars interface {
+	SetAvatarImage(ctx context.Context, v *auth.Viewer, userID int, img *imagedata.Image) error
+}
+
+// Deps is what the dialect needs from the service.
+type Deps struct {
+	Accounts   *accounts.Service
+	Avatars    Avatars
+	Signatures *signatures.Service
+	// MaxBodyBytes caps a request body (413 past it); 0 means
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+}
+
+// Routes returns the dialect's router, to mount at /rest behind the auth
+// middleware. Panics are recovered here so that they, too, answer in the
+// dialect's shape.
+func Routes(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	h := handlers{d}
+	r := chi.NewRouter()
+	r.Use(h.recoverer)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Allow", strings.Join(allowed(r, req), ", "))
+		writeError(w, http.StatusMethodNotAllowed, textMethod)
+	})
+
+	r.Post("/users", h.create)
+	r.Get("/users", h.list)
+	r.Put("/users/{id}/externalSignatures", h.replaceSignatures)
+	return r
+}
+
+// handlers serve the routes: decode, convert, call, encode.
+type handlers struct{ Deps }
+
+// allowed lists the methods the router serves for the request's path, for
+// the Allow header of a 405 (chi keeps that list to its default handler).
+func allowed(routes chi.Routes, r *http.Request) []string {
+	path := r.URL.Path
+	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePath != "" {
+		path = rc.RoutePath
+	}
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		if routes.Match(chi.NewRouteContext(), m, path) {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// recoverer turns a panic into this dialect's 500, logged with the request
+// id; the client learns nothing of its cause.
+func (h handlers) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.Logger.ErrorContext(r.Context(), "maarch: panic", "panic", p,
+				"request_id", reqinfo.RequestID(r.Context()))
+			writeError(w, http.StatusInternalServerError, textInternal)
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

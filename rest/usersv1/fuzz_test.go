@@ -1,0 +1,66 @@
+package usersv1_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"userbridge/app/apptest"
+	"userbridge/db/dbtest"
+)
+
+// FuzzUsersV1 sends arbitrary methods, paths and bodies through the real
+// router as an administrator: nothing may panic or answer 5xx, and every
+// error must be in the dialect's shape.
+func FuzzUsersV1(f *testing.F) {
+	// The methods chi knows: an unknown one (BREW) is answered by the root
+	// router before any dialect sees it (a known gap, see the report).
+	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete,
+		http.MethodPatch, http.MethodHead, http.MethodOptions, http.MethodTrace}
+	seeds := []struct {
+		method byte
+		path   string
+		body   string
+	}{
+		{1, "users", legacyPostBody},
+		{1, "users", `{"email":"a@b.co","name":"A","password":"12345678","role":"admin","x":[1,{}]}`},
+		{2, "users/usr_AAAAAAAA", `{"status":"suspended","role":"user"}`},
+		{2, "users/usr_AAAAAAAA", `{"name":null,"email":7}`},
+		{0, "users/usr_AAAAAAAA", ``},
+		{3, "users/%00", `[]`},
+		{4, "anything/../users", `{"password":"` + "\u00e9\u00e9\u00e9\u00e9" + `"}`},
+		{1, "users", `{"email":"a@b.co","name":"\u0000","password":"12345678"}`},
+		{1, "users", `"string"`},
+	}
+	for _, s := range seeds {
+		f.Add(s.method, s.path, []byte(s.body))
+	}
+	// One service per fuzzing process, on a database of its own.
+	e := newEnv(f, dbtest.URL(f, dbtest.SQLite), withRate(0, 0))
+	f.Fuzz(func(t *testing.T, m byte, path string, body []byte) {
+		req := apptest.Request(methods[int(m)%len(methods)], "/", e.adminTok, bytes.NewReader(body))
+		req.URL.Path, req.URL.RawPath = "/v1/"+path, ""
+		rec := httptest.NewRecorder()
+		e.Handler.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %q %q -> %d %s", req.Method, path, body, rec.Code, rec.Body)
+		}
+		if rec.Code < 400 {
+			return
+		}
+		var shape struct {
+			Error struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+				Field   string `json:"field"`
+			} `json:"error"`
+		}
+		dec := json.NewDecoder(rec.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&shape); err != nil || shape.Error.Code == "" || shape.Error.Message == "" {
+			t.Fatalf("%s %q %q -> %d: not the dialect's error shape: %s", req.Method, path, body, rec.Code, rec.Body)
+		}
+	})
+}

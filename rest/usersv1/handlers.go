@@ -1,0 +1,111 @@
+package usersv1
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/policy"
+	"userbridge/rest/jsonio"
+)
+
+// handlers serve the four routes: decode, convert, call accounts, encode.
+type handlers struct{ Deps }
+
+// viewer returns the authenticated viewer. Returns unauthenticated for a bad
+// Authorization header or none: every route of the dialect needs one.
+func viewer(r *http.Request) (*auth.Viewer, error) {
+	v, err := auth.Resolve(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return v, policy.Authenticated(v)
+}
+
+// target authenticates and loads the user named by the {id} of the path.
+// Returns not found for a malformed id, an unknown one, or a user the viewer
+// may not see.
+func (h handlers) target(r *http.Request) (*auth.Viewer, *ent.User, error) {
+	v, err := viewer(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	pid, ok := publicID(chi.URLParam(r, "id"))
+	if !ok {
+		return nil, nil, apperr.ErrNotFound
+	}
+	u, err := h.Accounts.GetByPublicID(r.Context(), v, pid)
+	return v, u, err
+}
+
+// get answers GET /v1/users/{id}.
+func (h handlers) get(w http.ResponseWriter, r *http.Request) {
+	_, u, err := h.target(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	jsonio.Write(w, http.StatusOK, newUserBody(u, true))
+}
+
+// create answers POST /v1/users: 201, Location, the user without updated_at.
+func (h handlers) create(w http.ResponseWriter, r *http.Request) {
+	v, err := viewer(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var req createRequest
+	if err := decode(w, r, h.MaxBodyBytes, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, err := req.input()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u, err := h.Accounts.Create(r.Context(), v, in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/v1/users/"+userID(u))
+	jsonio.Write(w, http.StatusCreated, newUserBody(u, false))
+}
+
+// update answers PUT /v1/users/{id}, a partial update.
+func (h handlers) update(w http.ResponseWriter, r *http.Request) {
+	v, u, err := h.target(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var req updateRequest
+	if err := decode(w, r, h.MaxBodyBytes, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u, _, err = h.Accounts.Update(r.Context(), v, u.ID, req.input())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	jsonio.Write(w, http.StatusOK, newUserBody(u, true))
+}
+
+// delete answers DELETE /v1/users/{id}: 204 and no body.
+func (h handlers) delete(w http.ResponseWriter, r *http.Request) {
+	v, u, err := h.target(r)
+	if err == nil {
+		err = h.Accounts.Delete(r.Context(), v, u.ID)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

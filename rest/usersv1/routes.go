@@ -1,0 +1,95 @@
+// Package usersv1 is the Users API v1 legacy dialect, mounted at /v1: four
+// routes over users that old clients compare byte for byte. Handlers only
+// decode the legacy request, call package accounts and encode the legacy
+// shape; every failure, routing ones included, leaves in this dialect's
+// error shape (errors.go).
+package usersv1
+
+import (
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"userbridge/accounts"
+	"userbridge/ratelimit"
+	"userbridge/reqinfo"
+)
+
+// OpenAPI is the dialect's OpenAPI 3 document, served at /openapi/usersv1.json.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+// Deps is what the dialect needs from the service.
+type Deps struct {
+	Accounts *accounts.Service
+	// Limiter throttles per credential; nil turns limiting (and the
+	// RateLimit-* headers) off.
+	Limiter      ratelimit.Limiter
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+}
+
+// Routes returns the dialect's router, to mount at /v1 behind the auth
+// middleware. Panics are recovered here so that they, too, answer in the
+// dialect's shape.
+func Routes(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	h := handlers{d}
+	r := chi.NewRouter()
+	r.Use(h.recoverer, h.rateLimit)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Allow", strings.Join(allowed(r, req), ", "))
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed", "")
+	})
+
+	r.Post("/users", h.create)
+	r.Get("/users/{id}", h.get)
+	r.Put("/users/{id}", h.update)
+	r.Delete("/users/{id}", h.delete)
+	return r
+}
+
+// allowed lists the methods the router serves for the request's path, for
+// the Allow header of a 405 (chi keeps that list to its default handler).
+func allowed(routes chi.Routes, r *http.Request) []string {
+	path := r.URL.Path
+	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePath != "" {
+		path = rc.RoutePath
+	}
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if routes.Match(chi.NewRouteContext(), m, path) {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// recoverer turns a panic into this dialect's 500, logged with the request
+// id; the client learns nothing of its cause.
+func (h handlers) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.Logger.ErrorContext(r.Context(), "usersv1: panic", "panic", p,
+				"request_id", reqinfo.RequestID(r.Context()))
+			writeError(w, http.StatusInternalServerError, "internal_error", "internal error", "")
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

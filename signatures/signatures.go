@@ -1,0 +1,109 @@
+// Package signatures holds the rules for users' signature images: the
+// atomic replacement of the set a user keeps for one external application
+// (Maarch externalSignatures, GraphQL setExternalSignatures) and reading
+// them. Each function checks policy, validates, writes in one transaction
+// and returns apperr kinds.
+package signatures
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/ent/schema"
+	"userbridge/ent/signature"
+	"userbridge/policy"
+)
+
+// MaxBytes bounds one decoded signature image (1 MB, 1,048,576 bytes).
+const MaxBytes = schema.MaxSignatureBytes
+
+// Service is the signature rule set over one store.
+type Service struct {
+	Client *ent.Client
+	Now    func() time.Time
+}
+
+// Input is one signature as a client sends it: a format ("png", "jpeg")
+// and the image as base64 or a data:image URI. A dialect that receives a
+// format that is not a string passes "" (reason ReasonEmptyFormat).
+type Input struct {
+	Format  string
+	Encoded string
+}
+
+// ReplaceExternal replaces the signatures userID keeps for the external
+// application with sigs, as one step: the old set is deleted and the new
+// one inserted in one transaction, or nothing changes. The checks run in
+// the order Maarch documents: privilege, the user, then each signature
+// (see Validate).
+// Returns forbidden per policy.ManageSignatures (before the user is looked
+// up), not found when the user does not exist, invalid (see Validate, and
+// reason empty_application).
+func (s *Service) ReplaceExternal(ctx context.Context, v *auth.Viewer, userID int, application string, sigs []Input) ([]*ent.Signature, error) {
+	if err := policy.ManageSignatures(v, userID); err != nil {
+		return nil, err
+	}
+	if _, err := s.Client.User.Get(ctx, userID); err != nil {
+		return nil, apperr.Classify(err)
+	}
+	if strings.TrimSpace(application) == "" {
+		return nil, apperr.Invalidf("application", ReasonEmptyApplication, "the external application is empty")
+	}
+	decoded, err := Validate(sigs)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.Client.Tx(ctx)
+	if err != nil {
+		return nil, apperr.Wrap(err, "starting transaction")
+	}
+	out, err := s.replace(ctx, tx, userID, application, sigs, decoded)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, apperr.Classify(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, apperr.Classify(fmt.Errorf("committing: %w", err))
+	}
+	return out, nil
+}
+
+func (s *Service) replace(ctx context.Context, tx *ent.Tx, userID int, app string, sigs []Input, data [][]byte) ([]*ent.Signature, error) {
+	if _, err := tx.Signature.Delete().
+		Where(signature.OwnerID(userID), signature.ExternalApplication(app)).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if len(sigs) == 0 {
+		return nil, nil
+	}
+	now := s.now()
+	creates := make([]*ent.SignatureCreate, len(sigs))
+	for i, in := range sigs {
+		creates[i] = tx.Signature.Create().SetOwnerID(userID).SetExternalApplication(app).
+			SetFormat(strings.TrimSpace(in.Format)).SetData(data[i]).SetCreatedAt(now)
+	}
+	return tx.Signature.CreateBulk(creates...).Save(ctx)
+}
+
+// Of lists the signatures of ownerID, oldest first.
+// Returns forbidden (scope signatures) or not found (owner invisible).
+func (s *Service) Of(ctx context.Context, v *auth.Viewer, ownerID int) ([]*ent.Signature, error) {
+	if err := policy.ReadSignatures(v, ownerID); err != nil {
+		return nil, err
+	}
+	out, err := s.Client.Signature.Query().Where(signature.OwnerID(ownerID)).
+		Order(ent.Asc(signature.FieldCreatedAt), ent.Asc(signature.FieldID)).All(ctx)
+	return out, apperr.Classify(err)
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
