@@ -13,6 +13,7 @@ import (
 	"userbridge/rest/edufocus"
 	"userbridge/rest/eduplatform"
 	"userbridge/rest/maarch"
+	"userbridge/rest/routing"
 	"userbridge/rest/usersv1"
 )
 
@@ -29,13 +30,15 @@ var openAPIDocs = map[string][]byte{
 func (a *App) routes() (http.Handler, error) {
 	r := chi.NewRouter()
 	r.Use(requestID, a.recoverer, a.accessLog, a.metrics())
-	ef := edufocus.Deps{Accounts: a.Accounts, Files: a.Files, MaxBodyBytes: a.Config.MaxJSONBytes, Logger: a.Config.Logger}
-	// chi refuses methods it does not know before any mounted router runs:
-	// under its paths, Edu-Focus answers those in its own shape.
-	r.Use(edufocus.UnknownMethods(ef))
-	// Likewise the education platform under its prefix.
-	ep := eduplatform.Deps{Accounts: a.Accounts, Files: a.Files, Logger: a.Config.Logger}
-	r.Use(eduplatform.UnknownMethods(ep))
+	dialects := a.dialects()
+	// chi refuses a method it does not know (PROPFIND, "get") before any
+	// mounted router runs; under a dialect's prefix, the dialect answers.
+	r.MethodNotAllowed(routing.ByPrefix(dialects, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method not allowed"})
+	}))
+	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
+	})
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	r.Get("/readyz", a.readyz)
@@ -48,8 +51,7 @@ func (a *App) routes() (http.Handler, error) {
 	if a.Config.Pprof {
 		r.Mount("/debug", middleware.Profiler())
 	}
-	// Signed download links: the link is the credential. Only GET and HEAD,
-	// Edu-Focus mounts POST /files for its uploads.
+	// Signed download links: the link is the credential.
 	r.Get("/files/{signed}/{name}", a.Files.Download)
 	r.Head("/files/{signed}/{name}", a.Files.Download)
 
@@ -58,16 +60,26 @@ func (a *App) routes() (http.Handler, error) {
 		gql := graph.NewHandler(&graph.Resolver{Client: a.Store.Client, Accounts: a.Accounts,
 			Files: a.Files, Signatures: a.Signatures}, a.Config.GraphQL)
 		r.Handle("/graphql", gql)
-		// The legacy dialects mount here, each under its own prefix.
-		r.Mount(eduplatform.Prefix, eduplatform.Routes(ep))
-		r.Mount("/v1", usersv1.Routes(usersv1.Deps{Accounts: a.Accounts, Limiter: a.APILimiter,
-			MaxBodyBytes: a.Config.MaxJSONBytes, Logger: a.Config.Logger}))
-		r.Mount("/rest", maarch.Routes(maarch.Deps{Accounts: a.Accounts, Avatars: a.Files, Signatures: a.Signatures,
-			MaxBodyBytes: a.Config.MaxUploadBytes, Logger: a.Config.Logger}))
-		r.Mount("/users", edufocus.Routes(ef))
-		r.Method(http.MethodPost, "/files", edufocus.Upload(ef))
+		for _, d := range dialects {
+			r.Mount(d.Prefix, d.Handler)
+		}
 	})
 	return r, nil
+}
+
+// dialects are the legacy APIs, each mounted under its own prefix.
+func (a *App) dialects() []routing.Mount {
+	ef := edufocus.Deps{Accounts: a.Accounts, Files: a.Files, MaxBodyBytes: a.Config.MaxJSONBytes, Logger: a.Config.Logger}
+	return []routing.Mount{
+		{Prefix: eduplatform.Prefix, Handler: eduplatform.Routes(eduplatform.Deps{Accounts: a.Accounts,
+			Files: a.Files, Logger: a.Config.Logger})},
+		{Prefix: "/v1", Handler: usersv1.Routes(usersv1.Deps{Accounts: a.Accounts, Limiter: a.APILimiter,
+			MaxBodyBytes: a.Config.MaxJSONBytes, Logger: a.Config.Logger})},
+		{Prefix: "/rest", Handler: maarch.Routes(maarch.Deps{Accounts: a.Accounts, Avatars: a.Files,
+			Signatures: a.Signatures, MaxBodyBytes: a.Config.MaxUploadBytes, Logger: a.Config.Logger})},
+		{Prefix: "/users", Handler: edufocus.Routes(ef)},
+		{Prefix: "/files", Handler: edufocus.FilesRoutes(ef)},
+	}
 }
 
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) {

@@ -16,7 +16,7 @@ import (
 
 	"userbridge/accounts"
 	"userbridge/files"
-	"userbridge/reqinfo"
+	"userbridge/rest/routing"
 )
 
 // OpenAPI is the dialect's OpenAPI 3 document, served at
@@ -43,7 +43,9 @@ func userRoutes(h handlers) chi.Router {
 	r := chi.NewRouter()
 	r.Use(h.recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
-	r.MethodNotAllowed(h.methodNotAllowed(r))
+	r.MethodNotAllowed(routing.MethodNotAllowed(r,
+		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
+		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) }))
 
 	r.Get("/@current", h.getCurrent)
 	r.Patch("/@current", h.patchCurrent)
@@ -54,11 +56,20 @@ func userRoutes(h handlers) chi.Router {
 	return r
 }
 
-// Upload returns the handler of POST /files (the app routes only that
-// method there: GET and HEAD /files/... are the signed download links).
-func Upload(d Deps) http.Handler {
+// FilesRoutes returns the /files router: POST /files, the temporary upload.
+// GET and HEAD /files/{signed}/{name} are the app's signed download links,
+// routed before this router; anything else under /files answers here, in
+// this dialect's shape.
+func FilesRoutes(d Deps) http.Handler {
 	h := newHandlers(d)
-	return h.recoverer(http.HandlerFunc(h.upload))
+	r := chi.NewRouter()
+	r.Use(h.recoverer)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
+	r.MethodNotAllowed(routing.MethodNotAllowed(r,
+		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
+		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) }))
+	r.Post("/", h.upload)
+	return r
 }
 
 func newHandlers(d Deps) handlers {
@@ -71,22 +82,9 @@ func newHandlers(d Deps) handlers {
 // handlers serve the routes: decode, convert, call, encode.
 type handlers struct{ Deps }
 
-// recoverer turns a panic into this dialect's 500, logged with the request
-// id; the client learns nothing of its cause.
+// recoverer turns a panic into this dialect's 500, with no detail.
 func (h handlers) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			p := recover()
-			if p == nil {
-				return
-			}
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			h.Logger.ErrorContext(r.Context(), "edufocus: panic", "panic", p,
-				"request_id", reqinfo.RequestID(r.Context()))
-			writeFailure(w, http.StatusInternalServerError, msgInternal)
-		}()
-		next.ServeHTTP(w, r)
-	})
+	return routing.Recoverer(h.Logger, "edufocus", func(w http.ResponseWriter, _ *http.Request) {
+		writeFailure(w, http.StatusInternalServerError, msgInternal)
+	})(next)
 }

@@ -11,13 +11,12 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"userbridge/accounts"
 	"userbridge/files"
-	"userbridge/reqinfo"
+	"userbridge/rest/routing"
 )
 
 // OpenAPI is the dialect's OpenAPI 3 document, served at
@@ -48,10 +47,9 @@ func newRouter(d Deps) *chi.Mux {
 	r := chi.NewRouter()
 	r.Use(h.recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
-	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		w.Header().Set("Allow", strings.Join(allowed(r, req), ", "))
-		h.fail(w, req, errMethodNotAllowed)
-	})
+	r.MethodNotAllowed(routing.MethodNotAllowed(r,
+		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
+		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) }))
 
 	r.Group(func(r chi.Router) {
 		r.Use(h.authenticate)
@@ -72,22 +70,9 @@ func routesDeps(d Deps) Deps {
 	return d
 }
 
-// recoverer turns a panic into this dialect's 500, logged with the request
-// id; the client learns nothing of its cause.
+// recoverer turns a panic into this dialect's 500, with no detail.
 func (h handlers) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			p := recover()
-			if p == nil {
-				return
-			}
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			h.Logger.ErrorContext(r.Context(), "eduplatform: panic", "panic", p,
-				"request_id", reqinfo.RequestID(r.Context()))
-			writeError(w, http.StatusInternalServerError, msgInternal)
-		}()
-		next.ServeHTTP(w, r)
-	})
+	return routing.Recoverer(h.Logger, "eduplatform", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusInternalServerError, msgInternal)
+	})(next)
 }

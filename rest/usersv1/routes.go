@@ -9,14 +9,12 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
-	"sort"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"userbridge/accounts"
 	"userbridge/ratelimit"
-	"userbridge/reqinfo"
+	"userbridge/rest/routing"
 )
 
 // OpenAPI is the dialect's OpenAPI 3 document, served at /openapi/usersv1.json.
@@ -45,10 +43,11 @@ func Routes(d Deps) http.Handler {
 	r := chi.NewRouter()
 	r.Use(h.recoverer, h.rateLimit)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
-	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		w.Header().Set("Allow", strings.Join(allowed(r, req), ", "))
-		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed", "")
-	})
+	r.MethodNotAllowed(routing.MethodNotAllowed(r,
+		func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed", "")
+		},
+		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) }))
 
 	r.Post("/users", h.create)
 	r.Get("/users/{id}", h.get)
@@ -57,39 +56,9 @@ func Routes(d Deps) http.Handler {
 	return r
 }
 
-// allowed lists the methods the router serves for the request's path, for
-// the Allow header of a 405 (chi keeps that list to its default handler).
-func allowed(routes chi.Routes, r *http.Request) []string {
-	path := r.URL.Path
-	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePath != "" {
-		path = rc.RoutePath
-	}
-	var out []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
-		if routes.Match(chi.NewRouteContext(), m, path) {
-			out = append(out, m)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// recoverer turns a panic into this dialect's 500, logged with the request
-// id; the client learns nothing of its cause.
+// recoverer turns a panic into this dialect's 500, with no detail.
 func (h handlers) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			p := recover()
-			if p == nil {
-				return
-			}
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			h.Logger.ErrorContext(r.Context(), "usersv1: panic", "panic", p,
-				"request_id", reqinfo.RequestID(r.Context()))
-			writeError(w, http.StatusInternalServerError, "internal_error", "internal error", "")
-		}()
-		next.ServeHTTP(w, r)
-	})
+	return routing.Recoverer(h.Logger, "usersv1", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusInternalServerError, "internal_error", "internal error", "")
+	})(next)
 }
