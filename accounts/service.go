@@ -6,12 +6,12 @@ package accounts
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"userbridge/apperr"
 	"userbridge/auth"
+	"userbridge/db"
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/policy"
@@ -80,24 +80,7 @@ func DisplayName(u *ent.User) string {
 	return strings.TrimSpace(u.FirstName + " " + u.LastName)
 }
 
-// withTx runs fn in a transaction, rolling back on error or panic.
-func withTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) (err error) {
-	tx, err := c.Tx(ctx)
-	if err != nil {
-		return apperr.Wrap(err, "starting transaction")
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return apperr.Classify(fmt.Errorf("committing: %w", err))
-	}
-	return nil
+// withTx runs fn in a transaction (db.WithTx).
+func withTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) error {
+	return db.WithTx(ctx, c, fn)
 }

@@ -2,35 +2,18 @@ package files
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/ent/dialect"
 
 	"userbridge/apperr"
+	"userbridge/db"
 	"userbridge/ent"
 	"userbridge/ent/user"
 )
 
-// withTx runs fn in a transaction, rolling back on error or panic.
-func (s *Service) withTx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
-		return apperr.Wrap(err, "starting transaction")
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return apperr.Classify(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return apperr.Classify(fmt.Errorf("committing: %w", err))
-	}
-	return nil
+// withTx runs fn in a transaction (db.WithTx).
+func (s *Service) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	return db.WithTx(ctx, s.client, fn)
 }
 
 // lockOwner loads the user id inside tx and holds it until the end of tx,
