@@ -107,7 +107,7 @@ func BenchmarkUploadStream(b *testing.B) {
 	u := env.User(b, "bench@example.com")
 	v := &auth.Viewer{User: u, Scopes: auth.AllScopes, Consented: true}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mr, err := r.MultipartReader()
+		mr, err := files.MultipartReader(r)
 		if err != nil {
 			http.Error(w, err.Error(), 400)
 			return

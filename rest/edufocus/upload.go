@@ -54,7 +54,7 @@ func (h handlers) upload(w http.ResponseWriter, r *http.Request) {
 // skipping the others. Returns invalid_body when the body is not multipart
 // or has no such part, too large past the limit.
 func filePart(r *http.Request) (*multipart.Part, error) {
-	mr, err := r.MultipartReader()
+	mr, err := files.MultipartReader(r)
 	if err != nil {
 		return nil, errInvalidBody
 	}

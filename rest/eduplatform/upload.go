@@ -73,7 +73,7 @@ func readUploadForm(w http.ResponseWriter, r *http.Request, maxFile int64) (*upl
 		return nil, apperr.New(apperr.TooLarge, files.ReasonTooLarge, "request body too large")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	mr, err := r.MultipartReader()
+	mr, err := files.MultipartReader(r)
 	if err != nil {
 		return nil, apperr.Invalidf("file", files.ReasonMissingFile, "the body is not multipart/form-data")
 	}
