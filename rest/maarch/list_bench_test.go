@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/ent"
 	"userbridge/rest/jsonio"
 )
 
@@ -21,21 +20,17 @@ func (d *discard) WriteHeader(int)             {}
 func BenchmarkListEncode(b *testing.B) {
 	last := []string{"Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy"}
 	first := []string{"Alice", "Bruno", "Chloé", "David", "Emma", "Hugo", "Inès", "Zoé"}
-	src := make([]*ent.User, 10_000)
+	src := make([]listedUser, 10_000)
 	for i := range src {
-		src[i] = &ent.User{ID: i + 1, Login: fmt.Sprintf("user%06d", i+1),
-			FirstName: first[(i*7)%len(first)], LastName: last[(i*3)%len(last)]}
+		src[i] = listedUser{ID: i + 1, Login: fmt.Sprintf("user%06d", i+1),
+			Firstname: first[(i*7)%len(first)], Lastname: last[(i*3)%len(last)]}
 	}
-	users := make([]*ent.User, len(src))
+	users := make([]listedUser, len(src))
 	w := &discard{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
 		copy(users, src)
 		sortByName(users)
-		out := listBody{Users: make([]listedUser, len(users))}
-		for i, u := range users {
-			out.Users[i] = newListedUser(u)
-		}
-		jsonio.Write(w, http.StatusOK, out)
+		jsonio.Write(w, http.StatusOK, listBody{Users: users})
 	}
 }

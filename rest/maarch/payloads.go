@@ -8,7 +8,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"userbridge/ent"
 	"userbridge/rest/jsonio"
 )
 
@@ -129,8 +128,4 @@ type listedUser struct {
 	Login     string `json:"login"`
 	Firstname string `json:"firstname"`
 	Lastname  string `json:"lastname"`
-}
-
-func newListedUser(u *ent.User) listedUser {
-	return listedUser{ID: u.ID, Login: u.Login, Firstname: u.FirstName, Lastname: u.LastName}
 }

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// scenario is one kind of request the harness measures.
+type scenario struct {
+	Name    string `json:"name"`
+	Kind    string `json:"kind"` // rest-read, graphql-read, write, upload
+	Method  string `json:"method"`
+	Path    string `json:"path"`
+	Token   string `json:"-"`
+	Body    string `json:"-"`
+	Upload  int64  `json:"upload_bytes,omitempty"`
+	Compare bool   `json:"-"` // byte-compare service and baseline first
+}
+
+const (
+	viewerQuery = `query Viewer { viewer { id publicID email firstName lastName name role flags status createdAt } }`
+	pageQuery   = `query UsersPage($first: Int!, $after: Cursor) { users(first: $first, after: $after) { ` +
+		`edges { node { id publicID email avatar { id name } files { totalCount } } } pageInfo { hasNextPage } } }`
+	// pageQueryNoInfo is pageQuery without pageInfo: entgql's Paginate runs
+	// a COUNT over the whole table whenever pageInfo is asked for.
+	pageQueryNoInfo = `query UsersPage($first: Int!, $after: Cursor) { users(first: $first, after: $after) { ` +
+		`edges { node { id publicID email avatar { id name } files { totalCount } } } } }`
+)
+
+func gqlBody(op, query string, vars map[string]any) string {
+	b, _ := json.Marshal(map[string]any{"operationName": op, "query": query, "variables": vars})
+	return string(b)
+}
+
+// scenarios are the issue's: each dialect's main read, GraphQL viewer and a
+// page of 50 users with avatars and file counts, one upload, one write
+// (last: argon2id leaves the heap large, which would inflate the upload's
+// peak RSS).
+func scenarios(d dataset, uploadBytes int64) []scenario {
+	return []scenario{
+		{Name: "edu-platform POST /api/v1/users/oauth", Kind: "rest-read", Method: "POST", Path: "/api/v1/users/oauth", Token: d.viewer, Compare: true},
+		{Name: "edu-focus GET /users/@current", Kind: "rest-read", Method: "GET", Path: "/users/@current", Token: d.viewer, Compare: true},
+		{Name: "users-v1 GET /v1/users/{id}", Kind: "rest-read", Method: "GET", Path: "/v1/users/usr_" + d.viewerPub, Token: d.viewer, Compare: true},
+		{Name: "maarch GET /rest/users (whole list)", Kind: "rest-read", Method: "GET", Path: "/rest/users", Token: d.admin, Compare: true},
+		{Name: "GraphQL viewer", Kind: "graphql-read", Method: "POST", Path: "/graphql", Token: d.viewer, Compare: true,
+			Body: gqlBody("Viewer", viewerQuery, nil)},
+		{Name: "GraphQL users(first: 50) + avatar + files.totalCount", Kind: "graphql-read", Method: "POST", Path: "/graphql", Token: d.admin, Compare: true,
+			Body: gqlBody("UsersPage", pageQuery, map[string]any{"first": 50})},
+		{Name: "GraphQL same page without pageInfo (no COUNT)", Kind: "graphql-read", Method: "POST", Path: "/graphql", Token: d.admin, Compare: true,
+			Body: gqlBody("UsersPage", pageQueryNoInfo, map[string]any{"first": 50})},
+		{Name: fmt.Sprintf("edu-platform upload %d MiB", uploadBytes>>20), Kind: "upload", Method: "POST",
+			Path: "/api/v1/users/user_files/upload", Token: d.upload, Upload: uploadBytes},
+		{Name: "users-v1 POST /v1/users (argon2id)", Kind: "write", Method: "POST", Path: "/v1/users", Token: d.admin,
+			Body: `{"email":"w{{n}}@bench.example","name":"Bench Writer","password":"correct-horse-battery"}`},
+	}
+}
+
+// diff describes where two bodies first differ.
+func diff(a, b []byte) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	cut := func(x []byte) string {
+		lo, hi := max(0, i-40), min(len(x), i+80)
+		return strings.ReplaceAll(string(x[lo:hi]), "\n", `\n`)
+	}
+	return fmt.Sprintf("first difference at byte %d (lengths %d and %d):\n  service:  …%s…\n  baseline: …%s…", i, len(a), len(b), cut(a), cut(b))
+}
