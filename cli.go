@@ -133,4 +133,3 @@ func list(s string) []string {
 	}
 	return out
 }
-
