@@ -137,3 +137,22 @@ func (s *Service) Get(ctx context.Context, v *auth.Viewer, id int) (*ent.File, e
 	}
 	return f, nil
 }
+
+// OwnUserFile returns one of the viewer's own user files (the education
+// platform's secured attachments): another user's file, even for a user
+// manager, and a file of another kind (avatar, temporary upload) are not
+// found, like an unknown id.
+// Returns not found, or forbidden for a missing scope.
+func (s *Service) OwnUserFile(ctx context.Context, v *auth.Viewer, id int) (*ent.File, error) {
+	f, err := s.Get(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := policy.ReadOwnFile(v, f.OwnerID); err != nil {
+		return nil, err
+	}
+	if f.Kind != file.KindUserFile {
+		return nil, apperr.ErrNotFound
+	}
+	return f, nil
+}

@@ -8,8 +8,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"userbridge/apperr"
-	"userbridge/ent/file"
-	"userbridge/policy"
 	"userbridge/rest/jsonio"
 )
 
@@ -31,22 +29,15 @@ func (h handlers) userFiles(w http.ResponseWriter, r *http.Request) {
 // securedAttachment answers POST and GET /secured_attachments/{id}: a fresh
 // signed link to one of the viewer's user files. An id that is not a
 // positive decimal integer, an unknown one, another user's file (even for
-// a user manager: policy.ReadOwnFile) and a file that is not a user file
-// (an avatar, a temporary upload) all answer the same documented 404.
+// a user manager) and a file that is not a user file (files.OwnUserFile)
+// all answer the same documented 404.
 func (h handlers) securedAttachment(w http.ResponseWriter, r *http.Request) {
 	id, ok := parseID(chi.URLParam(r, "id"))
 	if !ok {
 		h.fail(w, r, apperr.ErrNotFound)
 		return
 	}
-	v := viewer(r)
-	f, err := h.Files.Get(r.Context(), v, id)
-	if err == nil {
-		err = policy.ReadOwnFile(v, f.OwnerID)
-	}
-	if err == nil && f.Kind != file.KindUserFile {
-		err = apperr.ErrNotFound // this API names user files only
-	}
+	f, err := h.Files.OwnUserFile(r.Context(), viewer(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
