@@ -66,6 +66,9 @@ func (s *Service) SetAvatar(ctx context.Context, v *auth.Viewer, userID int, tem
 		if err != nil {
 			return err
 		}
+		if temporaryFileID != nil && u.AvatarID != nil && *u.AvatarID == *temporaryFileID {
+			return nil // the current avatar given back: nothing to change
+		}
 		if temporaryFileID != nil {
 			if err := s.adopt(ctx, tx, userID, *temporaryFileID); err != nil {
 				return err

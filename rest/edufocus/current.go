@@ -65,7 +65,7 @@ func (h handlers) patchCurrent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	changed := false
-	if avatarSet && !sameFile(v.User.AvatarID, avatar) {
+	if avatarSet {
 		if changed, err = h.Files.SetAvatar(r.Context(), v, v.User.ID, avatar); err != nil {
 			h.fail(w, r, err)
 			return
@@ -81,13 +81,6 @@ func (h handlers) patchCurrent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeMessage(w, http.StatusAccepted, "nothing_changed")
-}
-
-// sameFile reports whether the avatar given is the one already stored, so
-// that sending the current avatar back is "nothing changed", not an
-// attempt to adopt a file that is no longer temporary.
-func sameFile(cur, given *int) bool {
-	return cur != nil && given != nil && *cur == *given
 }
 
 // deleteCurrent answers DELETE /users/@current: the account and everything
