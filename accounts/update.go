@@ -9,7 +9,6 @@ import (
 	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/user"
-	"userbridge/policy"
 )
 
 // UpdateInput is a partial change: nil fields keep their values.
@@ -91,33 +90,19 @@ func (in UpdateInput) validate() error {
 // policy.UpdateUser (a user changing its own role or status, for instance),
 // invalid with the field at fault, or conflict on a taken unique value.
 func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int, in UpdateInput) (*ent.User, bool, error) {
-	if err := policy.Authenticated(v); err != nil {
-		return nil, false, err
-	}
-	target, err := s.Client.User.Get(ctx, id)
-	if err != nil {
-		return nil, false, apperr.Classify(err)
-	}
-	if err := policy.UpdateUser(v, target, in.privileged()); err != nil {
-		return nil, false, err
-	}
-	if in.Role != nil || in.Flags != nil || in.Privileges != nil {
-		if err := policy.GrantAdmin(v); err != nil {
-			return nil, false, err
-		}
-	}
-	if err := in.validate(); err != nil {
+	if _, err := s.admitUpdate(ctx, v, id, in); err != nil {
 		return nil, false, err
 	}
 	var hash string
 	if in.Password != nil {
+		var err error
 		if hash, err = auth.HashPassword(*in.Password); err != nil {
 			return nil, false, apperr.Wrap(err, "hashing password")
 		}
 	}
 	var updated *ent.User
 	changed := false
-	err = withTx(ctx, s.Client, func(tx *ent.Tx) error {
+	err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
 		cur, err := tx.User.Get(ctx, id)
 		if err != nil {
 			return apperr.Classify(err)

@@ -54,8 +54,12 @@ func checkUsername(s string) error {
 	return nil
 }
 
+// ValidLogin reports whether s has the shape of a login: [\w.@-]+ (ASCII
+// word characters), at most 255 bytes. Logins are stored lowercase.
+func ValidLogin(s string) bool { return len(s) <= 255 && schema.LoginPattern.MatchString(s) }
+
 func checkLogin(s string) error {
-	if s == "" || len(s) > 255 || !schema.LoginPattern.MatchString(s) {
+	if !ValidLogin(s) {
 		return apperr.Invalidf("login", "invalid_login", "login must match [\\w.@-]+")
 	}
 	return nil

@@ -40,12 +40,7 @@ func Routes(d Deps) http.Handler {
 
 // userRoutes is the route table under /users.
 func userRoutes(h handlers) chi.Router {
-	r := chi.NewRouter()
-	r.Use(h.recoverer)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
-	r.MethodNotAllowed(routing.MethodNotAllowed(r,
-		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
-		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) }))
+	r := h.router()
 
 	r.Get("/@current", h.getCurrent)
 	r.Patch("/@current", h.patchCurrent)
@@ -62,14 +57,18 @@ func userRoutes(h handlers) chi.Router {
 // this dialect's shape.
 func FilesRoutes(d Deps) http.Handler {
 	h := newHandlers(d)
-	r := chi.NewRouter()
-	r.Use(h.recoverer)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
-	r.MethodNotAllowed(routing.MethodNotAllowed(r,
-		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
-		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) }))
+	r := h.router()
 	r.Post("/", h.upload)
 	return r
+}
+
+// router is a router answering in this dialect's shape (routing.NewRouter).
+func (h handlers) router() chi.Router {
+	return routing.NewRouter(routing.Answers{
+		Recover:          h.recoverer,
+		NotFound:         func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) },
+		MethodNotAllowed: func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
+	})
 }
 
 func newHandlers(d Deps) handlers {

@@ -44,12 +44,11 @@ func Routes(d Deps) http.Handler { return newRouter(d) }
 // newRouter builds the route table.
 func newRouter(d Deps) *chi.Mux {
 	h := handlers{routesDeps(d)}
-	r := chi.NewRouter()
-	r.Use(h.recoverer)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
-	r.MethodNotAllowed(routing.MethodNotAllowed(r,
-		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
-		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) }))
+	r := routing.NewRouter(routing.Answers{
+		Recover:          h.recoverer,
+		NotFound:         func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) },
+		MethodNotAllowed: func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
+	})
 
 	r.Group(func(r chi.Router) {
 		r.Use(h.authenticate)

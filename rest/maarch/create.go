@@ -3,7 +3,6 @@ package maarch
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"userbridge/accounts"
@@ -17,9 +16,6 @@ import (
 	"userbridge/rest/jsonio"
 )
 
-// loginRe is Maarch's own login check, /^[\w.@-]*$/ (ASCII \w).
-var loginRe = regexp.MustCompile(`^[\w.@-]*$`)
-
 // createRequest is a POST /rest/users body once its checks 1 to 5 passed.
 type createRequest struct {
 	login, firstname, lastname, email string
@@ -32,7 +28,7 @@ func decodeCreate(b body) (*createRequest, error) {
 		return nil, errBodyEmpty
 	}
 	login, ok := b.text("login")
-	if !ok || !loginRe.MatchString(login) {
+	if !ok || !accounts.ValidLogin(login) {
 		return nil, legacy(textLogin)
 	}
 	first, ok := b.text("firstname")

@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"userbridge/accounts"
 	"userbridge/auth"
 	"userbridge/imagedata"
@@ -57,12 +55,11 @@ func Routes(d Deps) http.Handler {
 		d.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	h := handlers{d}
-	r := chi.NewRouter()
-	r.Use(h.recoverer)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
-	r.MethodNotAllowed(routing.MethodNotAllowed(r,
-		func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusMethodNotAllowed, textMethod) },
-		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) }))
+	r := routing.NewRouter(routing.Answers{
+		Recover:          h.recoverer,
+		NotFound:         func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) },
+		MethodNotAllowed: func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusMethodNotAllowed, textMethod) },
+	})
 
 	r.Post("/users", h.create)
 	r.Get("/users", h.list)

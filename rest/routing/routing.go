@@ -103,3 +103,20 @@ func Recoverer(logger *slog.Logger, dialect string, internal http.HandlerFunc) f
 		})
 	}
 }
+
+// Answers are how one dialect spells its routing failures.
+type Answers struct {
+	Recover          func(http.Handler) http.Handler // a panic below: the dialect's 500
+	NotFound         http.HandlerFunc                // no route at the path
+	MethodNotAllowed http.HandlerFunc                // the path exists for other methods (Allow is set)
+}
+
+// NewRouter returns a dialect's router: panics recovered and every routing
+// failure answered in the dialect's shape.
+func NewRouter(a Answers) *chi.Mux {
+	r := chi.NewRouter()
+	r.Use(a.Recover)
+	r.NotFound(a.NotFound)
+	r.MethodNotAllowed(MethodNotAllowed(r, a.MethodNotAllowed, a.NotFound))
+	return r
+}

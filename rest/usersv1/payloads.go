@@ -3,7 +3,6 @@ package usersv1
 import (
 	"bytes"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -11,13 +10,12 @@ import (
 	"userbridge/apperr"
 	"userbridge/ent"
 	"userbridge/ent/user"
+	"userbridge/randid"
 	"userbridge/rest/jsonio"
 )
 
 // idPrefix starts every users-v1 id; the rest is the user's public id.
 const idPrefix = "usr_"
-
-var publicIDRe = regexp.MustCompile(`^[A-Za-z0-9]{8}$`)
 
 // userID is the users-v1 id of u.
 func userID(u *ent.User) string { return idPrefix + u.PublicID }
@@ -26,7 +24,7 @@ func userID(u *ent.User) string { return idPrefix + u.PublicID }
 // id is malformed (which the dialect answers as not found).
 func publicID(id string) (string, bool) {
 	p, found := strings.CutPrefix(id, idPrefix)
-	return p, found && publicIDRe.MatchString(p)
+	return p, found && randid.ValidPublicID(p)
 }
 
 // stamp formats a time as the legacy clients know it: UTC, whole seconds, Z.

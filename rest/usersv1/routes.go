@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"userbridge/accounts"
 	"userbridge/ratelimit"
 	"userbridge/rest/routing"
@@ -40,14 +38,14 @@ func Routes(d Deps) http.Handler {
 		d.Logger = slog.Default()
 	}
 	h := handlers{d}
-	r := chi.NewRouter()
-	r.Use(h.recoverer, h.rateLimit)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) })
-	r.MethodNotAllowed(routing.MethodNotAllowed(r,
-		func(w http.ResponseWriter, r *http.Request) {
+	r := routing.NewRouter(routing.Answers{
+		Recover:  h.recoverer,
+		NotFound: func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) },
+		MethodNotAllowed: func(w http.ResponseWriter, _ *http.Request) {
 			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed", "")
 		},
-		func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) }))
+	})
+	r.Use(h.rateLimit)
 
 	r.Post("/users", h.create)
 	r.Get("/users/{id}", h.get)
