@@ -1,7 +1,6 @@
 // Package signatures holds the rules for users' signature images: the
 // atomic replacement of the set a user keeps for one external application
-// (Maarch externalSignatures, GraphQL setExternalSignatures) and reading
-// them. Each function checks policy, validates, writes in one transaction
+// (Maarch externalSignatures, GraphQL setExternalSignatures). Each function checks policy, validates, writes in one transaction
 // and returns apperr kinds.
 package signatures
 
@@ -88,17 +87,6 @@ func (s *Service) replace(ctx context.Context, tx *ent.Tx, userID int, app strin
 			SetFormat(strings.TrimSpace(in.Format)).SetData(data[i]).SetCreatedAt(now)
 	}
 	return tx.Signature.CreateBulk(creates...).Save(ctx)
-}
-
-// Of lists the signatures of ownerID, oldest first.
-// Returns forbidden (scope signatures) or not found (owner invisible).
-func (s *Service) Of(ctx context.Context, v *auth.Viewer, ownerID int) ([]*ent.Signature, error) {
-	if err := policy.ReadSignatures(v, ownerID); err != nil {
-		return nil, err
-	}
-	out, err := s.Client.Signature.Query().Where(signature.OwnerID(ownerID)).
-		Order(ent.Asc(signature.FieldCreatedAt), ent.Asc(signature.FieldID)).All(ctx)
-	return out, apperr.Classify(err)
 }
 
 func (s *Service) now() time.Time {
