@@ -4,4 +4,4 @@ package main
 // gqlgen then reads. The playground's assets are built by
 // `go generate ./playground` (npm ci + esbuild).
 //go:generate sh -c "cd ent && go run -mod=mod entc.go"
-//go:generate go run github.com/99designs/gqlgen generate
+//go:generate go run ./graph/gqlgen

@@ -30,7 +30,7 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 	if err != nil {
 		return nil, err
 	}
-	return q.Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
+	return q.Paginate(paginationView(ctx), after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
 // Files is the resolver for the files field.
@@ -38,7 +38,7 @@ func (r *userResolver) Files(ctx context.Context, obj *ent.User, after *entgql.C
 	if err := policy.ReadFiles(auth.FromContext(ctx), obj.ID); err != nil {
 		return nil, err
 	}
-	return obj.Files(ctx, after, first, before, last, orderBy, where)
+	return obj.Files(paginationView(ctx), after, first, before, last, orderBy, where)
 }
 
 // Signatures is the resolver for the signatures field.

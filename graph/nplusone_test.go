@@ -62,3 +62,52 @@ func TestUsersPageCostsConstantStatements(t *testing.T) {
 		}
 	})
 }
+
+// TestPageInfoCostsNoCount shows that asking for pageInfo without totalCount
+// runs no COUNT over the connection (entgql would, see paginationView), and
+// that hasNextPage is still right, for the users connection and for a
+// user's files.
+func TestPageInfoCostsNoCount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		var counting atomic.Bool
+		var counts atomic.Int64
+		env := apptest.New(t, url, func(c *app.Config) {
+			c.QueryLog = func(args ...any) {
+				if counting.Load() && strings.Contains(fmt.Sprint(args...), "COUNT(") {
+					counts.Add(1)
+				}
+			}
+		})
+		tok := env.Token(t, env.Admin(t, "root@example.com"))
+		for i := 0; i < 3; i++ {
+			env.User(t, fmt.Sprintf("user%d@example.com", i))
+		}
+		const q = `query($n: Int) { users(first: $n) { pageInfo { hasNextPage }
+			edges { node { files(first: 1) { pageInfo { hasNextPage } edges { node { name } } } } } } }`
+		for _, c := range []struct {
+			first int
+			next  bool
+		}{{2, true}, {4, false}, {10, false}} {
+			counts.Store(0)
+			counting.Store(true)
+			res := env.GraphQL(t, tok, q, map[string]any{"n": c.first})
+			counting.Store(false)
+			if len(res.Errors) != 0 {
+				t.Fatalf("errors: %v", res.Errors)
+			}
+			var p struct {
+				Users struct {
+					PageInfo struct{ HasNextPage bool }
+					Edges    []struct{}
+				}
+			}
+			res.Decode(t, &p)
+			if p.Users.PageInfo.HasNextPage != c.next {
+				t.Errorf("first %d: hasNextPage %v, want %v", c.first, p.Users.PageInfo.HasNextPage, c.next)
+			}
+			if n := counts.Load(); n != 0 {
+				t.Errorf("first %d: %d COUNT statements, want none", c.first, n)
+			}
+		}
+	})
+}

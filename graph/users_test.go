@@ -106,6 +106,37 @@ func TestUsersConnection(t *testing.T) {
 			}
 		})
 
+		t.Run("answers aliased connection fields", func(t *testing.T) {
+			res := env.GraphQL(t, tok, `{ users(first: 2) { n: totalCount more: pageInfo { next: hasNextPage }
+				list: edges { node { email } } again: edges { node { publicID } } } }`, nil)
+			if len(res.Errors) != 0 {
+				t.Fatalf("errors: %v", res.Errors)
+			}
+			var p struct {
+				Users struct {
+					N     int
+					More  struct{ Next bool }
+					List  []struct{ Node struct{ Email string } }
+					Again []struct{ Node struct{ PublicID string } }
+				}
+			}
+			res.Decode(t, &p)
+			if p.Users.N != 5 || !p.Users.More.Next || len(p.Users.List) != 2 || p.Users.List[0].Node.Email == "" ||
+				len(p.Users.Again) != 2 || p.Users.Again[0].Node.PublicID == "" {
+				t.Fatalf("got %+v", p.Users)
+			}
+		})
+
+		t.Run("answers aliased fields of a nested connection", func(t *testing.T) {
+			res := env.GraphQL(t, tok, `{ users(first: 1) { edges { node { f: files { n: totalCount e: edges { node { id } } } } } } }`, nil)
+			if len(res.Errors) != 0 {
+				t.Fatalf("errors: %v", res.Errors)
+			}
+			if got := string(res.Data); got != `{"users":{"edges":[{"node":{"f":{"n":0,"e":[]}}}]}}` {
+				t.Fatalf("got %s", got)
+			}
+		})
+
 		t.Run("filters by creation range", func(t *testing.T) {
 			p := page(t, map[string]any{"where": map[string]any{"createdAtGTE": "2000-01-01T00:00:00Z", "createdAtLT": "2999-01-01T00:00:00Z"}})
 			if p.Users.TotalCount != 5 {
