@@ -9,7 +9,6 @@ import (
 	"userbridge/apperr"
 	"userbridge/ent"
 	"userbridge/ent/application"
-	"userbridge/ent/credential"
 	"userbridge/ent/user"
 )
 
@@ -76,10 +75,7 @@ func (a *Authenticator) now() time.Time {
 
 func (a *Authenticator) bearer(ctx context.Context, token string) (*Viewer, error) {
 	hash := HashSecret(token)
-	c, err := a.Client.Credential.Query().
-		Where(credential.TokenHash(hash)).
-		WithUser().WithApplication().
-		Only(ctx)
+	c, err := a.Client.Credential.QueryByTokenHash(ctx, hash)
 	switch {
 	case ent.IsNotFound(err):
 		return nil, unauthenticated(ReasonInvalidToken, "invalid token")

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"userbridge/apperr"
 	"userbridge/auth"
 	"userbridge/db/dbtest"
@@ -50,6 +52,30 @@ func TestAuthenticate(t *testing.T) {
 				if err != nil || v.UserID() != active || !v.FirstParty() || !v.HasScope(auth.ScopeEmail) {
 					t.Fatalf("%q: %+v %v", h, v, err)
 				}
+			}
+		})
+		t.Run("a bearer token costs one round trip on PostgreSQL, user and application included", func(t *testing.T) {
+			tok, hash := auth.NewToken(credential.KindAccessToken)
+			s.Client.Credential.Create().SetTokenHash(hash).SetKind(credential.KindAccessToken).
+				SetUserID(active).SetApplicationID(app.ID).SetScopes([]string{"identity"}).SaveX(ctx)
+			if _, err := a.Authenticate(ctx, "Bearer "+tok); err != nil { // records the first use
+				t.Fatal(err)
+			}
+			before := s.Statements()
+			v, err := a.Authenticate(ctx, "Bearer "+tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := uint64(1) // credentials LEFT JOIN users LEFT JOIN applications
+			if s.Dialect == dialect.SQLite {
+				want = 3 // credential, user, application: narrow statements beat the join there (ent.QueryByTokenHash)
+			}
+			if n := s.Statements() - before; n != want {
+				t.Errorf("%d statements, want %d", n, want)
+			}
+			if v.User == nil || v.User.Email != "act@example.com" || v.App == nil || v.App.Name != "app" ||
+				v.Credential.ID == 0 || v.Credential.Scopes[0] != "identity" {
+				t.Fatalf("viewer %+v", v)
 			}
 		})
 		t.Run("no header is anonymous", func(t *testing.T) {

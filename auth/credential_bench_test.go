@@ -10,11 +10,12 @@ import (
 	"userbridge/ent/credential"
 )
 
-// benchAuthenticator is a SQLite store with one user and its API key, used
-// a second ago, so that the once-a-minute last-use write never runs.
-func benchAuthenticator(b *testing.B) (*auth.Authenticator, string, func() uint64) {
+// benchAuthenticator is a store of backend be with one user and its API
+// key, used a second ago, so that the once-a-minute last-use write never
+// runs.
+func benchAuthenticator(b *testing.B, be dbtest.Backend) (*auth.Authenticator, string, func() uint64) {
 	b.Helper()
-	s := dbtest.Open(b, dbtest.URL(b, dbtest.SQLite))
+	s := dbtest.Open(b, dbtest.URL(b, be))
 	ctx := context.Background()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	u := s.Client.User.Create().SetEmail("bench@example.com").SetUsername("bench").
@@ -26,25 +27,30 @@ func benchAuthenticator(b *testing.B) (*auth.Authenticator, string, func() uint6
 }
 
 // BenchmarkAuthenticateBearer is the lookup every authenticated request
-// pays: hash the token, load the credential and its user.
+// pays: hash the token, load the credential and its user, on SQLite and
+// (with TEST_POSTGRES_URL) PostgreSQL.
 func BenchmarkAuthenticateBearer(b *testing.B) {
-	a, tok, statements := benchAuthenticator(b)
-	ctx, header := context.Background(), "Bearer "+tok
-	before := statements()
-	b.ReportAllocs()
-	for b.Loop() {
-		v, err := a.Authenticate(ctx, header)
-		if err != nil || v.User == nil {
-			b.Fatalf("viewer %v, err %v", v, err)
-		}
+	for _, be := range []dbtest.Backend{dbtest.SQLite, dbtest.Postgres} {
+		b.Run(string(be), func(b *testing.B) {
+			a, tok, statements := benchAuthenticator(b, be)
+			ctx, header := context.Background(), "Bearer "+tok
+			before := statements()
+			b.ReportAllocs()
+			for b.Loop() {
+				v, err := a.Authenticate(ctx, header)
+				if err != nil || v.User == nil {
+					b.Fatalf("viewer %v, err %v", v, err)
+				}
+			}
+			b.ReportMetric(float64(statements()-before)/float64(b.N), "stmts/op")
+		})
 	}
-	b.ReportMetric(float64(statements()-before)/float64(b.N), "stmts/op")
 }
 
 // BenchmarkAuthenticateUnknownToken is a well-formed token that names no
 // credential: one lookup, then unauthenticated.
 func BenchmarkAuthenticateUnknownToken(b *testing.B) {
-	a, _, _ := benchAuthenticator(b)
+	a, _, _ := benchAuthenticator(b, dbtest.SQLite)
 	ctx := context.Background()
 	tok, _ := auth.NewToken(credential.KindAPIKey)
 	header := "Bearer " + tok

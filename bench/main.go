@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -55,8 +56,12 @@ func main() {
 	flag.IntVar(&o.uploads, "uploads", 3, "uploads per target (one at a time)")
 	flag.StringVar(&o.pprofDir, "pprof", "", "start the service with PPROF=1 and save a CPU profile of each 64-connection run here (distorts the figures: not for the table)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (databases, blobs, logs)")
-	flag.StringVar(&o.only, "only", "", "run only scenarios whose name contains this")
+	flag.StringVar(&o.only, "only", "", "run only scenarios whose name matches this regular expression")
 	flag.Parse()
+	if _, err := regexp.Compile(o.only); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: -only:", err)
+		os.Exit(2)
+	}
 	if *quick {
 		set := map[string]bool{}
 		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -236,7 +241,7 @@ func runBackend(o options, rep *report, bins map[string]string, work, backend st
 	rep.Notes = append(rep.Notes, fmt.Sprintf("%s: RSS after start and first sweep: service %.0f MiB, baseline %.0f MiB", backend, sp, bp))
 
 	for _, sc := range scenarios(d, o.uploadMiB<<20) {
-		if o.only != "" && !strings.Contains(sc.Name, o.only) {
+		if o.only != "" && !regexp.MustCompile(o.only).MatchString(sc.Name) {
 			continue
 		}
 		if sc.Compare {
