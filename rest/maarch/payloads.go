@@ -123,9 +123,10 @@ type listBody struct {
 }
 
 // listedUser is one user of the list, keys in the documented order.
+// The sql tags name the columns the list is scanned from (list.go).
 type listedUser struct {
 	ID        int    `json:"id"`
 	Login     string `json:"login"`
-	Firstname string `json:"firstname"`
-	Lastname  string `json:"lastname"`
+	Firstname string `json:"firstname" sql:"first_name"`
+	Lastname  string `json:"lastname" sql:"last_name"`
 }
