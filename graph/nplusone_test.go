@@ -18,15 +18,7 @@ import (
 // page size: edges are eager-loaded in one query per edge, not per user.
 func TestUsersPageCostsConstantStatements(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
-		var counting atomic.Bool
-		var statements atomic.Int64
-		env := apptest.New(t, url, func(c *app.Config) {
-			c.QueryLog = func(args ...any) {
-				if counting.Load() && strings.Contains(fmt.Sprint(args...), "driver.Query") {
-					statements.Add(1)
-				}
-			}
-		})
+		env, counting, statements := countingEnv(t, url, "driver.Query")
 		ctx := context.Background()
 		tok := env.Token(t, env.Admin(t, "root@example.com"))
 		for i := 0; i < 40; i++ {
@@ -69,15 +61,7 @@ func TestUsersPageCostsConstantStatements(t *testing.T) {
 // user's files.
 func TestPageInfoCostsNoCount(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
-		var counting atomic.Bool
-		var counts atomic.Int64
-		env := apptest.New(t, url, func(c *app.Config) {
-			c.QueryLog = func(args ...any) {
-				if counting.Load() && strings.Contains(fmt.Sprint(args...), "COUNT(") {
-					counts.Add(1)
-				}
-			}
-		})
+		env, counting, counts := countingEnv(t, url, "COUNT(")
 		tok := env.Token(t, env.Admin(t, "root@example.com"))
 		for i := 0; i < 3; i++ {
 			env.User(t, fmt.Sprintf("user%d@example.com", i))
@@ -110,4 +94,19 @@ func TestPageInfoCostsNoCount(t *testing.T) {
 			}
 		}
 	})
+}
+
+// countingEnv is the service on url with a counter of the logged SQL lines
+// that contain match, counted while the returned flag is set.
+func countingEnv(t *testing.T, url, match string) (*apptest.Env, *atomic.Bool, *atomic.Int64) {
+	t.Helper()
+	counting, n := new(atomic.Bool), new(atomic.Int64)
+	env := apptest.New(t, url, func(c *app.Config) {
+		c.QueryLog = func(args ...any) {
+			if counting.Load() && strings.Contains(fmt.Sprint(args...), match) {
+				n.Add(1)
+			}
+		}
+	})
+	return env, counting, n
 }
