@@ -8,30 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-)
 
-// loadResult is the load generator's line (bench/load).
-type loadResult struct {
-	Requests  int            `json:"requests"`
-	Warmup    int            `json:"warmup_requests"`
-	Errors    int            `json:"errors"`
-	Non2xx    int            `json:"non2xx"`
-	Status    map[string]int `json:"status"`
-	Seconds   float64        `json:"seconds"`
-	RPS       float64        `json:"rps"`
-	P50ms     float64        `json:"p50_ms"`
-	P99ms     float64        `json:"p99_ms"`
-	MaxMs     float64        `json:"max_ms"`
-	BytesIn   int64          `json:"bytes_in"`
-	FirstErr  string         `json:"first_error,omitempty"`
-	FirstBody string         `json:"first_non2xx_body,omitempty"`
-}
+	"userbridge/bench/loadresult"
+)
 
 type measurement struct {
 	Backend, Scenario, Kind, Target string
 	UploadMiB                       int64
 	Conns                           int
-	Load                            loadResult
+	Load                            loadresult.Result
 	Statements                      float64 // SQL statements per request (warm-up included in both counts)
 	PeakMiB, RSSMiB                 float64
 }

@@ -28,29 +28,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"userbridge/bench/loadresult"
 )
 
 type headers []string
 
 func (h *headers) String() string     { return strings.Join(*h, "; ") }
 func (h *headers) Set(s string) error { *h = append(*h, s); return nil }
-
-// Result is the one line the command prints.
-type Result struct {
-	Requests  int            `json:"requests"`
-	Warmup    int            `json:"warmup_requests"`
-	Errors    int            `json:"errors"`
-	Non2xx    int            `json:"non2xx"`
-	Status    map[string]int `json:"status"`
-	Seconds   float64        `json:"seconds"`
-	RPS       float64        `json:"rps"`
-	P50ms     float64        `json:"p50_ms"`
-	P99ms     float64        `json:"p99_ms"`
-	MaxMs     float64        `json:"max_ms"`
-	BytesIn   int64          `json:"bytes_in"`
-	FirstErr  string         `json:"first_error,omitempty"`
-	FirstBody string         `json:"first_non2xx_body,omitempty"`
-}
 
 func main() {
 	var hs headers
@@ -108,7 +93,7 @@ func main() {
 
 	var (
 		mu       sync.Mutex
-		res      = Result{Status: map[string]int{}}
+		res      = loadresult.Result{Status: map[string]int{}}
 		lat      []time.Duration
 		measured atomic.Bool
 		issued   atomic.Int64
@@ -122,7 +107,7 @@ func main() {
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
-			local := Result{Status: map[string]int{}}
+			local := loadresult.Result{Status: map[string]int{}}
 			for time.Now().Before(stopAt) {
 				m := measured.Load()
 				if m && issued.Add(1) > int64(*maxReq) {
