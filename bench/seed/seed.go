@@ -70,7 +70,7 @@ func Run(ctx context.Context, url string, o Options) (*Result, error) {
 	const batch = 500
 	for lo := 1; lo <= o.Users; lo += batch {
 		hi := min(lo+batch-1, o.Users)
-		err := inTx(ctx, c, func(tx *ent.Tx) error {
+		err := db.WithTx(ctx, c, func(tx *ent.Tx) error {
 			bulk := make([]*ent.UserCreate, 0, hi-lo+1)
 			for i := lo; i <= hi; i++ {
 				name := fmt.Sprintf("user%06d", i)
@@ -135,7 +135,7 @@ func seedFiles(ctx context.Context, c *ent.Client, o Options, rng *rand.Rand, ba
 		if len(creates) == 0 {
 			return nil
 		}
-		err := inTx(ctx, c, func(tx *ent.Tx) error {
+		err := db.WithTx(ctx, c, func(tx *ent.Tx) error {
 			bulk := make([]*ent.FileCreate, len(creates))
 			for i, set := range creates {
 				bulk[i] = tx.File.Create()
@@ -209,16 +209,4 @@ func token(ctx context.Context, c *ent.Client, userID int) (string, error) {
 	_, err := c.Credential.Create().SetTokenHash(hash).SetKind(credential.KindAPIKey).
 		SetScopes(auth.AllScopes).SetConsented(true).SetUserID(userID).Save(ctx)
 	return tok, err
-}
-
-func inTx(ctx context.Context, c *ent.Client, fn func(*ent.Tx) error) error {
-	tx, err := c.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
