@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"encoding/base64"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +135,14 @@ func TestPasswords(t *testing.T) {
 	}
 	if h2, _ := auth.HashPassword("correct horse"); h2 == h {
 		t.Fatal("hashes are not salted")
+	}
+	if !strings.Contains(h, "$m=12288,t=3,p=1$") {
+		t.Fatalf("new hashes must use the documented cost (12 MiB, 3 passes): %s", h)
+	}
+	// A hash stored with the earlier cost (19 MiB, 2 passes) carries its
+	// parameters and still verifies.
+	const earlier = "$argon2id$v=19$m=19456,t=2,p=1$dXNlcmJyaWRnZS1zYWx0IQ$ntSct6EL0BCipfYx7y+RC/nvBdbaJrMSDWteHCqI2ew"
+	if !auth.CheckPassword("correct horse", earlier) || auth.CheckPassword("wrong horse", earlier) {
+		t.Fatal("a hash with the earlier parameters no longer verifies")
 	}
 }

@@ -38,6 +38,12 @@ func randomID(n int) string {
 // hashSlots bounds concurrent hashes to the CPUs, as the service does.
 var hashSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
+// userbridge's argon2id cost (auth/password.go).
+const (
+	argonTime   = 3
+	argonMemory = 12 * 1024 // KiB
+)
+
 // hashPassword is argon2id with userbridge's parameters, so that the write
 // costs the baseline what it costs the service.
 func hashPassword(p string) string {
@@ -45,9 +51,9 @@ func hashPassword(p string) string {
 	_, _ = rand.Read(salt)
 	hashSlots <- struct{}{}
 	defer func() { <-hashSlots }()
-	key := argon2.IDKey([]byte(p), salt, 2, 19*1024, 1, 32)
+	key := argon2.IDKey([]byte(p), salt, argonTime, argonMemory, 1, 32)
 	enc := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, 19*1024, 2, 1,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, 1,
 		enc.EncodeToString(salt), enc.EncodeToString(key))
 }
 
