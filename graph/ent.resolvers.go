@@ -30,7 +30,8 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 	if err != nil {
 		return nil, err
 	}
-	return q.Paginate(paginationView(ctx), after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
+	ctx = selectUserColumns(paginationView(ctx), q)
+	return q.Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
 // Files is the resolver for the files field.
