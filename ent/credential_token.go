@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
@@ -18,35 +19,24 @@ import (
 // user and its application (either may be absent) loaded as edges. A
 // missing credential is a *NotFoundError, as from Only.
 //
-// Authentication runs it on every request. The generated way,
-// Query().Where(...).WithUser().WithApplication(), costs a statement per
-// edge: on PostgreSQL a round trip each, which the benchmark harness showed
-// on every read (bench/README.md). There it is one statement, credentials
-// LEFT JOIN users LEFT JOIN applications, scanned and assigned by each
-// entity's generated code, so fields, defaults and types are the ones every
-// other query sees. On SQLite, where a statement is a function call, the
-// generated way stays: the 46-column join runs slower there than the two
-// narrow statements (BenchmarkAuthenticateBearer in auth: about 125 µs
-// against 80 µs; PostgreSQL 180-220 µs against 235-255 µs).
+// Authentication runs it on every request, and the generated way,
+// Query().Where(...).WithUser().WithApplication(), cost twice what it had
+// to (bench/README.md): a statement per edge, each a round trip on
+// PostgreSQL, and each statement's SQL built anew, 31 quoted columns, which
+// took more CPU than SQLite took to run it. Here the SQL is built once per
+// dialect, and rows are scanned and assigned by each entity's generated
+// code, so fields, defaults and types are the ones every other query sees.
+// On PostgreSQL it is one statement, credentials LEFT JOIN users LEFT JOIN
+// applications; on SQLite, where a statement is a function call, the join
+// ran slower than narrow statements (BenchmarkAuthenticateBearer in auth:
+// about 128 µs against 80), so it stays a statement per entity there.
 func (c *CredentialClient) QueryByTokenHash(ctx context.Context, hash string) (*Credential, error) {
-	if c.driver.Dialect() != dialect.Postgres {
-		return c.Query().Where(credential.TokenHash(hash)).WithUser().WithApplication().Only(ctx)
+	d := c.driver.Dialect()
+	if d != dialect.Postgres {
+		return c.queryByTokenHashApart(ctx, hash)
 	}
-	var (
-		b    = sql.Dialect(c.driver.Dialect())
-		ct   = b.Table(credential.Table).As("c")
-		ut   = b.Table(user.Table).As("u")
-		at   = b.Table(application.Table).As("a")
-		cols = append(append(ct.Columns(credential.Columns...), ut.Columns(user.Columns...)...), at.Columns(application.Columns...)...)
-	)
-	query, args := b.Select(cols...).From(ct).
-		LeftJoin(ut).On(ct.C(credential.FieldUserID), ut.C(user.FieldID)).
-		LeftJoin(at).On(ct.C(credential.FieldApplicationID), at.C(application.FieldID)).
-		Where(sql.EQ(ct.C(credential.FieldTokenHash), hash)).
-		Limit(2).
-		Query()
 	rows := &sql.Rows{}
-	if err := c.driver.Query(ctx, query, args, rows); err != nil {
+	if err := c.driver.Query(ctx, cachedQuery(d, "token-join", tokenJoin), []any{hash}, rows); err != nil {
 		return nil, err
 	}
 	defer rows.Close()
@@ -88,6 +78,124 @@ func (c *CredentialClient) QueryByTokenHash(ctx context.Context, hash string) (*
 		return nil, &NotFoundError{credential.Label}
 	}
 	return found, nil
+}
+
+// queryByTokenHashApart is QueryByTokenHash in a statement per entity: the
+// credential, then its user and its application when it names them.
+func (c *CredentialClient) queryByTokenHashApart(ctx context.Context, hash string) (*Credential, error) {
+	d := c.driver.Dialect()
+	cr := &Credential{config: c.config}
+	if err := scanOnly(ctx, c.driver, cachedQuery(d, "token", tokenAlone), hash, credential.Label, credential.Columns, cr); err != nil {
+		return nil, err
+	}
+	cr.Edges.loadedTypes = [2]bool{true, true}
+	if cr.UserID != nil {
+		u := &User{config: c.config}
+		switch err := scanOnly(ctx, c.driver, cachedQuery(d, "user", byID(user.Table, user.Columns)), *cr.UserID, user.Label, user.Columns, u); {
+		case err == nil:
+			cr.Edges.User = u
+		case !IsNotFound(err):
+			return nil, err
+		}
+	}
+	if cr.ApplicationID != nil {
+		a := &Application{config: c.config}
+		switch err := scanOnly(ctx, c.driver, cachedQuery(d, "application", byID(application.Table, application.Columns)), *cr.ApplicationID, application.Label, application.Columns, a); {
+		case err == nil:
+			cr.Edges.Application = a
+		case !IsNotFound(err):
+			return nil, err
+		}
+	}
+	return cr, nil
+}
+
+// scannable is an entity's generated row scanning.
+type scannable interface {
+	scanValues(columns []string) ([]any, error)
+	assignValues(columns []string, values []any) error
+}
+
+// scanOnly runs query (one argument) and assigns its one row to e: a
+// *NotFoundError without rows, a *NotSingularError with more than one.
+func scanOnly(ctx context.Context, drv dialect.Driver, query string, arg any, label string, columns []string, e scannable) error {
+	rows := &sql.Rows{}
+	if err := drv.Query(ctx, query, []any{arg}, rows); err != nil {
+		return err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if n++; n > 1 {
+			return &NotSingularError{label}
+		}
+		values, err := e.scanValues(columns)
+		if err != nil {
+			return err
+		}
+		if err := rows.Scan(values...); err != nil {
+			return err
+		}
+		if err := e.assignValues(columns, values); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n == 0 {
+		return &NotFoundError{label}
+	}
+	return nil
+}
+
+// queries holds SQL built once per dialect and name.
+var queries sync.Map
+
+// cachedQuery returns the SQL build makes for dialect d, building it once.
+func cachedQuery(d, name string, build func(*sql.DialectBuilder) string) string {
+	key := d + "/" + name
+	if q, ok := queries.Load(key); ok {
+		return q.(string)
+	}
+	q := build(sql.Dialect(d))
+	queries.Store(key, q)
+	return q
+}
+
+// tokenJoin is credentials LEFT JOIN users LEFT JOIN applications on the
+// token hash (its one argument).
+func tokenJoin(b *sql.DialectBuilder) string {
+	var (
+		ct   = b.Table(credential.Table).As("c")
+		ut   = b.Table(user.Table).As("u")
+		at   = b.Table(application.Table).As("a")
+		cols = append(append(ct.Columns(credential.Columns...), ut.Columns(user.Columns...)...), at.Columns(application.Columns...)...)
+	)
+	q, _ := b.Select(cols...).From(ct).
+		LeftJoin(ut).On(ct.C(credential.FieldUserID), ut.C(user.FieldID)).
+		LeftJoin(at).On(ct.C(credential.FieldApplicationID), at.C(application.FieldID)).
+		Where(sql.EQ(ct.C(credential.FieldTokenHash), "")).
+		Limit(2).
+		Query()
+	return q
+}
+
+// tokenAlone is the credential of a token hash (its one argument).
+func tokenAlone(b *sql.DialectBuilder) string {
+	t := b.Table(credential.Table)
+	q, _ := b.Select(t.Columns(credential.Columns...)...).From(t).
+		Where(sql.EQ(t.C(credential.FieldTokenHash), "")).Limit(2).Query()
+	return q
+}
+
+// byID is the row of table whose id is the one argument.
+func byID(table string, columns []string) func(*sql.DialectBuilder) string {
+	return func(b *sql.DialectBuilder) string {
+		t := b.Table(table)
+		q, _ := b.Select(t.Columns(columns...)...).From(t).Where(sql.EQ(t.C("id"), 0)).Query()
+		return q
+	}
 }
 
 // present tells a joined row from the NULLs of a LEFT JOIN that matched
