@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/rest/jsonio"
 )
@@ -32,7 +33,12 @@ func (h handlers) list(w http.ResponseWriter, r *http.Request) {
 	// lists, and still 162-219 MiB on PostgreSQL at 16 and 64 once they
 	// were dropped before sorting (bench/README.md).
 	var users []listedUser
-	err = q.Select(user.FieldID, user.FieldLogin, user.FieldFirstName, user.FieldLastName).Scan(r.Context(), &users)
+	err = ent.ScanEach(r.Context(), q.Select(user.FieldID, user.FieldLogin, user.FieldFirstName, user.FieldLastName), &users,
+		func(scan func(...any) error) (listedUser, error) {
+			var u listedUser
+			err := scan(&u.ID, &u.Login, &u.Firstname, &u.Lastname)
+			return u, err
+		})
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -127,6 +127,6 @@ type listBody struct {
 type listedUser struct {
 	ID        int    `json:"id"`
 	Login     string `json:"login"`
-	Firstname string `json:"firstname" sql:"first_name"`
-	Lastname  string `json:"lastname" sql:"last_name"`
+	Firstname string `json:"firstname"`
+	Lastname  string `json:"lastname"`
 }
