@@ -29,7 +29,7 @@ import (
 // On PostgreSQL it is one statement, credentials LEFT JOIN users LEFT JOIN
 // applications; on SQLite, where a statement is a function call, the join
 // ran slower than narrow statements (BenchmarkAuthenticateBearer in auth:
-// about 128 µs against 80), so it stays a statement per entity there.
+// about 128 µs against 35), so it stays a statement per entity there.
 func (c *CredentialClient) QueryByTokenHash(ctx context.Context, hash string) (*Credential, error) {
 	d := c.driver.Dialect()
 	if d != dialect.Postgres {
