@@ -16,23 +16,23 @@ import (
 	"entgo.io/contrib/entgql"
 )
 
-// runDepth seeds depthUsers on a fresh SQLite database and compares page 1
-// with page 1,000 (first: 50, after the cursor of user 49,950) of the users
-// connection on the service: cursor pagination must not slow with depth.
-// Each is run with pageInfo (entgql then counts the whole table) and
-// without.
-func runDepth(o options, rep *report, bins map[string]string, work string) error {
-	dbURL, cleanup, err := database(o, work, "sqlite", "depth")
+// runDepth seeds depthUsers on a fresh database of backend and compares
+// page 1 with page 1,000 (first: 50, after the cursor of user 49,950) of
+// the users connection on the service: cursor pagination must not slow
+// with depth. Each is run with pageInfo (entgql then counts the whole
+// table) and without.
+func runDepth(o options, rep *report, bins map[string]string, work, backend string) error {
+	dbURL, cleanup, err := database(o, work, backend, "depth")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	storage := filepath.Join(work, "depth-files")
-	d, err := seedDB(rep, dbURL, storage, "sqlite (depth)", o.depthUsers)
+	storage := filepath.Join(work, backend+"-depth-files")
+	d, err := seedDB(rep, dbURL, storage, backend+" (depth)", o.depthUsers)
 	if err != nil {
 		return err
 	}
-	svc, base, err := startPair(o, bins, work, "depth", dbURL, storage)
+	svc, base, err := startPair(o, bins, work, backend+"-depth", dbURL, storage)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func runDepth(o options, rep *report, bins map[string]string, work string) error
 	}
 	for _, c := range o.conns {
 		for _, sc := range pages {
-			m, err := measure(o, bins["load"], svc, sc, c, "sqlite, "+strconv.Itoa(o.depthUsers)+" users", 0)
+			m, err := measure(o, bins["load"], svc, sc, c, backend+", "+strconv.Itoa(o.depthUsers)+" users", 0)
 			if err != nil {
 				return err
 			}

@@ -136,9 +136,12 @@ func run(o options, command string) error {
 			failed = append(failed, fmt.Sprintf("%s: %v", b, err))
 		}
 	}
-	if o.depthUsers > 0 {
-		if err := runDepth(o, rep, bins, work); err != nil {
-			failed = append(failed, fmt.Sprintf("depth: %v", err))
+	for _, b := range backends {
+		if o.depthUsers == 0 {
+			break
+		}
+		if err := runDepth(o, rep, bins, work, b); err != nil {
+			failed = append(failed, fmt.Sprintf("%s depth: %v", b, err))
 		}
 	}
 	for _, f := range failed {

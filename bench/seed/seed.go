@@ -8,12 +8,15 @@ package seed
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"userbridge/auth"
 	"userbridge/db"
@@ -111,6 +114,16 @@ func Run(ctx context.Context, url string, o Options) (*Result, error) {
 	}
 	v := c.User.GetX(ctx, 2)
 	res.ViewerID, res.ViewerPub = v.ID, v.PublicID
+	// PostgreSQL plans from statistics its autovacuum gathers a while after
+	// a bulk load; without them it scanned the whole files table for a
+	// page's file counts (19 ms instead of 0.1 at 100,000 users). Gather
+	// them now, as a database in service would have them. SQLite gathers
+	// none unless told, in service too, so it is left as it is.
+	if store.Dialect == dialect.Postgres {
+		if err := analyze(ctx, url); err != nil {
+			return nil, fmt.Errorf("analyze: %w", err)
+		}
+	}
 	res.Took = time.Since(start)
 	return res, nil
 }
@@ -209,4 +222,15 @@ func token(ctx context.Context, c *ent.Client, userID int) (string, error) {
 	_, err := c.Credential.Create().SetTokenHash(hash).SetKind(credential.KindAPIKey).
 		SetScopes(auth.AllScopes).SetConsented(true).SetUserID(userID).Save(ctx)
 	return tok, err
+}
+
+// analyze runs ANALYZE on the PostgreSQL database at url.
+func analyze(ctx context.Context, url string) error {
+	conn, err := sql.Open("pgx", url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, "ANALYZE")
+	return err
 }
