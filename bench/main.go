@@ -136,12 +136,11 @@ func run(o options, command string) error {
 			failed = append(failed, fmt.Sprintf("%s: %v", b, err))
 		}
 	}
-	for _, b := range backends {
-		if o.depthUsers == 0 {
-			break
-		}
-		if err := runDepth(o, rep, bins, work, b); err != nil {
-			failed = append(failed, fmt.Sprintf("%s depth: %v", b, err))
+	if o.depthUsers > 0 {
+		for _, b := range backends {
+			if err := runDepth(o, rep, bins, work, b); err != nil {
+				failed = append(failed, fmt.Sprintf("%s depth: %v", b, err))
+			}
 		}
 	}
 	for _, f := range failed {

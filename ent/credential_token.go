@@ -89,25 +89,32 @@ func (c *CredentialClient) queryByTokenHashApart(ctx context.Context, hash strin
 		return nil, err
 	}
 	cr.Edges.loadedTypes = [2]bool{true, true}
-	if cr.UserID != nil {
-		u := &User{config: c.config}
-		switch err := scanOnly(ctx, c.driver, cachedQuery(d, "user", byID(user.Table, user.Columns)), *cr.UserID, user.Label, user.Columns, u); {
-		case err == nil:
-			cr.Edges.User = u
-		case !IsNotFound(err):
-			return nil, err
-		}
+	var err error
+	if cr.Edges.User, err = scanByID(ctx, c.driver, user.Table, user.Label, user.Columns,
+		cr.UserID, &User{config: c.config}); err != nil {
+		return nil, err
 	}
-	if cr.ApplicationID != nil {
-		a := &Application{config: c.config}
-		switch err := scanOnly(ctx, c.driver, cachedQuery(d, "application", byID(application.Table, application.Columns)), *cr.ApplicationID, application.Label, application.Columns, a); {
-		case err == nil:
-			cr.Edges.Application = a
-		case !IsNotFound(err):
-			return nil, err
-		}
+	if cr.Edges.Application, err = scanByID(ctx, c.driver, application.Table, application.Label, application.Columns,
+		cr.ApplicationID, &Application{config: c.config}); err != nil {
+		return nil, err
 	}
 	return cr, nil
+}
+
+// scanByID assigns the row of table whose id is *id to e and returns e, or
+// the zero E (nil) when id is nil or names no row.
+func scanByID[E scannable](ctx context.Context, drv dialect.Driver, table, label string, columns []string, id *int, e E) (E, error) {
+	var none E
+	if id == nil {
+		return none, nil
+	}
+	switch err := scanOnly(ctx, drv, cachedQuery(drv.Dialect(), table, byID(table, columns)), *id, label, columns, e); {
+	case IsNotFound(err):
+		return none, nil
+	case err != nil:
+		return none, err
+	}
+	return e, nil
 }
 
 // scannable is an entity's generated row scanning.
