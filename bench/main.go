@@ -238,9 +238,9 @@ func runBackend(o options, rep *report, bins map[string]string, work, backend st
 	defer base.stop()
 	defer svc.stop()
 	rep.Notes = append(rep.Notes, fmt.Sprintf("%s: load when its measurements started: `%s`", backend, sh("uptime")))
-	sp, _ := svc.memory()
-	bp, _ := base.memory()
-	rep.Notes = append(rep.Notes, fmt.Sprintf("%s: RSS after start and first sweep: service %.0f MiB, baseline %.0f MiB", backend, sp, bp))
+	sm, bm := svc.status(), base.status()
+	rep.Notes = append(rep.Notes, fmt.Sprintf("%s: RSS after start and first sweep: service %.0f MiB (%.0f of it file pages: the binary and libraries), baseline %.0f MiB (%.0f)",
+		backend, sm["VmRSS"], sm["RssFile"], bm["VmRSS"], bm["RssFile"]))
 
 	for _, sc := range scenarios(d, o.uploadMiB<<20) {
 		if o.only != "" && !regexp.MustCompile(o.only).MatchString(sc.Name) {

@@ -115,23 +115,26 @@ func (p *proc) resetPeak() {
 
 // memory returns VmHWM (peak since the last reset) and VmRSS, in MiB.
 func (p *proc) memory() (peak, rss float64) {
+	m := p.status()
+	return m["VmHWM"], m["VmRSS"]
+}
+
+// status reads the memory lines of /proc/PID/status, in MiB.
+func (p *proc) status() map[string]float64 {
+	m := map[string]float64{}
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
-		return 0, 0
+		return m
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		k, v, _ := strings.Cut(sc.Text(), ":")
-		kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-		switch k {
-		case "VmHWM":
-			peak = kb / 1024
-		case "VmRSS":
-			rss = kb / 1024
+		if kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64); err == nil {
+			m[k] = kb / 1024
 		}
 	}
-	return peak, rss
+	return m
 }
 
 // statements reads userbridge_sql_statements_total from /metrics.

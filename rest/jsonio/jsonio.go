@@ -81,16 +81,27 @@ func Unmarshal(b []byte, v any, strict bool) error {
 // Write answers status with v as JSON (no HTML escaping, as legacy clients
 // received it).
 func Write(w http.ResponseWriter, status int, v any) {
+	b, err := Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{}`)
+	}
+	WriteBytes(w, status, b)
+}
+
+// Marshal encodes v as Write does.
+func Marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = io.WriteString(w, `{}`)
-		return
+		return nil, err
 	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// WriteBytes answers status with JSON already encoded.
+func WriteBytes(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+	_, _ = w.Write(b)
 }

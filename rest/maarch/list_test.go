@@ -3,10 +3,14 @@ package maarch_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"userbridge/accounts"
+	"userbridge/app/apptest"
 	"userbridge/db/dbtest"
 	"userbridge/ent"
 	"userbridge/ent/user"
@@ -71,6 +75,22 @@ func TestList(t *testing.T) {
 						t.Fatalf("%s is not a string: %v", k, u)
 					}
 				}
+			}
+		})
+
+		t.Run("list-200 many at once: each waits for a slot and gets the whole list", func(t *testing.T) {
+			n := 4*runtime.GOMAXPROCS(0) + 1 // more than twice the slots
+			recs := make([]*httptest.ResponseRecorder, n)
+			var wg sync.WaitGroup
+			for i := range recs {
+				wg.Go(func() {
+					recs[i] = httptest.NewRecorder()
+					e.Handler.ServeHTTP(recs[i], apptest.Request("GET", "/rest/users", e.adminTok, nil))
+				})
+			}
+			wg.Wait()
+			for _, rec := range recs {
+				expect(t, rec, http.StatusOK, standard)
 			}
 		})
 

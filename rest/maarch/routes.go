@@ -54,7 +54,7 @@ func Routes(d Deps) http.Handler {
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	h := handlers{d}
+	h := handlers{Deps: d, lists: make(chan struct{}, listSlots())}
 	r := routing.NewRouter(routing.Answers{
 		Recover:          h.recoverer,
 		NotFound:         func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) },
@@ -68,7 +68,11 @@ func Routes(d Deps) http.Handler {
 }
 
 // handlers serve the routes: decode, convert, call, encode.
-type handlers struct{ Deps }
+type handlers struct {
+	Deps
+	// lists bounds how many whole lists are built at once (list.go).
+	lists chan struct{}
+}
 
 // recoverer turns a panic into this dialect's 500, with no detail.
 func (h handlers) recoverer(next http.Handler) http.Handler {
