@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,19 @@ type options struct {
 	pprofDir          string
 	keep              bool
 	only              string
+	serviceEnv        envList
+}
+
+// envList is a repeatable K=V flag.
+type envList []string
+
+func (l *envList) String() string { return strings.Join(*l, " ") }
+func (l *envList) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("%q is not K=V", v)
+	}
+	*l = append(*l, v)
+	return nil
 }
 
 // dataset is what the scenarios address.
@@ -54,6 +68,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "warm-up before each run")
 	flag.Int64Var(&o.uploadMiB, "upload-mib", 200, "size of the upload scenario, MiB")
 	flag.IntVar(&o.uploads, "uploads", 3, "uploads per target (one at a time)")
+	flag.Var(&o.serviceEnv, "service-env", "an environment variable for the service only, as K=V (repeatable; for experiments such as GOGC=200: not for the table)")
 	flag.StringVar(&o.pprofDir, "pprof", "", "start the service with PPROF=1 and save a CPU profile of each 64-connection run here (distorts the figures: not for the table)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (databases, blobs, logs)")
 	flag.StringVar(&o.only, "only", "", "run only scenarios whose name matches this regular expression")
@@ -199,7 +214,7 @@ func seedDB(rep *report, dbURL, storage, backend string, users int) (dataset, er
 
 // startPair starts the service and the baseline on one database.
 func startPair(o options, bins map[string]string, work, backend, dbURL, storage string) (svc, base *proc, err error) {
-	var env []string
+	env := slices.Clone(o.serviceEnv)
 	if o.pprofDir != "" {
 		env = append(env, "PPROF=1")
 	}

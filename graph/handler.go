@@ -59,6 +59,9 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	// No extension here may intercept fields (graphql.FieldInterceptor,
+	// srv.AroundFields): plain scalar fields are marshaled without passing
+	// through field middleware (graph/gqlgen/plain.go).
 	srv.Use(o.Limits)
 	if o.Complexity > 0 {
 		srv.Use(extension.FixedComplexityLimit(o.Complexity))

@@ -1,4 +1,4 @@
-// Command gqlgen runs gqlgen's code generator on gqlgen.yml, with three
+// Command gqlgen runs gqlgen's code generator on gqlgen.yml, with four
 // changes to the executor it writes. The first two resolve a request in its
 // own goroutine (see sequential.go for why):
 //
@@ -12,7 +12,9 @@
 //     set and a map for @defer: the schema declares no @defer, so the group
 //     stays empty, and building it was 5 % of the CPU of a page of 50 users
 //     (bench/README.md). The generator fails if the generated code ever
-//     handles a deferred field.
+//     handles a deferred field;
+//   - a scalar field read straight off its struct is marshaled directly,
+//     without a field context (plain.go).
 //
 // `go generate` at the module root runs it; it takes no arguments.
 package main
@@ -65,5 +67,12 @@ func rewrite(path string) error {
 		}
 		src = bytes.ReplaceAll(src, []byte(r.from), []byte(r.to))
 	}
-	return os.WriteFile(path, src, 0o644)
+	out, n, err := marshalPlainScalars(string(src))
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, err)
+	case n == 0:
+		return fmt.Errorf("%s: no plain scalar field found: has gqlgen changed how it writes a field?", path)
+	}
+	return os.WriteFile(path, []byte(out), 0o644)
 }
