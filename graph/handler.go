@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -36,6 +37,22 @@ var DefaultOptions = Options{
 // per GraphQL-over-HTTP, multipart uploads, shape and complexity limits,
 // errors with extensions.code, and panics recovered.
 func NewHandler(r *Resolver, o Options) http.Handler {
+	maxBody := o.MaxBodyBytes
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBodyBytes
+	}
+	return guard(newServer(r, o, postJSON{}), maxBody, maxUploadBytes(o))
+}
+
+func maxUploadBytes(o Options) int64 {
+	if o.MaxUploadBytes <= 0 {
+		return DefaultOptions.MaxUploadBytes
+	}
+	return o.MaxUploadBytes
+}
+
+// newServer is the gqlgen server, with post as its POST transport.
+func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	logger := o.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -43,15 +60,11 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(post)
 	// capUpload (guard) bounds the body first and answers 413; gqlgen's own
 	// cap sits one byte further so it never answers first. File parts over
 	// MaxMemory are spooled to temporary files, never held in memory.
-	maxUpload := o.MaxUploadBytes
-	if maxUpload <= 0 {
-		maxUpload = DefaultOptions.MaxUploadBytes
-	}
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUpload + uploadSlack + 1, MaxMemory: 1 << 20})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes(o) + uploadSlack + 1, MaxMemory: 1 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.TokenLimit > 0 {
 		srv.SetParserTokenLimit(o.TokenLimit)
@@ -68,9 +81,5 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	}
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))
-	maxBody := o.MaxBodyBytes
-	if maxBody <= 0 {
-		maxBody = DefaultMaxBodyBytes
-	}
-	return guard(srv, maxBody, maxUpload)
+	return srv
 }
