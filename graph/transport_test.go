@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -80,6 +81,33 @@ func TestPostJSONMatchesGqlgen(t *testing.T) {
 						got.Code, got.Header().Get("Content-Type"), got.Body)
 				}
 			})
+		}
+	}
+}
+
+func TestNeedsHTMLEscape(t *testing.T) {
+	for s, want := range map[string]bool{
+		`{"a":"plain é 😀 \n"}`: false,
+		`{"a":"<"}`:            true,
+		`{"a":">"}`:            true,
+		`{"a":"&"}`:            true,
+		"{\"a\":\"\u2028\"}":   true,
+		"{\"a\":\"\u2029\"}":   true,
+		"{\"a\":\"\u2027\"}":   false,
+	} {
+		if got := needsHTMLEscape([]byte(s)); got != want {
+			t.Errorf("%q: %v", s, got)
+		}
+	}
+}
+
+// BenchmarkNeedsHTMLEscape scans a page-sized response with nothing to
+// escape, the common case.
+func BenchmarkNeedsHTMLEscape(b *testing.B) {
+	data := bytes.Repeat([]byte(`{"id":"VXNlcjoxMjM=","publicID":"usr_abcdefghijkl","email":"someone.long@example.com","avatar":null,"files":{"totalCount":0}},`), 50)
+	for b.Loop() {
+		if needsHTMLEscape(data) {
+			b.Fatal("escape")
 		}
 	}
 }
