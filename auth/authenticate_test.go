@@ -136,13 +136,17 @@ func TestPasswords(t *testing.T) {
 	if h2, _ := auth.HashPassword("correct horse"); h2 == h {
 		t.Fatal("hashes are not salted")
 	}
-	if !strings.Contains(h, "$m=12288,t=3,p=1$") {
-		t.Fatalf("new hashes must use the documented cost (12 MiB, 3 passes): %s", h)
+	if !strings.Contains(h, "$m=7168,t=5,p=1$") {
+		t.Fatalf("new hashes must use the documented cost (7 MiB, 5 passes): %s", h)
 	}
-	// A hash stored with the earlier cost (19 MiB, 2 passes) carries its
-	// parameters and still verifies.
-	const earlier = "$argon2id$v=19$m=19456,t=2,p=1$dXNlcmJyaWRnZS1zYWx0IQ$ntSct6EL0BCipfYx7y+RC/nvBdbaJrMSDWteHCqI2ew"
-	if !auth.CheckPassword("correct horse", earlier) || auth.CheckPassword("wrong horse", earlier) {
-		t.Fatal("a hash with the earlier parameters no longer verifies")
+	// Hashes stored with the earlier costs (19 MiB/2 passes, then 12 MiB/3)
+	// carry their parameters and still verify.
+	for _, earlier := range []string{
+		"$argon2id$v=19$m=19456,t=2,p=1$dXNlcmJyaWRnZS1zYWx0IQ$ntSct6EL0BCipfYx7y+RC/nvBdbaJrMSDWteHCqI2ew",
+		"$argon2id$v=19$m=12288,t=3,p=1$dXNlcmJyaWRnZS1zYWx0IQ$UffcOMKfO/jfomv6XQLrmqVJRes2u2DsdXbvqm17Th4",
+	} {
+		if !auth.CheckPassword("correct horse", earlier) || auth.CheckPassword("wrong horse", earlier) {
+			t.Fatalf("a hash with earlier parameters no longer verifies: %s", earlier)
+		}
 	}
 }

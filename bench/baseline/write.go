@@ -40,8 +40,8 @@ var hashSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
 // userbridge's argon2id cost (auth/password.go).
 const (
-	argonTime   = 3
-	argonMemory = 12 * 1024 // KiB
+	argonTime   = 5
+	argonMemory = 7 * 1024 // KiB
 )
 
 // hashPassword is argon2id with userbridge's parameters, so that the write
