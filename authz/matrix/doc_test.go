@@ -1,0 +1,170 @@
+package matrix_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/authorization.md from the matrix")
+
+const docPath = "../../docs/authorization.md"
+
+// TestAuthorizationDoc fails when docs/authorization.md is not the matrix
+// as the table states it; -update rewrites it.
+func TestAuthorizationDoc(t *testing.T) {
+	doc := render(table(schema()))
+	if *update {
+		if err := os.MkdirAll("../../docs", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(docPath, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	committed, err := os.ReadFile(docPath)
+	if err != nil || string(committed) != doc {
+		t.Fatalf("docs/authorization.md is not the matrix of authz/matrix: run\n\tgo test ./authz/matrix -run TestAuthorizationDoc -update")
+	}
+}
+
+// decisions are the cells where the contract is silent or ambiguous, and
+// what the matrix expects there (a security reviewer's choice).
+var decisions = []string{
+	"**Every write needs scope `modify`**, whoever holds the credential: a first-party key narrowed to `identity` changes no user (itself or another), bans nobody and revokes nothing of others. Deleting one's own account follows the contract literally (a consented credential; `users:write` for an application), so a first-party key narrowed to `identity` may delete its own account.",
+	"**Banning by an application token** meets the rule \"all of\" (verified, `users:write`, consented, scope `modify`, administrator): banning changes another user. The contract's ban row lists only consent, verification and administrator.",
+	"**Legacy shapes that cannot hide a field** refuse (403) a credential lacking its scope rather than show it: education platform `POST /oauth`, `user_files` and upload carry e-mail and names (need `email` and `personal`), users-v1 `GET`/`PUT /v1/users/{id}` (e-mail, name), Maarch `GET /rest/users` (login and names). Edu-Focus leaves such keys out instead, as its document says.",
+	"**users-v1 follows authorization.md** where `users-v1.md` says \"an admin\": a manager (`manage_users`) may read, create, change and delete plain users there too, never an administrator.",
+	"**Another user's files, signatures and credentials** are visible to whoever manages that user: first-party with `manage_users`, or an application token meeting \"all of\" (minus the scope `modify` for reading). Filters on them (`hasFiles`, `hasFilesWith`, `hasAvatarWith`, `hasSignatures`, `hasSignaturesWith`) need that and the scope `files` or `signatures`; `hasAvatar` alone is public to whoever may list users (Edu-Focus shows the avatar's id). `not`, `and`, `or` and `hasOwnerWith` are tested with a condition on the e-mail inside them, so they need what that condition needs.",
+	"**Nobody reads another user's credentials** (`node` on one is NOT_FOUND for everyone); revoking them follows \"create, update, delete\" (first-party manager, or an application token meeting \"all of\"; an administrator's credentials are NOT_FOUND to anyone but an administrator); an application alone is refused (FORBIDDEN) before any lookup.",
+	"**Checks before lookups**: where a rule can be decided without the target (a missing scope, Edu-Focus `GET /users/{id}` without `users:read`/`manage_users`, ban without being an administrator, setting another user's signatures without the right to change them), the answer is 403/FORBIDDEN for every id, existing or not, which is no oracle either. `node`/`nodes` cannot know the type before the lookup and answer NOT_FOUND.",
+	"**An application alone** acting on \"its own account\" (Edu-Focus `@current`, `updateViewer`, uploads, API keys) is FORBIDDEN: it has no account. `viewer` answers `null` for it, as the schema documents.",
+	"**Download links** of a banned user's file answer 404, like a deleted file's (the file is gone for the world); an expired link answers 403 as the education platform documents.",
+	"**login** with a wrong password answers UNAUTHENTICATED whatever the Authorization header of the request.",
+}
+
+func render(rows []row) string {
+	var b strings.Builder
+	cells := 0
+	lines := 0
+	for _, r := range rows {
+		if r.expect != nil {
+			cells += len(columns)
+			lines++
+		}
+	}
+	fmt.Fprintf(&b, "# Authorization matrix\n\n")
+	fmt.Fprintf(&b, "Generated from the table of `authz/matrix` (do not edit by hand):\n"+
+		"`go test ./authz/matrix -run TestAuthorizationDoc -update` rewrites it, and the test fails\n"+
+		"when this file and the table differ. `go test ./authz/matrix` checks every cell through real\n"+
+		"HTTP requests against the real router, on SQLite and, with `TEST_POSTGRES_URL`, on PostgreSQL;\n"+
+		"`TestMatrixCoversRouterAndSchema` fails when the router (`chi.Walk`) or the GraphQL schema offers a\n"+
+		"route, operation, filter or order field this table does not list, or the table lists one that is gone.\n\n")
+	fmt.Fprintf(&b, "Each cell is derived from the contract's authorization model (`authorization.md`), not from\n"+
+		"what the code happens to do; where the contract is silent, the decisions below say what is expected.\n\n")
+	fmt.Fprintf(&b, "Size: %d rows × %d viewers = %d cells (every filter predicate counted; the filter tables below\n"+
+		"group the predicates of one field, which share their rule).\n\n", lines, len(columns), cells)
+
+	fmt.Fprintf(&b, "## Viewers (columns)\n\nEach column has its own viewer and its own user B in every test database.\n\n| column | viewer |\n| --- | --- |\n")
+	for _, c := range columns {
+		fmt.Fprintf(&b, "| `%s` | %s |\n", c.key, c.title)
+	}
+	fmt.Fprintf(&b, "\n## Reading a cell\n\n"+
+		"* REST: the HTTP status the dialect answers: success (200, 201, 204, 302), 401 unauthenticated,\n"+
+		"  403 forbidden, 404 not found (Maarch spells an unknown user 400 `User does not exist`).\n"+
+		"* GraphQL: `ok`, or the error's `extensions.code`: `UNAUTH` (UNAUTHENTICATED), `FORBIDDEN`, `NOT_FOUND`.\n"+
+		"  A field the scopes hide is `null` with FORBIDDEN inside an `ok` answer.\n"+
+		"* `public`: no authorization; the same answer for everyone.\n\n"+
+		"Besides the outcome, every cell checks that:\n\n"+
+		"* a refused answer shows none of B's private values (e-mail, login, username, names, file name, file\n"+
+		"  hash, signature application), and an allowed one none that its scopes hide (e-mail and login need\n"+
+		"  `email`, names need `personal`), of B or of the viewer;\n"+
+		"* a refused request changed nothing: users, files, signatures and credentials are the same before and after;\n"+
+		"* a not-found answer is the answer for an id that does not exist, byte for byte apart from the id;\n"+
+		"* an answer carrying personal data has `Cache-Control: no-store`;\n"+
+		"* ordering: no cursor carries an e-mail, login or name, in clear or in base64;\n"+
+		"* an API key is minted with at most the scopes of the credential minting it.\n\n")
+	fmt.Fprintf(&b, "## Decisions where the contract is silent or ambiguous\n\n")
+	for _, d := range decisions {
+		fmt.Fprintf(&b, "* %s\n", d)
+	}
+	header := func(first string, extra string) {
+		fmt.Fprintf(&b, "| %s |", first)
+		for _, c := range columns {
+			fmt.Fprintf(&b, " %s |", c.key)
+		}
+		if extra != "" {
+			fmt.Fprintf(&b, " %s |", extra)
+		}
+		fmt.Fprintf(&b, "\n| --- |")
+		for range columns {
+			fmt.Fprintf(&b, " --- |")
+		}
+		if extra != "" {
+			fmt.Fprintf(&b, " --- |")
+		}
+		fmt.Fprintf(&b, "\n")
+	}
+	cellsOf := func(r row) string {
+		var s []string
+		for _, c := range columns {
+			s = append(s, r.spell(r.expect(c)))
+		}
+		return strings.Join(s, " | ")
+	}
+	section := ""
+	var notes []string
+	flushNotes := func() {
+		for _, n := range notes {
+			fmt.Fprintf(&b, "\n%s\n", n)
+		}
+		notes = nil
+	}
+	for i := 0; i < len(rows); i++ {
+		r := rows[i]
+		if r.section != section {
+			flushNotes()
+			section = r.section
+			fmt.Fprintf(&b, "\n## %s\n\n", section)
+			switch {
+			case r.group != "" && strings.HasPrefix(section, "GraphQL users(where"):
+				fmt.Fprintf(&b, "`users(first: 3, where: {…})`, one request per predicate, with a value of its type\n"+
+					"(nested inputs hold a condition on the e-mail, a file name or a signature application).\n\n")
+				header("field", "predicates")
+			case r.group != "":
+				fmt.Fprintf(&b, "`users(first: 50, orderBy: {field: …, direction: ASC})`.\n\n")
+				header("field", "")
+			default:
+				header("route or operation", "dialect")
+			}
+		}
+		switch {
+		case r.group != "":
+			var preds []string
+			j := i
+			for ; j < len(rows) && rows[j].group == r.group && rows[j].section == r.section; j++ {
+				k := strings.TrimPrefix(rows[j].covers, "where ")
+				preds = append(preds, "`"+k[strings.LastIndex(k, ".")+1:]+"`")
+			}
+			i = j - 1
+			if strings.HasPrefix(section, "GraphQL users(where") {
+				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.group, cellsOf(r), strings.Join(preds, " "))
+			} else {
+				fmt.Fprintf(&b, "| `%s` | %s |\n", r.group, cellsOf(r))
+			}
+		case r.expect == nil:
+			fmt.Fprintf(&b, "| `%s` |%s %s |\n", r.name, strings.Repeat(" → |", len(columns)), r.note)
+		default:
+			name := "`" + r.name + "`"
+			if r.note != "" {
+				notes = append(notes, fmt.Sprintf("`%s`: %s.", r.name, r.note))
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", name, cellsOf(r), r.dialect)
+		}
+	}
+	flushNotes()
+	return b.String()
+}
