@@ -83,10 +83,10 @@ func (c col) hasAll(scopes ...string) bool {
 	}
 	return true
 }
-func (c col) hasUser() bool  { return c.cred == credFirst || c.cred == credApp }
-func (c col) manages() bool  { return c.hasUser() && c.user != plainUser }
-func (c col) isAdmin() bool  { return c.hasUser() && c.user == administrator }
-func (c col) authed() bool   { return c.cred != credNone && c.cred != credDead }
+func (c col) hasUser() bool    { return c.cred == credFirst || c.cred == credApp }
+func (c col) manages() bool    { return c.hasUser() && c.user != plainUser }
+func (c col) isAdmin() bool    { return c.hasUser() && c.user == administrator }
+func (c col) authed() bool     { return c.cred != credNone && c.cred != credDead }
 func (c col) firstParty() bool { return c.cred == credFirst }
 
 // readsOthers: "read a user": first-party with manage_users, or an

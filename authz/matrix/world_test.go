@@ -88,9 +88,9 @@ func newWorld(t testing.TB, dbURL string) *world {
 	apps := map[string]*ent.Application{}
 	secrets := map[string]string{}
 	for _, a := range []struct {
-		key             string
-		verified        bool
-		perms           []string
+		key      string
+		verified bool
+		perms    []string
 	}{
 		{"rw", true, []string{"users:read", "users:write"}},
 		{"rwUnverified", false, []string{"users:read", "users:write"}},
