@@ -15,7 +15,7 @@ import (
 
 // surface lists what the service offers: every route of the real router
 // ("METHOD pattern", or "ANY pattern" for a route that takes every method),
-// every mutation and query field of the real schema, every UserWhereInput
+// every mutation and query field of the real schema, every field of User, every UserWhereInput
 // field and, one level down, every field of the inputs its edge filters
 // take, and every UserOrderField value.
 func surface(t *testing.T) map[string]bool {
@@ -54,6 +54,11 @@ func surface(t *testing.T) map[string]bool {
 			for _, g := range nested.Fields {
 				out["where "+f.Name+"."+g.Name] = true
 			}
+		}
+	}
+	for _, f := range s.Types["User"].Fields {
+		if !strings.HasPrefix(f.Name, "__") {
+			out["field User."+f.Name] = true
 		}
 	}
 	for _, v := range s.Types["UserOrderField"].EnumValues {

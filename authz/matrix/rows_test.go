@@ -36,6 +36,7 @@ type row struct {
 	expect  func(col) outcome
 	build   func(a *actor, v *person) *http.Request
 	check   func(w *world, a *actor, body []byte) string // more checks on allowed cells
+	nullAs  string                                       // GraphQL: what a null without error means ("ok", "NOT_FOUND")
 	note    string
 }
 
@@ -202,7 +203,8 @@ func gqlRow(kind, field, variant string, expect func(col) outcome, query string)
 		}}
 }
 
-func (r row) picking(p ...any) row { r.pick = p; return r }
+func (r row) picking(p ...any) row      { r.pick = p; return r }
+func (r row) nullMeans(code string) row { r.nullAs = code; return r }
 func (r row) checking(f func(w *world, a *actor, body []byte) string) row {
 	r.check = f
 	return r
@@ -212,13 +214,13 @@ func gqlRows(s *ast.Schema) []row {
 	admin := enumValue(s, "UserRole", "admin")
 	sig := `signatures: [{format: "png", encodedSignature: "` + pngBase64 + `"}]`
 	return []row{
-		gqlRow("query", "viewer", "", viewerQuery, `{ viewer { id username email login firstName lastName } }`),
+		gqlRow("query", "viewer", "", viewerQuery, `{ viewer { id username email login firstName lastName } }`).nullMeans("ok"),
 		gqlRow("query", "user", "", readOther(), `{ user(id: "%[1]s") { id username email login firstName lastName } }`),
 		gqlRow("query", "node", "a user", readOther(), `{ node(id: "%[1]s") { id ... on User { username email login firstName lastName } } }`),
 		gqlRow("query", "node", "a file", readOwnedOther("files"), `{ node(id: "%[2]s") { id ... on File { name sha256 } } }`),
 		gqlRow("query", "node", "a signature", readOwnedOther("signatures"), `{ node(id: "%[3]s") { id ... on Signature { externalApplication format } } }`),
 		gqlRow("query", "node", "a credential", nodeOfCredential, `{ node(id: "%[4]s") { id ... on Credential { kind } } }`),
-		gqlRow("query", "nodes", "a user", readOther(), `{ nodes(ids: ["%[1]s"]) { id ... on User { username email login } } }`).picking("nodes", 0),
+		gqlRow("query", "nodes", "a user", readOther(), `{ nodes(ids: ["%[1]s"]) { id ... on User { username email login } } }`).picking("nodes", 0).nullMeans("NOT_FOUND"),
 		gqlRow("query", "users", "", listUsers(), `{ users(first: 3) { totalCount edges { node { id } } } }`),
 
 		gqlRow("mutation", "createUser", "a user", createUser(false), `mutation { createUser(input: {email: "%[7]s"}) { id } }`),
@@ -469,7 +471,57 @@ func table(s *ast.Schema) []row {
 	var rows []row
 	rows = append(rows, restRows()...)
 	rows = append(rows, gqlRows(s)...)
+	rows = append(rows, fieldRows()...)
 	rows = append(rows, filterRows(s)...)
 	rows = append(rows, orderRows()...)
+	return rows
+}
+
+// userField is the rule and the selection of one field of User, read on
+// another user through user(id:): hidden fields are null with FORBIDDEN.
+type userField struct {
+	name      string
+	selection string // sub-selection of an object field
+	needs     func(c col) bool
+}
+
+func scopes(s ...string) func(c col) bool { return func(c col) bool { return c.hasAll(s...) } }
+
+func managedWith(scope string) func(c col) bool {
+	return func(c col) bool { return c.managesOthers() && c.has(scope) }
+}
+
+var userFields = []userField{
+	{name: "id"}, {name: "createdAt"}, {name: "updatedAt"}, {name: "publicID"}, {name: "username"},
+	{name: "role"}, {name: "flags"}, {name: "privileges"}, {name: "status"}, {name: "verified"}, {name: "mode"},
+	{name: "email", needs: scopes("email")},
+	{name: "login", needs: scopes("email")},
+	{name: "firstName", needs: scopes("personal")},
+	{name: "lastName", needs: scopes("personal")},
+	{name: "name", needs: scopes("personal")},
+	{name: "avatar", selection: "{ id }"},
+	{name: "files", selection: "(first: 5) { totalCount edges { node { id name sha256 } } }", needs: managedWith("files")},
+	{name: "signatures", selection: "{ id externalApplication }", needs: managedWith("signatures")},
+}
+
+func fieldRows() []row {
+	var rows []row
+	for _, f := range userFields {
+		needs := f.needs
+		rows = append(rows, row{section: "GraphQL fields of another user", name: "User." + f.name, covers: "field User." + f.name,
+			dialect: gql, ok: 200, pick: []any{"user", f.name}, target: true, nullAs: "ok",
+			expect: func(c col) outcome {
+				if o := readOther()(c); o != allowed {
+					return o
+				}
+				if needs != nil && !needs(c) {
+					return forbidden
+				}
+				return allowed
+			},
+			build: func(a *actor, v *person) *http.Request {
+				return gqlRequest(a.header, `{ user(id: "`+v.gid+`") { `+f.name+` `+f.selection+` } }`)
+			}})
+	}
 	return rows
 }
