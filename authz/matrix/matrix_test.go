@@ -59,26 +59,38 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		t.Logf("%d cells checked", cells)
 		if len(failures) > 0 {
-			t.Errorf("%d failing checks (of %d cells)\n\nby row:\n%s\n\nevery one (row | column | problem):\n%s",
+			t.Errorf("%d failing checks (of %d cells)\n\n%s\nevery one (row | column | problem):\n%s",
 				len(failures), cells, summary(failures), strings.Join(failures, "\n"))
 		}
 	})
 }
 
-// summary counts the failing checks of each row, in the table's order.
+// summary counts the failing checks of each column, then of each row, in
+// the table's order.
 func summary(failures []string) string {
-	var order []string
-	count := map[string]int{}
-	for _, f := range failures {
-		row, _, _ := strings.Cut(f, " | ")
-		if count[row] == 0 {
-			order = append(order, row)
-		}
-		count[row]++
-	}
 	var b strings.Builder
-	for _, r := range order {
-		fmt.Fprintf(&b, "%5d  %s\n", count[r], strings.TrimSpace(r))
+	for i, title := range []string{"by column:", "by row:"} {
+		var order []string
+		count := map[string]int{}
+		for _, f := range failures {
+			key := strings.TrimSpace(strings.Split(f, " | ")[1-i]) // column, then row
+			if count[key] == 0 {
+				order = append(order, key)
+			}
+			count[key]++
+		}
+		if i == 0 {
+			order = order[:0]
+			for _, c := range columns {
+				if count[c.key] > 0 {
+					order = append(order, c.key)
+				}
+			}
+		}
+		fmt.Fprintf(&b, "%s\n", title)
+		for _, k := range order {
+			fmt.Fprintf(&b, "%5d  %s\n", count[k], k)
+		}
 	}
 	return b.String()
 }
@@ -248,11 +260,14 @@ func gqlAnswer(pick []any, body []byte) string {
 }
 
 // leaks lists the private values of the victim (and the viewer's guarded
-// ones) that the answer shows although the viewer may not see them: all of
+// ones) that the answer (body or headers) shows although the viewer may not see them: all of
 // them in a refused answer, those of a missing scope in an allowed one.
 func leaks(w *world, a *actor, allowedAnswer bool, s served) []string {
 	var out []string
 	body := s.rec.Body.String()
+	for k, vs := range s.rec.Header() {
+		body += "\n" + k + ": " + strings.Join(vs, ", ")
+	}
 	check := func(whose string, p *person, kinds []string) {
 		for _, k := range kinds {
 			v := p.secrets[k]

@@ -106,7 +106,7 @@ func newWorld(t testing.TB, dbURL string) *world {
 			app := apps["rw"]
 			a.header = "Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+secrets["rw"]))
 		case credDead, credFirst, credApp:
-			a.self = w.person(t, "viewer"+a.suffix, c.user, c.cred == credDead)
+			a.self = w.person(t, "viewer"+a.suffix, c.user, false)
 			in := accounts.IssueInput{UserEmail: a.self.u.Email}
 			if c.cred == credFirst && !c.hasAll(allScopes...) {
 				in.Scopes = c.scopes
@@ -221,7 +221,7 @@ func (w *world) kill(t testing.TB, how string, cred *ent.Credential, self *perso
 
 // link is the download path the column uses (see downloadLink): of the
 // victim's file; for revoked, of a file since deleted; for expired, one past
-// its lifetime; for banned, of the banned viewer's own file.
+// its lifetime; for banned, of the victim's file once the victim is banned.
 func (w *world) link(t testing.TB, a *actor) string {
 	t.Helper()
 	ctx := context.Background()
@@ -245,8 +245,8 @@ func (w *world) link(t testing.TB, a *actor) string {
 	case "expired":
 		u = w.env.Files.URLAt(f, time.Now().Add(-time.Minute))
 	case "banned":
-		// The banned viewer's user had no file: give it one before the ban
-		// takes effect would need its viewer; the victim is banned instead.
+		// The column's victim is banned: its credentials are not used by
+		// any other cell, and the column's viewer is dead anyway.
 		u = w.env.Files.URL(f)
 		if err := w.env.Store.Client.User.UpdateOneID(a.victim.u.ID).SetStatus(user.StatusBanned).Exec(ctx); err != nil {
 			t.Fatal(err)
