@@ -138,6 +138,9 @@ func render(rows []row) string {
 			case r.group != "":
 				fmt.Fprintf(&b, "`users(first: 50, orderBy: {field: …, direction: ASC})`.\n\n")
 				header("field", "")
+			case strings.HasPrefix(section, "GraphQL fields"):
+				fmt.Fprintf(&b, "`user(id: B) { field }`: the field's value, or its error.\n\n")
+				header("field", "dialect")
 			default:
 				header("route or operation", "dialect")
 			}
