@@ -235,7 +235,8 @@ func TestUsersWhereLimits(t *testing.T) {
 		t.Run("an In list of 100 values passes, 101 is refused", func(t *testing.T) {
 			count(t, fe.do(t, fe.admin, filteredUsers, map[string]any{"where": map[string]any{"idIn": ids(graph.MaxFilterValues)}}))
 			refused(t, map[string]any{"idIn": ids(graph.MaxFilterValues + 1)}, "filter_too_many_values")
-			refused(t, map[string]any{"usernameNotIn": make([]string, 100_000)}, "filter_too_many_values")
+			refused(t, map[string]any{"usernameNotIn": make([]string, 5000)}, "filter_too_many_values")
+			refused(t, map[string]any{"usernameNotIn": make([]string, 100_000)}, "input_too_large")
 			refused(t, map[string]any{"hasFilesWith": map[string]any{"nameIn": make([]string, 101)}}, "filter_too_many_values")
 		})
 		t.Run("not nested 5 deep passes, 6 is refused", func(t *testing.T) {
@@ -244,8 +245,12 @@ func TestUsersWhereLimits(t *testing.T) {
 			}
 			refused(t, nestedNot(graph.MaxFilterDepth+1), "filter_too_deep")
 		})
-		t.Run("not nested 9,000 deep is refused before any SQL", func(t *testing.T) {
-			refused(t, nestedNot(9000), "filter_too_deep")
+		t.Run("not nested 9,000 deep is refused before gqlgen converts it", func(t *testing.T) {
+			refused(t, nestedNot(9000), "input_too_deep")
+			refused(t, nestedNot(graph.MaxInputDepth-2), "filter_too_deep")
+		})
+		t.Run("100,000 empty objects are refused before validation", func(t *testing.T) {
+			refused(t, map[string]any{"and": slices.Repeat([]any{map[string]any{}}, 100_000)}, "input_too_large")
 		})
 		t.Run("and, or and edges count as depth", func(t *testing.T) {
 			w := map[string]any{"role": "user"}
@@ -272,6 +277,12 @@ func TestUsersWhereLimits(t *testing.T) {
 		t.Run("limits hold in the document as in variables", func(t *testing.T) {
 			res := fe.do(t, fe.admin, `{ users(where: {not: {not: {not: {not: {not: {not: {role: user}}}}}}}) { totalCount } }`, nil)
 			wantCode(t, res, "BAD_USER_INPUT")
+			deep := strings.Repeat("{not: ", 100) + "{role: user}" + strings.Repeat("}", 100)
+			res = fe.do(t, fe.admin, `{ users(where: `+deep+`) { totalCount } }`, nil)
+			wantCode(t, res, "BAD_USER_INPUT")
+			if got := res.Errors[0].Extensions["reason"]; got != "input_too_deep" {
+				t.Fatalf("reason %v", got)
+			}
 		})
 	})
 }
