@@ -124,6 +124,10 @@ func filterRead(v *auth.Viewer, r FilterRead) error {
 		if r.Field == "" {
 			return nil
 		}
+		// Whatever reading the field needs, filtering needs too.
+		if err := ReadField(v, r.Field); err != nil {
+			return err
+		}
 		return Scope(v, userFieldScopes[r.Field])
 	case OfAvatar:
 		return nil
