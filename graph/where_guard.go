@@ -135,8 +135,11 @@ func (w *filterWalk) input(def *ast.Definition, of string, raw any, depth int) e
 		return errFilterTooDeep
 	}
 	obj, ok := raw.(map[string]any)
-	if !ok || def == nil {
+	if !ok {
 		return nil // null, or a shape validation already refused
+	}
+	if def == nil { // a where input the schema does not know: refuse, unseen
+		return apperr.Wrap(fmt.Errorf("where input of %s not in the schema", of), "reading a filter")
 	}
 	for _, f := range def.Fields {
 		val, set := obj[f.Name]
