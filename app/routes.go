@@ -52,11 +52,14 @@ func (a *App) routes() (http.Handler, error) {
 		r.Mount("/debug", middleware.Profiler())
 	}
 	// Signed download links: the link is the credential.
-	r.Get("/files/{signed}/{name}", a.Files.Download)
-	r.Head("/files/{signed}/{name}", a.Files.Download)
+	r.With(noStore).Get("/files/{signed}/{name}", a.Files.Download)
+	r.With(noStore).Head("/files/{signed}/{name}", a.Files.Download)
 
+	// The API: no-store first, so that even an authentication failure
+	// carries it. Only the playground, the OpenAPI documents and the
+	// health and metrics endpoints, which hold no personal data, go without.
 	r.Group(func(r chi.Router) {
-		r.Use(a.Auth.Middleware)
+		r.Use(noStore, a.Auth.Middleware)
 		gql := graph.NewHandler(&graph.Resolver{Client: a.Store.Client, Accounts: a.Accounts,
 			Files: a.Files, Signatures: a.Signatures}, a.Config.GraphQL)
 		r.Handle("/graphql", gql)

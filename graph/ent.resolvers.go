@@ -26,8 +26,12 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
-	q, err := r.Accounts.List(ctx, auth.FromContext(ctx))
+	v := auth.FromContext(ctx)
+	q, err := r.Accounts.List(ctx, v)
 	if err != nil {
+		return nil, err
+	}
+	if err := guardFilters(ctx, v, policy.EveryListedUser); err != nil {
 		return nil, err
 	}
 	ctx = selectUserColumns(paginationView(ctx), q)
@@ -36,7 +40,11 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 
 // Files is the resolver for the files field.
 func (r *userResolver) Files(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FileOrder, where *ent.FileWhereInput) (*ent.FileConnection, error) {
-	if err := policy.ReadFiles(auth.FromContext(ctx), obj.ID); err != nil {
+	v := auth.FromContext(ctx)
+	if err := policy.ReadFiles(v, obj.ID); err != nil {
+		return nil, err
+	}
+	if err := guardFilters(ctx, v, obj.ID); err != nil {
 		return nil, err
 	}
 	return obj.Files(paginationView(ctx), after, first, before, last, orderBy, where)

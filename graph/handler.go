@@ -76,6 +76,7 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// srv.AroundFields): plain scalar fields are marshaled without passing
 	// through field middleware (graph/gqlgen/plain.go).
 	srv.Use(o.Limits)
+	srv.Use(inputLimits{}) // before gqlgen converts arguments (input_limits.go)
 	if o.Complexity > 0 {
 		srv.Use(extension.FixedComplexityLimit(o.Complexity))
 	}

@@ -2,6 +2,10 @@ package graph
 
 import (
 	"context"
+	"errors"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"userbridge/apperr"
 	"userbridge/auth"
@@ -9,52 +13,113 @@ import (
 	"userbridge/policy"
 )
 
+// Fetching by id (node, nodes, user) answers an object the viewer may not
+// see exactly as an id that does not exist: NOT_FOUND, message "not found",
+// no id and no detail, so that ids tell nothing (policy.ReadNode).
+
 // node loads any entity by global id and shows it only if the viewer may
-// see it; anything else is NOT_FOUND.
+// see it.
 func (r *Resolver) node(ctx context.Context, v *auth.Viewer, id int) (ent.Noder, error) {
 	if err := policy.Authenticated(v); err != nil {
 		return nil, err
 	}
 	n, err := r.Client.Noder(ctx, id)
-	if err != nil {
-		return nil, apperr.ErrNotFound
+	if err == nil {
+		n, err = r.withOwner(ctx, n)
 	}
-	if err := visible(v, n); err != nil {
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	if err := policy.ReadNode(v, n); err != nil {
 		return nil, err
 	}
 	return n, nil
 }
 
-// nodes is node for a list; invisible entries are null with an error each.
+// user is node for users only: another entity's id is not found too.
+func (r *Resolver) user(ctx context.Context, v *auth.Viewer, id int) (*ent.User, error) {
+	if err := policy.Authenticated(v); err != nil {
+		return nil, err
+	}
+	u, err := r.Client.User.Get(ctx, id)
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	if err := policy.ReadNode(v, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// nodes is node for a list: each entry it may not show is null with its
+// own error at its index.
 func (r *Resolver) nodes(ctx context.Context, v *auth.Viewer, ids []int) ([]ent.Noder, error) {
 	if err := policy.Authenticated(v); err != nil {
 		return nil, err
 	}
-	ns, err := r.Client.Noders(ctx, ids)
+	// entgql's Noders reports a missing id itself, with the raw internal
+	// id in its message; it reports into a response of its own here, and
+	// only a failure other than not found is kept.
+	var failed error
+	quiet := graphql.WithResponseContext(ctx, func(_ context.Context, err error) *gqlerror.Error {
+		if !isNotFound(err) && failed == nil {
+			failed = err
+		}
+		return nil
+	}, graphql.DefaultRecover)
+	ns, err := r.Client.Noders(quiet, ids)
+	if err == nil {
+		err = failed
+	}
 	if err != nil {
-		return nil, apperr.Classify(err)
+		return nil, notFoundOr(err)
 	}
 	for i, n := range ns {
-		if n != nil && visible(v, n) != nil {
+		var err error = apperr.ErrNotFound
+		if n != nil {
+			if n, err = r.withOwner(ctx, n); err != nil {
+				return nil, notFoundOr(err)
+			}
+			ns[i] = n
+			err = policy.ReadNode(v, n)
+		}
+		if err != nil {
 			ns[i] = nil
+			graphql.AddError(graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i)), err)
 		}
 	}
 	return ns, nil
 }
 
-func visible(v *auth.Viewer, n ent.Noder) error {
-	switch n := n.(type) {
-	case *ent.User:
-		return policy.ReadUser(v, n)
-	case *ent.File:
-		return policy.ReadOwned(v, n.OwnerID)
-	case *ent.Signature:
-		return policy.ReadOwned(v, n.OwnerID)
-	case *ent.Credential:
-		if n.UserID == nil {
-			return apperr.ErrNotFound
-		}
-		return policy.ReadOwned(v, *n.UserID)
+// withOwner returns n with its owner loaded: entgql loads only the
+// columns the query selects, and a credential's user_id is not in the
+// schema, so a credential is read again whole.
+func (r *Resolver) withOwner(ctx context.Context, n ent.Noder) (ent.Noder, error) {
+	if c, ok := n.(*ent.Credential); ok && c.UserID == nil {
+		return r.Client.Credential.Get(ctx, c.ID)
 	}
-	return apperr.ErrNotFound
+	return n, nil
+}
+
+// notFoundOr answers not found for any kind of missing object (ent's, or
+// entgql's for an id of no known type) and an internal error, without
+// detail to the client, otherwise.
+func notFoundOr(err error) error {
+	if isNotFound(err) {
+		return apperr.ErrNotFound
+	}
+	return apperr.Wrap(err, "loading by id")
+}
+
+func isNotFound(err error) bool {
+	if ent.IsNotFound(err) {
+		return true
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		var gerr *gqlerror.Error
+		if errors.As(e, &gerr) && gerr.Extensions["code"] == "NOT_FOUND" {
+			return true
+		}
+	}
+	return false
 }

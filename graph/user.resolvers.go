@@ -58,7 +58,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*ent.User, error) {
 
 // User is the resolver for the user field.
 func (r *queryResolver) User(ctx context.Context, id int) (*ent.User, error) {
-	return r.Accounts.Get(ctx, auth.FromContext(ctx), id)
+	return r.user(ctx, auth.FromContext(ctx), id)
 }
 
 // Email is the resolver for the email field.

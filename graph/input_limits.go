@@ -1,0 +1,153 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// Bounds on input values, checked before gqlgen converts any of them: the
+// where guard (where_guard.go) refuses a `not` nested 9,000 deep, but
+// gqlgen converts it first, in time that grows with the square of its
+// depth (each level's context is searched through every level above), and
+// 100,000 empty objects in one variable cost seconds in validation alone.
+// These bounds are far above any legitimate input (a where argument within
+// its own limits nests a dozen levels) and only cut the cost of hostile
+// ones; the precise limits stay with the guards.
+const (
+	// MaxInputDepth bounds the nesting of objects and lists in one
+	// argument or variable value.
+	MaxInputDepth = 32
+	// MaxInputValues bounds the values (scalars, objects, lists, each
+	// counted) of all the variables of one request.
+	MaxInputValues = 10_000
+	// MaxInputObjects bounds the input objects of all the variables of one
+	// request: gqlparser validates each against every field of its type
+	// (a UserWhereInput has some 190), tens of microseconds apiece.
+	MaxInputObjects = 250
+)
+
+// inputLimits enforces MaxInputDepth and MaxInputValues: on variables as
+// decoded from the request, before validation; on values written in the
+// document, before execution.
+type inputLimits struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+	graphql.OperationContextMutator
+} = inputLimits{}
+
+func (inputLimits) ExtensionName() string                   { return "InputLimits" }
+func (inputLimits) Validate(graphql.ExecutableSchema) error { return nil }
+func inputError(msg, reason string) *gqlerror.Error {
+	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": "BAD_USER_INPUT", "reason": reason}}
+}
+
+var (
+	errInputTooDeep  = inputError("an input value nests objects and lists too deep", "input_too_deep")
+	errInputTooLarge = inputError("the variables hold too many values", "input_too_large")
+)
+
+// MutateOperationParameters checks the variables as decoded JSON.
+func (inputLimits) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+	var count inputCount
+	for _, v := range p.Variables {
+		if err := jsonValue(v, 1, &count); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type inputCount struct{ values, objects int }
+
+func jsonValue(v any, depth int, count *inputCount) *gqlerror.Error {
+	if count.values++; count.values > MaxInputValues {
+		return errInputTooLarge
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		if depth > MaxInputDepth {
+			return errInputTooDeep
+		}
+		if count.objects++; count.objects > MaxInputObjects {
+			return errInputTooLarge
+		}
+		for _, e := range v {
+			if err := jsonValue(e, depth+1, count); err != nil {
+				return err
+			}
+		}
+	case []any:
+		if depth > MaxInputDepth {
+			return errInputTooDeep
+		}
+		for _, e := range v {
+			if err := jsonValue(e, depth+1, count); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// MutateOperationContext checks the values written in the document: the
+// operation's and every fragment's arguments (the parser's token limit
+// already bounds their number).
+func (inputLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Doc == nil {
+		return nil
+	}
+	for _, op := range oc.Doc.Operations {
+		if err := selectionValues(op.SelectionSet); err != nil {
+			return err
+		}
+	}
+	for _, f := range oc.Doc.Fragments {
+		if err := selectionValues(f.SelectionSet); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func selectionValues(set ast.SelectionSet) *gqlerror.Error {
+	for _, s := range set {
+		switch s := s.(type) {
+		case *ast.Field:
+			for _, a := range s.Arguments {
+				if astDeeper(a.Value, 1) {
+					return errInputTooDeep
+				}
+			}
+			if err := selectionValues(s.SelectionSet); err != nil {
+				return err
+			}
+		case *ast.InlineFragment:
+			if err := selectionValues(s.SelectionSet); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// astDeeper reports whether v nests objects and lists more than
+// MaxInputDepth levels, without descending further.
+func astDeeper(v *ast.Value, depth int) bool {
+	if v == nil || (v.Kind != ast.ObjectValue && v.Kind != ast.ListValue) {
+		return false
+	}
+	if depth > MaxInputDepth {
+		return true
+	}
+	for _, c := range v.Children {
+		if astDeeper(c.Value, depth+1) {
+			return true
+		}
+	}
+	return false
+}

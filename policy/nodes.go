@@ -1,0 +1,55 @@
+package policy
+
+import (
+	"userbridge/apperr"
+	"userbridge/auth"
+	"userbridge/ent"
+)
+
+// ReadNode decides whether the viewer may see an object fetched by id
+// (node, nodes, user): a user it may read, or a file, signature or
+// credential it owns or manages. Anything else is not found, exactly as
+// an id that does not exist, so that ids tell nothing: that holds even
+// for a missing scope, which is forbidden only on the viewer's own
+// objects (which it knows exist).
+func ReadNode(v *auth.Viewer, n ent.Noder) error {
+	if err := Authenticated(v); err != nil {
+		return err
+	}
+	var (
+		owner   int
+		scope   string
+		visible bool
+	)
+	switch n := n.(type) {
+	case *ent.User:
+		owner, scope = n.ID, auth.ScopeIdentity
+		visible = IsSelf(v, n) || ManagesUsers(v) || appHolds(v, PermUsersRead)
+	case *ent.File:
+		owner, scope = n.OwnerID, auth.ScopeFiles
+		visible = v.UserID() == owner || ManagesUsers(v)
+	case *ent.Signature:
+		owner, scope = n.OwnerID, auth.ScopeSignatures
+		visible = v.UserID() == owner || ManagesUsers(v)
+	case *ent.Credential:
+		// Credentials are listed and revoked by first-party credentials.
+		if n.UserID == nil {
+			return apperr.ErrNotFound
+		}
+		owner, scope = *n.UserID, auth.ScopeIdentity
+		visible = v.FirstParty() && (v.UserID() == owner || ManagesUsers(v))
+	}
+	if !visible {
+		return apperr.ErrNotFound
+	}
+	if !v.HasScope(auth.ScopeIdentity) || !v.HasScope(scope) {
+		if v.UserID() != owner || owner == 0 {
+			return apperr.ErrNotFound
+		}
+		if !v.HasScope(auth.ScopeIdentity) {
+			scope = auth.ScopeIdentity
+		}
+		return forbidden(ReasonMissingScope, "the credential lacks scope "+scope)
+	}
+	return nil
+}
