@@ -56,7 +56,7 @@ func attacks() []attack {
 	doubling.WriteString(" fragment F24 on Query{__typename}")
 	return []attack{
 		{"fragment doubling 24 levels", body(doubling.String(), nil), "SELECTION_LIMIT_EXCEEDED"},
-		{"14000 __typename", body("{" + repeat(" __typename", 14000) + "}", nil), "SELECTION_LIMIT_EXCEEDED"},
+		{"14000 __typename", body("{"+repeat(" __typename", 14000)+"}", nil), "SELECTION_LIMIT_EXCEEDED"},
 		{"viewer id x7000", body("{viewer{"+repeat(" id", 7000)+"}}", nil), "SELECTION_LIMIT_EXCEEDED"},
 		{"avatar{id} x1000 in one set", body("{viewer{"+repeat(" avatar{id}", 1000)+"}}", nil), "SELECTION_LIMIT_EXCEEDED"},
 		{"id x600 (one field repeated)", body("{viewer{"+repeat(" id", 600)+"}}", nil), "SELECTION_LIMIT_EXCEEDED"},

@@ -133,8 +133,8 @@ func limitError(code, format string, args ...any) *gqlerror.Error {
 
 // shape is what measurer counts of a selection set, depths relative to it.
 type shape struct {
-	depth      int // deepest field outside introspection
-	introDepth int // deepest field under __schema or __type
+	depth                           int // deepest field outside introspection
+	introDepth                      int // deepest field under __schema or __type
 	aliases, directives, selections int
 }
 
