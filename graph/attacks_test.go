@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"userbridge/app/apptest"
 	"userbridge/db/dbtest"
@@ -67,7 +69,7 @@ func attacks() []attack {
 		{"repeated directives 14 KB", body("{viewer{id"+repeat(" @include(if:true)", 800)+"}}", nil), "DIRECTIVE_LIMIT_EXCEEDED"},
 		{"2500 operations", body(numbered("query Q%[1]d{__typename} ", 2500), nil, "Q0"), "SELECTION_LIMIT_EXCEEDED"},
 		{"1500 distinct fragments", body("{"+numbered("...F%[1]d ", 1500)+"}"+numbered("fragment F%[1]d on Query{__typename} ", 1500), nil), "SELECTION_LIMIT_EXCEEDED"},
-		{"4000 aliases", body("{viewer{"+numbered(" a%[1]d:id", 4000)+"}}", nil), "ALIAS_LIMIT_EXCEEDED"},
+		{"4000 aliases", body("{viewer{"+numbered(" a%[1]d:id", 4000)+"}}", nil), "SELECTION_LIMIT_EXCEEDED"},
 	}
 }
 
@@ -89,18 +91,32 @@ func TestAttacksAreRefused(t *testing.T) {
 }
 
 // BenchmarkAttacks serves each attack document through the real router;
-// each is refused before validation or execution.
+// each is refused before validation or execution. Besides the time per
+// request it reports cpu-ms/op, the process's CPU time (garbage collection
+// included) per request, which a machine shared with other work inflates
+// less than the elapsed time.
 func BenchmarkAttacks(b *testing.B) {
 	env := apptest.New(b, dbtest.URL(b, dbtest.SQLite))
 	tok := env.Token(b, env.Admin(b, "root@example.com"))
 	for _, a := range attacks() {
 		b.Run(a.name, func(b *testing.B) {
+			start := cpuTime()
 			for b.Loop() {
 				rec := env.Do(apptest.Request("POST", "/graphql", tok, a.body))
 				if !bytes.Contains(rec.Body.Bytes(), []byte(`"code":"`+a.code+`"`)) {
 					b.Fatalf("%d: %.300s", rec.Code, rec.Body)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 		})
 	}
+}
+
+// cpuTime is the user and system time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

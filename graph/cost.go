@@ -55,22 +55,90 @@ func (limitsGuard) Validate(graphql.ExecutableSchema) error { return nil }
 // MutateOperationParameters refuses a document over Limits before it is
 // validated.
 func (g limitsGuard) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	var doc *ast.QueryDocument
 	if g.cache != nil {
-		if _, ok := g.cache.Get(ctx, params.Query); ok {
+		doc, _ = g.cache.Get(ctx, params.Query)
+	}
+	if doc == nil {
+		if n, ok := countSelections(params.Query, g.tokenLimit); ok {
+			if err := over(n, g.limits.Selections, "SELECTION_LIMIT_EXCEEDED", "selections"); err != nil {
+				return err
+			}
+		}
+		var err error
+		doc, err = parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, g.tokenLimit)
+		if err != nil {
+			// What the executor would answer, without parsing again.
+			var gerr *gqlerror.Error
+			if errors.As(err, &gerr) {
+				errcode.Set(gerr, errcode.ParseFailed)
+				return gerr
+			}
 			return nil
 		}
+		if err := g.limits.check(doc); err != nil {
+			return err
+		}
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, g.tokenLimit)
-	if err != nil {
-		// What the executor would answer, without parsing again.
-		var gerr *gqlerror.Error
-		if errors.As(err, &gerr) {
-			errcode.Set(gerr, errcode.ParseFailed)
-			return gerr
+	return g.nodesVariables(doc, params)
+}
+
+// nodesVariables refuses a variable that gives nodes more ids than
+// NodesIDs before the executor coerces each of them.
+func (g limitsGuard) nodesVariables(doc *ast.QueryDocument, params *graphql.RawParams) *gqlerror.Error {
+	if g.limits.NodesIDs <= 0 {
+		return nil
+	}
+	long := false
+	for _, v := range params.Variables {
+		if l, ok := v.([]any); ok && len(l) > g.limits.NodesIDs {
+			long = true
+			break
+		}
+	}
+	if !long {
+		return nil // the common case: no list long enough to matter
+	}
+	op := doc.Operations.ForName(params.OperationName)
+	if op == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var find func(set ast.SelectionSet) *gqlerror.Error
+	find = func(set ast.SelectionSet) *gqlerror.Error {
+		for _, sel := range set {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if arg := sel.Arguments.ForName("ids"); sel.Name == "nodes" && arg != nil && arg.Value.Kind == ast.Variable {
+					if l, ok := params.Variables[arg.Value.Raw].([]any); ok && len(l) > g.limits.NodesIDs {
+						return nodesError(len(l), g.limits.NodesIDs)
+					}
+				}
+				if err := find(sel.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.InlineFragment:
+				if err := find(sel.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if f := doc.Fragments.ForName(sel.Name); f != nil && !seen[sel.Name] {
+					seen[sel.Name] = true
+					if err := find(f.SelectionSet); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		return nil
 	}
-	return g.limits.check(doc)
+	return find(op.SelectionSet)
+}
+
+func nodesError(got, limit int) *gqlerror.Error {
+	err := gqlerror.Errorf("nodes takes at most %d ids, got %d", limit, got)
+	err.Extensions = map[string]any{"code": "BAD_USER_INPUT", "field": "ids"}
+	return err
 }
 
 // MutateOperationContext refuses an operation over the complexity bound or
@@ -236,9 +304,7 @@ func (c *coster) ids(f *ast.Field) int {
 	list, _ := v.([]any)
 	n := len(list)
 	if c.nodesIDs > 0 && n > c.nodesIDs && c.err == nil {
-		c.err = gqlerror.Errorf("nodes takes at most %d ids, got %d", c.nodesIDs, n)
-		c.err.Path = ast.Path{ast.PathName(f.Alias)}
-		c.err.Extensions = map[string]any{"code": "BAD_USER_INPUT", "field": "ids"}
+		c.err = nodesError(n, c.nodesIDs)
 	}
 	return n
 }

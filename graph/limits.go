@@ -5,6 +5,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/lexer"
 )
 
 // Limits bound the shape of a document. Zero disables a bound. They are
@@ -284,4 +285,62 @@ func (r *repeats) merged(sets []ast.SelectionSet) *gqlerror.Error {
 		}
 	}
 	return nil
+}
+
+// countSelections counts the selections written in query from its tokens
+// alone, without building a syntax tree: fields, fragment spreads and
+// inline fragments, each once however often it is spread. It is at most
+// what check counts, and costs a fraction of a parse, so a document that
+// is only a long flat list of fields is refused before it is parsed. ok is
+// false when the query does not lex or has more than tokenLimit tokens (the
+// parser then reports it).
+func countSelections(query string, tokenLimit int) (n int, ok bool) {
+	l := lexer.New(&ast.Source{Input: query})
+	// Open brackets: 's' a selection set, 'v' an object value, '(' and '['.
+	var open []byte
+	var prev, prev2 lexer.Type
+	var prevValue string
+	tokens := 0
+	for {
+		tok, err := l.ReadToken()
+		if err != nil {
+			return n, false
+		}
+		switch tok.Kind {
+		case lexer.EOF:
+			return n, true
+		case lexer.Comment:
+			continue
+		}
+		if tokens++; tokenLimit > 0 && tokens > tokenLimit {
+			return n, false
+		}
+		inSet := len(open) > 0 && open[len(open)-1] == 's'
+		switch tok.Kind {
+		case lexer.BraceL:
+			if len(open) == 0 || inSet {
+				open = append(open, 's')
+			} else {
+				open = append(open, 'v')
+			}
+		case lexer.ParenL, lexer.BracketL:
+			open = append(open, byte(tok.Kind))
+		case lexer.BraceR, lexer.ParenR, lexer.BracketR:
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		case lexer.Spread:
+			if inSet {
+				n++
+			}
+		case lexer.Name:
+			// Not a field: an alias's field name, a directive's name, a
+			// spread's fragment name or its "on", an inline fragment's type.
+			if inSet && prev != lexer.Colon && prev != lexer.At && prev != lexer.Spread &&
+				!(prev == lexer.Name && prevValue == "on" && prev2 == lexer.Spread) {
+				n++
+			}
+		}
+		prev2, prev, prevValue = prev, tok.Kind, tok.Value
+	}
 }
