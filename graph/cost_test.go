@@ -115,43 +115,22 @@ func TestNodesIDsLimit(t *testing.T) {
 }
 
 // introspectionQuery is getIntrospectionQuery() of graphql-js 16.15.0 with
-// its default options: what GraphiQL and most code generators send.
+// its default options: what most code generators send.
 //
 //go:embed testdata/introspection-graphql-js-16.graphql
 var introspectionQuery string
 
+// introspectionQueryAllOptions is the same with every option on
+// (descriptions, specifiedByUrl, directiveIsRepeatable, schemaDescription,
+// inputValueDeprecation, oneOf), as GraphiQL asks for some of them.
+//
+//go:embed testdata/introspection-graphql-js-16-all-options.graphql
+var introspectionQueryAllOptions string
+
 func TestStandardIntrospection(t *testing.T) {
-	t.Run("passes at the default limits", func(t *testing.T) {
-		env := apptest.New(t, dbtest.URL(t, dbtest.SQLite))
-		rec := env.Do(apptest.Request("POST", "/graphql", "", map[string]any{"query": introspectionQuery, "operationName": "IntrospectionQuery"}))
-		var res struct {
-			Data struct {
-				Schema struct {
-					QueryType struct{ Name string }
-					Types     []struct {
-						Name   string
-						Fields []struct{ Name string }
-					}
-				} `json:"__schema"`
-			}
-			Errors []any
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || rec.Code != 200 || len(res.Errors) != 0 {
-			t.Fatalf("%d %v: %.500s", rec.Code, err, rec.Body)
-		}
-		if res.Data.Schema.QueryType.Name != "Query" {
-			t.Fatalf("queryType %+v", res.Data.Schema.QueryType)
-		}
-		i := slices.IndexFunc(res.Data.Schema.Types, func(ty struct {
-			Name   string
-			Fields []struct{ Name string }
-		}) bool {
-			return ty.Name == "Query"
-		})
-		if i < 0 || !slices.ContainsFunc(res.Data.Schema.Types[i].Fields, func(f struct{ Name string }) bool { return f.Name == "users" }) {
-			t.Fatalf("no Query.users among %d types", len(res.Data.Schema.Types))
-		}
-	})
+	for name, query := range map[string]string{"default options": introspectionQuery, "all options": introspectionQueryAllOptions} {
+		t.Run("passes at the default limits, "+name, func(t *testing.T) { standardIntrospection(t, query) })
+	}
 
 	t.Run("is refused when introspection is off", func(t *testing.T) {
 		env := apptest.New(t, dbtest.URL(t, dbtest.SQLite), func(c *app.Config) {
@@ -163,4 +142,36 @@ func TestStandardIntrospection(t *testing.T) {
 			t.Fatalf("introspection answered: %.300s", res.Data)
 		}
 	})
+}
+
+func standardIntrospection(t *testing.T, query string) {
+	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite))
+	rec := env.Do(apptest.Request("POST", "/graphql", "", map[string]any{"query": query, "operationName": "IntrospectionQuery"}))
+	var res struct {
+		Data struct {
+			Schema struct {
+				QueryType struct{ Name string }
+				Types     []struct {
+					Name   string
+					Fields []struct{ Name string }
+				}
+			} `json:"__schema"`
+		}
+		Errors []any
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || rec.Code != 200 || len(res.Errors) != 0 {
+		t.Fatalf("%d %v: %.500s", rec.Code, err, rec.Body)
+	}
+	if res.Data.Schema.QueryType.Name != "Query" {
+		t.Fatalf("queryType %+v", res.Data.Schema.QueryType)
+	}
+	i := slices.IndexFunc(res.Data.Schema.Types, func(ty struct {
+		Name   string
+		Fields []struct{ Name string }
+	}) bool {
+		return ty.Name == "Query"
+	})
+	if i < 0 || !slices.ContainsFunc(res.Data.Schema.Types[i].Fields, func(f struct{ Name string }) bool { return f.Name == "users" }) {
+		t.Fatalf("no Query.users among %d types", len(res.Data.Schema.Types))
+	}
 }
