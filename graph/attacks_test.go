@@ -74,20 +74,22 @@ func attacks() []attack {
 }
 
 func TestAttacksAreRefused(t *testing.T) {
-	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite))
-	tok := env.Token(t, env.Admin(t, "root@example.com"))
-	for _, a := range attacks() {
-		t.Run(a.name, func(t *testing.T) {
-			rec := env.Do(apptest.Request("POST", "/graphql", tok, a.body))
-			var res apptest.GraphQLResponse
-			if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
-				t.Fatalf("%d: %.300s", rec.Code, rec.Body)
-			}
-			if !slices.Equal(res.Codes(), []string{a.code}) || string(res.Data) != "null" && len(res.Data) != 0 {
-				t.Fatalf("%d codes %v, want [%s]: %.300s", rec.Code, res.Codes(), a.code, rec.Body)
-			}
-		})
-	}
+	dbtest.Each(t, func(t *testing.T, url string) {
+		env := apptest.New(t, url)
+		tok := env.Token(t, env.Admin(t, "root@example.com"))
+		for _, a := range attacks() {
+			t.Run(a.name, func(t *testing.T) {
+				rec := env.Do(apptest.Request("POST", "/graphql", tok, a.body))
+				var res apptest.GraphQLResponse
+				if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+					t.Fatalf("%d: %.300s", rec.Code, rec.Body)
+				}
+				if !slices.Equal(res.Codes(), []string{a.code}) || string(res.Data) != "null" && len(res.Data) != 0 {
+					t.Fatalf("%d codes %v, want [%s]: %.300s", rec.Code, res.Codes(), a.code, rec.Body)
+				}
+			})
+		}
+	})
 }
 
 // BenchmarkAttacks serves each attack document through the real router;

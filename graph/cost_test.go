@@ -75,42 +75,44 @@ func TestComplexity(t *testing.T) {
 }
 
 func TestNodesIDsLimit(t *testing.T) {
-	var logs bytes.Buffer
-	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite), func(c *app.Config) {
-		c.GraphQL = app.Defaults().GraphQL
-		c.GraphQL.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	})
-	root := env.Admin(t, "root@example.com")
-	tok := env.Token(t, root)
-	ids := func(n int) []string { return slices.Repeat([]string{gid.Encode(root.ID)}, n) }
-	const query = `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`
+	dbtest.Each(t, func(t *testing.T, url string) {
+		var logs bytes.Buffer
+		env := apptest.New(t, url, func(c *app.Config) {
+			c.GraphQL = app.Defaults().GraphQL
+			c.GraphQL.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		})
+		root := env.Admin(t, "root@example.com")
+		tok := env.Token(t, root)
+		ids := func(n int) []string { return slices.Repeat([]string{gid.Encode(root.ID)}, n) }
+		const query = `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`
 
-	t.Run("100 ids are answered", func(t *testing.T) {
-		res := env.GraphQL(t, tok, query, map[string]any{"ids": ids(100)})
-		var data struct{ Nodes []struct{ ID string } }
-		res.Decode(t, &data)
-		if len(res.Errors) != 0 || len(data.Nodes) != 100 || data.Nodes[99].ID != gid.Encode(root.ID) {
-			t.Fatalf("%v %+v", res.Errors, data)
-		}
-	})
-	for _, n := range []int{101, 70000} {
-		t.Run(fmt.Sprintf("%d ids are BAD_USER_INPUT, logged nowhere", n), func(t *testing.T) {
-			logs.Reset()
-			res := env.GraphQL(t, tok, query, map[string]any{"ids": ids(n)})
-			if !slices.Equal(res.Codes(), []string{"BAD_USER_INPUT"}) || res.Errors[0].Extensions["field"] != "ids" || string(res.Data) != "null" {
-				t.Fatalf("%s %v", res.Data, res.Errors)
-			}
-			if logs.Len() != 0 {
-				t.Fatalf("logged: %.500s", logs.String())
+		t.Run("100 ids are answered", func(t *testing.T) {
+			res := env.GraphQL(t, tok, query, map[string]any{"ids": ids(100)})
+			var data struct{ Nodes []struct{ ID string } }
+			res.Decode(t, &data)
+			if len(res.Errors) != 0 || len(data.Nodes) != 100 || data.Nodes[99].ID != gid.Encode(root.ID) {
+				t.Fatalf("%v %+v", res.Errors, data)
 			}
 		})
-	}
-	t.Run("ids written in the query count too", func(t *testing.T) {
-		list, _ := json.Marshal(ids(101))
-		res := env.GraphQL(t, tok, `{ nodes(ids: `+string(list)+`) { id } }`, nil)
-		if !slices.Equal(res.Codes(), []string{"BAD_USER_INPUT"}) {
-			t.Fatalf("%v", res.Errors)
+		for _, n := range []int{101, 70000} {
+			t.Run(fmt.Sprintf("%d ids are BAD_USER_INPUT, logged nowhere", n), func(t *testing.T) {
+				logs.Reset()
+				res := env.GraphQL(t, tok, query, map[string]any{"ids": ids(n)})
+				if !slices.Equal(res.Codes(), []string{"BAD_USER_INPUT"}) || res.Errors[0].Extensions["field"] != "ids" || string(res.Data) != "null" {
+					t.Fatalf("%s %v", res.Data, res.Errors)
+				}
+				if logs.Len() != 0 {
+					t.Fatalf("logged: %.500s", logs.String())
+				}
+			})
 		}
+		t.Run("ids written in the query count too", func(t *testing.T) {
+			list, _ := json.Marshal(ids(101))
+			res := env.GraphQL(t, tok, `{ nodes(ids: `+string(list)+`) { id } }`, nil)
+			if !slices.Equal(res.Codes(), []string{"BAD_USER_INPUT"}) {
+				t.Fatalf("%v", res.Errors)
+			}
+		})
 	})
 }
 
