@@ -63,7 +63,12 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 		{"graphql-depth", "GRAPHQL_MAX_DEPTH", "GraphQL maximum depth", num(&cfg.GraphQL.Limits.Depth), strconv.Itoa(cfg.GraphQL.Limits.Depth)},
 		{"graphql-aliases", "GRAPHQL_MAX_ALIASES", "GraphQL maximum aliases", num(&cfg.GraphQL.Limits.Aliases), strconv.Itoa(cfg.GraphQL.Limits.Aliases)},
 		{"graphql-directives", "GRAPHQL_MAX_DIRECTIVES", "GraphQL maximum directives", num(&cfg.GraphQL.Limits.Directives), strconv.Itoa(cfg.GraphQL.Limits.Directives)},
+		{"graphql-introspection-depth", "GRAPHQL_MAX_INTROSPECTION_DEPTH", "GraphQL maximum depth under __schema and __type", num(&cfg.GraphQL.Limits.IntrospectionDepth), strconv.Itoa(cfg.GraphQL.Limits.IntrospectionDepth)},
+		{"graphql-selections", "GRAPHQL_MAX_SELECTIONS", "GraphQL maximum selections, fragments expanded", num(&cfg.GraphQL.Limits.Selections), strconv.Itoa(cfg.GraphQL.Limits.Selections)},
+		{"graphql-repeats", "GRAPHQL_MAX_REPEATS", "GraphQL maximum fields merged into one response key", num(&cfg.GraphQL.Limits.Repeats), strconv.Itoa(cfg.GraphQL.Limits.Repeats)},
+		{"graphql-nodes", "GRAPHQL_MAX_NODES", "GraphQL maximum ids of nodes(ids:)", num(&cfg.GraphQL.Limits.NodesIDs), strconv.Itoa(cfg.GraphQL.Limits.NodesIDs)},
 		{"graphql-complexity", "GRAPHQL_MAX_COMPLEXITY", "GraphQL maximum complexity", num(&cfg.GraphQL.Complexity), strconv.Itoa(cfg.GraphQL.Complexity)},
+		{"graphql-list-size", "GRAPHQL_LIST_SIZE", "GraphQL items complexity assumes for a list or a page without first/last", num(&cfg.GraphQL.ListSize), strconv.Itoa(cfg.GraphQL.ListSize)},
 		{"graphql-tokens", "GRAPHQL_MAX_TOKENS", "GraphQL parser token limit", num(&cfg.GraphQL.TokenLimit), strconv.Itoa(cfg.GraphQL.TokenLimit)},
 		{"graphql-introspection", "GRAPHQL_INTROSPECTION", "allow GraphQL introspection (true/false)", func(s string) error {
 			b, err := strconv.ParseBool(s)

@@ -14,8 +14,11 @@ import (
 
 // Options configure the GraphQL server.
 type Options struct {
-	Limits         Limits
-	Complexity     int   // maximum complexity per operation (0: off)
+	Limits     Limits
+	Complexity int // maximum complexity per operation (0: off)
+	// ListSize is the number of items complexity assumes for a list, or a
+	// connection without first or last (0: the default's).
+	ListSize       int
 	TokenLimit     int   // parser token limit (0: gqlgen's default)
 	Introspection  bool  // allow __schema and __type
 	MaxUploadBytes int64 // multipart uploads
@@ -26,7 +29,8 @@ type Options struct {
 // DefaultOptions are the production defaults.
 var DefaultOptions = Options{
 	Limits:         DefaultLimits,
-	Complexity:     1000,
+	Complexity:     10000,
+	ListSize:       100,
 	TokenLimit:     15000,
 	Introspection:  true,
 	MaxUploadBytes: 50 << 20,
@@ -65,7 +69,8 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// cap sits one byte further so it never answers first. File parts over
 	// MaxMemory are spooled to temporary files, never held in memory.
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes(o) + uploadSlack + 1, MaxMemory: 1 << 20})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	cache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(cache)
 	if o.TokenLimit > 0 {
 		srv.SetParserTokenLimit(o.TokenLimit)
 	}
@@ -75,11 +80,13 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// No extension here may intercept fields (graphql.FieldInterceptor,
 	// srv.AroundFields): plain scalar fields are marshaled without passing
 	// through field middleware (graph/gqlgen/plain.go).
-	srv.Use(o.Limits)
 	srv.Use(inputLimits{}) // before gqlgen converts arguments (input_limits.go)
-	if o.Complexity > 0 {
-		srv.Use(extension.FixedComplexityLimit(o.Complexity))
+	listSize := o.ListSize
+	if listSize <= 0 {
+		listSize = DefaultOptions.ListSize
 	}
+	srv.Use(limitsGuard{limits: o.Limits, complexity: o.Complexity, listSize: listSize,
+		tokenLimit: o.TokenLimit, cache: cache})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))
 	return srv

@@ -41,7 +41,18 @@ func TestOperationLimits(t *testing.T) {
 	}{
 		{"shallow query passes", nested(4), ""},
 		{"too deep is DEPTH_LIMIT_EXCEEDED", nested(16), "DEPTH_LIMIT_EXCEEDED"},
-		{"introspection counts toward depth", `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } } }`, "DEPTH_LIMIT_EXCEEDED"},
+		{"introspection nests to its own depth", `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } } }`, ""},
+		{"introspection deeper than 20 is DEPTH_LIMIT_EXCEEDED", `{ __type(name: "User") { ` + strings.Repeat("ofType { ", 20) + "name" + strings.Repeat(" }", 20) + " } }", "DEPTH_LIMIT_EXCEEDED"},
+		{"fields above introspection keep the plain depth", `{ viewer { avatar { owner { avatar { owner { avatar { owner { avatar { owner { avatar { owner { avatar { owner { id } } } } } } } } } } } } } }`, "DEPTH_LIMIT_EXCEEDED"},
+		{"fragments count toward depth where they are spread", `{ viewer { ...A } } fragment A on User { avatar { owner { ...B } } } fragment B on User { avatar { owner { ...C } } } fragment C on User { avatar { owner { avatar { owner { avatar { owner { avatar { id } } } } } } } }`, "DEPTH_LIMIT_EXCEEDED"},
+		{"unused fragments are measured too", `{ viewer { id } } fragment A on User { ` + strings.Repeat("avatar { owner { ", 7) + "id" + strings.Repeat(" } }", 7) + " }", "DEPTH_LIMIT_EXCEEDED"},
+		{"every operation of the document is measured", `query A { viewer { id } } query B { viewer { ` + strings.Repeat("a: id ", 31) + `} }`, "ALIAS_LIMIT_EXCEEDED"},
+		{"aliases in a fragment count each time it is spread", `{ viewer { ...A ...A } } fragment A on User { ` + strings.Repeat("a: id ", 16) + `}`, "ALIAS_LIMIT_EXCEEDED"},
+		{"a field selected 20 times passes", "{ viewer { " + strings.Repeat("id ", 20) + "} }", ""},
+		{"a field selected 21 times is SELECTION_LIMIT_EXCEEDED", "{ viewer { " + strings.Repeat("id ", 21) + "} }", "SELECTION_LIMIT_EXCEEDED"},
+		{"repeats merge through fragments and fields", `{ viewer { ...A } viewer { ...A } } fragment A on User { ` + strings.Repeat("id ", 11) + `}`, "SELECTION_LIMIT_EXCEEDED"},
+		{"fragment cycles are left to validation", `{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`, "GRAPHQL_VALIDATION_FAILED"},
+		{"unknown fragments are left to validation", `{ ...A }`, "GRAPHQL_VALIDATION_FAILED"},
 		{"30 aliases pass", aliases(30), ""},
 		{"31 aliases are ALIAS_LIMIT_EXCEEDED", aliases(31), "ALIAS_LIMIT_EXCEEDED"},
 		{"too many directives are DIRECTIVE_LIMIT_EXCEEDED", "{ viewer { " + strings.Repeat("id @include(if: true) ", 60) + "} }", "DIRECTIVE_LIMIT_EXCEEDED"},
@@ -67,6 +78,33 @@ func TestOperationLimits(t *testing.T) {
 		res := strict.GraphQL(t, strict.Token(t, strict.Admin(t, "a@example.com")), aliases(3), nil)
 		if !slices.Equal(res.Codes(), []string{"ALIAS_LIMIT_EXCEEDED"}) {
 			t.Fatalf("codes %v", res.Codes())
+		}
+	})
+
+	t.Run("selections are counted with fragments expanded", func(t *testing.T) {
+		strict := apptest.New(t, dbtest.URL(t, dbtest.SQLite), func(c *app.Config) {
+			c.GraphQL = app.Defaults().GraphQL
+			c.GraphQL.Limits.Selections = 10
+		})
+		tok := strict.Token(t, strict.Admin(t, "a@example.com"))
+		// ...F twice: 2 spreads, and viewer, id, email twice.
+		if res := strict.GraphQL(t, tok, `{ ...F ...F } fragment F on Query { viewer { id email } }`, nil); len(res.Errors) != 0 {
+			t.Fatalf("8 selections: %v", res.Errors)
+		}
+		res := strict.GraphQL(t, tok, `{ ...F ...F } fragment F on Query { viewer { id email avatar { id } } }`, nil)
+		if !slices.Equal(res.Codes(), []string{"SELECTION_LIMIT_EXCEEDED"}) {
+			t.Fatalf("12 selections: codes %v", res.Codes())
+		}
+	})
+
+	t.Run("a query served from the cache is answered again", func(t *testing.T) {
+		for range 2 {
+			if res := env.GraphQL(t, tok, nested(4), nil); len(res.Errors) != 0 {
+				t.Fatal(res.Errors)
+			}
+			if res := env.GraphQL(t, tok, aliases(31), nil); !slices.Equal(res.Codes(), []string{"ALIAS_LIMIT_EXCEEDED"}) {
+				t.Fatalf("codes %v", res.Codes())
+			}
 		}
 	})
 
