@@ -49,7 +49,7 @@ func TestQuickstart(t *testing.T) {
 
 		env := apptest.New(t, dbURL)
 		res := env.GraphQL(t, token, `{ viewer { email firstName role flags } }`, nil)
-		if string(res.Data) != `{"viewer":{"email":"admin@example.com","firstName":"Ada","role":"admin","flags":1}}` {
+		if string(res.Data) != `{"viewer":{"email":"admin@example.com","firstName":"Ada","role":"ADMIN","flags":1}}` {
 			t.Fatalf("viewer: %s %v", res.Data, res.Errors)
 		}
 	})
@@ -73,7 +73,9 @@ func TestCLIRefusesBadInput(t *testing.T) {
 
 // TestPlaygroundRunsViewerQuery loads the embedded GraphiQL in headless
 // Chromium against the real router, with a token, and sees the viewer's
-// e-mail in the result pane.
+// e-mail in the result pane; then it opens the documentation explorer and
+// sees the root types, which GraphiQL lists only once its introspection
+// query (graphql-js's standard one) loaded the schema, at default limits.
 func TestPlaygroundRunsViewerQuery(t *testing.T) {
 	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite))
 	token := env.Token(t, env.Admin(t, "playground@example.com"))
@@ -81,10 +83,19 @@ func TestPlaygroundRunsViewerQuery(t *testing.T) {
 	defer srv.Close()
 
 	q := url.Values{"token": {token}, "query": {"{ viewer { email role } }"}, "run": {"1"}}
-	text := browsertest.RunIn(t, srv.URL+"/graphiql?"+q.Encode(), playground.ResultPaneSelector,
-		"playground@example.com", 45*time.Second)
-	if !strings.Contains(text, `"role": "admin"`) {
-		t.Fatalf("result pane: %s", text)
+	text := browsertest.RunSteps(t, srv.URL+"/graphiql?"+q.Encode(), 45*time.Second,
+		browsertest.Step{In: playground.ResultPaneSelector, WaitFor: "playground@example.com"},
+		// GraphiQL 3's sidebar button and panel; without a schema the
+		// panel says "Error fetching schema" or "No GraphQL schema
+		// available" instead of the root types.
+		browsertest.Step{Click: `[aria-label="Show Documentation Explorer"]`, In: ".graphiql-doc-explorer",
+			WaitFor: "query: Query", FailOn: "Error fetching schema"},
+	)
+	if !strings.Contains(text[0], `"role": "ADMIN"`) {
+		t.Fatalf("result pane: %s", text[0])
+	}
+	if !strings.Contains(text[1], "mutation: Mutation") {
+		t.Fatalf("documentation explorer: %s", text[1])
 	}
 }
 

@@ -48,6 +48,10 @@ func (a *App) routes() (http.Handler, error) {
 	r.Handle("/graphiql", pg)
 	r.Handle("/graphiql/*", pg)
 	r.Get("/openapi/{name}.json", serveOpenAPI)
+	// The schema as SDL for code generators; hidden with introspection.
+	if a.Config.GraphQL.Introspection {
+		r.Get("/graphql/schema.graphql", graph.ServeSDL)
+	}
 	if a.Config.Pprof {
 		r.Mount("/debug", middleware.Profiler())
 	}

@@ -15,30 +15,30 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// Credential is the model entity for the Credential schema.
+// A credential of a user or an application: an access or refresh token, or an API key. The token itself is never shown again after it is issued.
 type Credential struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the object was created (UTC).
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// TokenHash holds the value of the "token_hash" field.
 	TokenHash string `json:"-"`
-	// Kind holds the value of the "kind" field.
+	// What the credential is.
 	Kind credential.Kind `json:"kind,omitempty"`
-	// Scopes holds the value of the "scopes" field.
+	// The scopes granted: identity, email, personal, modify, files, signatures.
 	Scopes []string `json:"scopes,omitempty"`
-	// Consented holds the value of the "consented" field.
+	// Whether the user consented on an authorization screen; first-party credentials and API keys count as consented.
 	Consented bool `json:"consented,omitempty"`
 	// UserID holds the value of the "user_id" field.
 	UserID *int `json:"user_id,omitempty"`
 	// ApplicationID holds the value of the "application_id" field.
 	ApplicationID *int `json:"application_id,omitempty"`
-	// ExpiresAt holds the value of the "expires_at" field.
+	// When the credential stops working; null: never.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-	// RevokedAt holds the value of the "revoked_at" field.
+	// When the credential was revoked; null: it is not.
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
-	// LastUsedAt holds the value of the "last_used_at" field.
+	// When the credential last authenticated a request, roughly; null: never used.
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CredentialQuery when eager-loading is set.
@@ -48,7 +48,7 @@ type Credential struct {
 
 // CredentialEdges holds the relations/edges for other nodes in the graph.
 type CredentialEdges struct {
-	// User holds the value of the user edge.
+	// The user the credential acts for; null for an application acting alone.
 	User *User `json:"user,omitempty"`
 	// Application holds the value of the application edge.
 	Application *Application `json:"application,omitempty"`

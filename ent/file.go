@@ -13,34 +13,34 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// File is the model entity for the File schema.
+// A stored file's metadata: a user file, an avatar or a temporary upload. Its bytes are downloaded from `url`.
 type File struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the object was created (UTC).
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// OwnerID holds the value of the "owner_id" field.
 	OwnerID int `json:"owner_id,omitempty"`
-	// Kind holds the value of the "kind" field.
+	// What the file is for.
 	Kind file.Kind `json:"kind,omitempty"`
-	// Nature holds the value of the "nature" field.
+	// How a user file came to be; each nature has its own quota.
 	Nature file.Nature `json:"nature,omitempty"`
-	// original file name, sanitized
+	// Original file name, sanitized: no path, no control characters.
 	Name string `json:"name,omitempty"`
-	// ContentType holds the value of the "content_type" field.
+	// Media type sniffed from the bytes, e.g. image/png.
 	ContentType string `json:"content_type,omitempty"`
-	// lowercased extension without the dot
+	// Lowercased extension without the dot, e.g. json.
 	FileType string `json:"file_type,omitempty"`
-	// Size holds the value of the "size" field.
+	// Size in bytes.
 	Size int64 `json:"size,omitempty"`
-	// Sha256 holds the value of the "sha256" field.
+	// SHA-256 of the bytes, in lowercase hexadecimal.
 	Sha256 string `json:"sha256,omitempty"`
 	// StorageKey holds the value of the "storage_key" field.
 	StorageKey string `json:"storage_key,omitempty"`
-	// ScenarioID holds the value of the "scenario_id" field.
+	// The scenario the file belongs to, if any (set at upload).
 	ScenarioID *string `json:"scenario_id,omitempty"`
-	// ExpiresAt holds the value of the "expires_at" field.
+	// When a temporary file is removed unless adopted; null for other files.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the FileQuery when eager-loading is set.
@@ -50,7 +50,7 @@ type File struct {
 
 // FileEdges holds the relations/edges for other nodes in the graph.
 type FileEdges struct {
-	// Owner holds the value of the owner edge.
+	// The user who owns the file.
 	Owner *User `json:"owner,omitempty"`
 	// AvatarOf holds the value of the avatar_of edge.
 	AvatarOf *User `json:"avatar_of,omitempty"`

@@ -13,18 +13,18 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// Signature is the model entity for the Signature schema.
+// A user's signature image, possibly kept for an external application; the set for one user and application is replaced as a whole.
 type Signature struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the object was created (UTC).
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// OwnerID holds the value of the "owner_id" field.
 	OwnerID int `json:"owner_id,omitempty"`
-	// ExternalApplication holds the value of the "external_application" field.
+	// The external application the signature is kept for; null for a signature made inside the service.
 	ExternalApplication *string `json:"external_application,omitempty"`
-	// Format holds the value of the "format" field.
+	// Image format, e.g. png or jpeg.
 	Format string `json:"format,omitempty"`
 	// Data holds the value of the "data" field.
 	Data []byte `json:"data,omitempty"`
@@ -36,7 +36,7 @@ type Signature struct {
 
 // SignatureEdges holds the relations/edges for other nodes in the graph.
 type SignatureEdges struct {
-	// Owner holds the value of the owner edge.
+	// The user whose signature it is.
 	Owner *User `json:"owner,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

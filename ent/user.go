@@ -14,26 +14,26 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// User is the model entity for the User schema.
+// A person or technical account: the one user every API reads and writes.
 type User struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the object was created (UTC).
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// UpdatedAt holds the value of the "updated_at" field.
+	// When the object was last changed (UTC).
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// PublicID holds the value of the "public_id" field.
+	// Eight random characters from [A-Za-z0-9], case-sensitive: the Edu-Focus id; Users API v1 shows usr_ followed by it.
 	PublicID string `json:"public_id,omitempty"`
 	// Email holds the value of the "email" field.
 	Email string `json:"email,omitempty"`
 	// lowercased email: the case-insensitive unique key
 	EmailKey string `json:"email_key,omitempty"`
-	// Username holds the value of the "username" field.
+	// Pseudonym, unique ignoring case; derived from the login or e-mail when not given.
 	Username string `json:"username,omitempty"`
 	// lowercased username: the case-insensitive unique key
 	UsernameKey string `json:"username_key,omitempty"`
-	// Login holds the value of the "login" field.
+	// Lowercase login (letters, digits, _ . @ -), unique; the lowercased e-mail unless given.
 	Login string `json:"login,omitempty"`
 	// FirstName holds the value of the "first_name" field.
 	FirstName string `json:"first_name,omitempty"`
@@ -43,17 +43,17 @@ type User struct {
 	DisplayName *string `json:"display_name,omitempty"`
 	// PasswordHash holds the value of the "password_hash" field.
 	PasswordHash string `json:"-"`
-	// Role holds the value of the "role" field.
+	// The user's role; ADMIN is the same fact as flag 0x1.
 	Role user.Role `json:"role,omitempty"`
-	// bit set: 0x1 administrator (mirrors role), 0x2 association member
+	// Bit set: 0x1 administrator (mirrors role), 0x2 association member.
 	Flags int `json:"flags,omitempty"`
-	// named privileges such as manage_users; admins hold all
+	// Named privileges such as manage_users; administrators hold all.
 	Privileges []string `json:"privileges,omitempty"`
-	// Status holds the value of the "status" field.
+	// Whether the user may sign in.
 	Status user.Status `json:"status,omitempty"`
-	// Verified holds the value of the "verified" field.
+	// Whether the e-mail address was verified.
 	Verified bool `json:"verified,omitempty"`
-	// Mode holds the value of the "mode" field.
+	// Whether the account is a person or a technical account for API use.
 	Mode user.Mode `json:"mode,omitempty"`
 	// AvatarID holds the value of the "avatar_id" field.
 	AvatarID *int `json:"avatar_id,omitempty"`
@@ -65,11 +65,11 @@ type User struct {
 
 // UserEdges holds the relations/edges for other nodes in the graph.
 type UserEdges struct {
-	// Files holds the value of the files edge.
+	// The user's files: user files, avatar and temporary uploads. Needs scope files for a scoped token; another user's only with manage_users.
 	Files []*File `json:"files,omitempty"`
-	// Avatar holds the value of the avatar edge.
+	// The user's avatar image, if any.
 	Avatar *File `json:"avatar,omitempty"`
-	// Signatures holds the value of the signatures edge.
+	// The user's signatures. Needs scope signatures for a scoped token; another user's only with manage_users.
 	Signatures []*Signature `json:"signatures,omitempty"`
 	// Credentials holds the value of the credentials edge.
 	Credentials []*Credential `json:"credentials,omitempty"`

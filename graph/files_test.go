@@ -65,7 +65,7 @@ func countBlobs(t *testing.T, env *apptest.Env) int {
 	}
 }
 
-const uploadUserFile = `mutation($file: Upload!) { uploadUserFile(file: $file, nature: auto, scenarioId: "s1") { id name fileType size kind nature scenarioID url } }`
+const uploadUserFile = `mutation($file: Upload!) { uploadUserFile(file: $file, nature: AUTO, scenarioId: "s1") { id name fileType size kind nature scenarioID url } }`
 
 func TestFilesGraphQL(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
@@ -87,8 +87,8 @@ func TestFilesGraphQL(t *testing.T) {
 		}
 		res.Decode(t, &up)
 		f := up.UploadUserFile
-		if f.Name != "Report.JSON" || f.FileType != "json" || f.Size != 7 || f.Kind != "user_file" ||
-			f.Nature != "auto" || f.ScenarioID != "s1" || !strings.HasSuffix(f.URL, "/Report.JSON") {
+		if f.Name != "Report.JSON" || f.FileType != "json" || f.Size != 7 || f.Kind != "USER_FILE" ||
+			f.Nature != "AUTO" || f.ScenarioID != "s1" || !strings.HasSuffix(f.URL, "/Report.JSON") {
 			t.Fatalf("file %+v", f)
 		}
 		dl := env.Do(apptest.Request("GET", strings.TrimPrefix(f.URL, apptest.PublicURL), "", nil))
@@ -147,12 +147,12 @@ func TestFilesGraphQL(t *testing.T) {
 			rec := env.Do(multipartOp(t, ta, `mutation($file: Upload!) { uploadTemporaryFile(file: $file) { id kind expiresAt } }`, "me.png", pngData.Bytes()))
 			var tmp struct{ UploadTemporaryFile struct{ ID, Kind string } }
 			decode(t, rec.Body.Bytes()).Decode(t, &tmp)
-			if tmp.UploadTemporaryFile.Kind != "temporary" {
+			if tmp.UploadTemporaryFile.Kind != "TEMPORARY" {
 				t.Fatalf("temporary upload: %s", rec.Body)
 			}
 			r := env.GraphQL(t, ta, `mutation($id: ID) { setAvatar(temporaryFileId: $id) { avatar { id kind contentType } } }`,
 				map[string]any{"id": tmp.UploadTemporaryFile.ID})
-			if len(r.Errors) != 0 || !strings.Contains(string(r.Data), `"kind":"avatar"`) {
+			if len(r.Errors) != 0 || !strings.Contains(string(r.Data), `"kind":"AVATAR"`) {
 				t.Fatalf("adopt: %+v %s", r.Errors, r.Data)
 			}
 			r = env.GraphQL(t, ta, `mutation { setAvatar(image: "aGVsbG8=") { id } }`, nil)

@@ -971,7 +971,7 @@ var sources = []*ast.Source{
 	{Name: "scalars.graphqls", Input: sourceData("scalars.graphqls"), BuiltIn: false},
 	{Name: "user.graphqls", Input: sourceData("user.graphqls"), BuiltIn: false},
 }
-var parsedSchema = gqlparser.MustLoadSchema(sources...)
+var parsedSchema = publicSchema(gqlparser.MustLoadSchema(sources...)) // graph/schema.go
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
@@ -9199,14 +9199,32 @@ func (ec *executionContext) marshalNCredential2ᚖuserbridgeᚋentᚐCredential(
 }
 
 func (ec *executionContext) unmarshalNCredentialKind2userbridgeᚋentᚋcredentialᚐKind(ctx context.Context, v any) (credential.Kind, error) {
-	var res credential.Kind
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalNCredentialKind2userbridgeᚋentᚋcredentialᚐKind, tmp, err) // graph/gqlgen/enum.go
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCredentialKind2userbridgeᚋentᚋcredentialᚐKind(ctx context.Context, sel ast.SelectionSet, v credential.Kind) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNCredentialKind2userbridgeᚋentᚋcredentialᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CredentialKind!")
+	}
+	return res
 }
+
+var (
+	unmarshalNCredentialKind2userbridgeᚋentᚋcredentialᚐKind = map[string]credential.Kind{
+		"ACCESS_TOKEN":  credential.KindAccessToken,
+		"REFRESH_TOKEN": credential.KindRefreshToken,
+		"API_KEY":       credential.KindAPIKey,
+	}
+	marshalNCredentialKind2userbridgeᚋentᚋcredentialᚐKind = map[credential.Kind]string{
+		credential.KindAccessToken:  "ACCESS_TOKEN",
+		credential.KindRefreshToken: "REFRESH_TOKEN",
+		credential.KindAPIKey:       "API_KEY",
+	}
+)
 
 func (ec *executionContext) unmarshalNCredentialOrderField2ᚖuserbridgeᚋentᚐCredentialOrderField(ctx context.Context, v any) (*ent.CredentialOrderField, error) {
 	var res = new(ent.CredentialOrderField)
@@ -9254,24 +9272,58 @@ func (ec *executionContext) marshalNFileConnection2ᚖuserbridgeᚋentᚐFileCon
 }
 
 func (ec *executionContext) unmarshalNFileKind2userbridgeᚋentᚋfileᚐKind(ctx context.Context, v any) (file.Kind, error) {
-	var res file.Kind
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalNFileKind2userbridgeᚋentᚋfileᚐKind, tmp, err) // graph/gqlgen/enum.go
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNFileKind2userbridgeᚋentᚋfileᚐKind(ctx context.Context, sel ast.SelectionSet, v file.Kind) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNFileKind2userbridgeᚋentᚋfileᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FileKind!")
+	}
+	return res
 }
 
+var (
+	unmarshalNFileKind2userbridgeᚋentᚋfileᚐKind = map[string]file.Kind{
+		"USER_FILE": file.KindUserFile,
+		"AVATAR":    file.KindAvatar,
+		"TEMPORARY": file.KindTemporary,
+	}
+	marshalNFileKind2userbridgeᚋentᚋfileᚐKind = map[file.Kind]string{
+		file.KindUserFile:  "USER_FILE",
+		file.KindAvatar:    "AVATAR",
+		file.KindTemporary: "TEMPORARY",
+	}
+)
+
 func (ec *executionContext) unmarshalNFileNature2userbridgeᚋentᚋfileᚐNature(ctx context.Context, v any) (file.Nature, error) {
-	var res file.Nature
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalNFileNature2userbridgeᚋentᚋfileᚐNature, tmp, err) // graph/gqlgen/enum.go
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNFileNature2userbridgeᚋentᚋfileᚐNature(ctx context.Context, sel ast.SelectionSet, v file.Nature) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNFileNature2userbridgeᚋentᚋfileᚐNature[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "FileNature!")
+	}
+	return res
 }
+
+var (
+	unmarshalNFileNature2userbridgeᚋentᚋfileᚐNature = map[string]file.Nature{
+		"MANUAL": file.NatureManual,
+		"AUTO":   file.NatureAuto,
+	}
+	marshalNFileNature2userbridgeᚋentᚋfileᚐNature = map[file.Nature]string{
+		file.NatureManual: "MANUAL",
+		file.NatureAuto:   "AUTO",
+	}
+)
 
 func (ec *executionContext) unmarshalNFileOrderField2ᚖuserbridgeᚋentᚐFileOrderField(ctx context.Context, v any) (*ent.FileOrderField, error) {
 	var res = new(ent.FileOrderField)
@@ -9526,14 +9578,30 @@ func (ec *executionContext) marshalNUserConnection2ᚖuserbridgeᚋentᚐUserCon
 }
 
 func (ec *executionContext) unmarshalNUserMode2userbridgeᚋentᚋuserᚐMode(ctx context.Context, v any) (user.Mode, error) {
-	var res user.Mode
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalNUserMode2userbridgeᚋentᚋuserᚐMode, tmp, err) // graph/gqlgen/enum.go
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNUserMode2userbridgeᚋentᚋuserᚐMode(ctx context.Context, sel ast.SelectionSet, v user.Mode) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNUserMode2userbridgeᚋentᚋuserᚐMode[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UserMode!")
+	}
+	return res
 }
+
+var (
+	unmarshalNUserMode2userbridgeᚋentᚋuserᚐMode = map[string]user.Mode{
+		"STANDARD": user.ModeStandard,
+		"REST":     user.ModeRest,
+	}
+	marshalNUserMode2userbridgeᚋentᚋuserᚐMode = map[user.Mode]string{
+		user.ModeStandard: "STANDARD",
+		user.ModeRest:     "REST",
+	}
+)
 
 func (ec *executionContext) unmarshalNUserOrderField2ᚖuserbridgeᚋentᚐUserOrderField(ctx context.Context, v any) (*ent.UserOrderField, error) {
 	var res = new(ent.UserOrderField)
@@ -9550,24 +9618,58 @@ func (ec *executionContext) marshalNUserOrderField2ᚖuserbridgeᚋentᚐUserOrd
 }
 
 func (ec *executionContext) unmarshalNUserRole2userbridgeᚋentᚋuserᚐRole(ctx context.Context, v any) (user.Role, error) {
-	var res user.Role
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalNUserRole2userbridgeᚋentᚋuserᚐRole, tmp, err) // graph/gqlgen/enum.go
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNUserRole2userbridgeᚋentᚋuserᚐRole(ctx context.Context, sel ast.SelectionSet, v user.Role) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNUserRole2userbridgeᚋentᚋuserᚐRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UserRole!")
+	}
+	return res
 }
 
+var (
+	unmarshalNUserRole2userbridgeᚋentᚋuserᚐRole = map[string]user.Role{
+		"USER":  user.RoleUser,
+		"ADMIN": user.RoleAdmin,
+	}
+	marshalNUserRole2userbridgeᚋentᚋuserᚐRole = map[user.Role]string{
+		user.RoleUser:  "USER",
+		user.RoleAdmin: "ADMIN",
+	}
+)
+
 func (ec *executionContext) unmarshalNUserStatus2userbridgeᚋentᚋuserᚐStatus(ctx context.Context, v any) (user.Status, error) {
-	var res user.Status
-	err := res.UnmarshalGQL(v)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalNUserStatus2userbridgeᚋentᚋuserᚐStatus, tmp, err) // graph/gqlgen/enum.go
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNUserStatus2userbridgeᚋentᚋuserᚐStatus(ctx context.Context, sel ast.SelectionSet, v user.Status) graphql.Marshaler {
-	return v
+	_ = sel
+	res := graphql.MarshalString(marshalNUserStatus2userbridgeᚋentᚋuserᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UserStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNUserStatus2userbridgeᚋentᚋuserᚐStatus = map[string]user.Status{
+		"ACTIVE":    user.StatusActive,
+		"SUSPENDED": user.StatusSuspended,
+		"BANNED":    user.StatusBanned,
+	}
+	marshalNUserStatus2userbridgeᚋentᚋuserᚐStatus = map[user.Status]string{
+		user.StatusActive:    "ACTIVE",
+		user.StatusSuspended: "SUSPENDED",
+		user.StatusBanned:    "BANNED",
+	}
+)
 
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖuserbridgeᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
@@ -9786,17 +9888,33 @@ func (ec *executionContext) unmarshalOCredentialKind2ᚖuserbridgeᚋentᚋcrede
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(credential.Kind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalOCredentialKind2ᚖuserbridgeᚋentᚋcredentialᚐKind, tmp, err) // graph/gqlgen/enum.go
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCredentialKind2ᚖuserbridgeᚋentᚋcredentialᚐKind(ctx context.Context, sel ast.SelectionSet, v *credential.Kind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCredentialKind2ᚖuserbridgeᚋentᚋcredentialᚐKind[*v])
+	return res
 }
+
+var (
+	unmarshalOCredentialKind2ᚖuserbridgeᚋentᚋcredentialᚐKind = map[string]credential.Kind{
+		"ACCESS_TOKEN":  credential.KindAccessToken,
+		"REFRESH_TOKEN": credential.KindRefreshToken,
+		"API_KEY":       credential.KindAPIKey,
+	}
+	marshalOCredentialKind2ᚖuserbridgeᚋentᚋcredentialᚐKind = map[credential.Kind]string{
+		credential.KindAccessToken:  "ACCESS_TOKEN",
+		credential.KindRefreshToken: "REFRESH_TOKEN",
+		credential.KindAPIKey:       "API_KEY",
+	}
+)
 
 func (ec *executionContext) unmarshalOCredentialWhereInput2ᚕᚖuserbridgeᚋentᚐCredentialWhereInputᚄ(ctx context.Context, v any) ([]*ent.CredentialWhereInput, error) {
 	if v == nil {
@@ -9906,17 +10024,33 @@ func (ec *executionContext) unmarshalOFileKind2ᚖuserbridgeᚋentᚋfileᚐKind
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(file.Kind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalOFileKind2ᚖuserbridgeᚋentᚋfileᚐKind, tmp, err) // graph/gqlgen/enum.go
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOFileKind2ᚖuserbridgeᚋentᚋfileᚐKind(ctx context.Context, sel ast.SelectionSet, v *file.Kind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOFileKind2ᚖuserbridgeᚋentᚋfileᚐKind[*v])
+	return res
 }
+
+var (
+	unmarshalOFileKind2ᚖuserbridgeᚋentᚋfileᚐKind = map[string]file.Kind{
+		"USER_FILE": file.KindUserFile,
+		"AVATAR":    file.KindAvatar,
+		"TEMPORARY": file.KindTemporary,
+	}
+	marshalOFileKind2ᚖuserbridgeᚋentᚋfileᚐKind = map[file.Kind]string{
+		file.KindUserFile:  "USER_FILE",
+		file.KindAvatar:    "AVATAR",
+		file.KindTemporary: "TEMPORARY",
+	}
+)
 
 func (ec *executionContext) unmarshalOFileNature2ᚕuserbridgeᚋentᚋfileᚐNatureᚄ(ctx context.Context, v any) ([]file.Nature, error) {
 	if v == nil {
@@ -9958,17 +10092,31 @@ func (ec *executionContext) unmarshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNa
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(file.Nature)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNature, tmp, err) // graph/gqlgen/enum.go
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNature(ctx context.Context, sel ast.SelectionSet, v *file.Nature) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNature[*v])
+	return res
 }
+
+var (
+	unmarshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNature = map[string]file.Nature{
+		"MANUAL": file.NatureManual,
+		"AUTO":   file.NatureAuto,
+	}
+	marshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNature = map[file.Nature]string{
+		file.NatureManual: "MANUAL",
+		file.NatureAuto:   "AUTO",
+	}
+)
 
 func (ec *executionContext) unmarshalOFileOrder2ᚖuserbridgeᚋentᚐFileOrder(ctx context.Context, v any) (*ent.FileOrder, error) {
 	if v == nil {
@@ -10386,17 +10534,31 @@ func (ec *executionContext) unmarshalOUserMode2ᚖuserbridgeᚋentᚋuserᚐMode
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(user.Mode)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalOUserMode2ᚖuserbridgeᚋentᚋuserᚐMode, tmp, err) // graph/gqlgen/enum.go
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOUserMode2ᚖuserbridgeᚋentᚋuserᚐMode(ctx context.Context, sel ast.SelectionSet, v *user.Mode) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOUserMode2ᚖuserbridgeᚋentᚋuserᚐMode[*v])
+	return res
 }
+
+var (
+	unmarshalOUserMode2ᚖuserbridgeᚋentᚋuserᚐMode = map[string]user.Mode{
+		"STANDARD": user.ModeStandard,
+		"REST":     user.ModeRest,
+	}
+	marshalOUserMode2ᚖuserbridgeᚋentᚋuserᚐMode = map[user.Mode]string{
+		user.ModeStandard: "STANDARD",
+		user.ModeRest:     "REST",
+	}
+)
 
 func (ec *executionContext) unmarshalOUserOrder2ᚖuserbridgeᚋentᚐUserOrder(ctx context.Context, v any) (*ent.UserOrder, error) {
 	if v == nil {
@@ -10446,17 +10608,31 @@ func (ec *executionContext) unmarshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(user.Role)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole, tmp, err) // graph/gqlgen/enum.go
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole(ctx context.Context, sel ast.SelectionSet, v *user.Role) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole[*v])
+	return res
 }
+
+var (
+	unmarshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole = map[string]user.Role{
+		"USER":  user.RoleUser,
+		"ADMIN": user.RoleAdmin,
+	}
+	marshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole = map[user.Role]string{
+		user.RoleUser:  "USER",
+		user.RoleAdmin: "ADMIN",
+	}
+)
 
 func (ec *executionContext) unmarshalOUserStatus2ᚕuserbridgeᚋentᚋuserᚐStatusᚄ(ctx context.Context, v any) ([]user.Status, error) {
 	if v == nil {
@@ -10498,17 +10674,33 @@ func (ec *executionContext) unmarshalOUserStatus2ᚖuserbridgeᚋentᚋuserᚐSt
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(user.Status)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res, err := enumValue(unmarshalOUserStatus2ᚖuserbridgeᚋentᚋuserᚐStatus, tmp, err) // graph/gqlgen/enum.go
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOUserStatus2ᚖuserbridgeᚋentᚋuserᚐStatus(ctx context.Context, sel ast.SelectionSet, v *user.Status) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOUserStatus2ᚖuserbridgeᚋentᚋuserᚐStatus[*v])
+	return res
 }
+
+var (
+	unmarshalOUserStatus2ᚖuserbridgeᚋentᚋuserᚐStatus = map[string]user.Status{
+		"ACTIVE":    user.StatusActive,
+		"SUSPENDED": user.StatusSuspended,
+		"BANNED":    user.StatusBanned,
+	}
+	marshalOUserStatus2ᚖuserbridgeᚋentᚋuserᚐStatus = map[user.Status]string{
+		user.StatusActive:    "ACTIVE",
+		user.StatusSuspended: "SUSPENDED",
+		user.StatusBanned:    "BANNED",
+	}
+)
 
 func (ec *executionContext) unmarshalOUserWhereInput2ᚕᚖuserbridgeᚋentᚐUserWhereInputᚄ(ctx context.Context, v any) ([]*ent.UserWhereInput, error) {
 	if v == nil {

@@ -126,7 +126,7 @@ func TestTransport(t *testing.T) {
 
 	t.Run("GET runs queries", func(t *testing.T) {
 		rec := env.Do(apptest.Request("GET", "/graphql?query=%7Bviewer%7Brole%7D%7D", tok, nil))
-		if rec.Code != 200 || rec.Body.String() != `{"data":{"viewer":{"role":"admin"}}}` {
+		if rec.Code != 200 || rec.Body.String() != `{"data":{"viewer":{"role":"ADMIN"}}}` {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 	})

@@ -93,10 +93,10 @@ func TestUsersConnection(t *testing.T) {
 				where map[string]any
 				want  []string
 			}{
-				{map[string]any{"role": "admin"}, []string{"root@example.com"}},
+				{map[string]any{"role": "ADMIN"}, []string{"root@example.com"}},
 				{map[string]any{"hasFlags": 2}, []string{"u3@example.com"}},
 				{map[string]any{"emailHasPrefix": "u2"}, []string{"u2@example.com"}},
-				{map[string]any{"status": "banned"}, nil},
+				{map[string]any{"status": "BANNED"}, nil},
 			}
 			for _, c := range cases {
 				p := page(t, map[string]any{"where": c.where})
@@ -165,7 +165,7 @@ func TestAuthorization(t *testing.T) {
 			{"non-admin cannot read another user as a node", aliceTok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": bobID}, "NOT_FOUND"},
 			{"non-admin cannot change another user", aliceTok, `mutation($id: ID!) { updateUser(id: $id, input: {firstName: "X"}) { publicID } }`, map[string]any{"id": bobID}, "NOT_FOUND"},
 			{"non-admin cannot delete another user", aliceTok, `mutation($id: ID!) { deleteUser(id: $id) }`, map[string]any{"id": bobID}, "NOT_FOUND"},
-			{"non-admin cannot make itself admin", aliceTok, `mutation($id: ID!) { updateUser(id: $id, input: {role: admin}) { role } }`, map[string]any{"id": gidOf(alice.ID)}, "FORBIDDEN"},
+			{"non-admin cannot make itself admin", aliceTok, `mutation($id: ID!) { updateUser(id: $id, input: {role: ADMIN}) { role } }`, map[string]any{"id": gidOf(alice.ID)}, "FORBIDDEN"},
 			{"non-admin cannot create users", aliceTok, `mutation { createUser(input: {email: "c@example.com"}) { publicID } }`, nil, "FORBIDDEN"},
 			{"non-admin cannot ban", aliceTok, `mutation($id: ID!) { banUser(id: $id) { status } }`, map[string]any{"id": bobID}, "FORBIDDEN"},
 			{"malformed id is BAD_USER_INPUT", adminTok, `{ user(id: "nope") { publicID } }`, nil, "BAD_USER_INPUT"},
@@ -186,19 +186,19 @@ func TestAuthorization(t *testing.T) {
 		t.Run("admin changes, bans and unbans another user", func(t *testing.T) {
 			bobTok := env.Token(t, bob)
 			res := env.GraphQL(t, adminTok, `mutation($id: ID!) { updateUser(id: $id, input: {firstName: "Robert", flags: 2}) { firstName flags role } }`, map[string]any{"id": bobID})
-			if len(res.Errors) != 0 || string(res.Data) != `{"updateUser":{"firstName":"Robert","flags":2,"role":"user"}}` {
+			if len(res.Errors) != 0 || string(res.Data) != `{"updateUser":{"firstName":"Robert","flags":2,"role":"USER"}}` {
 				t.Fatalf("update: %s %v", res.Data, res.Errors)
 			}
-			res = env.GraphQL(t, adminTok, `mutation($id: ID!) { updateUser(id: $id, input: {role: admin}) { flags role } }`, map[string]any{"id": bobID})
-			if string(res.Data) != `{"updateUser":{"flags":3,"role":"admin"}}` {
+			res = env.GraphQL(t, adminTok, `mutation($id: ID!) { updateUser(id: $id, input: {role: ADMIN}) { flags role } }`, map[string]any{"id": bobID})
+			if string(res.Data) != `{"updateUser":{"flags":3,"role":"ADMIN"}}` {
 				t.Fatalf("role admin must set flag 0x1: %s %v", res.Data, res.Errors)
 			}
 			res = env.GraphQL(t, adminTok, `mutation($id: ID!) { updateUser(id: $id, input: {flags: 2}) { flags role } }`, map[string]any{"id": bobID})
-			if string(res.Data) != `{"updateUser":{"flags":2,"role":"user"}}` {
+			if string(res.Data) != `{"updateUser":{"flags":2,"role":"USER"}}` {
 				t.Fatalf("clearing flag 0x1 must drop the role: %s %v", res.Data, res.Errors)
 			}
 			res = env.GraphQL(t, adminTok, `mutation($id: ID!) { banUser(id: $id) { status } }`, map[string]any{"id": bobID})
-			if string(res.Data) != `{"banUser":{"status":"banned"}}` {
+			if string(res.Data) != `{"banUser":{"status":"BANNED"}}` {
 				t.Fatalf("ban: %s %v", res.Data, res.Errors)
 			}
 			if r := env.GraphQL(t, bobTok, `{ viewer { publicID } }`, nil); r.Status != 401 {

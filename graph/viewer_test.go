@@ -20,7 +20,7 @@ func TestViewer(t *testing.T) {
 			var got struct{ Viewer map[string]any }
 			res.Decode(t, &got)
 			want := map[string]any{"publicID": ada.PublicID, "email": "ada@example.com", "firstName": "Ada",
-				"lastName": "Lovelace", "name": "Ada Lovelace", "role": "user", "flags": float64(0), "status": "active"}
+				"lastName": "Lovelace", "name": "Ada Lovelace", "role": "USER", "flags": float64(0), "status": "ACTIVE"}
 			if len(res.Errors) != 0 || !equalMaps(got.Viewer, want) {
 				t.Fatalf("got %v %v", got.Viewer, res.Errors)
 			}

@@ -62,8 +62,9 @@ func (s *server) gqlViewer(w http.ResponseWriter, u *viewer) {
 			Viewer node `json:"viewer"`
 		} `json:"data"`
 	}
+	// GraphQL spells enum values in upper case (ADMIN for admin).
 	out.Data.Viewer = node{gid(int64(u.ID)), u.PublicID, u.Email, u.FirstName, u.LastName, u.name(),
-		u.Role, u.Flags, u.Status, u.CreatedAt.Format(time.RFC3339Nano)}
+		strings.ToUpper(u.Role), u.Flags, strings.ToUpper(u.Status), u.CreatedAt.Format(time.RFC3339Nano)}
 	b, _ := json.Marshal(out)
 	writeRaw(w, http.StatusOK, b)
 }

@@ -21,21 +21,36 @@ func (Credential) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
 func (Credential) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("token_hash").Unique().Immutable().Sensitive().Annotations(entgql.Skip()),
-		field.Enum("kind").Values("access_token", "refresh_token", "api_key").Immutable(),
-		field.Strings("scopes").Optional(),
-		field.Bool("consented").Default(false),
+		field.Enum("kind").Values("access_token", "refresh_token", "api_key").Immutable().
+			Comment("What the credential is.").
+			Annotations(GQLEnum{
+				Type: "What a credential is.",
+				Values: map[string]string{
+					"access_token":  "A bearer token issued by login, the CLI or the OAuth flow of an application.",
+					"refresh_token": "An OAuth refresh token, exchanged for a new access token.",
+					"api_key":       "A long-lived API key made by createApiKey.",
+				},
+			}),
+		field.Strings("scopes").Optional().
+			Comment("The scopes granted: identity, email, personal, modify, files, signatures."),
+		field.Bool("consented").Default(false).
+			Comment("Whether the user consented on an authorization screen; first-party credentials and API keys count as consented."),
 		field.Int("user_id").Optional().Nillable().Immutable().Annotations(entgql.Skip()),
 		field.Int("application_id").Optional().Nillable().Immutable().Annotations(entgql.Skip()),
-		field.Time("expires_at").Optional().Nillable(),
-		field.Time("revoked_at").Optional().Nillable(),
-		field.Time("last_used_at").Optional().Nillable(),
+		field.Time("expires_at").Optional().Nillable().
+			Comment("When the credential stops working; null: never."),
+		field.Time("revoked_at").Optional().Nillable().
+			Comment("When the credential was revoked; null: it is not."),
+		field.Time("last_used_at").Optional().Nillable().
+			Comment("When the credential last authenticated a request, roughly; null: never used."),
 	}
 }
 
 // Edges of the Credential.
 func (Credential) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("user", User.Type).Ref("credentials").Unique().Immutable().Field("user_id"),
+		edge.From("user", User.Type).Ref("credentials").Unique().Immutable().Field("user_id").
+			Comment("The user the credential acts for; null for an application acting alone."),
 		edge.From("application", Application.Type).Ref("credentials").Unique().Immutable().
 			Field("application_id").Annotations(entgql.Skip()),
 	}
@@ -43,5 +58,8 @@ func (Credential) Edges() []ent.Edge {
 
 // Annotations of the Credential.
 func (Credential) Annotations() []schema.Annotation {
-	return []schema.Annotation{entsql.Annotation{IncrementStart: incrementStart(3)}}
+	return []schema.Annotation{
+		entsql.Annotation{IncrementStart: incrementStart(3)},
+		schema.Comment("A credential of a user or an application: an access or refresh token, or an API key. The token itself is never shown again after it is issued."),
+	}
 }

@@ -20,6 +20,7 @@ type CreatedAt struct{ mixin.Schema }
 func (CreatedAt) Fields() []ent.Field {
 	return []ent.Field{
 		field.Time("created_at").Immutable().Default(now).
+			Comment("When the object was created (UTC).").
 			Annotations(entgql.OrderField("CREATED_AT")),
 	}
 }
@@ -31,6 +32,7 @@ type UpdatedAt struct{ mixin.Schema }
 func (UpdatedAt) Fields() []ent.Field {
 	return []ent.Field{
 		field.Time("updated_at").Default(now).UpdateDefault(now).
+			Comment("When the object was last changed (UTC).").
 			Annotations(entgql.OrderField("UPDATED_AT")),
 	}
 }

@@ -25,8 +25,10 @@ func (Signature) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
 func (Signature) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("owner_id").Immutable().Annotations(entgql.Skip()),
-		field.String("external_application").Optional().Nillable().MaxLen(255),
-		field.String("format").NotEmpty().MaxLen(32),
+		field.String("external_application").Optional().Nillable().MaxLen(255).
+			Comment("The external application the signature is kept for; null for a signature made inside the service."),
+		field.String("format").NotEmpty().MaxLen(32).
+			Comment("Image format, e.g. png or jpeg."),
 		field.Bytes("data").MaxLen(MaxSignatureBytes).Annotations(entgql.Skip()),
 	}
 }
@@ -35,7 +37,8 @@ func (Signature) Fields() []ent.Field {
 func (Signature) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("owner", User.Type).Ref("signatures").Unique().Required().Immutable().
-			Field("owner_id"),
+			Field("owner_id").
+			Comment("The user whose signature it is."),
 	}
 }
 
@@ -46,5 +49,8 @@ func (Signature) Indexes() []ent.Index {
 
 // Annotations of the Signature.
 func (Signature) Annotations() []schema.Annotation {
-	return []schema.Annotation{entsql.Annotation{IncrementStart: incrementStart(2)}}
+	return []schema.Annotation{
+		entsql.Annotation{IncrementStart: incrementStart(2)},
+		schema.Comment("A user's signature image, possibly kept for an external application; the set for one user and application is replaced as a whole."),
+	}
 }

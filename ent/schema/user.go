@@ -28,17 +28,20 @@ func (User) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}, UpdatedAt{}} }
 func (User) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("public_id").Immutable().Unique().DefaultFunc(randid.PublicID).
-			Match(regexp.MustCompile(`^[A-Za-z0-9]{8}$`)),
+			Match(regexp.MustCompile(`^[A-Za-z0-9]{8}$`)).
+			Comment("Eight random characters from [A-Za-z0-9], case-sensitive: the Edu-Focus id; Users API v1 shows usr_ followed by it."),
 		field.String("email").NotEmpty().MaxLen(254).
 			Annotations(entgql.OrderField("EMAIL"), entgql.Skip(entgql.SkipType)),
 		field.String("email_key").Unique().
 			Comment("lowercased email: the case-insensitive unique key").
 			Annotations(entgql.Skip()),
-		field.String("username").NotEmpty().MaxLen(64),
+		field.String("username").NotEmpty().MaxLen(64).
+			Comment("Pseudonym, unique ignoring case; derived from the login or e-mail when not given."),
 		field.String("username_key").Unique().
 			Comment("lowercased username: the case-insensitive unique key").
 			Annotations(entgql.Skip()),
-		field.String("login").NotEmpty().MaxLen(255).Unique().Match(LoginPattern),
+		field.String("login").NotEmpty().MaxLen(255).Unique().Match(LoginPattern).
+			Comment("Lowercase login (letters, digits, _ . @ -), unique; the lowercased e-mail unless given."),
 		field.String("first_name").Default("").MaxLen(255).
 			Annotations(entgql.OrderField("FIRST_NAME"), entgql.Skip(entgql.SkipType)),
 		field.String("last_name").Default("").MaxLen(255).
@@ -48,14 +51,40 @@ func (User) Fields() []ent.Field {
 			Annotations(entgql.Skip()),
 		field.String("password_hash").Optional().Sensitive().
 			Annotations(entgql.Skip()),
-		field.Enum("role").Values("user", "admin").Default("user"),
+		field.Enum("role").Values("user", "admin").Default("user").
+			Comment("The user's role; ADMIN is the same fact as flag 0x1.").
+			Annotations(GQLEnum{
+				Type: "A user's role.",
+				Values: map[string]string{
+					"user":  "A regular user (the default).",
+					"admin": "An administrator: holds every privilege; flag 0x1 is set with it.",
+				},
+			}),
 		field.Int("flags").Default(0).NonNegative().
-			Comment("bit set: 0x1 administrator (mirrors role), 0x2 association member"),
+			Comment("Bit set: 0x1 administrator (mirrors role), 0x2 association member."),
 		field.Strings("privileges").Optional().
-			Comment("named privileges such as manage_users; admins hold all"),
-		field.Enum("status").Values("active", "suspended", "banned").Default("active"),
-		field.Bool("verified").Default(false),
-		field.Enum("mode").Values("standard", "rest").Default("standard"),
+			Comment("Named privileges such as manage_users; administrators hold all."),
+		field.Enum("status").Values("active", "suspended", "banned").Default("active").
+			Comment("Whether the user may sign in.").
+			Annotations(GQLEnum{
+				Type: "Whether a user may sign in.",
+				Values: map[string]string{
+					"active":    "The user may sign in (the default).",
+					"suspended": "Temporarily blocked: the user's credentials do not work.",
+					"banned":    "Banned by an administrator: the user's credentials do not work.",
+				},
+			}),
+		field.Bool("verified").Default(false).
+			Comment("Whether the e-mail address was verified."),
+		field.Enum("mode").Values("standard", "rest").Default("standard").
+			Comment("Whether the account is a person or a technical account for API use.").
+			Annotations(GQLEnum{
+				Type: "Whether an account is a person or a technical account.",
+				Values: map[string]string{
+					"standard": "A person (the default).",
+					"rest":     "A technical account for API use (Maarch's REST mode).",
+				},
+			}),
 		field.Int("avatar_id").Optional().Nillable().Annotations(entgql.Skip()),
 	}
 }
@@ -64,9 +93,12 @@ func (User) Fields() []ent.Field {
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("files", File.Type).
+			Comment("The user's files: user files, avatar and temporary uploads. Needs scope files for a scoped token; another user's only with manage_users.").
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.RelayConnection()),
-		edge.From("avatar", File.Type).Ref("avatar_of").Unique().Field("avatar_id"),
+		edge.From("avatar", File.Type).Ref("avatar_of").Unique().Field("avatar_id").
+			Comment("The user's avatar image, if any."),
 		edge.To("signatures", Signature.Type).
+			Comment("The user's signatures. Needs scope signatures for a scoped token; another user's only with manage_users.").
 			Annotations(entsql.OnDelete(entsql.Cascade)),
 		edge.To("credentials", Credential.Type).
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
@@ -92,7 +124,8 @@ func (User) Annotations() []schema.Annotation {
 				"user_role_matches_admin_flag": "((role = 'admin') = ((flags & 1) = 1))",
 			},
 		},
-		entgql.QueryField(),
+		entgql.QueryField().Description("Every user, as a Relay connection. Needs scope identity and manage_users (an application: users:read)."),
 		entgql.RelayConnection(),
+		schema.Comment("A person or technical account: the one user every API reads and writes."),
 	}
 }

@@ -1,4 +1,4 @@
-// Command gqlgen runs gqlgen's code generator on gqlgen.yml, with four
+// Command gqlgen runs gqlgen's code generator on gqlgen.yml, with six
 // changes to the executor it writes. The first two resolve a request in its
 // own goroutine (see sequential.go for why):
 //
@@ -14,7 +14,13 @@
 //     (bench/README.md). The generator fails if the generated code ever
 //     handles a deferred field;
 //   - a scalar field read straight off its struct is marshaled directly,
-//     without a field context (plain.go).
+//     without a field context (plain.go);
+//   - the schema it parses is passed through graph.publicSchema, which
+//     drops gqlgen's code-generation directives (@goField, @goModel,
+//     @goEnum...): gqlgen leaves their definitions in the schema it serves
+//     by introspection and offers no setting to leave them out;
+//   - an enum name that is not one of the enum's values is an error rather
+//     than the zero value (enum.go).
 //
 // `go generate` at the module root runs it; it takes no arguments.
 package main
@@ -51,6 +57,7 @@ func run() error {
 var rewrites = []struct{ from, to, why string }{
 	{"graphql.MarshalSliceConcurrently(", "marshalListInOrder(", "how it marshals lists"},
 	{"deferred := graphql.NewDeferredGroup(ctx)", "var deferred graphql.DeferredGroup // the schema has no @defer", "how it starts an object's deferred group"},
+	{"var parsedSchema = gqlparser.MustLoadSchema(sources...)", "var parsedSchema = publicSchema(gqlparser.MustLoadSchema(sources...)) // graph/schema.go", "how it loads the schema"},
 }
 
 func rewrite(path string) error {
@@ -73,6 +80,13 @@ func rewrite(path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	case n == 0:
 		return fmt.Errorf("%s: no plain scalar field found: has gqlgen changed how it writes a field?", path)
+	}
+	out, n, err = checkEnumLookups(out)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, err)
+	case n == 0:
+		return fmt.Errorf("%s: no enum lookup found: has gqlgen changed how it reads enum values?", path)
 	}
 	return os.WriteFile(path, []byte(out), 0o644)
 }

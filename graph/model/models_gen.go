@@ -7,35 +7,53 @@ import (
 	"userbridge/ent/user"
 )
 
+// The result of createApiKey: the key, shown once, and its credential.
 type CreateAPIKeyPayload struct {
 	// The API key, shown once; only its hash is stored.
-	Token      string          `json:"token"`
+	Token string `json:"token"`
+	// The credential of the key, for listing and revoking it.
 	Credential *ent.Credential `json:"credential"`
 }
 
+// The new user of createUser. Fields left out take their defaults.
 type CreateUserInput struct {
-	Email     string  `json:"email"`
-	Password  *string `json:"password,omitempty"`
-	Username  *string `json:"username,omitempty"`
-	Login     *string `json:"login,omitempty"`
+	// E-mail address, unique ignoring case.
+	Email string `json:"email"`
+	// Password; without one the user cannot log in with a password.
+	Password *string `json:"password,omitempty"`
+	// Pseudonym, unique ignoring case; derived from the login or e-mail when omitted.
+	Username *string `json:"username,omitempty"`
+	// Login (letters, digits, _ . @ -), stored lowercase; the e-mail when omitted.
+	Login *string `json:"login,omitempty"`
+	// First name.
 	FirstName *string `json:"firstName,omitempty"`
-	LastName  *string `json:"lastName,omitempty"`
+	// Last name.
+	LastName *string `json:"lastName,omitempty"`
 	// Display name; fills first and last names when they are not given.
-	Name       *string      `json:"name,omitempty"`
-	Role       *user.Role   `json:"role,omitempty"`
-	Flags      *int         `json:"flags,omitempty"`
-	Privileges []string     `json:"privileges,omitempty"`
-	Status     *user.Status `json:"status,omitempty"`
-	Verified   *bool        `json:"verified,omitempty"`
-	Mode       *user.Mode   `json:"mode,omitempty"`
+	Name *string `json:"name,omitempty"`
+	// Role; USER when omitted. ADMIN needs an administrator.
+	Role *user.Role `json:"role,omitempty"`
+	// Flags (0x1 administrator, 0x2 association member); bit 0x1 and role are one fact.
+	Flags *int `json:"flags,omitempty"`
+	// Named privileges such as manage_users.
+	Privileges []string `json:"privileges,omitempty"`
+	// Status; ACTIVE when omitted.
+	Status *user.Status `json:"status,omitempty"`
+	// Whether the e-mail address is verified; false when omitted.
+	Verified *bool `json:"verified,omitempty"`
+	// Account mode; STANDARD when omitted.
+	Mode *user.Mode `json:"mode,omitempty"`
 }
 
+// The result of login: a token and the user it acts for.
 type LoginPayload struct {
 	// A first-party access token, shown once.
-	Token string    `json:"token"`
-	User  *ent.User `json:"user"`
+	Token string `json:"token"`
+	// The user who signed in.
+	User *ent.User `json:"user"`
 }
 
+// One signature image of setExternalSignatures.
 type SignatureInput struct {
 	// Image format, e.g. png or jpeg.
 	Format string `json:"format"`
@@ -43,27 +61,48 @@ type SignatureInput struct {
 	EncodedSignature string `json:"encodedSignature"`
 }
 
+// Changes of updateUser; only the fields given change.
 type UpdateUserInput struct {
-	Email      *string      `json:"email,omitempty"`
-	Username   *string      `json:"username,omitempty"`
-	Login      *string      `json:"login,omitempty"`
-	FirstName  *string      `json:"firstName,omitempty"`
-	LastName   *string      `json:"lastName,omitempty"`
-	Name       *string      `json:"name,omitempty"`
-	Password   *string      `json:"password,omitempty"`
-	Role       *user.Role   `json:"role,omitempty"`
-	Status     *user.Status `json:"status,omitempty"`
-	Flags      *int         `json:"flags,omitempty"`
-	Privileges []string     `json:"privileges,omitempty"`
-	Verified   *bool        `json:"verified,omitempty"`
-	Mode       *user.Mode   `json:"mode,omitempty"`
+	// New e-mail address, unique ignoring case.
+	Email *string `json:"email,omitempty"`
+	// New pseudonym, unique ignoring case.
+	Username *string `json:"username,omitempty"`
+	// New login, stored lowercase.
+	Login *string `json:"login,omitempty"`
+	// New first name.
+	FirstName *string `json:"firstName,omitempty"`
+	// New last name.
+	LastName *string `json:"lastName,omitempty"`
+	// New display name.
+	Name *string `json:"name,omitempty"`
+	// New password.
+	Password *string `json:"password,omitempty"`
+	// New role; granting or removing ADMIN needs an administrator.
+	Role *user.Role `json:"role,omitempty"`
+	// New status.
+	Status *user.Status `json:"status,omitempty"`
+	// New flags; bit 0x1 changes the role too.
+	Flags *int `json:"flags,omitempty"`
+	// New named privileges.
+	Privileges []string `json:"privileges,omitempty"`
+	// Whether the e-mail address is verified.
+	Verified *bool `json:"verified,omitempty"`
+	// New account mode.
+	Mode *user.Mode `json:"mode,omitempty"`
 }
 
+// Changes of updateViewer; only the fields given change.
 type UpdateViewerInput struct {
-	Email     *string `json:"email,omitempty"`
-	Username  *string `json:"username,omitempty"`
+	// New e-mail address, unique ignoring case.
+	Email *string `json:"email,omitempty"`
+	// New pseudonym, unique ignoring case.
+	Username *string `json:"username,omitempty"`
+	// New first name.
 	FirstName *string `json:"firstName,omitempty"`
-	LastName  *string `json:"lastName,omitempty"`
-	Name      *string `json:"name,omitempty"`
-	Password  *string `json:"password,omitempty"`
+	// New last name.
+	LastName *string `json:"lastName,omitempty"`
+	// New display name.
+	Name *string `json:"name,omitempty"`
+	// New password.
+	Password *string `json:"password,omitempty"`
 }

@@ -34,6 +34,25 @@ func Run(t testing.TB, pageURL, waitFor string, timeout time.Duration) string {
 // anywhere on the page. It returns that element's innerText.
 func RunIn(t testing.TB, pageURL, selector, waitFor string, timeout time.Duration) string {
 	t.Helper()
+	return RunSteps(t, pageURL, timeout, Step{In: selector, WaitFor: waitFor})[0]
+}
+
+// Step is one thing a test does on the page: click the first element
+// matching the CSS selector Click, if set, once it exists; then wait until
+// the innerText of the first element matching In contains WaitFor. If it
+// contains FailOn (when set) first, the step fails at once.
+type Step struct {
+	Click   string
+	In      string
+	WaitFor string
+	FailOn  string
+}
+
+// RunSteps opens pageURL in a fresh headless Chromium and performs the
+// steps in order, failing the test as RunIn does; timeout covers them all
+// and the browser's start-up. It returns the text each step waited on.
+func RunSteps(t testing.TB, pageURL string, timeout time.Duration, steps ...Step) []string {
+	t.Helper()
 	chromium := findChromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -44,20 +63,34 @@ func RunIn(t testing.TB, pageURL, selector, waitFor string, timeout time.Duratio
 	}
 	defer b.close(t)
 
-	text, err := b.waitForText(ctx, pageURL, selector, waitFor)
+	var texts []string
+	session, err := b.open(ctx, pageURL)
+	for i := 0; err == nil && i < len(steps); i++ {
+		st := steps[i]
+		if st.Click != "" {
+			if err = b.click(ctx, session, st.Click); err != nil {
+				break
+			}
+		}
+		var text string
+		text, err = b.waitForText(ctx, session, st.In, st.WaitFor, st.FailOn)
+		texts = append(texts, text)
+		if err != nil {
+			err = fmt.Errorf("step %d: %w\n--- %s text ---\n%s", i+1, err, st.In, text)
+		}
+	}
 	for _, line := range b.consoleLines() {
 		t.Logf("browser console: %s", line)
 	}
 	if err != nil {
-		t.Fatalf("browsertest: %s: %v\n--- %s text ---\n%s\n--- chromium stderr (tail) ---\n%s",
-			pageURL, err, selector, text, b.stderrTail())
+		t.Fatalf("browsertest: %s: %v\n--- chromium stderr (tail) ---\n%s", pageURL, err, b.stderrTail())
 	}
 	for _, line := range b.consoleLines() {
 		if strings.Contains(line, "Content Security Policy") {
 			t.Errorf("browsertest: %s violated its Content-Security-Policy: %s", pageURL, line)
 		}
 	}
-	return text
+	return texts
 }
 
 // findChromium returns Debian's chromium binary, or skips the test (fails
@@ -151,9 +184,8 @@ func launch(chromium string) (*browser, error) {
 	return b, nil
 }
 
-// waitForText opens url in a new tab and polls the selector's innerText
-// until it contains want. It returns the last text seen, also on error.
-func (b *browser) waitForText(ctx context.Context, url, selector, want string) (string, error) {
+// open opens url in a new tab and returns its session.
+func (b *browser) open(ctx context.Context, url string) (string, error) {
 	var target struct {
 		TargetID string `json:"targetId"`
 	}
@@ -181,30 +213,56 @@ func (b *browser) waitForText(ctx context.Context, url, selector, want string) (
 	if nav.ErrorText != "" {
 		return "", fmt.Errorf("navigate: %s", nav.ErrorText)
 	}
+	return s, nil
+}
 
+// click waits until an element matches selector and clicks it.
+func (b *browser) click(ctx context.Context, s, selector string) error {
+	sel, _ := json.Marshal(selector)
+	expr := fmt.Sprintf(`(() => { const el = document.querySelector(%s); if (!el) return false; el.click(); return true; })()`, sel)
+	return b.poll(ctx, s, expr, func(v any) bool { return v == true },
+		func() error { return fmt.Errorf("no %s to click", selector) })
+}
+
+// waitForText polls the selector's innerText until it contains want, or
+// fails if it contains failOn first. It returns the last text seen, also on
+// error.
+func (b *browser) waitForText(ctx context.Context, s, selector, want, failOn string) (string, error) {
 	sel, _ := json.Marshal(selector)
 	expr := fmt.Sprintf(`(() => { const el = document.querySelector(%s); return el ? el.innerText : ""; })()`, sel)
 	var last string
+	err := b.poll(ctx, s, expr, func(v any) bool {
+		last, _ = v.(string)
+		return strings.Contains(last, want) || failOn != "" && strings.Contains(last, failOn)
+	}, func() error { return fmt.Errorf("%q did not appear in %s", want, selector) })
+	if err == nil && !strings.Contains(last, want) {
+		err = fmt.Errorf("%q appeared in %s before %q", failOn, selector, want)
+	}
+	return last, err
+}
+
+// poll evaluates expr in the page every 100 ms until done accepts its
+// value; on timeout it returns failed's error.
+func (b *browser) poll(ctx context.Context, s, expr string, done func(any) bool, failed func() error) error {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		var res struct {
 			Result struct {
-				Value string `json:"value"`
+				Value any `json:"value"`
 			} `json:"result"`
 		}
 		// Errors here are transient (the page is still navigating).
 		if err := b.conn.call(ctx, s, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &res); err == nil {
-			last = res.Result.Value
-			if strings.Contains(last, want) {
-				return last, nil
+			if done(res.Result.Value) {
+				return nil
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return last, fmt.Errorf("%q did not appear in %s: %w", want, selector, ctx.Err())
+			return fmt.Errorf("%w: %w", failed(), ctx.Err())
 		case <-b.exited:
-			return last, fmt.Errorf("chromium exited")
+			return fmt.Errorf("chromium exited")
 		case <-tick.C:
 		}
 	}

@@ -55,7 +55,7 @@ func TestParity(t *testing.T) {
 			}
 			n := edges[0].Node
 			if n.ID != gid.Encode(out.UserFile.ID) || n.Name != "parity.JSON" || n.FileType != out.UserFile.FileType ||
-				n.FileType != "json" || n.Nature != "auto" || n.ScenarioID == nil || *n.ScenarioID != "s1" ||
+				n.FileType != "json" || n.Nature != "AUTO" || n.ScenarioID == nil || *n.ScenarioID != "s1" ||
 				n.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z") != out.UserFile.CreatedAt || !linkRe("parity.JSON").MatchString(n.URL) {
 				t.Fatalf("graphql node %+v, dialect %+v", n, out.UserFile)
 			}

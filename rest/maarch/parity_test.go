@@ -31,7 +31,7 @@ func TestParity(t *testing.T) {
 			}
 			res.Decode(t, &got)
 			u := got.User
-			if u.Email != "parity@example.com" || u.Login != "par.ity" || u.FirstName != "Pa" || u.LastName != "Rity" || u.Mode != "rest" || u.Avatar == nil {
+			if u.Email != "parity@example.com" || u.Login != "par.ity" || u.FirstName != "Pa" || u.LastName != "Rity" || u.Mode != "REST" || u.Avatar == nil {
 				t.Fatalf("graphql read %+v (errors %v)", u, res.Errors)
 			}
 		})

@@ -31,7 +31,7 @@ func TestParityWithGraphQL(t *testing.T) {
 				map[string]any{"id": gid.Encode(u.ID)})
 			var data struct{ User gqlUser }
 			res.Decode(t, &data)
-			want := gqlUser{gid.Encode(u.ID), u.PublicID, "v1@example.com", "Vee One", "admin", "active"}
+			want := gqlUser{gid.Encode(u.ID), u.PublicID, "v1@example.com", "Vee One", "ADMIN", "ACTIVE"} // GraphQL spells enum values in upper case
 			if len(res.Errors) > 0 || data.User != want {
 				t.Fatalf("GraphQL %+v (errors %v), want %+v", data.User, res.Errors, want)
 			}
@@ -41,7 +41,7 @@ func TestParityWithGraphQL(t *testing.T) {
 				map[string]any{"in": map[string]any{"email": "gql@example.com", "name": "Gee Ql", "password": "securepass123"}})
 			var made struct{ CreateUser struct{ ID string } }
 			res.Decode(t, &made)
-			res = e.GraphQL(t, e.adminTok, `mutation($id: ID!) { updateUser(id: $id, input: {status: suspended}) { id } }`,
+			res = e.GraphQL(t, e.adminTok, `mutation($id: ID!) { updateUser(id: $id, input: {status: SUSPENDED}) { id } }`,
 				map[string]any{"id": made.CreateUser.ID})
 			if len(res.Errors) > 0 {
 				t.Fatalf("GraphQL errors %v", res.Errors)
