@@ -66,6 +66,9 @@ func (s *Service) SetAvatar(ctx context.Context, v *auth.Viewer, userID int, tem
 		if err != nil {
 			return err
 		}
+		if err := policy.AvatarOf(v, u); err != nil {
+			return err
+		}
 		if temporaryFileID != nil && u.AvatarID != nil && *u.AvatarID == *temporaryFileID {
 			return nil // the current avatar given back: nothing to change
 		}
@@ -165,6 +168,9 @@ func (s *Service) SetAvatarImage(ctx context.Context, v *auth.Viewer, userID int
 	err = s.withTx(ctx, func(tx *ent.Tx) error {
 		u, err := s.lockOwner(ctx, tx, userID)
 		if err != nil {
+			return err
+		}
+		if err := policy.AvatarOf(v, u); err != nil {
 			return err
 		}
 		f, err := s.insert(ctx, tx, userID, st, func(c *ent.FileCreate) { c.SetKind(file.KindAvatar) })

@@ -51,10 +51,7 @@ func visible(v *auth.Viewer, n ent.Noder) error {
 	case *ent.Signature:
 		return policy.ReadOwned(v, n.OwnerID)
 	case *ent.Credential:
-		if n.UserID == nil {
-			return apperr.ErrNotFound
-		}
-		return policy.ReadOwned(v, *n.UserID)
+		return policy.ReadCredential(v, n)
 	}
 	return apperr.ErrNotFound
 }

@@ -44,26 +44,33 @@ type SignatureInput struct {
 }
 
 type UpdateUserInput struct {
-	Email      *string      `json:"email,omitempty"`
-	Username   *string      `json:"username,omitempty"`
-	Login      *string      `json:"login,omitempty"`
-	FirstName  *string      `json:"firstName,omitempty"`
-	LastName   *string      `json:"lastName,omitempty"`
-	Name       *string      `json:"name,omitempty"`
-	Password   *string      `json:"password,omitempty"`
-	Role       *user.Role   `json:"role,omitempty"`
-	Status     *user.Status `json:"status,omitempty"`
-	Flags      *int         `json:"flags,omitempty"`
-	Privileges []string     `json:"privileges,omitempty"`
-	Verified   *bool        `json:"verified,omitempty"`
-	Mode       *user.Mode   `json:"mode,omitempty"`
+	Email     *string `json:"email,omitempty"`
+	Username  *string `json:"username,omitempty"`
+	Login     *string `json:"login,omitempty"`
+	FirstName *string `json:"firstName,omitempty"`
+	LastName  *string `json:"lastName,omitempty"`
+	Name      *string `json:"name,omitempty"`
+	// A new password. Resetting another user's revokes every credential of theirs; changing your own needs currentPassword.
+	Password *string `json:"password,omitempty"`
+	// Your current password, needed when you change your own password.
+	CurrentPassword *string      `json:"currentPassword,omitempty"`
+	Role            *user.Role   `json:"role,omitempty"`
+	Status          *user.Status `json:"status,omitempty"`
+	Flags           *int         `json:"flags,omitempty"`
+	Privileges      []string     `json:"privileges,omitempty"`
+	Verified        *bool        `json:"verified,omitempty"`
+	Mode            *user.Mode   `json:"mode,omitempty"`
 }
 
 type UpdateViewerInput struct {
+	// Needs a first-party credential.
 	Email     *string `json:"email,omitempty"`
 	Username  *string `json:"username,omitempty"`
 	FirstName *string `json:"firstName,omitempty"`
 	LastName  *string `json:"lastName,omitempty"`
 	Name      *string `json:"name,omitempty"`
-	Password  *string `json:"password,omitempty"`
+	// Needs a first-party credential and currentPassword (unless you have no password yet); revokes your other credentials.
+	Password *string `json:"password,omitempty"`
+	// Your current password, needed to change it.
+	CurrentPassword *string `json:"currentPassword,omitempty"`
 }
