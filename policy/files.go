@@ -91,14 +91,14 @@ func ManageSignatures(v *auth.Viewer, userID int) error {
 	if v.User != nil && v.User.ID == userID {
 		return Scope(v, auth.ScopeSignatures)
 	}
-	return ManageOthers(v)
+	return manageOthers(v, "changing another user's signatures")
 }
 
 // SignaturesOf decides, once the user is loaded, whether the viewer allowed
 // by ManageSignatures may replace target's signatures: an administrator's
 // need an administrator (ActOnOther).
 func SignaturesOf(v *auth.Viewer, target *ent.User) error {
-	return ActOnOther(v, target)
+	return actOnOther(v, target, "changing another user's signatures")
 }
 
 // ReadSignatures decides whether the viewer may see the signatures of

@@ -103,29 +103,33 @@ func ManagesUsers(v *auth.Viewer) bool { return ManageOthers(v) == nil }
 // holding manage_users; for an application's token, also a verified
 // application holding users:write and a consented token. An application
 // alone never may.
-func ManageOthers(v *auth.Viewer) error {
+func ManageOthers(v *auth.Viewer) error { return manageOthers(v, "changing other users") }
+
+// manageOthers is ManageOthers; action names what is refused in the
+// messages ("deleting users"), which the dialects pass through.
+func manageOthers(v *auth.Viewer, action string) error {
 	if err := Authenticated(v); err != nil {
 		return err
 	}
 	if v.User == nil {
-		return forbidden(ReasonAppAlone, "an application acting alone never changes users")
+		return forbidden(ReasonAppAlone, action+" is not for an application acting alone")
 	}
 	if v.App != nil {
 		if !v.App.Verified {
-			return forbidden(ReasonUnverifiedApp, "only verified applications may change other users")
+			return forbidden(ReasonUnverifiedApp, action+" needs a verified application")
 		}
 		if !appHolds(v, PermUsersWrite) {
 			return forbidden(ReasonMissingPermission, "the application lacks users:write")
 		}
 		if !v.Consented {
-			return forbidden(ReasonConsentRequired, "changing other users needs a consented token")
+			return forbidden(ReasonConsentRequired, action+" needs a consented token")
 		}
 	}
 	if err := Scope(v, auth.ScopeModify); err != nil {
 		return err
 	}
 	if !HasPrivilege(v.User, PrivilegeManageUsers) {
-		return forbidden(ReasonPrivilege, "changing other users needs manage_users")
+		return forbidden(ReasonPrivilege, action+" needs manage_users")
 	}
 	return nil
 }
@@ -148,10 +152,14 @@ func AdminAct(v *auth.Viewer) error {
 // users (ManageOthers), may act on target in particular: an administrator
 // needs AdminAct. The viewer's own account passes; its own rules apply.
 func ActOnOther(v *auth.Viewer, target *ent.User) error {
+	return actOnOther(v, target, "changing another user")
+}
+
+func actOnOther(v *auth.Viewer, target *ent.User, action string) error {
 	if IsSelf(v, target) {
 		return nil
 	}
-	if err := ManageOthers(v); err != nil {
+	if err := manageOthers(v, action); err != nil {
 		return err
 	}
 	if IsAdmin(target) {

@@ -62,7 +62,7 @@ func ReadField(v *auth.Viewer, field string) error {
 // CreateUser decides whether the viewer may create accounts: ManageOthers.
 // Creating one with a role, flags or privileges needs GrantAdmin as well.
 func CreateUser(v *auth.Viewer) error {
-	return ManageOthers(v)
+	return manageOthers(v, "creating users")
 }
 
 // ModifySelf decides whether the viewer may change its own account
@@ -121,7 +121,7 @@ func UpdateUser(v *auth.Viewer, target *ent.User, c Change) error {
 		}
 		return nil
 	}
-	if err := changeOther(v, target); err != nil {
+	if err := changeOther(v, target, "changing another user"); err != nil {
 		return err
 	}
 	if c.Grants {
@@ -133,11 +133,11 @@ func UpdateUser(v *auth.Viewer, target *ent.User, c Change) error {
 // changeOther decides whether the viewer may change target, another user:
 // ActOnOther. A viewer that may neither read nor change other users gets
 // not found, so they stay invisible.
-func changeOther(v *auth.Viewer, target *ent.User) error {
+func changeOther(v *auth.Viewer, target *ent.User, action string) error {
 	if err := Authenticated(v); err != nil {
 		return err
 	}
-	if err := ActOnOther(v, target); err != nil {
+	if err := actOnOther(v, target, action); err != nil {
 		if !ReadsUsers(v) && apperr.As(err).Reason != ReasonAdminRequired {
 			return apperr.ErrNotFound
 		}
@@ -172,12 +172,12 @@ func DeleteSelf(v *auth.Viewer) error {
 // DeleteSelf). Returns not found when target is invisible.
 func DeleteUser(v *auth.Viewer, target *ent.User) error {
 	if IsSelf(v, target) {
-		if err := ManageOthers(v); err != nil {
+		if err := manageOthers(v, "deleting users"); err != nil {
 			return err
 		}
 		return forbidden(ReasonSelfDelete, "administrators cannot delete themselves")
 	}
-	return changeOther(v, target)
+	return changeOther(v, target, "deleting users")
 }
 
 // BanUsers decides whether the viewer may ban or unban anyone at all: an
