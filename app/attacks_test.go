@@ -429,7 +429,9 @@ func TestApiKeyWithNonPositiveLifetimeIsRefused(t *testing.T) {
 		}
 		res := w.gql(t, w.bobTok, "", opCreateKey, map[string]any{"ttl": 60})
 		var out struct {
-			CreateAPIKey struct{ Credential struct{ ExpiresAt *time.Time } } `json:"createApiKey"`
+			CreateAPIKey struct {
+				Credential struct{ ExpiresAt *time.Time }
+			} `json:"createApiKey"`
 		}
 		res.Decode(t, &out)
 		if out.CreateAPIKey.Credential.ExpiresAt == nil {
