@@ -37,7 +37,7 @@ type UpdateInput struct {
 // target as it stands.
 func (in UpdateInput) change(target *ent.User) policy.Change {
 	return policy.Change{
-		Email:    changedStr(in.Email, target.Email) != nil,
+		Email:    in.Email != nil && *in.Email != target.Email,
 		Password: in.Password != nil,
 		Standing: in.Status != nil || in.Verified != nil || in.Mode != nil,
 		Grants:   in.Role != nil || in.Flags != nil || in.Privileges != nil,

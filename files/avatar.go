@@ -23,6 +23,10 @@ func invalidAvatar() error {
 	return apperr.Invalidf("avatar", ReasonInvalidAvatar, "the file cannot be used as an avatar")
 }
 
+// MayUploadTemporary is policy.UploadTemporary, for transports that refuse
+// before reading the upload.
+func (s *Service) MayUploadTemporary(v *auth.Viewer) error { return policy.UploadTemporary(v) }
+
 // UploadTemporary stores up as a temporary file of the viewer, removed by
 // the sweeper unless adopted (SetAvatar) before it expires.
 // Returns unauthenticated, forbidden (no user, scope identity), invalid

@@ -35,6 +35,13 @@ type Input struct {
 	Encoded string
 }
 
+// MayReplace is policy.ManageSignatures: whether the viewer could replace
+// the signatures of userID at all, for transports that refuse before
+// looking the user up or reading the body (Maarch).
+func (s *Service) MayReplace(v *auth.Viewer, userID int) error {
+	return policy.ManageSignatures(v, userID)
+}
+
 // ReplaceExternal replaces the signatures userID keeps for the external
 // application with sigs, as one step: the old set is deleted and the new
 // one inserted in one transaction, or nothing changes. The checks run in
