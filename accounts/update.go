@@ -144,6 +144,15 @@ func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int, in UpdateI
 	return updated, changed, nil
 }
 
+// UpdateViewer is Update of the viewer's own account.
+// Returns forbidden for an application acting alone, else as Update.
+func (s *Service) UpdateViewer(ctx context.Context, v *auth.Viewer, in UpdateInput) (*ent.User, bool, error) {
+	if err := policy.HasUser(v); err != nil {
+		return nil, false, err
+	}
+	return s.Update(ctx, v, v.User.ID, in)
+}
+
 // changedStr returns p when it differs from cur ignoring case, else nil.
 func changedStr(p *string, cur string) *string {
 	if p == nil || strings.EqualFold(*p, cur) {

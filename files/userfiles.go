@@ -72,7 +72,7 @@ func (s *Service) mayWrite(ctx context.Context, v *auth.Viewer, ownerID int) err
 		return err
 	}
 	owner := v.User
-	if owner.ID != ownerID {
+	if owner == nil || owner.ID != ownerID {
 		var err error
 		if owner, err = s.client.User.Get(ctx, ownerID); err != nil {
 			return apperr.Classify(err)

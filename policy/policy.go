@@ -93,9 +93,11 @@ func ReadsUsers(v *auth.Viewer) bool {
 	return HasPrivilege(v.User, PrivilegeManageUsers)
 }
 
-// ManagesUsers reports whether the viewer may change users other than
-// itself (ManageOthers), and so see their files, signatures and credentials.
-func ManagesUsers(v *auth.Viewer) bool { return ManageOthers(v) == nil }
+// ManagesUsers reports whether the viewer looks after users other than
+// itself, and so sees their files, signatures and credentials: ManageOthers
+// but for scope modify, which only writing needs (a manager's read-only key
+// still reads them).
+func ManagesUsers(v *auth.Viewer) bool { return mayManage(v, "") == nil }
 
 // ManageOthers decides whether the viewer may create, change or delete
 // other users, their signatures, files and credentials (administrators
@@ -108,6 +110,16 @@ func ManageOthers(v *auth.Viewer) error { return manageOthers(v, "changing other
 // manageOthers is ManageOthers; action names what is refused in the
 // messages ("deleting users"), which the dialects pass through.
 func manageOthers(v *auth.Viewer, action string) error {
+	if err := mayManage(v, action); err != nil {
+		return err
+	}
+	return Scope(v, auth.ScopeModify)
+}
+
+// mayManage is ManageOthers without its scope: the viewer's user holds
+// manage_users and, for an application's token, the application is
+// verified and holds users:write, and the token is consented.
+func mayManage(v *auth.Viewer, action string) error {
 	if err := Authenticated(v); err != nil {
 		return err
 	}
@@ -124,9 +136,6 @@ func manageOthers(v *auth.Viewer, action string) error {
 		if !v.Consented {
 			return forbidden(ReasonConsentRequired, action+" needs a consented token")
 		}
-	}
-	if err := Scope(v, auth.ScopeModify); err != nil {
-		return err
 	}
 	if !HasPrivilege(v.User, PrivilegeManageUsers) {
 		return forbidden(ReasonPrivilege, action+" needs manage_users")

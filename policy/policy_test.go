@@ -107,6 +107,8 @@ func TestPolicy(t *testing.T) {
 		{"an admin bans with consent", policy.Ban(firstParty(admin), bob), "allowed"},
 		{"another's file is not found", policy.ReadOwned(firstParty(alice), bob.ID), "not found"},
 		{"a manager sees another's file", policy.ReadOwned(firstParty(manager), bob.ID), "allowed"},
+		{"a manager's read-only key sees another's files", policy.ReadFiles(narrowed(manager, "identity", "files"), bob.ID), "allowed"},
+		{"a manager's read-only key deletes none of them", policy.WriteFiles(narrowed(manager, "identity", "files"), bob), policy.ReasonMissingScope},
 		{"an app reading users sees no one's files", policy.ReadOwned(viaApp(admin, reader, true, all...), bob.ID), "not found"},
 		{"a manager may not delete an administrator's files", policy.WriteFiles(firstParty(manager), admin), policy.ReasonAdminRequired},
 		{"a manager may not replace an administrator's signatures", policy.SignaturesOf(firstParty(manager), admin), policy.ReasonAdminRequired},
