@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"userbridge/apperr"
 	"userbridge/auth"
@@ -67,7 +68,9 @@ func (s *Service) checkCurrentPassword(ctx context.Context, u *ent.User, current
 	if err := s.throttle(ctx, "login:account:"+strings.ToLower(u.Email)); err != nil {
 		return err
 	}
-	if current == nil || !auth.CheckPassword(*current, u.PasswordHash) {
+	// No stored password is longer than MaxPassword characters: a longer
+	// guess is wrong without hashing it.
+	if current == nil || utf8.RuneCountInString(*current) > MaxPassword || !auth.CheckPassword(*current, u.PasswordHash) {
 		return errCurrentPassword
 	}
 	return nil
