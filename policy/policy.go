@@ -4,7 +4,9 @@
 // Each check returns nil, or an *apperr.Error whose Reason tells the
 // dialects which rule failed: unauthenticated, forbidden ("missing_scope",
 // "missing_permission", "consent_required", "unverified_application",
-// "privilege"), or not found when the object must stay invisible.
+// "privilege", "admin_required", "first_party_required",
+// "application_alone"...), or not found when the object must stay
+// invisible. contract/authorization.md is the model these rules implement.
 package policy
 
 import (
@@ -157,9 +159,9 @@ func AdminAct(v *auth.Viewer) error {
 	return nil
 }
 
-// ActOnOther decides whether the viewer, already allowed to manage other
-// users (ManageOthers), may act on target in particular: an administrator
-// needs AdminAct. The viewer's own account passes; its own rules apply.
+// ActOnOther decides whether the viewer may change target, another user:
+// ManageOthers, and AdminAct when target is an administrator. The viewer's
+// own account passes here; its own rules (ModifySelf...) apply instead.
 func ActOnOther(v *auth.Viewer, target *ent.User) error {
 	return actOnOther(v, target, "changing another user")
 }
