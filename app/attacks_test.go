@@ -395,6 +395,8 @@ func TestNarrowedKeyStaysNarrow(t *testing.T) {
 				w.call(t, http.MethodPut, v1Path(w.bob), key, `{"name":"Mallory"}`, 403)
 				w.call(t, http.MethodPatch, "/users/@current", key, `{"first_name":"Mallory"}`, 403)
 				w.call(t, http.MethodGet, "/api/v1/users/user_files", key, nil, 403)
+				w.call(t, http.MethodDelete, "/users/@current", key, nil, 403)
+				w.gql(t, key, "FORBIDDEN", `mutation{deleteViewer}`, nil)
 				sig := map[string]any{"format": "png", "encodedSignature": pngBase64(t)}
 				w.gql(t, key, "FORBIDDEN", opSignatures, map[string]any{"id": gid.Encode(w.bob.ID), "sigs": []any{sig}})
 				w.unchanged(t, before)

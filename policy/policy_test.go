@@ -97,6 +97,7 @@ func TestPolicy(t *testing.T) {
 		{"deleting oneself needs consent", policy.DeleteSelf(viaApp(alice, verifiedWriter, false, "identity")), policy.ReasonConsentRequired},
 		{"deleting oneself through an app needs users:write", policy.DeleteSelf(viaApp(alice, reader, true)), policy.ReasonMissingPermission},
 		{"first-party deletes itself", policy.DeleteSelf(firstParty(alice)), "allowed"},
+		{"a first-party key without modify deletes nothing", policy.DeleteSelf(narrowed(alice, "identity")), policy.ReasonMissingScope},
 		{"an admin cannot delete itself as another user", policy.DeleteUser(firstParty(admin), admin), policy.ReasonSelfDelete},
 		{"a manager deletes a user", policy.DeleteUser(firstParty(manager), bob), "allowed"},
 		{"a manager may not delete an administrator", policy.DeleteUser(firstParty(manager), admin), policy.ReasonAdminRequired},

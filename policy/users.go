@@ -153,7 +153,10 @@ func GrantAdmin(v *auth.Viewer) error {
 }
 
 // DeleteSelf decides whether the viewer may delete its own account: a
-// consented credential and, for an application, users:write.
+// consented credential and, for an application, users:write (Edu-Focus's
+// documented rule, whatever the token's scopes). A first-party credential,
+// consented by nature, also needs scope modify: a key narrowed to reading
+// must not be able to destroy the account.
 func DeleteSelf(v *auth.Viewer) error {
 	if err := HasUser(v); err != nil {
 		return err
@@ -161,7 +164,10 @@ func DeleteSelf(v *auth.Viewer) error {
 	if !v.Consented {
 		return forbidden(ReasonConsentRequired, "deleting an account needs a consented credential")
 	}
-	if v.App != nil && !appHolds(v, PermUsersWrite) {
+	if v.App == nil {
+		return Scope(v, auth.ScopeModify)
+	}
+	if !appHolds(v, PermUsersWrite) {
 		return forbidden(ReasonMissingPermission, "the application lacks users:write")
 	}
 	return nil
