@@ -2,6 +2,8 @@ package accounts
 
 import (
 	"context"
+	"strings"
+	"unicode/utf8"
 
 	"userbridge/apperr"
 	"userbridge/auth"
@@ -37,13 +39,39 @@ func (s *Service) admitUpdate(ctx context.Context, v *auth.Viewer, id int, in Up
 	if err != nil {
 		return nil, apperr.Classify(err)
 	}
-	if err := policy.UpdateUser(v, target, in.privileged()); err != nil {
+	if err := policy.UpdateUser(v, target, in.change(target)); err != nil {
 		return nil, err
 	}
-	if in.Role != nil || in.Flags != nil || in.Privileges != nil {
-		if err := policy.GrantAdmin(v); err != nil {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	if in.Password != nil && policy.IsSelf(v, target) {
+		if err := s.checkCurrentPassword(ctx, target, in.CurrentPassword); err != nil {
 			return nil, err
 		}
 	}
-	return target, in.validate()
+	return target, nil
+}
+
+var errCurrentPassword = apperr.Invalidf("current_password", "invalid_current_password",
+	"the current password is missing or wrong")
+
+// checkCurrentPassword requires a user changing its own password to give
+// its current one, so that a stolen token cannot lock the owner out. Each
+// attempt counts against the account's login limit, so the check cannot be
+// used to guess the password. A user who has no password yet sets its
+// first one without.
+func (s *Service) checkCurrentPassword(ctx context.Context, u *ent.User, current *string) error {
+	if u.PasswordHash == "" {
+		return nil
+	}
+	if err := s.throttle(ctx, "login:account:"+strings.ToLower(u.Email)); err != nil {
+		return err
+	}
+	// No stored password is longer than MaxPassword characters: a longer
+	// guess is wrong without hashing it.
+	if current == nil || utf8.RuneCountInString(*current) > MaxPassword || !auth.CheckPassword(*current, u.PasswordHash) {
+		return errCurrentPassword
+	}
+	return nil
 }

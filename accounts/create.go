@@ -30,9 +30,9 @@ type CreateInput struct {
 	Mode       *user.Mode
 }
 
-// Create makes a user on behalf of a viewer holding manage_users.
-// Returns forbidden without that privilege (or when a non-administrator asks
-// for role admin), invalid with the field at fault, or conflict with the
+// Create makes a user on behalf of a viewer allowed by policy.CreateUser.
+// Returns forbidden without it (or policy.GrantAdmin when the new user gets
+// role admin, any flag or any privilege), invalid with the field at fault, or conflict with the
 // taken field ("email_taken", "username_taken", "login_taken").
 func (s *Service) Create(ctx context.Context, v *auth.Viewer, in CreateInput) (*ent.User, error) {
 	if err := policy.CreateUser(v); err != nil {
@@ -95,7 +95,7 @@ func (s *Service) Bootstrap(ctx context.Context, in CreateInput) (*ent.User, err
 }
 
 func grantsAdmin(in CreateInput) bool {
-	return (in.Role != nil && *in.Role == user.RoleAdmin) || (in.Flags != nil && *in.Flags&0x1 != 0) ||
+	return (in.Role != nil && *in.Role == user.RoleAdmin) || (in.Flags != nil && *in.Flags != 0) ||
 		len(in.Privileges) > 0
 }
 

@@ -16,26 +16,42 @@ import (
 )
 
 // CreateAPIKey issues a first-party API key for the viewer's own user, with
-// the given scopes (every scope when none) and an optional lifetime.
-// Returns forbidden for an application's credential (applications cannot
-// mint first-party keys) and invalid for an unknown scope or a scope the
-// viewer does not hold.
-func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, scopes []string, ttl time.Duration) (string, *ent.Credential, error) {
-	if err := policy.HasUser(v); err != nil {
+// the given scopes (by default the scopes of the credential minting it) and
+// an optional lifetime (nil: it never expires).
+// Returns forbidden per policy.OwnCredentials (an application's token cannot
+// mint keys), and invalid for an unknown scope, a scope the minting
+// credential does not hold, or a lifetime that is not positive.
+func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, scopes []string, ttl *time.Duration) (string, *ent.Credential, error) {
+	if err := policy.OwnCredentials(v); err != nil {
 		return "", nil, err
 	}
-	if !v.FirstParty() {
-		return "", nil, apperr.New(apperr.Forbidden, "forbidden", "applications cannot create API keys")
+	if ttl != nil && *ttl <= 0 {
+		return "", nil, apperr.Invalidf("expiresInSeconds", "invalid_lifetime", "the lifetime must be positive")
 	}
 	if len(scopes) == 0 {
-		scopes = auth.AllScopes
+		scopes = v.Scopes
 	}
 	for _, sc := range scopes {
 		if !auth.ValidScope(sc) || !v.HasScope(sc) {
 			return "", nil, apperr.Invalidf("scopes", "invalid_scope", "unknown or unavailable scope %q", sc)
 		}
 	}
-	return s.issue(ctx, s.Client, v.User.ID, nil, credential.KindAPIKey, scopes, true, ttl)
+	var lifetime time.Duration
+	if ttl != nil {
+		lifetime = *ttl
+	}
+	return s.issue(ctx, s.Client, v.User.ID, nil, credential.KindAPIKey, dedupe(scopes), true, lifetime)
+}
+
+// dedupe returns scopes without repeats, in their first order.
+func dedupe(scopes []string) []string {
+	out := make([]string, 0, len(scopes))
+	for _, sc := range scopes {
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 // IssueInput is the CLI's request for a token: for a user (by e-mail),
@@ -96,19 +112,21 @@ func (s *Service) issue(ctx context.Context, c *ent.Client, userID int, appID *i
 	return token, cred, nil
 }
 
-// Revoke ends a credential of the viewer's own user, or of any user for a
-// viewer with manage_users. Returns not found otherwise.
+// Revoke ends a credential: one of the viewer's own user through a
+// first-party credential, or another user's per policy.RevokeCredential (an
+// administrator's need an administrator).
+// Returns not found when the credential is invisible to the viewer,
+// forbidden per policy.RevokeCredential.
 func (s *Service) Revoke(ctx context.Context, v *auth.Viewer, id int) (*ent.Credential, error) {
 	if err := policy.HasUser(v); err != nil {
 		return nil, err
 	}
-	c, err := s.Client.Credential.Get(ctx, id)
+	c, err := s.Client.Credential.Query().Where(credential.ID(id)).WithUser().Only(ctx)
 	if err != nil {
 		return nil, apperr.Classify(err)
 	}
-	own := c.UserID != nil && *c.UserID == v.User.ID
-	if !own && !policy.ManagesUsers(v) {
-		return nil, apperr.ErrNotFound
+	if err := policy.RevokeCredential(v, c, c.Edges.User); err != nil {
+		return nil, err
 	}
 	if c.RevokedAt != nil {
 		return c, nil

@@ -8,31 +8,40 @@ import (
 	"userbridge/apperr"
 	"userbridge/auth"
 	"userbridge/ent"
+	"userbridge/ent/credential"
 	"userbridge/ent/user"
+	"userbridge/policy"
 )
 
 // UpdateInput is a partial change: nil fields keep their values.
 type UpdateInput struct {
-	Email      *string
-	Username   *string
-	Login      *string
-	FirstName  *string
-	LastName   *string
-	Name       *string
-	Password   *string
-	Role       *user.Role
-	Status     *user.Status
-	Flags      *int
-	Privileges *[]string
-	Verified   *bool
-	Mode       *user.Mode
+	Email     *string
+	Username  *string
+	Login     *string
+	FirstName *string
+	LastName  *string
+	Name      *string
+	Password  *string
+	// CurrentPassword proves the user knows its password when it changes
+	// its own (not when another user resets it).
+	CurrentPassword *string
+	Role            *user.Role
+	Status          *user.Status
+	Flags           *int
+	Privileges      *[]string
+	Verified        *bool
+	Mode            *user.Mode
 }
 
-// privileged reports whether the change touches what a user may not change
-// about itself.
-func (in UpdateInput) privileged() bool {
-	return in.Role != nil || in.Status != nil || in.Flags != nil || in.Privileges != nil ||
-		in.Verified != nil || in.Mode != nil
+// change tells policy.UpdateUser which kinds of fields in touches on
+// target as it stands.
+func (in UpdateInput) change(target *ent.User) policy.Change {
+	return policy.Change{
+		Email:    in.Email != nil && *in.Email != target.Email,
+		Password: in.Password != nil,
+		Standing: in.Status != nil || in.Verified != nil || in.Mode != nil,
+		Grants:   in.Role != nil || in.Flags != nil || in.Privileges != nil,
+	}
 }
 
 func (in UpdateInput) validate() error {
@@ -84,11 +93,15 @@ func (in UpdateInput) validate() error {
 }
 
 // Update applies a partial change to user id and reports whether anything
-// changed (edu-focus answers 202 when nothing did).
+// changed (edu-focus answers 202 when nothing did). A new password revokes
+// every other credential of the user (all of them when another user resets
+// it), in the same transaction.
 //
 // Returns not found when the user is invisible to the viewer, forbidden per
 // policy.UpdateUser (a user changing its own role or status, for instance),
-// invalid with the field at fault, or conflict on a taken unique value.
+// invalid with the field at fault (current_password when a user changing
+// its own password does not give the current one), rate limited past the
+// login limit of the account, or conflict on a taken unique value.
 func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int, in UpdateInput) (*ent.User, bool, error) {
 	if _, err := s.admitUpdate(ctx, v, id, in); err != nil {
 		return nil, false, err
@@ -117,13 +130,27 @@ func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int, in UpdateI
 			changedStr(in.Username, cur.Username), changedStr(in.Login, cur.Login)); err != nil {
 			return err
 		}
-		updated, err = m.Save(ctx)
-		return classifyWrite(err)
+		if updated, err = m.Save(ctx); err != nil {
+			return classifyWrite(err)
+		}
+		if hash != "" {
+			return s.revokeOthers(ctx, tx, v, id)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, false, err
 	}
 	return updated, changed, nil
+}
+
+// UpdateViewer is Update of the viewer's own account.
+// Returns forbidden for an application acting alone, else as Update.
+func (s *Service) UpdateViewer(ctx context.Context, v *auth.Viewer, in UpdateInput) (*ent.User, bool, error) {
+	if err := policy.HasUser(v); err != nil {
+		return nil, false, err
+	}
+	return s.Update(ctx, v, v.User.ID, in)
 }
 
 // changedStr returns p when it differs from cur ignoring case, else nil.
@@ -196,4 +223,18 @@ func (in UpdateInput) apply(cur *ent.User, m *ent.UserUpdateOne, hash string) bo
 		changed = true
 	}
 	return changed
+}
+
+// revokeOthers revokes, inside tx, every live credential of user id but the
+// one the viewer is using: whoever held another one must log in again with
+// the new password.
+func (s *Service) revokeOthers(ctx context.Context, tx *ent.Tx, v *auth.Viewer, id int) error {
+	q := tx.Credential.Update().Where(credential.UserID(id), credential.RevokedAtIsNil())
+	if v != nil && v.Credential != nil {
+		q.Where(credential.IDNEQ(v.Credential.ID))
+	}
+	if _, err := q.SetRevokedAt(s.now()).Save(ctx); err != nil {
+		return apperr.Wrap(err, "revoking credentials")
+	}
+	return nil
 }

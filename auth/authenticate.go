@@ -98,11 +98,11 @@ func (a *Authenticator) bearer(ctx context.Context, token string) (*Viewer, erro
 		}
 	}
 	a.touch(ctx, c, now)
+	// A credential carries exactly the scopes stored on it: a narrowed API
+	// key stays narrow. First-party credentials made without a list are
+	// stored with every scope (package accounts), and count as consented.
 	v := &Viewer{User: c.Edges.User, App: c.Edges.Application, Credential: c,
-		Scopes: c.Scopes, Consented: c.Consented}
-	if v.App == nil {
-		v.Scopes, v.Consented = AllScopes, true
-	}
+		Scopes: c.Scopes, Consented: c.Consented || c.Edges.Application == nil}
 	return v, nil
 }
 

@@ -50,8 +50,19 @@ func TestAuthenticate(t *testing.T) {
 				"bearer " + mkToken(active, credential.KindAccessToken, &future, false),
 			} {
 				v, err := a.Authenticate(ctx, h)
-				if err != nil || v.UserID() != active || !v.FirstParty() || !v.HasScope(auth.ScopeEmail) {
+				if err != nil || v.UserID() != active || !v.FirstParty() || !v.Consented || !v.HasScope(auth.ScopeIdentity) {
 					t.Fatalf("%q: %+v %v", h, v, err)
+				}
+			}
+		})
+		t.Run("a first-party key narrowed to identity carries identity alone", func(t *testing.T) {
+			v, err := a.Authenticate(ctx, "Bearer "+mkToken(active, credential.KindAPIKey, nil, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sc := range auth.AllScopes[1:] {
+				if v.HasScope(sc) {
+					t.Fatalf("the narrowed key gained scope %s: %v", sc, v.Scopes)
 				}
 			}
 		})

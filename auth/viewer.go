@@ -20,7 +20,8 @@ const (
 	ScopeSignatures = "signatures"
 )
 
-// AllScopes is what first-party credentials and API keys carry.
+// AllScopes is what first-party credentials and API keys are stored with
+// when they are made without a list of scopes.
 var AllScopes = []string{ScopeIdentity, ScopeEmail, ScopePersonal, ScopeModify, ScopeFiles, ScopeSignatures}
 
 // AppOnlyScopes is what an application authenticated with Basic

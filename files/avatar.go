@@ -23,6 +23,10 @@ func invalidAvatar() error {
 	return apperr.Invalidf("avatar", ReasonInvalidAvatar, "the file cannot be used as an avatar")
 }
 
+// MayUploadTemporary is policy.UploadTemporary, for transports that refuse
+// before reading the upload.
+func (s *Service) MayUploadTemporary(v *auth.Viewer) error { return policy.UploadTemporary(v) }
+
 // UploadTemporary stores up as a temporary file of the viewer, removed by
 // the sweeper unless adopted (SetAvatar) before it expires.
 // Returns unauthenticated, forbidden (no user, scope identity), invalid
@@ -64,6 +68,9 @@ func (s *Service) SetAvatar(ctx context.Context, v *auth.Viewer, userID int, tem
 	err = s.withTx(ctx, func(tx *ent.Tx) error {
 		u, err := s.lockOwner(ctx, tx, userID)
 		if err != nil {
+			return err
+		}
+		if err := policy.AvatarOf(v, u); err != nil {
 			return err
 		}
 		if temporaryFileID != nil && u.AvatarID != nil && *u.AvatarID == *temporaryFileID {
@@ -165,6 +172,9 @@ func (s *Service) SetAvatarImage(ctx context.Context, v *auth.Viewer, userID int
 	err = s.withTx(ctx, func(tx *ent.Tx) error {
 		u, err := s.lockOwner(ctx, tx, userID)
 		if err != nil {
+			return err
+		}
+		if err := policy.AvatarOf(v, u); err != nil {
 			return err
 		}
 		f, err := s.insert(ctx, tx, userID, st, func(c *ent.FileCreate) { c.SetKind(file.KindAvatar) })

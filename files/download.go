@@ -10,12 +10,16 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"userbridge/apperr"
 	"userbridge/ent"
+	"userbridge/ent/file"
+	"userbridge/policy"
 )
 
 // Download serves GET and HEAD /files/{signed}/{name}: the link is the
 // credential, so it needs no Authorization header. It answers 403 when the
-// link is expired or tampered with, 404 when the file (or its blob) is gone,
+// link is expired or tampered with, 404 when the file (or its blob) is gone
+// or its owner may no longer be served (policy.ServeFile: banned or suspended),
 // and otherwise the bytes with the stored content type, an attachment
 // Content-Disposition, the SHA-256 as ETag, and Range support. The {name}
 // segment is for the browser's benefit only; the signed part decides.
@@ -30,8 +34,11 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	f, err := s.client.File.Get(ctx, id)
-	if ent.IsNotFound(err) {
+	f, err := s.client.File.Query().Where(file.ID(id)).WithOwner().Only(ctx)
+	if err == nil {
+		err = policy.ServeFile(f.Edges.Owner)
+	}
+	if ent.IsNotFound(err) || apperr.Is(err, apperr.NotFound) {
 		writeStatus(w, http.StatusNotFound, "Couldn't find a record for the requested ID.")
 		return
 	}

@@ -27,7 +27,7 @@ type UserFileInput struct {
 // Returns not found (owner invisible or gone), forbidden (scope files),
 // invalid (invalid_nature, missing_file, read_failed), too large.
 func (s *Service) UploadUserFile(ctx context.Context, v *auth.Viewer, ownerID int, up Upload, in UserFileInput) (*ent.File, error) {
-	if err := policy.WriteFiles(v, ownerID); err != nil {
+	if err := s.mayWrite(ctx, v, ownerID); err != nil {
 		return nil, err
 	}
 	if in.Nature == "" {
@@ -64,6 +64,23 @@ func (s *Service) UploadUserFile(ctx context.Context, v *auth.Viewer, ownerID in
 	return f, nil
 }
 
+// mayWrite applies policy.WriteFiles to the files of ownerID, loading the
+// owner only when it is not the viewer (an administrator's files need an
+// administrator). Returns not found for an invisible or unknown owner.
+func (s *Service) mayWrite(ctx context.Context, v *auth.Viewer, ownerID int) error {
+	if err := policy.ReadFiles(v, ownerID); err != nil {
+		return err
+	}
+	owner := v.User
+	if owner == nil || owner.ID != ownerID {
+		var err error
+		if owner, err = s.client.User.Get(ctx, ownerID); err != nil {
+			return apperr.Classify(err)
+		}
+	}
+	return policy.WriteFiles(v, owner)
+}
+
 // evict deletes, inside tx, the owner's user files of nature beyond the
 // quota, oldest first, and returns their storage keys.
 func (s *Service) evict(ctx context.Context, tx *ent.Tx, ownerID int, nature file.Nature) ([]string, error) {
@@ -96,6 +113,9 @@ func (s *Service) DeleteUserFile(ctx context.Context, v *auth.Viewer, id int) er
 	}
 	if f.Kind != file.KindUserFile {
 		return apperr.ErrNotFound
+	}
+	if err := s.mayWrite(ctx, v, f.OwnerID); err != nil {
+		return err
 	}
 	n, err := s.client.File.Delete().Where(file.ID(id)).Exec(ctx)
 	if err != nil {

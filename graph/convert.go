@@ -17,7 +17,7 @@ func createInput(in model.CreateUserInput) accounts.CreateInput {
 func updateInput(in model.UpdateUserInput) accounts.UpdateInput {
 	out := accounts.UpdateInput{
 		Email: in.Email, Username: in.Username, Login: in.Login, FirstName: in.FirstName,
-		LastName: in.LastName, Name: in.Name, Password: in.Password, Role: in.Role,
+		LastName: in.LastName, Name: in.Name, Password: in.Password, CurrentPassword: in.CurrentPassword, Role: in.Role,
 		Status: in.Status, Flags: in.Flags, Verified: in.Verified, Mode: in.Mode,
 	}
 	if in.Privileges != nil {
@@ -29,7 +29,7 @@ func updateInput(in model.UpdateUserInput) accounts.UpdateInput {
 func viewerInput(in model.UpdateViewerInput) accounts.UpdateInput {
 	return accounts.UpdateInput{
 		Email: in.Email, Username: in.Username, FirstName: in.FirstName,
-		LastName: in.LastName, Name: in.Name, Password: in.Password,
+		LastName: in.LastName, Name: in.Name, Password: in.Password, CurrentPassword: in.CurrentPassword,
 	}
 }
 

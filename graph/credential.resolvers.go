@@ -25,9 +25,9 @@ func (r *mutationResolver) Login(ctx context.Context, email string, password str
 
 // CreateAPIKey is the resolver for the createApiKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, scopes []string, expiresInSeconds *int) (*model.CreateAPIKeyPayload, error) {
-	var ttl time.Duration
+	var ttl *time.Duration
 	if expiresInSeconds != nil {
-		ttl = time.Duration(*expiresInSeconds) * time.Second
+		ttl = new(time.Duration(*expiresInSeconds) * time.Second)
 	}
 	token, c, err := r.Accounts.CreateAPIKey(ctx, auth.FromContext(ctx), scopes, ttl)
 	if err != nil {

@@ -6686,7 +6686,7 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "username", "login", "firstName", "lastName", "name", "password", "role", "status", "flags", "privileges", "verified", "mode"}
+	fieldsInOrder := [...]string{"email", "username", "login", "firstName", "lastName", "name", "password", "currentPassword", "role", "status", "flags", "privileges", "verified", "mode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6742,6 +6742,13 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.Password = data
+		case "currentPassword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentPassword"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentPassword = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
 			data, err := ec.unmarshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole(ctx, v)
@@ -6812,7 +6819,7 @@ func (ec *executionContext) unmarshalInputUpdateViewerInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "username", "firstName", "lastName", "name", "password"}
+	fieldsInOrder := [...]string{"email", "username", "firstName", "lastName", "name", "password", "currentPassword"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6861,6 +6868,13 @@ func (ec *executionContext) unmarshalInputUpdateViewerInput(ctx context.Context,
 				return it, err
 			}
 			it.Password = data
+		case "currentPassword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currentPassword"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrentPassword = data
 		}
 	}
 	return it, nil

@@ -31,8 +31,7 @@ func (r *mutationResolver) DeleteUser(ctx context.Context, id int) (int, error) 
 
 // UpdateViewer is the resolver for the updateViewer field.
 func (r *mutationResolver) UpdateViewer(ctx context.Context, input model.UpdateViewerInput) (*ent.User, error) {
-	v := auth.FromContext(ctx)
-	u, _, err := r.Accounts.Update(ctx, v, v.UserID(), viewerInput(input))
+	u, _, err := r.Accounts.UpdateViewer(ctx, auth.FromContext(ctx), viewerInput(input))
 	return u, err
 }
 

@@ -3,10 +3,12 @@ package policy
 import (
 	"userbridge/apperr"
 	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/ent/user"
 )
 
 // ReadFiles decides whether the viewer may list or read the files of the
-// user ownerID: scope files, and the owner itself or manage_users.
+// user ownerID: scope files, and the owner itself or ManagesUsers.
 // Returns forbidden for a missing scope, not found otherwise.
 func ReadFiles(v *auth.Viewer, ownerID int) error {
 	if err := Scope(v, auth.ScopeFiles); err != nil {
@@ -31,10 +33,13 @@ func ReadOwnFile(v *auth.Viewer, ownerID int) error {
 }
 
 // WriteFiles decides whether the viewer may upload or delete user files of
-// ownerID: the same rule as ReadFiles, since a file one may see is one's own
-// or one a user manager looks after.
-func WriteFiles(v *auth.Viewer, ownerID int) error {
-	return ReadFiles(v, ownerID)
+// owner: the same rule as ReadFiles, and for another user's files
+// ActOnOther (an administrator's files need an administrator).
+func WriteFiles(v *auth.Viewer, owner *ent.User) error {
+	if err := ReadFiles(v, owner.ID); err != nil {
+		return err
+	}
+	return ActOnOther(v, owner)
 }
 
 // UploadTemporary decides whether the viewer may upload a temporary file:
@@ -49,9 +54,10 @@ func UploadTemporary(v *auth.Viewer) error {
 }
 
 // ManageAvatar decides whether the viewer may set or remove the avatar of
-// userID. The avatar is part of the account: the user itself within
-// ModifySelf, or a viewer with manage_users (an administrator creating or
-// editing a user, Maarch picture). Returns not found when userID is another
+// userID, before the user is loaded. The avatar is part of the account: the
+// user itself within ModifySelf, or a viewer that ManagesUsers (an
+// administrator creating or editing a user, Maarch picture); AvatarOf then
+// decides on the loaded user. Returns not found when userID is another
 // user the viewer may not manage.
 func ManageAvatar(v *auth.Viewer, userID int) error {
 	if err := Authenticated(v); err != nil {
@@ -66,29 +72,52 @@ func ManageAvatar(v *auth.Viewer, userID int) error {
 	return apperr.ErrNotFound
 }
 
+// AvatarOf decides, once the user is loaded, whether the viewer allowed by
+// ManageAvatar may change target's avatar: an administrator's needs an
+// administrator (ActOnOther).
+func AvatarOf(v *auth.Viewer, target *ent.User) error {
+	return ActOnOther(v, target)
+}
+
 // ManageSignatures decides whether the viewer may replace the signatures of
 // userID, before anyone looks the user up (Maarch answers 403 first): the
-// user itself with scope signatures, or a viewer with manage_users.
-// Returns forbidden with reason privilege otherwise.
+// user itself with scope signatures, or a viewer that may manage other
+// users (ManageOthers); SignaturesOf then decides on the loaded user.
+// Returns forbidden otherwise.
 func ManageSignatures(v *auth.Viewer, userID int) error {
 	if err := Authenticated(v); err != nil {
 		return err
 	}
-	if ManagesUsers(v) {
-		return nil
-	}
 	if v.User != nil && v.User.ID == userID {
 		return Scope(v, auth.ScopeSignatures)
 	}
-	return forbidden(ReasonPrivilege, "changing another user's signatures needs manage_users")
+	return manageOthers(v, "changing another user's signatures")
+}
+
+// SignaturesOf decides, once the user is loaded, whether the viewer allowed
+// by ManageSignatures may replace target's signatures: an administrator's
+// need an administrator (ActOnOther).
+func SignaturesOf(v *auth.Viewer, target *ent.User) error {
+	return actOnOther(v, target, "changing another user's signatures")
 }
 
 // ReadSignatures decides whether the viewer may see the signatures of
-// ownerID: scope signatures, and the owner or manage_users.
+// ownerID: scope signatures, and the owner or ManagesUsers.
 // Returns forbidden for a missing scope, not found otherwise.
 func ReadSignatures(v *auth.Viewer, ownerID int) error {
 	if err := Scope(v, auth.ScopeSignatures); err != nil {
 		return err
 	}
 	return ReadOwned(v, ownerID)
+}
+
+// ServeFile decides whether a signed download link of a file owned by owner
+// may still be served: the link needs no credential, so the owner's
+// standing is checked when it is served, not only when it was signed. A
+// banned or suspended owner's files are not found, like a deleted owner's.
+func ServeFile(owner *ent.User) error {
+	if owner == nil || owner.Status != user.StatusActive {
+		return apperr.ErrNotFound
+	}
+	return nil
 }

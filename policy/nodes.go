@@ -24,7 +24,7 @@ func ReadNode(v *auth.Viewer, n ent.Noder) error {
 	switch n := n.(type) {
 	case *ent.User:
 		owner, scope = n.ID, auth.ScopeIdentity
-		visible = IsSelf(v, n) || ManagesUsers(v) || appHolds(v, PermUsersRead)
+		visible = IsSelf(v, n) || ReadsUsers(v)
 	case *ent.File:
 		owner, scope = n.OwnerID, auth.ScopeFiles
 		visible = v.UserID() == owner || ManagesUsers(v)
@@ -32,12 +32,11 @@ func ReadNode(v *auth.Viewer, n ent.Noder) error {
 		owner, scope = n.OwnerID, auth.ScopeSignatures
 		visible = v.UserID() == owner || ManagesUsers(v)
 	case *ent.Credential:
-		// Credentials are listed and revoked by first-party credentials.
 		if n.UserID == nil {
 			return apperr.ErrNotFound
 		}
 		owner, scope = *n.UserID, auth.ScopeIdentity
-		visible = v.FirstParty() && (v.UserID() == owner || ManagesUsers(v))
+		visible = ReadCredential(v, n) == nil
 	}
 	if !visible {
 		return apperr.ErrNotFound

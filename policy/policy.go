@@ -4,7 +4,9 @@
 // Each check returns nil, or an *apperr.Error whose Reason tells the
 // dialects which rule failed: unauthenticated, forbidden ("missing_scope",
 // "missing_permission", "consent_required", "unverified_application",
-// "privilege"), or not found when the object must stay invisible.
+// "privilege", "admin_required", "first_party_required",
+// "application_alone"...), or not found when the object must stay
+// invisible. contract/authorization.md is the model these rules implement.
 package policy
 
 import (
@@ -33,6 +35,8 @@ const (
 	ReasonSelfRoleOrStatus  = "self_role_or_status"
 	ReasonSelfDelete        = "self_delete"
 	ReasonAdminRequired     = "admin_required"
+	ReasonFirstParty        = "first_party_required"
+	ReasonAppAlone          = "application_alone"
 )
 
 func forbidden(reason, msg string) error { return apperr.New(apperr.Forbidden, reason, msg) }
@@ -77,9 +81,102 @@ func HasPrivilege(u *ent.User, p string) bool {
 	return IsAdmin(u) || (u != nil && slices.Contains(u.Privileges, p))
 }
 
-// ManagesUsers reports whether the viewer's user may read and change others.
-func ManagesUsers(v *auth.Viewer) bool {
-	return v != nil && HasPrivilege(v.User, PrivilegeManageUsers)
+// ReadsUsers reports whether the viewer may read users other than itself: a
+// first-party credential of a user holding manage_users, or an application
+// (its token for a user, or itself alone) holding users:read. A user's
+// privilege never passes to an application it uses.
+func ReadsUsers(v *auth.Viewer) bool {
+	if v == nil {
+		return false
+	}
+	if v.App != nil {
+		return appHolds(v, PermUsersRead)
+	}
+	return HasPrivilege(v.User, PrivilegeManageUsers)
+}
+
+// ManagesUsers reports whether the viewer looks after users other than
+// itself, and so sees their files, signatures and credentials: ManageOthers
+// but for scope modify, which only writing needs (a manager's read-only key
+// still reads them).
+func ManagesUsers(v *auth.Viewer) bool { return mayManage(v, "") == nil }
+
+// ManageOthers decides whether the viewer may create, change or delete
+// other users, their signatures, files and credentials (administrators
+// among them need AdminAct too): a credential with scope modify of a user
+// holding manage_users; for an application's token, also a verified
+// application holding users:write and a consented token. An application
+// alone never may.
+func ManageOthers(v *auth.Viewer) error { return manageOthers(v, "changing other users") }
+
+// manageOthers is ManageOthers; action names what is refused in the
+// messages ("deleting users"), which the dialects pass through.
+func manageOthers(v *auth.Viewer, action string) error {
+	if err := mayManage(v, action); err != nil {
+		return err
+	}
+	return Scope(v, auth.ScopeModify)
+}
+
+// mayManage is ManageOthers without its scope: the viewer's user holds
+// manage_users and, for an application's token, the application is
+// verified and holds users:write, and the token is consented.
+func mayManage(v *auth.Viewer, action string) error {
+	if err := Authenticated(v); err != nil {
+		return err
+	}
+	if v.User == nil {
+		return forbidden(ReasonAppAlone, action+" is not for an application acting alone")
+	}
+	if v.App != nil {
+		if !v.App.Verified {
+			return forbidden(ReasonUnverifiedApp, action+" needs a verified application")
+		}
+		if !appHolds(v, PermUsersWrite) {
+			return forbidden(ReasonMissingPermission, "the application lacks users:write")
+		}
+		if !v.Consented {
+			return forbidden(ReasonConsentRequired, action+" needs a consented token")
+		}
+	}
+	if !HasPrivilege(v.User, PrivilegeManageUsers) {
+		return forbidden(ReasonPrivilege, action+" needs manage_users")
+	}
+	return nil
+}
+
+// AdminAct decides whether the viewer may act on an administrator or change
+// anyone's role, flags or privileges: ManageOthers, by an administrator.
+// manage_users alone would let a manager take an administrator's account
+// over by resetting its password.
+func AdminAct(v *auth.Viewer) error {
+	if err := ManageOthers(v); err != nil {
+		return err
+	}
+	if !IsAdmin(v.User) {
+		return forbidden(ReasonAdminRequired, "only administrators may act on administrators or change privileges")
+	}
+	return nil
+}
+
+// ActOnOther decides whether the viewer may change target, another user:
+// ManageOthers, and AdminAct when target is an administrator. The viewer's
+// own account passes here; its own rules (ModifySelf...) apply instead.
+func ActOnOther(v *auth.Viewer, target *ent.User) error {
+	return actOnOther(v, target, "changing another user")
+}
+
+func actOnOther(v *auth.Viewer, target *ent.User, action string) error {
+	if IsSelf(v, target) {
+		return nil
+	}
+	if err := manageOthers(v, action); err != nil {
+		return err
+	}
+	if IsAdmin(target) {
+		return AdminAct(v)
+	}
+	return nil
 }
 
 func appHolds(v *auth.Viewer, perm string) bool {
@@ -92,8 +189,8 @@ func IsSelf(v *auth.Viewer, target *ent.User) bool {
 }
 
 // ReadOwned decides whether the viewer may see an object owned by ownerID (a
-// file, a signature, a credential): its owner or a viewer with manage_users.
-// Returns not found otherwise, never forbidden.
+// file, a signature): its owner, or a viewer who may manage other users
+// (ManagesUsers). Returns not found otherwise, never forbidden.
 func ReadOwned(v *auth.Viewer, ownerID int) error {
 	if err := Authenticated(v); err != nil {
 		return err

@@ -6,50 +6,52 @@ import (
 	"userbridge/ent"
 )
 
-// ReadUser decides whether the viewer may see target at all: itself, a
-// viewer with manage_users, or an application holding users:read.
-// Returns not found otherwise, so other users stay invisible.
+// ReadUser decides whether the viewer may see target at all: itself, or a
+// viewer that reads other users (ReadsUsers). Returns not found otherwise,
+// so other users stay invisible.
 func ReadUser(v *auth.Viewer, target *ent.User) error {
 	if err := Scope(v, auth.ScopeIdentity); err != nil {
 		return err
 	}
-	if IsSelf(v, target) || ManagesUsers(v) || appHolds(v, PermUsersRead) {
+	if IsSelf(v, target) || ReadsUsers(v) {
 		return nil
 	}
 	return apperr.ErrNotFound
 }
 
 // LookUpUsers decides whether the viewer may look any user up by id
-// (Edu-Focus GET /users/{id}): scope identity, and manage_users or an
-// application holding users:read. Unlike ReadUser, which hides a user as
-// not found, it answers forbidden (missing_permission) before any lookup,
-// so a viewer without the permission learns nothing about which ids exist.
+// (Edu-Focus GET /users/{id}): scope identity, and ReadsUsers. Unlike
+// ReadUser, which hides a user as not found, it answers forbidden
+// (missing_permission) before any lookup, so a viewer without the
+// permission learns nothing about which ids exist.
 func LookUpUsers(v *auth.Viewer) error {
 	if err := Scope(v, auth.ScopeIdentity); err != nil {
 		return err
 	}
-	if ManagesUsers(v) || appHolds(v, PermUsersRead) {
+	if ReadsUsers(v) {
 		return nil
 	}
 	return forbidden(ReasonMissingPermission, "looking users up needs users:read or manage_users")
 }
 
-// ListUsers decides whether the viewer may list every user.
+// ListUsers decides whether the viewer may list every user: scope identity
+// and ReadsUsers.
 func ListUsers(v *auth.Viewer) error {
 	if err := Scope(v, auth.ScopeIdentity); err != nil {
 		return err
 	}
-	if ManagesUsers(v) || appHolds(v, PermUsersRead) {
+	if ReadsUsers(v) {
 		return nil
 	}
 	return forbidden(ReasonPrivilege, "listing users needs manage_users")
 }
 
 // ReadField decides whether a guarded field of a visible user may be shown:
-// email needs scope email, names need scope personal.
+// email and login (a login is often an e-mail) need scope email, names
+// need scope personal.
 func ReadField(v *auth.Viewer, field string) error {
 	switch field {
-	case "email":
+	case "email", "login":
 		return Scope(v, auth.ScopeEmail)
 	case "first_name", "last_name", "name":
 		return Scope(v, auth.ScopePersonal)
@@ -57,20 +59,15 @@ func ReadField(v *auth.Viewer, field string) error {
 	return Scope(v, auth.ScopeIdentity)
 }
 
-// CreateUser decides whether the viewer may create accounts.
+// CreateUser decides whether the viewer may create accounts: ManageOthers.
+// Creating one with a role, flags or privileges needs GrantAdmin as well.
 func CreateUser(v *auth.Viewer) error {
-	if err := Authenticated(v); err != nil {
-		return err
-	}
-	if !ManagesUsers(v) {
-		return forbidden(ReasonPrivilege, "creating users needs manage_users")
-	}
-	return nil
+	return manageOthers(v, "creating users")
 }
 
-// ModifySelf decides whether the viewer may change its own account: scope
-// modify and, for an application's token, a verified application holding
-// users:write.
+// ModifySelf decides whether the viewer may change its own account
+// (username, names, avatar): scope modify and, for an application's token,
+// a verified application holding users:write.
 func ModifySelf(v *auth.Viewer) error {
 	if err := HasUser(v); err != nil {
 		return err
@@ -89,41 +86,77 @@ func ModifySelf(v *auth.Viewer) error {
 	return nil
 }
 
-// UpdateUser decides whether the viewer may apply a change to target. A user
-// changes itself within ModifySelf, but never its own role, status, flags or
-// privileges unless it is an administrator; changing another user needs
-// manage_users, and granting administration needs an administrator.
+// Change tells UpdateUser which kinds of account fields a change touches.
+type Change struct {
+	// Email or Password: the keys to the account. On one's own account they
+	// need a first-party credential (and, for a password, the current one,
+	// which package accounts checks).
+	Email, Password bool
+	// Standing: status, verified, mode; a user may not change its own.
+	Standing bool
+	// Grants: role, flags, privileges; only administrators change them.
+	Grants bool
+}
+
+// UpdateUser decides whether the viewer may apply a change to target.
+//
+// On its own account a user needs ModifySelf, a first-party credential for
+// its e-mail or password, and to be an administrator (AdminAct) for its
+// standing or grants. Another user needs ManageOthers, and AdminAct when
+// target is an administrator or the change touches grants.
 // Returns not found when target is invisible to the viewer.
-func UpdateUser(v *auth.Viewer, target *ent.User, privileged bool) error {
+func UpdateUser(v *auth.Viewer, target *ent.User, c Change) error {
 	if IsSelf(v, target) {
 		if err := ModifySelf(v); err != nil {
 			return err
 		}
-		if privileged && !IsAdmin(v.User) {
-			return forbidden(ReasonSelfRoleOrStatus, "a user may not change their own role or status")
+		if (c.Email || c.Password) && !v.FirstParty() {
+			return forbidden(ReasonFirstParty, "changing one's e-mail or password needs a first-party credential")
+		}
+		if c.Standing || c.Grants {
+			if !IsAdmin(v.User) {
+				return forbidden(ReasonSelfRoleOrStatus, "a user may not change their own role or status")
+			}
+			return AdminAct(v)
 		}
 		return nil
 	}
-	if err := ReadUser(v, target); err != nil {
+	if err := changeOther(v, target, "changing another user"); err != nil {
 		return err
 	}
-	if !ManagesUsers(v) {
-		return forbidden(ReasonPrivilege, "changing another user needs manage_users")
+	if c.Grants {
+		return GrantAdmin(v)
 	}
 	return nil
 }
 
-// GrantAdmin decides whether the viewer may make someone an administrator
-// (or take it away): only administrators may.
-func GrantAdmin(v *auth.Viewer) error {
-	if v == nil || !IsAdmin(v.User) {
-		return forbidden(ReasonAdminRequired, "only administrators may change administration")
+// changeOther decides whether the viewer may change target, another user:
+// ActOnOther. A viewer that may neither read nor change other users gets
+// not found, so they stay invisible.
+func changeOther(v *auth.Viewer, target *ent.User, action string) error {
+	if err := Authenticated(v); err != nil {
+		return err
+	}
+	if err := actOnOther(v, target, action); err != nil {
+		if !ReadsUsers(v) && apperr.As(err).Reason != ReasonAdminRequired {
+			return apperr.ErrNotFound
+		}
+		return err
 	}
 	return nil
+}
+
+// GrantAdmin decides whether the viewer may set anyone's role, flags or
+// privileges (making administrators and managers): AdminAct.
+func GrantAdmin(v *auth.Viewer) error {
+	return AdminAct(v)
 }
 
 // DeleteSelf decides whether the viewer may delete its own account: a
-// consented credential and, for an application, users:write.
+// consented credential and, for an application, users:write (Edu-Focus's
+// documented rule, whatever the token's scopes). A first-party credential,
+// consented by nature, also needs scope modify: a key narrowed to reading
+// must not be able to destroy the account.
 func DeleteSelf(v *auth.Viewer) error {
 	if err := HasUser(v); err != nil {
 		return err
@@ -131,30 +164,31 @@ func DeleteSelf(v *auth.Viewer) error {
 	if !v.Consented {
 		return forbidden(ReasonConsentRequired, "deleting an account needs a consented credential")
 	}
-	if v.App != nil && !appHolds(v, PermUsersWrite) {
+	if v.App == nil {
+		return Scope(v, auth.ScopeModify)
+	}
+	if !appHolds(v, PermUsersWrite) {
 		return forbidden(ReasonMissingPermission, "the application lacks users:write")
 	}
 	return nil
 }
 
-// DeleteUser decides whether the viewer may delete another user: it needs
-// manage_users, and an administrator cannot delete itself this way (it uses
+// DeleteUser decides whether the viewer may delete another user:
+// ManageOthers, AdminAct for an administrator, and never itself (it uses
 // DeleteSelf). Returns not found when target is invisible.
 func DeleteUser(v *auth.Viewer, target *ent.User) error {
-	if err := ReadUser(v, target); err != nil {
-		return err
-	}
-	if !ManagesUsers(v) {
-		return forbidden(ReasonPrivilege, "deleting users needs manage_users")
-	}
 	if IsSelf(v, target) {
+		if err := manageOthers(v, "deleting users"); err != nil {
+			return err
+		}
 		return forbidden(ReasonSelfDelete, "administrators cannot delete themselves")
 	}
-	return nil
+	return changeOther(v, target, "deleting users")
 }
 
 // BanUsers decides whether the viewer may ban or unban anyone at all: an
-// administrator with a consented credential. Dialects that must answer
+// administrator with a consented credential carrying scope modify; for an
+// application's token, a verified application. Dialects that must answer
 // forbidden before looking the target up (Edu-Focus) ask it first; Ban
 // applies it too.
 func BanUsers(v *auth.Viewer) error {
@@ -167,7 +201,10 @@ func BanUsers(v *auth.Viewer) error {
 	if !v.Consented {
 		return forbidden(ReasonConsentRequired, "banning needs a consented credential")
 	}
-	return nil
+	if v.App != nil && !v.App.Verified {
+		return forbidden(ReasonUnverifiedApp, "only verified applications may ban users")
+	}
+	return Scope(v, auth.ScopeModify)
 }
 
 // Ban decides whether the viewer may ban or unban target: BanUsers, and

@@ -35,20 +35,32 @@ type Input struct {
 	Encoded string
 }
 
+// MayReplace is policy.ManageSignatures: whether the viewer could replace
+// the signatures of userID at all, for transports that refuse before
+// looking the user up or reading the body (Maarch).
+func (s *Service) MayReplace(v *auth.Viewer, userID int) error {
+	return policy.ManageSignatures(v, userID)
+}
+
 // ReplaceExternal replaces the signatures userID keeps for the external
 // application with sigs, as one step: the old set is deleted and the new
 // one inserted in one transaction, or nothing changes. The checks run in
 // the order Maarch documents: privilege, the user, then each signature
 // (see Validate).
 // Returns forbidden per policy.ManageSignatures (before the user is looked
-// up), not found when the user does not exist, invalid (see Validate, and
+// up) and policy.SignaturesOf (after: an administrator's need an
+// administrator), not found when the user does not exist, invalid (see Validate, and
 // reason empty_application).
 func (s *Service) ReplaceExternal(ctx context.Context, v *auth.Viewer, userID int, application string, sigs []Input) ([]*ent.Signature, error) {
 	if err := policy.ManageSignatures(v, userID); err != nil {
 		return nil, err
 	}
-	if _, err := s.Client.User.Get(ctx, userID); err != nil {
+	target, err := s.Client.User.Get(ctx, userID)
+	if err != nil {
 		return nil, apperr.Classify(err)
+	}
+	if err := policy.SignaturesOf(v, target); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(application) == "" {
 		return nil, apperr.Invalidf("application", ReasonEmptyApplication, "the external application is empty")

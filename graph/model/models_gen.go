@@ -75,8 +75,10 @@ type UpdateUserInput struct {
 	LastName *string `json:"lastName,omitempty"`
 	// New display name.
 	Name *string `json:"name,omitempty"`
-	// New password.
+	// A new password. Resetting another user's revokes every credential of theirs; changing your own needs currentPassword.
 	Password *string `json:"password,omitempty"`
+	// Your current password, needed when you change your own password.
+	CurrentPassword *string `json:"currentPassword,omitempty"`
 	// New role; granting or removing ADMIN needs an administrator.
 	Role *user.Role `json:"role,omitempty"`
 	// New status.
@@ -93,7 +95,7 @@ type UpdateUserInput struct {
 
 // Changes of updateViewer; only the fields given change.
 type UpdateViewerInput struct {
-	// New e-mail address, unique ignoring case.
+	// New e-mail address, unique ignoring case. Needs a first-party credential.
 	Email *string `json:"email,omitempty"`
 	// New pseudonym, unique ignoring case.
 	Username *string `json:"username,omitempty"`
@@ -103,6 +105,8 @@ type UpdateViewerInput struct {
 	LastName *string `json:"lastName,omitempty"`
 	// New display name.
 	Name *string `json:"name,omitempty"`
-	// New password.
+	// New password. Needs a first-party credential and currentPassword (unless you have no password yet); revokes your other credentials.
 	Password *string `json:"password,omitempty"`
+	// Your current password, needed to change it.
+	CurrentPassword *string `json:"currentPassword,omitempty"`
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"userbridge/auth"
+	"userbridge/ent"
 	"userbridge/policy"
 	"userbridge/rest/jsonio"
 )
@@ -23,14 +24,10 @@ func viewer(r *http.Request) (*auth.Viewer, error) {
 // current user (403 forbidden).
 func (h handlers) getCurrent(w http.ResponseWriter, r *http.Request) {
 	v, err := viewer(r)
+	var u *ent.User
 	if err == nil {
-		err = policy.HasUser(v)
+		u, err = h.Accounts.Current(r.Context(), v)
 	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	u, err := h.Accounts.Viewer(r.Context(), v)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -45,7 +42,7 @@ func (h handlers) getCurrent(w http.ResponseWriter, r *http.Request) {
 func (h handlers) patchCurrent(w http.ResponseWriter, r *http.Request) {
 	v, err := viewer(r)
 	if err == nil {
-		err = policy.ModifySelf(v)
+		err = h.Accounts.MayModifyViewer(v)
 	}
 	if err != nil {
 		h.fail(w, r, err)

@@ -8,7 +8,6 @@ import (
 
 	"userbridge/apperr"
 	"userbridge/files"
-	"userbridge/policy"
 )
 
 // multipartOverhead is what a request may carry beyond the file itself:
@@ -24,7 +23,7 @@ var errUploadTooLarge = apperr.New(apperr.TooLarge, files.ReasonTooLarge, "reque
 func (h handlers) upload(w http.ResponseWriter, r *http.Request) {
 	v, err := viewer(r)
 	if err == nil {
-		err = policy.UploadTemporary(v)
+		err = h.Files.MayUploadTemporary(v)
 	}
 	if err != nil {
 		h.fail(w, r, err)

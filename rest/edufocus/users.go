@@ -10,7 +10,6 @@ import (
 	"userbridge/apperr"
 	"userbridge/auth"
 	"userbridge/ent"
-	"userbridge/policy"
 )
 
 // validPublicID reports whether s could be a user id: 8 of [A-Za-z0-9].
@@ -49,7 +48,7 @@ func (h handlers) target(r *http.Request, allowed func(*auth.Viewer) error) (*au
 // getUser answers GET /users/{id}: for an application holding users:read
 // or a viewer with manage_users; the scopes still filter the fields.
 func (h handlers) getUser(w http.ResponseWriter, r *http.Request) {
-	v, u, err := h.target(r, policy.LookUpUsers)
+	v, u, err := h.target(r, h.Accounts.MayLookUp)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -71,7 +70,7 @@ func (h handlers) unban(w http.ResponseWriter, r *http.Request) {
 type banFunc func(*accounts.Service, context.Context, *auth.Viewer, int) (*ent.User, error)
 
 func (h handlers) setBanned(w http.ResponseWriter, r *http.Request, apply banFunc, done string) {
-	v, u, err := h.target(r, policy.BanUsers)
+	v, u, err := h.target(r, h.Accounts.MayBan)
 	if err == nil {
 		_, err = apply(h.Accounts, r.Context(), v, u.ID)
 	}

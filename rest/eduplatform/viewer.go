@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"userbridge/auth"
-	"userbridge/policy"
 	"userbridge/rest/jsonio"
 )
 
@@ -17,10 +16,7 @@ func (h handlers) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, err := auth.Resolve(r.Context())
 		if err == nil {
-			err = policy.HasUser(v)
-		}
-		if err == nil {
-			err = policy.Scope(v, auth.ScopeIdentity)
+			_, err = h.Accounts.Current(r.Context(), v)
 		}
 		if err != nil {
 			h.fail(w, r, err)

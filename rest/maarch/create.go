@@ -92,7 +92,7 @@ func (h handlers) createUser(w http.ResponseWriter, r *http.Request) (*ent.User,
 	if err != nil {
 		return nil, err
 	}
-	if err := policy.CreateUser(v); err != nil {
+	if err := h.Accounts.MayCreate(v); err != nil {
 		return nil, err
 	}
 	b, err := readBody(w, r, h.MaxBodyBytes)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"userbridge/policy"
 	"userbridge/signatures"
 )
 
@@ -32,7 +31,7 @@ func (h handlers) replace(w http.ResponseWriter, r *http.Request) error {
 	if !isInt {
 		id = 0 // user ids start at 1: matches no viewer
 	}
-	if err := policy.ManageSignatures(v, id); err != nil {
+	if err := h.Signatures.MayReplace(v, id); err != nil {
 		return err
 	}
 	if !isInt {

@@ -83,12 +83,15 @@ type updateRequest struct {
 	Email    *string `json:"email"`
 	Name     *string `json:"name"`
 	Password *string `json:"password"`
-	Role     *string `json:"role"`
-	Status   *string `json:"status"`
+	// CurrentPassword is ours: the legacy document lists no PUT fields, and
+	// the authorization model asks for it when users change their own.
+	CurrentPassword *string `json:"current_password"`
+	Role            *string `json:"role"`
+	Status          *string `json:"status"`
 }
 
 func (u updateRequest) input() accounts.UpdateInput {
-	in := accounts.UpdateInput{Email: u.Email, Name: u.Name, Password: u.Password}
+	in := accounts.UpdateInput{Email: u.Email, Name: u.Name, Password: u.Password, CurrentPassword: u.CurrentPassword}
 	if u.Role != nil {
 		in.Role = new(user.Role(*u.Role))
 	}
