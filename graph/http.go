@@ -43,7 +43,7 @@ func guard(next http.Handler, maxBody, maxUpload int64) http.Handler {
 				return
 			}
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "could not read the request body", "BAD_REQUEST", "bad_body")
+				writeError(w, http.StatusBadRequest, "the request body could not be read", "BAD_USER_INPUT", "unreadable_body")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
