@@ -242,8 +242,12 @@ func TestMultipartErrors(t *testing.T) {
 // for an Int, a garbage id), as literals and as variables: each is
 // BAD_USER_INPUT naming the argument, and nothing is logged at ERROR.
 func TestClientMistakesAreBadUserInput(t *testing.T) {
+	dbtest.Each(t, testClientMistakes)
+}
+
+func testClientMistakes(t *testing.T, dbURL string) {
 	var logs bytes.Buffer
-	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite), func(c *app.Config) {
+	env := apptest.New(t, dbURL, func(c *app.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})
 	tok := env.Token(t, env.Admin(t, "root@example.com"))
@@ -265,6 +269,8 @@ func TestClientMistakesAreBadUserInput(t *testing.T) {
 		{"Time variable", `query($t: Time) { users(where: {createdAtGT: $t}) { totalCount } }`, map[string]any{"t": "2024-13-45"}, "where.createdAtGT"},
 		{"Time variable not a string", `query($t: Time) { users(where: {createdAtGT: $t}) { totalCount } }`, map[string]any{"t": 12}, "where.createdAtGT"},
 		{"id that is no id", `{ user(id: "garbage") { id } }`, nil, "id"},
+		{"id in a list", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{gidOf(1), "garbage"}}, "ids[1]"},
+		{"a string for an Upload", `mutation($f: Upload!) { uploadTemporaryFile(file: $f) { id } }`, map[string]any{"f": "not a file"}, "file"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
