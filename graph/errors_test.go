@@ -84,6 +84,8 @@ func TestRequestErrors(t *testing.T) {
 		{name: "POST/query is a list", body: `{"query":["array"]}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_query"},
 		{name: "POST/variables is a string", body: `{"query":"{ __typename }","variables":"{}"}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_variables"},
 		{name: "POST/body is a list", body: `[{"query":"{ __typename }"}]`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_json"},
+		{name: "POST/JSON nested 100,000 deep", body: `{"query":"{ __typename }","variables":{"v":` + strings.Repeat("[", 100000), status: 400, code: "BAD_USER_INPUT", reason: "invalid_json"},
+		{name: "POST/NUL in the body", body: "{\"query\":\"{ __typename }\"\x00}", status: 400, code: "BAD_USER_INPUT", reason: "invalid_json"},
 		{name: "POST/trailing data", body: `{"query":"{ __typename }"} {}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_json"},
 		// POST: the document fails (200 under application/json, 400 under
 		// application/graphql-response+json).
@@ -105,6 +107,7 @@ func TestRequestErrors(t *testing.T) {
 		{name: "PUT is 405", method: "PUT", body: `{"query":"{ __typename }"}`, status: 405, code: "BAD_USER_INPUT", reason: "method_not_allowed", allow: "OPTIONS, GET, POST"},
 		{name: "DELETE is 405", method: "DELETE", status: 405, code: "BAD_USER_INPUT", reason: "method_not_allowed", allow: "OPTIONS, GET, POST"},
 		{name: "POST text/plain is 415", contentType: "text/plain", body: `{"query":"{ __typename }"}`, status: 415, code: "BAD_USER_INPUT", reason: "unsupported_media_type"},
+		{name: "WebSocket upgrade is 400", method: "GET", contentType: "upgrade", status: 400, code: "BAD_USER_INPUT", reason: "upgrade_not_supported"},
 		{name: "POST without Content-Type is 415", contentType: "-", body: `{"query":"{ __typename }"}`, status: 415, code: "BAD_USER_INPUT", reason: "unsupported_media_type"},
 	}
 	for _, c := range cases {
@@ -128,6 +131,9 @@ func TestRequestErrors(t *testing.T) {
 					req.Header.Set("Content-Type", "application/json")
 				}
 			case "-":
+			case "upgrade":
+				req.Header.Set("Connection", "Upgrade")
+				req.Header.Set("Upgrade", "websocket")
 			default:
 				req.Header.Set("Content-Type", c.contentType)
 			}

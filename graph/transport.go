@@ -132,7 +132,8 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 
 // otherRequest answers, last of the transports, every request the others
 // do not take, with a coded error: OPTIONS lists the methods; another
-// method is 405 with Allow; a POST of another media type is 415.
+// method is 405 with Allow; a POST of another media type is 415; a
+// WebSocket upgrade is 400.
 type otherRequest struct{}
 
 func (otherRequest) Supports(*http.Request) bool { return true }
@@ -142,12 +143,15 @@ func (otherRequest) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	w.Header().Set("Content-Type", "application/json")
 	var status int
 	var gerr *gqlerror.Error
-	switch r.Method {
-	case http.MethodOptions:
+	switch {
+	case r.Header.Get("Upgrade") != "":
+		status = http.StatusBadRequest
+		gerr = badRequest("upgrade_not_supported", "this server has no subscriptions: send queries and mutations over HTTP")
+	case r.Method == http.MethodOptions:
 		w.Header().Set("Allow", allow)
 		w.WriteHeader(http.StatusNoContent)
 		return
-	case http.MethodPost:
+	case r.Method == http.MethodPost:
 		status = http.StatusUnsupportedMediaType
 		gerr = badRequest("unsupported_media_type",
 			"send the request as application/json (or multipart/form-data for uploads)")
