@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -115,18 +116,45 @@ func argumentPath(ctx context.Context, gerr *gqlerror.Error) string {
 
 func internal(ctx context.Context, logger *slog.Logger, gerr *gqlerror.Error, err error) *gqlerror.Error {
 	id := reqinfo.RequestID(ctx)
-	logger.ErrorContext(ctx, "graphql internal error", "request_id", id, "path", gerr.Path.String(), "err", err)
+	switch n := countInternal(ctx); {
+	case n <= maxLoggedInternal:
+		logger.ErrorContext(ctx, "graphql internal error", "request_id", id, "path", gerr.Path.String(), "err", err)
+	case n == maxLoggedInternal+1:
+		logger.ErrorContext(ctx, "graphql internal error: further ones of this request are not logged",
+			"request_id", id, "logged", maxLoggedInternal)
+	}
 	gerr.Message = "internal error"
 	gerr.Extensions = map[string]any{"code": "INTERNAL", "requestId": id}
 	return gerr
 }
 
-// recoverPanic turns a resolver panic into an INTERNAL error, logged with
-// its value; the client sees no detail.
-func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
-	return func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "graphql panic", "request_id", reqinfo.RequestID(ctx), "panic", p)
-		return apperr.Wrap(errors.New("panic"), "internal error")
+// maxLoggedInternal bounds the ERROR lines of one request: one failure
+// repeated on every element of a list (a page, nodes(ids:)) would
+// otherwise write a line per element.
+const maxLoggedInternal = 5
+
+type internalCountKey struct{}
+
+// withInternalCount gives a request the counter countInternal reads.
+func withInternalCount(ctx context.Context) context.Context {
+	return context.WithValue(ctx, internalCountKey{}, new(atomic.Int32))
+}
+
+// countInternal counts an INTERNAL error of the request and returns how
+// many it has had, 1 for a request without a counter.
+func countInternal(ctx context.Context) int {
+	if n, ok := ctx.Value(internalCountKey{}).(*atomic.Int32); ok {
+		return int(n.Add(1))
+	}
+	return 1
+}
+
+// recoverPanic turns a resolver panic into an INTERNAL error; the client
+// sees no detail, and the presenter logs the panic's value (within the
+// request's budget, like any INTERNAL error).
+func recoverPanic() graphql.RecoverFunc {
+	return func(_ context.Context, p any) error {
+		return apperr.Wrap(fmt.Errorf("panic: %v", p), "internal error")
 	}
 }
 

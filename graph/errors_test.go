@@ -3,17 +3,23 @@ package graph_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"userbridge/accounts"
 	"userbridge/app"
 	"userbridge/app/apptest"
+	"userbridge/auth"
 	"userbridge/db/dbtest"
+	"userbridge/ent"
+	"userbridge/ent/user"
 	"userbridge/graph"
 )
 
@@ -386,5 +392,37 @@ func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
 			t.Fatalf("introspection on: no suggestion at all (the test's mistakes are too far off)")
 		}
 		t.Logf("introspection %v: %d suggestions", introspection, suggested)
+	}
+}
+
+// TestInternalErrorsLogBounded: one failure repeated on many fields (here
+// a panic under each of 30 aliases) logs at most a few ERROR lines, then
+// one saying the rest are not logged; the client sees INTERNAL, no detail.
+func TestInternalErrorsLogBounded(t *testing.T) {
+	var logs bytes.Buffer
+	o := graph.DefaultOptions
+	o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	// A service without a database client panics on the first query.
+	h := graph.NewHandler(&graph.Resolver{Accounts: &accounts.Service{}}, o)
+	admin := &auth.Viewer{User: &ent.User{ID: 1, Role: user.RoleAdmin}, Scopes: auth.AllScopes, Consented: true}
+	var q strings.Builder
+	q.WriteString("{ ")
+	for i := range 30 {
+		fmt.Fprintf(&q, "a%d: users { totalCount } ", i)
+	}
+	q.WriteString("}")
+	body, _ := json.Marshal(map[string]string{"query": q.String()})
+	req := httptest.NewRequest("POST", "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req = req.WithContext(auth.NewContext(req.Context(), admin))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	res := decodeErrors(t, rec.Code, rec.Body.Bytes())
+	if len(res.errors) != graph.MaxErrors+1 || res.errors[0].Code() != "INTERNAL" || strings.Contains(rec.Body.String(), "nil pointer") {
+		t.Fatalf("%d errors: %.500s", len(res.errors), rec.Body)
+	}
+	lines := strings.Count(logs.String(), "level=ERROR")
+	if lines != 6 || !strings.Contains(logs.String(), "nil pointer") || !strings.Contains(logs.String(), "not logged") {
+		t.Fatalf("%d ERROR lines:\n%s", lines, logs.String())
 	}
 }

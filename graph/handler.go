@@ -86,6 +86,6 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	}
 	srv.AroundResponses(capErrors)
 	srv.SetErrorPresenter(presentError(logger))
-	srv.SetRecoverFunc(recoverPanic(logger))
+	srv.SetRecoverFunc(recoverPanic())
 	return srv
 }

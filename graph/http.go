@@ -48,7 +48,7 @@ func guard(next http.Handler, maxBody, maxUpload int64) http.Handler {
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(withInternalCount(r.Context())))
 	})
 }
 
