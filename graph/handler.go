@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // Options configure the GraphQL server.
@@ -62,13 +63,14 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 		logger = slog.Default()
 	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQuery{})
 	srv.AddTransport(post)
 	// capUpload (guard) bounds the body first and answers 413; gqlgen's own
 	// cap sits one byte further so it never answers first. File parts over
 	// MaxMemory are spooled to temporary files, never held in memory.
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes(o) + uploadSlack + 1, MaxMemory: 1 << 20})
+	// Every request nobody else takes gets a coded error (405, 415).
+	srv.AddTransport(otherRequest{})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(cache)
 	if o.TokenLimit > 0 {
@@ -76,6 +78,9 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	}
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.SetDisableSuggestion(true)
+		srv.SetValidationRulesFn(func() *rules.Rules { return withoutSuggestions(rules.NewDefaultRules()) })
 	}
 	// No extension here may intercept fields (graphql.FieldInterceptor,
 	// srv.AroundFields): plain scalar fields are marshaled without passing
@@ -87,7 +92,8 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	}
 	srv.Use(limitsGuard{limits: o.Limits, complexity: o.Complexity, listSize: listSize,
 		tokenLimit: o.TokenLimit, cache: cache})
+	srv.AroundResponses(capErrors)
 	srv.SetErrorPresenter(presentError(logger))
-	srv.SetRecoverFunc(recoverPanic(logger))
+	srv.SetRecoverFunc(recoverPanic())
 	return srv
 }

@@ -43,12 +43,12 @@ func guard(next http.Handler, maxBody, maxUpload int64) http.Handler {
 				return
 			}
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "could not read the request body", "BAD_REQUEST", "bad_body")
+				writeError(w, http.StatusBadRequest, "the request body could not be read", "BAD_USER_INPUT", "unreadable_body")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(withInternalCount(r.Context())))
 	})
 }
 
