@@ -9,6 +9,7 @@ import (
 	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/user"
+	"userbridge/ident"
 )
 
 // UpdateInput is a partial change: nil fields keep their values.
@@ -126,9 +127,9 @@ func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int, in UpdateI
 	return updated, changed, nil
 }
 
-// changedStr returns p when it differs from cur ignoring case, else nil.
+// changedStr returns p when its ident.Key differs from cur's, else nil.
 func changedStr(p *string, cur string) *string {
-	if p == nil || strings.EqualFold(*p, cur) {
+	if p == nil || ident.Key(*p) == ident.Key(cur) {
 		return nil
 	}
 	return p
@@ -147,7 +148,7 @@ func (in UpdateInput) apply(cur *ent.User, m *ent.UserUpdateOne, hash string) bo
 	setStr(in.Email, cur.Email, m.SetEmail)
 	setStr(in.Username, cur.Username, m.SetUsername)
 	if in.Login != nil {
-		setStr(new(strings.ToLower(*in.Login)), cur.Login, m.SetLogin)
+		setStr(new(ident.Key(*in.Login)), cur.Login, m.SetLogin)
 	}
 	setStr(in.FirstName, cur.FirstName, m.SetFirstName)
 	setStr(in.LastName, cur.LastName, m.SetLastName)
