@@ -10,6 +10,7 @@ import (
 
 	"userbridge/graph"
 	"userbridge/ratelimit"
+	"userbridge/reqinfo"
 )
 
 // Config is everything New needs. Zero values take the defaults.
@@ -20,6 +21,9 @@ type Config struct {
 	PublicURL      string // absolute base of links the service hands out
 	RedisURL       string // shared rate limits; empty: in memory
 	RedisPrefix    string // prefix of the Redis keys; empty: ratelimit.DefaultPrefix
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (login limits, anonymous users-v1 limits); empty: the peer is the client.
+	TrustedProxies reqinfo.Proxies
 	Secret         string // signs download links; empty: kept in the database
 	UserFileQuota  int
 	MaxUploadBytes int64
