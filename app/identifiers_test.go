@@ -96,7 +96,18 @@ func TestIdentifiersNameOneAccount(t *testing.T) {
 				}
 			})
 		}
-		for name, email := range map[string]string{"NUL": "kate@example.com\x00", "invalid UTF-8": "kate@example.com\xff"} {
+		t.Run("graphql createUser-BAD_USER_INPUT/fullwidth spelling of a reserved username", func(t *testing.T) {
+			gql(t, adminTok, create, map[string]any{"in": map[string]any{"email": "new@example.com", "username": "\uFF21\uFF24\uFF2D\uFF29\uFF2E"}}, "BAD_USER_INPUT")
+		})
+		t.Run("graphql createUser-BAD_USER_INPUT/an e-mail of 100,000 characters", func(t *testing.T) {
+			gql(t, adminTok, create, map[string]any{"in": map[string]any{"email": strings.Repeat("\u212A", 100000) + "@example.com"}}, "BAD_USER_INPUT")
+		})
+		for name, email := range map[string]string{
+			"NUL":                      "kate@example.com\x00",
+			"invalid UTF-8":            "kate@example.com\xff",
+			"100,000 characters":       strings.Repeat("k", 100000) + "@example.com",
+			"zero-width joiner inside": "ka\u200Dte@example.com",
+		} {
 			t.Run("graphql login-UNAUTHENTICATED/"+name+" in the e-mail is a bad login, not an internal error", func(t *testing.T) {
 				gql(t, "", login, map[string]any{"email": email}, "UNAUTHENTICATED")
 			})
