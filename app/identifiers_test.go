@@ -80,7 +80,8 @@ func TestIdentifiersNameOneAccount(t *testing.T) {
 			"no-break space":         "ka\u00A0te@example.com",
 		} {
 			t.Run("graphql createUser-BAD_USER_INPUT/"+name+" in the e-mail", func(t *testing.T) {
-				gql(t, adminTok, create, map[string]any{"in": map[string]any{"email": email}}, "BAD_USER_INPUT")
+				in := map[string]any{"email": email, "login": "newlogin"}
+				gql(t, adminTok, create, map[string]any{"in": in}, "BAD_USER_INPUT")
 			})
 		}
 		login := `mutation($email: String!) { login(email: $email, password: "password123") { user { publicID } } }`
