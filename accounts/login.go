@@ -10,6 +10,7 @@ import (
 	"userbridge/ent/credential"
 	"userbridge/ent/user"
 	"userbridge/ident"
+	"userbridge/reqinfo"
 )
 
 // DefaultLoginTTL is how long a token from Login lives.
@@ -29,8 +30,8 @@ const maxLoginEmail = 1024
 // Login exchanges an e-mail and password for a first-party access token.
 // The e-mail is compared by ident.Key, so every spelling of an address finds
 // the one account, and every spelling spends the same account bucket. Every
-// call is one attempt for the account and one for the client address,
-// whatever its outcome.
+// call is one attempt for the account and one for the client address (its
+// /64 for IPv6, reqinfo.LimitKey), whatever its outcome.
 //
 // Returns rate limited past either limit, and unauthenticated
 // ("invalid_credentials") for an unknown e-mail, one that could not be an
@@ -42,7 +43,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	if len(email) <= maxLoginEmail {
 		key, ok = ident.LookupKey(email)
 	}
-	keys := []string{"login:addr:" + clientAddr}
+	keys := []string{"login:addr:" + reqinfo.LimitKey(clientAddr)}
 	if ok {
 		keys = append([]string{"login:account:" + key}, keys...)
 	}

@@ -76,6 +76,14 @@ func TestLoginLimitKeys(t *testing.T) {
 				t.Fatalf("another client behind the same proxies: %s", code)
 			}
 		})
+		t.Run("IPv6 addresses of one /64 share the address bucket", func(t *testing.T) {
+			expect(t, []string{bad, bad, bad, limited}, func(i int) string {
+				return loginFrom(t, e, fmt.Sprintf("[2001:db8:1:2::%x]:4000", i+1), "", fmt.Sprintf("e%d@example.com", i))
+			})
+			if code := loginFrom(t, e, "[2001:db8:1:3::1]:4000", "", "f@example.com"); code != bad {
+				t.Fatalf("the next /64: %s", code)
+			}
+		})
 		t.Run("every spelling of an e-mail spends the one account bucket", func(t *testing.T) {
 			spellings := []string{"kate@example.com", "KATE@example.com", kelvinKate, wideKate}
 			expect(t, []string{bad, bad, bad, limited}, func(i int) string {

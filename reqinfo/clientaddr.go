@@ -130,3 +130,16 @@ func parseHop(s string) (netip.Addr, bool) {
 	}
 	return a.WithZone("").Unmap(), true
 }
+
+// LimitKey returns what names one client in a rate limit: an IPv4 address,
+// or the /64 network of an IPv6 address, since one subscriber usually holds
+// a whole /64 and could otherwise spend a fresh bucket per address. Anything
+// else is returned as is.
+func LimitKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return addr
+	}
+	p, _ := a.WithZone("").Prefix(64)
+	return p.String()
+}

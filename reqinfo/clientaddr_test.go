@@ -85,3 +85,20 @@ func TestParseProxies(t *testing.T) {
 		}
 	})
 }
+
+// TestLimitKey covers which addresses share one rate-limit bucket.
+func TestLimitKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.9":          "203.0.113.9",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":      "2001:db8:1:3::/64",
+		"::ffff:203.0.113.9":   "::ffff:203.0.113.9",
+		"not an address":       "not an address",
+		"":                     "",
+	} {
+		if got := reqinfo.LimitKey(in); got != want {
+			t.Errorf("LimitKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
