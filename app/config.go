@@ -21,13 +21,14 @@ type Config struct {
 	PublicURL      string // absolute base of links the service hands out
 	RedisURL       string // shared rate limits; empty: in memory
 	RedisPrefix    string // prefix of the Redis keys; empty: ratelimit.DefaultPrefix
-	// TrustedProxies are the peers whose X-Forwarded-For names the client
-	// (login limits, anonymous users-v1 limits); empty: the peer is the client.
-	TrustedProxies reqinfo.Proxies
 	Secret         string // signs download links; empty: kept in the database
 	UserFileQuota  int
 	MaxUploadBytes int64
 	MaxJSONBytes   int64
+
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (login limits, anonymous users-v1 limits); empty: the peer is the client.
+	TrustedProxies reqinfo.Proxies
 
 	LinkTTL          time.Duration // lifetime of signed download links; 0: 1 hour
 	TemporaryFileTTL time.Duration // lifetime of unadopted temporary files; 0: 1 hour
