@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"userbridge/app"
+	"userbridge/reqinfo"
 )
 
 // setting is one flag with its environment variable: the flag wins, then the
@@ -53,6 +54,11 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 		{"storage", "STORAGE_URL", "blob storage URL: file://DIR or s3://BUCKET", str(&cfg.StorageURL), cfg.StorageURL},
 		{"public-url", "PUBLIC_URL", "absolute base URL of links the service hands out", str(&cfg.PublicURL), cfg.PublicURL},
 		{"redis", "REDIS_URL", "Redis URL for shared rate limits (empty: in memory)", str(&cfg.RedisURL), ""},
+		{"trusted-proxies", "TRUSTED_PROXIES", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client (empty: none)", func(s string) error {
+			p, err := reqinfo.ParseProxies(s)
+			cfg.TrustedProxies = p
+			return err
+		}, ""},
 		{"secret", "SECRET_KEY", "secret signing download links (empty: generated once, kept in the database)", str(&cfg.Secret), ""},
 		{"user-file-quota", "USER_FILE_QUOTA", "user files kept per user and nature", num(&cfg.UserFileQuota), strconv.Itoa(cfg.UserFileQuota)},
 		{"max-upload", "MAX_UPLOAD_BYTES", "largest accepted upload, bytes", num64(&cfg.MaxUploadBytes), strconv.FormatInt(cfg.MaxUploadBytes, 10)},
@@ -98,7 +104,7 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 				continue
 			}
 			if err := s.apply(strings.TrimSpace(v)); err != nil {
-				return cfg, fmt.Errorf("--%s / %s: %q is not valid", s.flag, s.env, v)
+				return cfg, fmt.Errorf("--%s / %s: %q is not valid: %w", s.flag, s.env, v, err)
 			}
 		}
 		cfg.Logger = newLogger(logFormat)

@@ -2,14 +2,13 @@ package accounts
 
 import (
 	"context"
-	"strings"
 
 	"userbridge/auth"
 	"userbridge/policy"
 )
 
 // LoginAvailable tells a viewer who may create users whether login (compared
-// lowercase) is free, before anything else is looked at: Maarch answers
+// by ident.Key) is free, before anything else is looked at: Maarch answers
 // "Login already exists" ahead of its picture and mode checks. Create checks
 // it again inside its transaction, so a race still ends in the same conflict.
 // Returns forbidden per policy.CreateUser, or conflict with reason
@@ -18,6 +17,8 @@ func (s *Service) LoginAvailable(ctx context.Context, v *auth.Viewer, login stri
 	if err := policy.CreateUser(v); err != nil {
 		return err
 	}
-	login = strings.ToLower(login)
+	if err := checkLogin(login); err != nil {
+		return err
+	}
 	return checkUnique(ctx, s.Client, 0, nil, nil, &login)
 }

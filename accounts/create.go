@@ -8,6 +8,7 @@ import (
 	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/user"
+	"userbridge/ident"
 	"userbridge/policy"
 )
 
@@ -61,9 +62,9 @@ func (s *Service) Bootstrap(ctx context.Context, in CreateInput) (*ent.User, err
 	}
 	var u *ent.User
 	err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
-		login := strings.ToLower(in.Email)
+		login := ident.Key(in.Email)
 		if in.Login != nil {
-			login = strings.ToLower(*in.Login)
+			login = ident.Key(*in.Login)
 		}
 		if err := checkUnique(ctx, tx.Client(), 0, &in.Email, in.Username, &login); err != nil {
 			return err
@@ -114,7 +115,7 @@ func (in CreateInput) validate() error {
 		}
 	}
 	if in.Login != nil {
-		if err := checkLogin(strings.ToLower(*in.Login)); err != nil {
+		if err := checkLogin(*in.Login); err != nil {
 			return err
 		}
 	}

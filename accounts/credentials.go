@@ -3,7 +3,6 @@ package accounts
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"userbridge/apperr"
@@ -12,6 +11,7 @@ import (
 	"userbridge/ent/application"
 	"userbridge/ent/credential"
 	"userbridge/ent/user"
+	"userbridge/ident"
 	"userbridge/policy"
 )
 
@@ -70,7 +70,11 @@ type IssueInput struct {
 // Returns not found for an unknown user or application, invalid for an
 // unknown scope.
 func (s *Service) Issue(ctx context.Context, in IssueInput) (string, *ent.Credential, error) {
-	u, err := s.Client.User.Query().Where(user.EmailKey(strings.ToLower(in.UserEmail))).Only(ctx)
+	key, ok := ident.LookupKey(in.UserEmail)
+	if !ok {
+		return "", nil, apperr.Invalidf("email", "invalid_email", "email must be a valid e-mail address")
+	}
+	u, err := s.Client.User.Query().Where(user.EmailKey(key)).Only(ctx)
 	if err != nil {
 		return "", nil, apperr.Classify(err)
 	}

@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"userbridge/apperr"
@@ -10,6 +9,8 @@ import (
 	"userbridge/ent"
 	"userbridge/ent/credential"
 	"userbridge/ent/user"
+	"userbridge/ident"
+	"userbridge/reqinfo"
 )
 
 // DefaultLoginTTL is how long a token from Login lives.
@@ -21,20 +22,41 @@ const ReasonInvalidCredentials = "invalid_credentials"
 
 var errBadLogin = apperr.New(apperr.Unauthenticated, ReasonInvalidCredentials, "invalid e-mail or password")
 
+// maxLoginEmail bounds the e-mail a login attempt may name: no stored
+// address is longer (254 bytes, a few times more once folded), and the
+// limiter's keys stay small.
+const maxLoginEmail = 1024
+
 // Login exchanges an e-mail and password for a first-party access token.
-// Every call is one attempt for the account and one for the client address,
-// whatever its outcome.
+// The e-mail is compared by ident.Key, so every spelling of an address finds
+// the one account, and every spelling spends the same account bucket. Every
+// call is one attempt for the account and one for the client address (its
+// /64 for IPv6, reqinfo.LimitKey), whatever its outcome.
 //
 // Returns rate limited past either limit, and unauthenticated
-// ("invalid_credentials") for an unknown e-mail or a wrong password, after
-// the same password-hashing work in both cases.
+// ("invalid_credentials") for an unknown e-mail, one that could not be an
+// identifier (NUL, invalid UTF-8: no account has it, and it never reaches
+// the database) or a wrong password, after the same password-hashing work
+// in every case.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (string, *ent.User, error) {
-	if err := s.throttle(ctx, "login:account:"+strings.ToLower(email), "login:addr:"+clientAddr); err != nil {
+	key, ok := "", false
+	if len(email) <= maxLoginEmail {
+		key, ok = ident.LookupKey(email)
+	}
+	keys := []string{"login:addr:" + reqinfo.LimitKey(clientAddr)}
+	if ok {
+		keys = append([]string{"login:account:" + key}, keys...)
+	}
+	if err := s.throttle(ctx, keys...); err != nil {
 		return "", nil, err
 	}
-	u, err := s.Client.User.Query().Where(user.EmailKey(strings.ToLower(email))).Only(ctx)
-	if err != nil && !ent.IsNotFound(err) {
-		return "", nil, apperr.Wrap(err, "looking up user")
+	var u *ent.User
+	if ok {
+		var err error
+		u, err = s.Client.User.Query().Where(user.EmailKey(key)).Only(ctx)
+		if err != nil && !ent.IsNotFound(err) {
+			return "", nil, apperr.Wrap(err, "looking up user")
+		}
 	}
 	hash := ""
 	if u != nil && u.PasswordHash != "" {

@@ -9,6 +9,7 @@ import (
 	"userbridge/apperr"
 	"userbridge/ent"
 	"userbridge/ent/user"
+	"userbridge/ident"
 )
 
 // Conflict reasons, one per unique field.
@@ -19,7 +20,8 @@ const (
 )
 
 // checkUnique reports the first of e-mail, username and login (any may be
-// nil) already used by a user other than self, as a conflict on that field.
+// nil, all already validated) whose ident.Key is used by a user other than
+// self, as a conflict on that field.
 // The unique indexes remain the final word under races (classifyWrite).
 func checkUnique(ctx context.Context, c *ent.Client, self int, email, username, login *string) error {
 	checks := []struct {
@@ -28,9 +30,9 @@ func checkUnique(ctx context.Context, c *ent.Client, self int, email, username, 
 		field  string
 		reason string
 	}{
-		{email, func(s string) *ent.UserQuery { return c.User.Query().Where(user.EmailKey(strings.ToLower(s))) }, "email", ReasonEmailTaken},
-		{login, func(s string) *ent.UserQuery { return c.User.Query().Where(user.Login(strings.ToLower(s))) }, "login", ReasonLoginTaken},
-		{username, func(s string) *ent.UserQuery { return c.User.Query().Where(user.UsernameKey(strings.ToLower(s))) }, "username", ReasonUsernameTaken},
+		{email, func(s string) *ent.UserQuery { return c.User.Query().Where(user.EmailKey(ident.Key(s))) }, "email", ReasonEmailTaken},
+		{login, func(s string) *ent.UserQuery { return c.User.Query().Where(user.Login(ident.Key(s))) }, "login", ReasonLoginTaken},
+		{username, func(s string) *ent.UserQuery { return c.User.Query().Where(user.UsernameKey(ident.Key(s))) }, "username", ReasonUsernameTaken},
 	}
 	for _, ch := range checks {
 		if ch.value == nil {
@@ -89,7 +91,7 @@ func (s *Service) username(ctx context.Context, c *ent.Client, in CreateInput, l
 		if checkUsername(candidate) != nil {
 			continue
 		}
-		taken, err := c.User.Query().Where(user.UsernameKey(strings.ToLower(candidate))).Exist(ctx)
+		taken, err := c.User.Query().Where(user.UsernameKey(ident.Key(candidate))).Exist(ctx)
 		if err != nil {
 			return "", apperr.Wrap(err, "deriving username")
 		}

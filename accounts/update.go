@@ -10,6 +10,7 @@ import (
 	"userbridge/ent"
 	"userbridge/ent/credential"
 	"userbridge/ent/user"
+	"userbridge/ident"
 	"userbridge/policy"
 )
 
@@ -153,9 +154,9 @@ func (s *Service) UpdateViewer(ctx context.Context, v *auth.Viewer, in UpdateInp
 	return s.Update(ctx, v, v.User.ID, in)
 }
 
-// changedStr returns p when it differs from cur ignoring case, else nil.
+// changedStr returns p when its ident.Key differs from cur's, else nil.
 func changedStr(p *string, cur string) *string {
-	if p == nil || strings.EqualFold(*p, cur) {
+	if p == nil || ident.Key(*p) == ident.Key(cur) {
 		return nil
 	}
 	return p
@@ -174,7 +175,7 @@ func (in UpdateInput) apply(cur *ent.User, m *ent.UserUpdateOne, hash string) bo
 	setStr(in.Email, cur.Email, m.SetEmail)
 	setStr(in.Username, cur.Username, m.SetUsername)
 	if in.Login != nil {
-		setStr(new(strings.ToLower(*in.Login)), cur.Login, m.SetLogin)
+		setStr(new(ident.Key(*in.Login)), cur.Login, m.SetLogin)
 	}
 	setStr(in.FirstName, cur.FirstName, m.SetFirstName)
 	setStr(in.LastName, cur.LastName, m.SetLastName)

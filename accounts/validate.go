@@ -9,6 +9,7 @@ import (
 	"userbridge/apperr"
 	"userbridge/ent/schema"
 	"userbridge/ent/user"
+	"userbridge/ident"
 )
 
 // Password length bounds, in characters.
@@ -25,8 +26,13 @@ var (
 // reservedUsernames may never be chosen: they collide with routes or roles.
 var reservedUsernames = []string{"admin", "administrator", "root", "@current", "current", "me", "system", "support", "null", "undefined"}
 
-// ValidEmail reports whether s is an e-mail address the service accepts.
-func ValidEmail(s string) bool { return len(s) <= 254 && emailRe.MatchString(s) }
+// ValidEmail reports whether s is an e-mail address the service accepts: its
+// canonical form (ident.Canonical, which refuses control characters, NUL and
+// invalid UTF-8) has the shape of an address and at most 254 bytes.
+func ValidEmail(s string) bool {
+	c, ok := ident.Canonical(s)
+	return ok && len(c) <= 254 && emailRe.MatchString(c)
+}
 
 func checkEmail(s string) error {
 	if !ValidEmail(s) {
@@ -45,18 +51,26 @@ func checkPassword(s string) error {
 	return nil
 }
 
-// checkUsername applies the edu-focus rule: 3 to 32 of [A-Za-z0-9_.-], and no
-// reserved word.
+// checkUsername applies the edu-focus rule to the canonical form: 3 to 32 of
+// [A-Za-z0-9_.-], and no reserved word (compared by key).
 func checkUsername(s string) error {
-	if !usernameRe.MatchString(s) || slices.Contains(reservedUsernames, strings.ToLower(s)) {
+	c, ok := ident.Canonical(s)
+	if !ok || !usernameRe.MatchString(c) || slices.Contains(reservedUsernames, ident.Key(c)) {
 		return apperr.Invalidf("username", "unauthorized_username", "username is not allowed")
 	}
 	return nil
 }
 
-// ValidLogin reports whether s has the shape of a login: [\w.@-]+ (ASCII
-// word characters), at most 255 bytes. Logins are stored lowercase.
-func ValidLogin(s string) bool { return len(s) <= 255 && schema.LoginPattern.MatchString(s) }
+// ValidLogin reports whether s names a login: its key (ident.Key, the form
+// stored) has the shape [\w.@-]+ (ASCII word characters), at most 255 bytes.
+func ValidLogin(s string) bool {
+	c, ok := ident.Canonical(s)
+	if !ok {
+		return false
+	}
+	k := ident.Key(c)
+	return len(k) <= 255 && schema.LoginPattern.MatchString(k)
+}
 
 func checkLogin(s string) error {
 	if !ValidLogin(s) {

@@ -32,7 +32,8 @@ type App struct {
 	Signatures  *signatures.Service
 	stopSweeper func()
 	// APILimiter throttles users-v1 per credential, shared through Redis
-	// when RedisURL is set; nil when APIRate is off.
+	// when RedisURL is set; nil when APIRate is off. Accounts.LoginLimiter
+	// comes from the same Redis.
 	APILimiter  ratelimit.Limiter
 	limiterConn io.Closer
 }
@@ -55,27 +56,29 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	a := &App{
-		Config: cfg,
-		Store:  store,
-		Auth:   &auth.Authenticator{Client: store.Client, Now: cfg.Now},
-		Accounts: &accounts.Service{
-			Client:       store.Client,
-			LoginLimiter: ratelimit.NewMemory(cfg.LoginRate),
-			Now:          cfg.Now,
-		},
-		Metrics: prometheus.NewRegistry(),
-	}
-	a.Metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "userbridge_sql_statements_total", Help: "SQL statements run by the store (BEGIN and COMMIT not counted).",
-	}, func() float64 { return float64(store.Statements()) }))
-	a.APILimiter, a.limiterConn, err = ratelimit.Open(ctx, cfg.RedisURL, cfg.RedisPrefix, cfg.APIRate, func(err error) {
+	limits, err := ratelimit.Dial(ctx, cfg.RedisURL, cfg.RedisPrefix, func(err error) {
 		cfg.Logger.Error("redis rate limit failed: using this replica's own bucket", "err", err)
 	})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("rate limits: %w", err)
 	}
+	a := &App{
+		Config: cfg,
+		Store:  store,
+		Auth:   &auth.Authenticator{Client: store.Client, Now: cfg.Now},
+		Accounts: &accounts.Service{
+			Client:       store.Client,
+			LoginLimiter: limits.Limiter(cfg.LoginRate),
+			Now:          cfg.Now,
+		},
+		Metrics:     prometheus.NewRegistry(),
+		APILimiter:  limits.Limiter(cfg.APIRate),
+		limiterConn: limits,
+	}
+	a.Metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "userbridge_sql_statements_total", Help: "SQL statements run by the store (BEGIN and COMMIT not counted).",
+	}, func() float64 { return float64(store.Statements()) }))
 	if err := a.openFiles(ctx); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("files: %w", err)

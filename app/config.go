@@ -10,6 +10,7 @@ import (
 
 	"userbridge/graph"
 	"userbridge/ratelimit"
+	"userbridge/reqinfo"
 )
 
 // Config is everything New needs. Zero values take the defaults.
@@ -24,6 +25,10 @@ type Config struct {
 	UserFileQuota  int
 	MaxUploadBytes int64
 	MaxJSONBytes   int64
+
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (login limits, anonymous users-v1 limits); empty: the peer is the client.
+	TrustedProxies reqinfo.Proxies
 
 	LinkTTL          time.Duration // lifetime of signed download links; 0: 1 hour
 	TemporaryFileTTL time.Duration // lifetime of unadopted temporary files; 0: 1 hour

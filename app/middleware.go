@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,8 +15,8 @@ import (
 	"userbridge/reqinfo"
 )
 
-// requestID gives every request an id (a sane incoming X-Request-Id is kept),
-// echoes it in the response, and records the client address.
+// requestID gives every request an id (a sane incoming X-Request-Id is kept)
+// and echoes it in the response.
 func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
@@ -27,12 +26,7 @@ func requestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		addr, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			addr = r.RemoteAddr
-		}
-		ctx := reqinfo.WithClientAddr(reqinfo.WithRequestID(r.Context(), id), addr)
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r.WithContext(reqinfo.WithRequestID(r.Context(), id)))
 	})
 }
 

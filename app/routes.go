@@ -29,7 +29,7 @@ var openAPIDocs = map[string][]byte{
 // routes is the whole HTTP surface of the service.
 func (a *App) routes() (http.Handler, error) {
 	r := chi.NewRouter()
-	r.Use(requestID, a.recoverer, a.accessLog, a.metrics())
+	r.Use(requestID, a.clientAddr, a.recoverer, a.accessLog, a.metrics())
 	dialects := a.dialects()
 	// chi refuses a method it does not know (PROPFIND, "get") before any
 	// mounted router runs; under a dialect's prefix, the dialect answers.

@@ -62,12 +62,14 @@ func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*Store, error
 	return &Store{Client: ent.NewClient(opts...), Dialect: drv.Dialect(), driver: drv, statements: n}, nil
 }
 
-// Migrate creates or updates the schema.
+// Migrate creates or updates the schema, then brings the users' identifier
+// keys to the current normalisation (identkeys.go). Returns an error wrapping
+// ErrKeyCollision, and changes nothing, when two users would share a key.
 func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.Client.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
-	return nil
+	return s.migrateIdentifierKeys(ctx)
 }
 
 // Ping checks that the database answers (readiness).

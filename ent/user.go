@@ -27,11 +27,11 @@ type User struct {
 	PublicID string `json:"public_id,omitempty"`
 	// Email holds the value of the "email" field.
 	Email string `json:"email,omitempty"`
-	// lowercased email: the case-insensitive unique key
+	// ident.Key of email (NFKC, case-folded): the unique key
 	EmailKey string `json:"email_key,omitempty"`
 	// Pseudonym, unique ignoring case; derived from the login or e-mail when not given.
 	Username string `json:"username,omitempty"`
-	// lowercased username: the case-insensitive unique key
+	// ident.Key of username (NFKC, case-folded): the unique key
 	UsernameKey string `json:"username_key,omitempty"`
 	// Lowercase login (letters, digits, _ . @ -), unique; the lowercased e-mail unless given.
 	Login string `json:"login,omitempty"`

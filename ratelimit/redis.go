@@ -3,7 +3,6 @@ package ratelimit
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -63,35 +62,66 @@ func (r *Redis) Allow(ctx context.Context, key string) (Result, error) {
 // nonNegative maps redis_rate's -1 ("not applicable") to zero.
 func nonNegative(d time.Duration) time.Duration { return max(0, d) }
 
-// Open returns the limiter a deployment asked for: nil when l is off, in
-// memory when redisURL is empty, else shared through Redis under prefix
-// (DefaultPrefix when empty) with an in-memory fallback whose use is reported
-// to onError (may be nil). The closer releases the Redis connection.
+// Store makes the limiters of one deployment over one Redis connection
+// (or in memory when it has no Redis): the users-v1 limit and the login
+// limits share it. Keys of different limiters must not overlap (users-v1
+// uses "cred:", "app:", "addr:"; logins "login:").
+type Store struct {
+	client  *redis.Client // nil: in memory
+	prefix  string
+	onError func(error)
+}
+
+// Dial connects to redisURL, or returns an in-memory Store when it is
+// empty. Keys start with prefix (DefaultPrefix when empty); Redis failures
+// at request time fall back to this replica's memory and are reported to
+// onError (may be nil).
 //
-// Returns an error when redisURL is malformed or Redis does not answer: a
-// deployment that asked for shared limits must not start silently without.
-func Open(ctx context.Context, redisURL, prefix string, l Limit, onError func(error)) (Limiter, io.Closer, error) {
-	if l.Off() {
-		return nil, io.NopCloser(nil), nil
+// Returns an error when redisURL is malformed or Redis does not answer.
+func Dial(ctx context.Context, redisURL, prefix string, onError func(error)) (*Store, error) {
+	if prefix == "" {
+		prefix = DefaultPrefix
 	}
+	s := &Store{prefix: prefix, onError: onError}
 	if redisURL == "" {
-		return NewMemory(l), io.NopCloser(nil), nil
+		return s, nil
 	}
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
-		return nil, nil, fmt.Errorf("redis URL: %w", err)
+		return nil, fmt.Errorf("redis URL: %w", err)
 	}
 	client := redis.NewClient(opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := client.Ping(pingCtx).Err(); err != nil {
 		client.Close()
-		return nil, nil, fmt.Errorf("redis at %s does not answer: %w", opts.Addr, err)
+		return nil, fmt.Errorf("redis at %s does not answer: %w", opts.Addr, err)
 	}
-	r := NewRedis(client, l)
-	if prefix != "" {
-		r.Prefix = prefix
+	s.client = client
+	return s, nil
+}
+
+// Limiter returns a limiter of l: nil when l is off, in memory without
+// Redis, else in Redis with an in-memory fallback.
+func (s *Store) Limiter(l Limit) Limiter {
+	switch {
+	case l.Off():
+		return nil
+	case s.client == nil:
+		return NewMemory(l)
 	}
-	r.Fallback, r.OnError = NewMemory(l), onError
-	return r, client, nil
+	r := NewRedis(s.client, l)
+	r.Prefix, r.Fallback, r.OnError = s.prefix, NewMemory(l), s.onError
+	return r
+}
+
+// Shared reports whether the limiters live in Redis.
+func (s *Store) Shared() bool { return s.client != nil }
+
+// Close releases the Redis connection.
+func (s *Store) Close() error {
+	if s.client == nil {
+		return nil
+	}
+	return s.client.Close()
 }

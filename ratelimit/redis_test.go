@@ -79,21 +79,48 @@ func TestRedisFallsBackWhenDown(t *testing.T) {
 	}
 }
 
-// TestOpenFailsLoudly shows that a deployment asking for Redis does not start
+// TestDialFailsLoudly shows that a deployment asking for Redis does not start
 // without it, and that a rate of 0 or no Redis URL need none.
-func TestOpenFailsLoudly(t *testing.T) {
+func TestDialFailsLoudly(t *testing.T) {
 	ctx := context.Background()
-	if _, _, err := ratelimit.Open(ctx, "redis://127.0.0.1:1/0", "", ratelimit.PerMinute(1, 1), nil); err == nil {
-		t.Fatal("Open succeeded with an unreachable Redis")
+	if _, err := ratelimit.Dial(ctx, "redis://127.0.0.1:1/0", "", nil); err == nil {
+		t.Fatal("Dial succeeded with an unreachable Redis")
 	}
-	if _, _, err := ratelimit.Open(ctx, "not a url", "", ratelimit.PerMinute(1, 1), nil); err == nil {
-		t.Fatal("Open succeeded with a malformed URL")
+	if _, err := ratelimit.Dial(ctx, "not a url", "", nil); err == nil {
+		t.Fatal("Dial succeeded with a malformed URL")
 	}
-	if l, _, err := ratelimit.Open(ctx, "", "", ratelimit.PerMinute(0, 0), nil); l != nil || err != nil {
-		t.Fatalf("off: %v, %v", l, err)
+	s, err := ratelimit.Dial(ctx, "", "", nil)
+	if err != nil || s.Shared() {
+		t.Fatalf("no URL: %v, shared %v", err, s.Shared())
 	}
-	l, closer, err := ratelimit.Open(ctx, "", "", ratelimit.PerMinute(1, 1), nil)
-	if _, mem := l.(*ratelimit.Memory); err != nil || !mem || closer.Close() != nil {
-		t.Fatalf("memory: %T, %v", l, err)
+	if l := s.Limiter(ratelimit.PerMinute(0, 0)); l != nil {
+		t.Fatalf("off: %T", l)
+	}
+	if _, mem := s.Limiter(ratelimit.PerMinute(1, 1)).(*ratelimit.Memory); !mem || s.Close() != nil {
+		t.Fatal("no URL: not in memory")
+	}
+}
+
+// TestDialSharesOneConnection shows two limits of one deployment (users-v1
+// and logins) in Redis under the deployment's prefix.
+func TestDialSharesOneConnection(t *testing.T) {
+	c := redisClient(t)
+	ctx := context.Background()
+	prefix := uniquePrefix()
+	s, err := ratelimit.Dial(ctx, os.Getenv("TEST_REDIS_URL"), prefix, nil)
+	if err != nil || !s.Shared() {
+		t.Fatalf("%v, shared %v", err, s != nil && s.Shared())
+	}
+	defer s.Close()
+	login, api := s.Limiter(ratelimit.PerMinute(60, 1)), s.Limiter(ratelimit.PerMinute(60, 5))
+	if res, _ := login.Allow(ctx, "login:addr:x"); !res.Allowed || res.Limit != 1 {
+		t.Fatalf("login: %+v", res)
+	}
+	if res, _ := api.Allow(ctx, "addr:x"); !res.Allowed || res.Limit != 5 {
+		t.Fatalf("api: %+v", res)
+	}
+	keys, err := c.Keys(ctx, "*"+prefix+"*").Result()
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("keys under %s: %v, %v", prefix, keys, err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"userbridge/randid"
 )
 
-// LoginPattern is the shape of a Maarch login (stored lowercase).
+// LoginPattern is the shape of a Maarch login (stored as its ident.Key).
 var LoginPattern = regexp.MustCompile(`^[\w.@-]+$`)
 
 // User is the one person (or technical account) every dialect reads and writes.
@@ -33,12 +33,12 @@ func (User) Fields() []ent.Field {
 		field.String("email").NotEmpty().MaxLen(254).
 			Annotations(entgql.OrderField("EMAIL"), entgql.Skip(entgql.SkipType)),
 		field.String("email_key").Unique().
-			Comment("lowercased email: the case-insensitive unique key").
+			Comment("ident.Key of email (NFKC, case-folded): the unique key").
 			Annotations(entgql.Skip()),
 		field.String("username").NotEmpty().MaxLen(64).
 			Comment("Pseudonym, unique ignoring case; derived from the login or e-mail when not given."),
 		field.String("username_key").Unique().
-			Comment("lowercased username: the case-insensitive unique key").
+			Comment("ident.Key of username (NFKC, case-folded): the unique key").
 			Annotations(entgql.Skip()),
 		field.String("login").NotEmpty().MaxLen(255).Unique().Match(LoginPattern).
 			Comment("Lowercase login (letters, digits, _ . @ -), unique; the lowercased e-mail unless given."),

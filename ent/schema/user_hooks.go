@@ -3,21 +3,22 @@ package schema
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"entgo.io/ent"
 
+	"userbridge/apperr"
 	gen "userbridge/ent"
 	"userbridge/ent/hook"
 	"userbridge/ent/user"
+	"userbridge/ident"
 )
 
 // FlagAdmin is the edu-focus flag that mirrors role "admin".
 const FlagAdmin = 0x1
 
 // Hooks of the User keep derived columns in step with what they derive from,
-// whoever writes the user: the lowercase unique keys of e-mail and username,
-// the lowercase login, and the one fact "administrator" seen as role and as
+// whoever writes the user: the unique keys of e-mail and username and the
+// login, all through ident.Key, and the one fact "administrator" seen as role and as
 // flag 0x1.
 func (User) Hooks() []ent.Hook {
 	return []ent.Hook{
@@ -26,16 +27,31 @@ func (User) Hooks() []ent.Hook {
 	}
 }
 
+// normalizeKeys stores e-mail and username in their canonical (NFKC) form
+// with their keys, and the login as its own key. accounts validates first;
+// refusing here too keeps any other writer from storing what accounts would
+// refuse.
 func normalizeKeys(next ent.Mutator) ent.Mutator {
 	return hook.UserFunc(func(ctx context.Context, m *gen.UserMutation) (ent.Value, error) {
-		if v, ok := m.Email(); ok {
-			m.SetEmailKey(strings.ToLower(v))
-		}
-		if v, ok := m.Username(); ok {
-			m.SetUsernameKey(strings.ToLower(v))
-		}
-		if v, ok := m.Login(); ok {
-			m.SetLogin(strings.ToLower(v))
+		for _, f := range []struct {
+			name     string
+			get      func() (string, bool)
+			set, key func(string)
+		}{
+			{"email", m.Email, func(s string) { m.SetEmail(s) }, func(s string) { m.SetEmailKey(s) }},
+			{"username", m.Username, func(s string) { m.SetUsername(s) }, func(s string) { m.SetUsernameKey(s) }},
+			{"login", m.Login, func(s string) { m.SetLogin(s) }, func(s string) { m.SetLogin(s) }},
+		} {
+			v, ok := f.get()
+			if !ok {
+				continue
+			}
+			c, valid := ident.Canonical(v)
+			if !valid {
+				return nil, apperr.Invalidf(f.name, "invalid_"+f.name, "%s is invalid", f.name)
+			}
+			f.set(c)
+			f.key(ident.Key(c))
 		}
 		return next.Mutate(ctx, m)
 	})
