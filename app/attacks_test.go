@@ -222,7 +222,7 @@ func TestManagerCannotGrantPrivileges(t *testing.T) {
 		w := newWorld(t, url)
 		before := w.reload(t, w.bob.ID)
 		for name, in := range map[string]map[string]any{
-			"role admin":             {"email": "boss@example.com", "role": "admin"},
+			"role admin":             {"email": "boss@example.com", "role": "ADMIN"},
 			"privilege manage_users": {"email": "boss@example.com", "privileges": []string{"manage_users"}},
 			"flags":                  {"email": "boss@example.com", "flags": 2},
 		} {
@@ -236,7 +236,7 @@ func TestManagerCannotGrantPrivileges(t *testing.T) {
 		})
 		t.Run("updateUser of another's privileges or role is FORBIDDEN", func(t *testing.T) {
 			w.gql(t, w.managerTok, "FORBIDDEN", opUpdateUser, map[string]any{"id": gid.Encode(w.bob.ID), "in": map[string]any{"privileges": []string{"manage_users"}}})
-			w.gql(t, w.managerTok, "FORBIDDEN", opUpdateUser, map[string]any{"id": gid.Encode(w.bob.ID), "in": map[string]any{"role": "admin"}})
+			w.gql(t, w.managerTok, "FORBIDDEN", opUpdateUser, map[string]any{"id": gid.Encode(w.bob.ID), "in": map[string]any{"role": "ADMIN"}})
 			w.call(t, http.MethodPut, v1Path(w.bob), w.managerTok, `{"role":"admin"}`, 403)
 		})
 		w.unchanged(t, before)
@@ -275,7 +275,7 @@ func TestThirdPartyTokenCannotActOnOtherUsers(t *testing.T) {
 					op   string
 					vars map[string]any
 				}{
-					{opCreateUser, map[string]any{"in": map[string]any{"email": "evil@example.com", "role": "admin"}}},
+					{opCreateUser, map[string]any{"in": map[string]any{"email": "evil@example.com", "role": "ADMIN"}}},
 					{opUpdateUser, map[string]any{"id": id, "in": map[string]any{"password": "taken-over-3"}}},
 					{opDeleteUser, map[string]any{"id": id}},
 					{opSignatures, map[string]any{"id": id, "sigs": []any{sig}}},

@@ -102,7 +102,7 @@ func TestUsersWhereFollowsFieldScopes(t *testing.T) {
 			for _, w := range []map[string]any{
 				{"emailHasPrefix": "b"}, {"emailHasPrefix": "zzz"}, {"emailIn": []string{"bob@example.com"}},
 				{"not": map[string]any{"emailContainsFold": "BOB"}},
-				{"or": []any{map[string]any{"role": "user"}, map[string]any{"emailGT": "b"}}},
+				{"or": []any{map[string]any{"role": "USER"}, map[string]any{"emailGT": "b"}}},
 			} {
 				wantCode(t, fe.do(t, fe.appIdentity, filteredUsers, where(w)), "FORBIDDEN")
 			}
@@ -123,7 +123,7 @@ func TestUsersWhereFollowsFieldScopes(t *testing.T) {
 			count(t, fe.do(t, fe.appIdentity, filteredUsers, order("CREATED_AT")))
 		})
 		t.Run("visible fields filter for any viewer that lists users", func(t *testing.T) {
-			if n := count(t, fe.do(t, fe.appIdentity, filteredUsers, where(map[string]any{"role": "admin"}))); n != 1 {
+			if n := count(t, fe.do(t, fe.appIdentity, filteredUsers, where(map[string]any{"role": "ADMIN"}))); n != 1 {
 				t.Fatalf("admins: %d", n)
 			}
 			if n := count(t, fe.do(t, fe.appIdentity, filteredUsers, where(map[string]any{"hasFlags": 0, "usernameNEQ": "x"}))); n != 3 {
@@ -204,9 +204,9 @@ func gidPublicID(t *testing.T, fe *filterEnv, id int) string {
 	return u.PublicID
 }
 
-// nestedNot returns {not: {not: ... {role: user}}} depth levels deep.
+// nestedNot returns {not: {not: ... {role: USER}}} depth levels deep.
 func nestedNot(depth int) map[string]any {
-	w := map[string]any{"role": "user"}
+	w := map[string]any{"role": "USER"}
 	for range depth {
 		w = map[string]any{"not": w}
 	}
@@ -253,7 +253,7 @@ func TestUsersWhereLimits(t *testing.T) {
 			refused(t, map[string]any{"and": slices.Repeat([]any{map[string]any{}}, 100_000)}, "input_too_large")
 		})
 		t.Run("and, or and edges count as depth", func(t *testing.T) {
-			w := map[string]any{"role": "user"}
+			w := map[string]any{"role": "USER"}
 			for i := range graph.MaxFilterDepth + 1 {
 				switch i % 3 {
 				case 0:
@@ -275,9 +275,9 @@ func TestUsersWhereLimits(t *testing.T) {
 			refused(t, map[string]any{"and": slices.Repeat([]any{map[string]any{}}, 100)}, "filter_too_large")
 		})
 		t.Run("limits hold in the document as in variables", func(t *testing.T) {
-			res := fe.do(t, fe.admin, `{ users(where: {not: {not: {not: {not: {not: {not: {role: user}}}}}}}) { totalCount } }`, nil)
+			res := fe.do(t, fe.admin, `{ users(where: {not: {not: {not: {not: {not: {not: {role: USER}}}}}}}) { totalCount } }`, nil)
 			wantCode(t, res, "BAD_USER_INPUT")
-			deep := strings.Repeat("{not: ", 100) + "{role: user}" + strings.Repeat("}", 100)
+			deep := strings.Repeat("{not: ", 100) + "{role: USER}" + strings.Repeat("}", 100)
 			res = fe.do(t, fe.admin, `{ users(where: `+deep+`) { totalCount } }`, nil)
 			wantCode(t, res, "BAD_USER_INPUT")
 			if got := res.Errors[0].Extensions["reason"]; got != "input_too_deep" {
