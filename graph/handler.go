@@ -10,6 +10,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"userbridge/graph/relay"
 )
 
 // Options configure the GraphQL server.
@@ -20,6 +22,8 @@ type Options struct {
 	Introspection  bool  // allow __schema and __type
 	MaxUploadBytes int64 // multipart uploads
 	MaxBodyBytes   int64 // JSON request bodies
+	PageSize       int   // connection page when neither first nor last is given
+	MaxPageSize    int   // largest first or last
 	Logger         *slog.Logger
 }
 
@@ -31,6 +35,8 @@ var DefaultOptions = Options{
 	Introspection:  true,
 	MaxUploadBytes: 50 << 20,
 	MaxBodyBytes:   DefaultMaxBodyBytes,
+	PageSize:       relay.DefaultPageSize,
+	MaxPageSize:    relay.DefaultMaxPage,
 }
 
 // NewHandler returns the GraphQL HTTP handler over the resolver: POST and GET
@@ -41,7 +47,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	return guard(newServer(r, o, postJSON{}), maxBody, maxUploadBytes(o))
+	return guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o))
 }
 
 func maxUploadBytes(o Options) int64 {
@@ -75,6 +81,7 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// No extension here may intercept fields (graphql.FieldInterceptor,
 	// srv.AroundFields): plain scalar fields are marshaled without passing
 	// through field middleware (graph/gqlgen/plain.go).
+	srv.AroundOperations(aroundConnections(r, o))
 	srv.Use(o.Limits)
 	if o.Complexity > 0 {
 		srv.Use(extension.FixedComplexityLimit(o.Complexity))
