@@ -46,7 +46,7 @@ func (s *Settings) pages() (def, max int) {
 	if max <= 0 {
 		max = DefaultMaxPage
 	}
-	if def <= 0 {
+	if def <= 0 || def > max {
 		def = min(DefaultPageSize, max)
 	}
 	return def, max
