@@ -485,11 +485,11 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return nil
 				})
 			}
-			if !hasCollectedField(ctx, append(path, edgesField)...) && !hasCollectedField(ctx, append(path, pageInfoField)...) {
-				continue
-			}
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
+			}
+			if !hasCollectedField(ctx, append(path, edgesField)...) && !hasCollectedField(ctx, append(path, pageInfoField)...) {
+				continue
 			}
 			path = append(path, edgesField, nodeField)
 			if field := collectedField(ctx, path...); field != nil {

@@ -245,11 +245,11 @@ func (_m *CredentialQuery) Paginate(
 			return nil, err
 		}
 	}
-	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
-		return conn, nil
-	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
+	}
+	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
 	}
 	limit := relay.Limit(first, last)
 	_m.Limit(limit)
@@ -534,11 +534,11 @@ func (_m *FileQuery) Paginate(
 			return nil, err
 		}
 	}
-	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
-		return conn, nil
-	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
+	}
+	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
 	}
 	limit := relay.Limit(first, last)
 	_m.Limit(limit)
@@ -841,11 +841,11 @@ func (_m *SignatureQuery) Paginate(
 			return nil, err
 		}
 	}
-	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
-		return conn, nil
-	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
+	}
+	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
 	}
 	limit := relay.Limit(first, last)
 	_m.Limit(limit)
@@ -1130,11 +1130,11 @@ func (_m *UserQuery) Paginate(
 			return nil, err
 		}
 	}
-	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
-		return conn, nil
-	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
+	}
+	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
 	}
 	limit := relay.Limit(first, last)
 	_m.Limit(limit)
