@@ -168,8 +168,8 @@ func (p *credentialPager) toCursor(_m *Credential) Cursor {
 }
 
 // orderTag names the connection and order a cursor belongs to.
-func (p *credentialPager) orderTag() string {
-	return "Credential:" + p.order.Field.String() + ":" + string(p.order.Direction)
+func (p *credentialPager) orderTag() relay.Order {
+	return relay.Order{Node: "Credential", Field: p.order.Field.String(), Desc: p.order.Direction == entgql.OrderDirectionDesc}
 }
 
 func (p *credentialPager) applyCursors(query *CredentialQuery, after, before *Cursor) (*CredentialQuery, error) {
@@ -457,8 +457,8 @@ func (p *filePager) toCursor(_m *File) Cursor {
 }
 
 // orderTag names the connection and order a cursor belongs to.
-func (p *filePager) orderTag() string {
-	return "File:" + p.order.Field.String() + ":" + string(p.order.Direction)
+func (p *filePager) orderTag() relay.Order {
+	return relay.Order{Node: "File", Field: p.order.Field.String(), Desc: p.order.Direction == entgql.OrderDirectionDesc}
 }
 
 func (p *filePager) applyCursors(query *FileQuery, after, before *Cursor) (*FileQuery, error) {
@@ -764,8 +764,8 @@ func (p *signaturePager) toCursor(_m *Signature) Cursor {
 }
 
 // orderTag names the connection and order a cursor belongs to.
-func (p *signaturePager) orderTag() string {
-	return "Signature:" + p.order.Field.String() + ":" + string(p.order.Direction)
+func (p *signaturePager) orderTag() relay.Order {
+	return relay.Order{Node: "Signature", Field: p.order.Field.String(), Desc: p.order.Direction == entgql.OrderDirectionDesc}
 }
 
 func (p *signaturePager) applyCursors(query *SignatureQuery, after, before *Cursor) (*SignatureQuery, error) {
@@ -1053,8 +1053,8 @@ func (p *userPager) toCursor(_m *User) Cursor {
 }
 
 // orderTag names the connection and order a cursor belongs to.
-func (p *userPager) orderTag() string {
-	return "User:" + p.order.Field.String() + ":" + string(p.order.Direction)
+func (p *userPager) orderTag() relay.Order {
+	return relay.Order{Node: "User", Field: p.order.Field.String(), Desc: p.order.Direction == entgql.OrderDirectionDesc}
 }
 
 func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*UserQuery, error) {

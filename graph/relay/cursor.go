@@ -24,7 +24,15 @@ import (
 type Cursor struct {
 	ID    int
 	Value any
-	Order string // connection, order field and direction, see CheckOrder
+	Order Order // see CheckOrder
+}
+
+// Order is the connection (its node type), order field and direction a
+// cursor belongs to. Its parts are the generated code's constants, so
+// that making a cursor allocates nothing.
+type Order struct {
+	Node, Field string
+	Desc        bool
 }
 
 // MarshalGQLContext implements graphql.ContextMarshaler.
@@ -141,8 +149,15 @@ const (
 
 func appendPlain(b []byte, c Cursor) ([]byte, error) {
 	b = append(b, cursorVersion)
-	b = binary.AppendUvarint(b, uint64(len(c.Order)))
-	b = append(b, c.Order...)
+	for _, s := range []string{c.Order.Node, c.Order.Field} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	desc := byte(0)
+	if c.Order.Desc {
+		desc = 1
+	}
+	b = append(b, desc)
 	b = binary.AppendVarint(b, int64(c.ID))
 	switch v := c.Value.(type) {
 	case nil:
@@ -210,7 +225,14 @@ func parsePlain(pt []byte) (Cursor, error) {
 	}
 	r := &reader{b: pt[1:]}
 	var c Cursor
-	c.Order = string(r.bytes(r.uvarint()))
+	c.Order.Node = string(r.bytes(r.uvarint()))
+	c.Order.Field = string(r.bytes(r.uvarint()))
+	switch d := r.bytes(1); {
+	case len(d) == 1 && d[0] <= 1:
+		c.Order.Desc = d[0] == 1
+	default:
+		r.err = errMalformed
+	}
 	c.ID = int(r.varint())
 	tag := r.bytes(1)
 	if r.err != nil {

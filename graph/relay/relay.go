@@ -70,9 +70,25 @@ func PageSize(ctx context.Context, first, last *int) (*int, *int, error) {
 		}
 	}
 	if first == nil && last == nil {
-		first = &def
+		first = defaultFirst(def)
 	}
 	return first, last, nil
+}
+
+// defaults holds the default page sizes handed out as first: callers read
+// them and never write through the pointer, so a page costs no allocation.
+var defaults = func() (d [DefaultMaxPage + 1]int) {
+	for i := range d {
+		d[i] = i
+	}
+	return d
+}()
+
+func defaultFirst(def int) *int {
+	if def < len(defaults) {
+		return &defaults[def]
+	}
+	return &def
 }
 
 // Limit is the number of rows a page reads: one more than the edges it may
@@ -156,7 +172,7 @@ func Predicate(c *Cursor, after bool, idColumn, column string, desc bool) func(*
 
 // CheckOrder refuses a cursor made for another connection or order: its
 // position means nothing in this one.
-func CheckOrder(c *Cursor, arg, order string) error {
+func CheckOrder(c *Cursor, arg string, order Order) error {
 	if c != nil && c.Order != order {
 		return BadInput(arg, "invalid_cursor", arg+" is a cursor of another connection or order")
 	}

@@ -24,13 +24,13 @@ func TestCursorRoundTrip(t *testing.T) {
 	k := codec(t, "secret")
 	paris := time.FixedZone("", 3600)
 	for _, c := range []Cursor{
-		{ID: 1, Order: "User::ASC"},
-		{ID: 1 << 40, Value: "kate@example.com", Order: "User:EMAIL:ASC"},
-		{ID: 7, Value: "", Order: "User:LAST_NAME:DESC"},
-		{ID: 7, Value: "\x00\xff é", Order: "File:NAME:ASC"},
-		{ID: 3, Value: int64(-5), Order: "x"},
-		{ID: 3, Value: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Order: "User:CREATED_AT:ASC"},
-		{ID: 3, Value: time.Date(1969, 1, 2, 3, 4, 5, 999999999, paris), Order: "User:CREATED_AT:ASC"},
+		{ID: 1, Order: Order{Node: "User"}},
+		{ID: 1 << 40, Value: "kate@example.com", Order: Order{"User", "EMAIL", false}},
+		{ID: 7, Value: "", Order: Order{"User", "LAST_NAME", true}},
+		{ID: 7, Value: "\x00\xff é", Order: Order{"File", "NAME", false}},
+		{ID: 3, Value: int64(-5), Order: Order{Field: "x"}},
+		{ID: 3, Value: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Order: Order{"User", "CREATED_AT", false}},
+		{ID: 3, Value: time.Date(1969, 1, 2, 3, 4, 5, 999999999, paris), Order: Order{"User", "CREATED_AT", false}},
 	} {
 		s, err := k.Encode(c)
 		if err != nil {
@@ -62,14 +62,14 @@ func TestCursorRoundTrip(t *testing.T) {
 
 func TestCursorRefused(t *testing.T) {
 	k := codec(t, "secret")
-	good, _ := k.Encode(Cursor{ID: 2, Value: "kate@example.com", Order: "User:EMAIL:ASC"})
+	good, _ := k.Encode(Cursor{ID: 2, Value: "kate@example.com", Order: Order{"User", "EMAIL", false}})
 	raw, _ := base64.RawURLEncoding.DecodeString(good)
 	flip := func(i int) string {
 		b := append([]byte(nil), raw...)
 		b[i] ^= 0x80
 		return base64.RawURLEncoding.EncodeToString(b)
 	}
-	otherKey, _ := codec(t, "another").Encode(Cursor{ID: 2, Order: "User::ASC"})
+	otherKey, _ := codec(t, "another").Encode(Cursor{ID: 2, Order: Order{Node: "User"}})
 	for name, s := range map[string]string{
 		"empty":              "",
 		"garbage":            "garbage",
@@ -89,7 +89,7 @@ func TestCursorRefused(t *testing.T) {
 
 func TestUnmarshalGQLContext(t *testing.T) {
 	ctx := With(context.Background(), &Settings{Codec: codec(t, "secret")})
-	good, _ := settings(ctx).Codec.Encode(Cursor{ID: 9, Order: "User::ASC"})
+	good, _ := settings(ctx).Codec.Encode(Cursor{ID: 9, Order: Order{Node: "User"}})
 	var c Cursor
 	if err := c.UnmarshalGQLContext(ctx, good); err != nil || c.ID != 9 {
 		t.Fatalf("%+v %v", c, err)
