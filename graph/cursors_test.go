@@ -295,6 +295,17 @@ func TestCursors(t *testing.T) {
 		} {
 			t.Run("a cursor "+c.name+" is BAD_USER_INPUT", func(t *testing.T) { wantBadInput(t, env, tok, log, c.doc) })
 		}
+		t.Run("a deleted edge's cursor still pages", func(t *testing.T) {
+			env.Store.Client.User.DeleteOneID(3).ExecX(context.Background())
+			ids, _, _ := usersQuery(t, env, tok, fmt.Sprintf(`first: 10, after: %q, orderBy: {field: EMAIL, direction: ASC}`, byEmail[3]))
+			if !slices.Equal(ids, []int{4, 5}) {
+				t.Fatalf("ids %v, want those after user01@ (4, 5)", ids)
+			}
+			ids, _, _ = usersQuery(t, env, tok, fmt.Sprintf(`last: 10, before: %q, orderBy: {field: EMAIL, direction: ASC}`, byEmail[3]))
+			if !slices.Equal(ids, []int{1, 2}) {
+				t.Fatalf("ids %v, want those before user01@ (1, 2)", ids)
+			}
+		})
 		t.Run("a cursor with NUL and invalid UTF-8 is BAD_USER_INPUT", func(t *testing.T) {
 			wantBadInput(t, env, tok, log, `query($c: Cursor) { users(after: $c) { edges { cursor } } }`,
 				map[string]any{"c": "\x00\xff\xfe" + byEmail[2]})

@@ -139,7 +139,8 @@ func (k *Codec) Decode(s string) (Cursor, error) {
 	return parsePlain(pt)
 }
 
-// Plaintext: version, order (length-prefixed), id, value (tag + payload).
+// Plaintext: version, the order's node and field (length-prefixed) and
+// direction, id, value (tag + payload).
 const (
 	tagNil byte = iota
 	tagInt

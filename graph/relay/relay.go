@@ -119,8 +119,8 @@ func Backward(first, last *int) bool { return first == nil && last != nil }
 // it can tell cheaply, and telling would cost a statement.
 func Window(n int, first, last *int) (from, to int, hasNext, hasPrev bool) {
 	if Backward(first, last) {
-		// Rows are newest-last reversed: the first `last` rows are the
-		// page, read from the end.
+		// The rows were read from the end of the list backwards: the
+		// first `last` of them are the page, in reverse order.
 		hasPrev = n > *last
 		return 0, min(n, *last), false, hasPrev
 	}
