@@ -76,6 +76,8 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 		{"graphql-complexity", "GRAPHQL_MAX_COMPLEXITY", "GraphQL maximum complexity", num(&cfg.GraphQL.Complexity), strconv.Itoa(cfg.GraphQL.Complexity)},
 		{"graphql-list-size", "GRAPHQL_LIST_SIZE", "GraphQL items complexity assumes for a list or a page without first/last", num(&cfg.GraphQL.ListSize), strconv.Itoa(cfg.GraphQL.ListSize)},
 		{"graphql-tokens", "GRAPHQL_MAX_TOKENS", "GraphQL parser token limit", num(&cfg.GraphQL.TokenLimit), strconv.Itoa(cfg.GraphQL.TokenLimit)},
+		{"graphql-page-size", "GRAPHQL_PAGE_SIZE", "GraphQL connection page size without first or last", num(&cfg.GraphQL.PageSize), strconv.Itoa(cfg.GraphQL.PageSize)},
+		{"graphql-max-page-size", "GRAPHQL_MAX_PAGE_SIZE", "GraphQL largest first or last", num(&cfg.GraphQL.MaxPageSize), strconv.Itoa(cfg.GraphQL.MaxPageSize)},
 		{"graphql-introspection", "GRAPHQL_INTROSPECTION", "allow GraphQL introspection (true/false)", func(s string) error {
 			b, err := strconv.ParseBool(s)
 			cfg.GraphQL.Introspection = b

@@ -22,8 +22,9 @@ const (
 	viewerQuery = `query Viewer { viewer { id publicID email firstName lastName name role flags status createdAt } }`
 	pageQuery   = `query UsersPage($first: Int!, $after: Cursor) { users(first: $first, after: $after) { ` +
 		`edges { node { id publicID email avatar { id name } files { totalCount } } } pageInfo { hasNextPage } } }`
-	// pageQueryNoInfo is pageQuery without pageInfo: entgql's Paginate runs
-	// a COUNT over the whole table whenever pageInfo is asked for.
+	// pageQueryNoInfo is pageQuery without pageInfo: entgql's Paginate ran
+	// a COUNT over the whole table whenever pageInfo was asked for (no
+	// longer, ent/template/pagination.tmpl); both are kept to show it.
 	pageQueryNoInfo = `query UsersPage($first: Int!, $after: Cursor) { users(first: $first, after: $after) { ` +
 		`edges { node { id publicID email avatar { id name } files { totalCount } } } } }`
 )

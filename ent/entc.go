@@ -12,6 +12,10 @@
 // constant with gqlgen's @goEnum, so gqlgen marshals the GraphQL name
 // instead of calling the MarshalGQL that entgql writes (which would print
 // the stored value).
+//
+// Three of entgql's templates are replaced by the edited copies in
+// template/ (see the note at the top of each): entgql's pagination does not
+// follow the Relay Cursor Connections spec.
 package main
 
 import (
@@ -30,6 +34,16 @@ import (
 
 func main() {
 	ex, err := entgql.NewExtension(
+		// Before WithWhereInputs, which adds its template to these.
+		entgql.WithTemplates(
+			ownTemplate("collection"),
+			entgql.EnumTemplate,
+			entgql.NodeTemplate,
+			ownTemplate("pagination"),
+			entgql.TransactionTemplate,
+			ownTemplate("edge"),
+			entgql.MutationInputTemplate,
+		),
 		entgql.WithSchemaGenerator(),
 		entgql.WithSchemaPath("../graph/ent.graphqls"),
 		entgql.WithConfigPath("../gqlgen.yml"),
@@ -242,4 +256,11 @@ func describeOrderFields(def *ast.Definition, n *gen.Type) {
 			v.Description = "Orders by `" + camel(f.Name) + "`."
 		}
 	}
+}
+
+// ownTemplate parses template/name.tmpl with entgql's template functions.
+func ownTemplate(name string) *gen.Template {
+	return gen.MustParse(gen.NewTemplate(name).
+		Funcs(entgql.TemplateFuncs).
+		ParseFiles("template/" + name + ".tmpl"))
 }

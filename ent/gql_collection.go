@@ -10,6 +10,7 @@ import (
 	"userbridge/ent/file"
 	"userbridge/ent/signature"
 	"userbridge/ent/user"
+	"userbridge/graph/relay"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
@@ -110,17 +111,17 @@ func newCredentialPaginateArgs(rv map[string]any) *credentialPaginateArgs {
 	if rv == nil {
 		return args
 	}
-	if v := rv[firstField]; v != nil {
-		args.first = v.(*int)
+	if v, ok := rv[firstField].(*int); ok {
+		args.first = v
 	}
-	if v := rv[lastField]; v != nil {
-		args.last = v.(*int)
+	if v, ok := rv[lastField].(*int); ok {
+		args.last = v
 	}
-	if v := rv[afterField]; v != nil {
-		args.after = v.(*Cursor)
+	if v, ok := rv[afterField].(*Cursor); ok {
+		args.after = v
 	}
-	if v := rv[beforeField]; v != nil {
-		args.before = v.(*Cursor)
+	if v, ok := rv[beforeField].(*Cursor); ok {
+		args.before = v
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
@@ -259,17 +260,17 @@ func newFilePaginateArgs(rv map[string]any) *filePaginateArgs {
 	if rv == nil {
 		return args
 	}
-	if v := rv[firstField]; v != nil {
-		args.first = v.(*int)
+	if v, ok := rv[firstField].(*int); ok {
+		args.first = v
 	}
-	if v := rv[lastField]; v != nil {
-		args.last = v.(*int)
+	if v, ok := rv[lastField].(*int); ok {
+		args.last = v
 	}
-	if v := rv[afterField]; v != nil {
-		args.after = v.(*Cursor)
+	if v, ok := rv[afterField].(*Cursor); ok {
+		args.after = v
 	}
-	if v := rv[beforeField]; v != nil {
-		args.before = v.(*Cursor)
+	if v, ok := rv[beforeField].(*Cursor); ok {
+		args.before = v
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
@@ -373,17 +374,17 @@ func newSignaturePaginateArgs(rv map[string]any) *signaturePaginateArgs {
 	if rv == nil {
 		return args
 	}
-	if v := rv[firstField]; v != nil {
-		args.first = v.(*int)
+	if v, ok := rv[firstField].(*int); ok {
+		args.first = v
 	}
-	if v := rv[lastField]; v != nil {
-		args.last = v.(*int)
+	if v, ok := rv[lastField].(*int); ok {
+		args.last = v
 	}
-	if v := rv[afterField]; v != nil {
-		args.after = v.(*Cursor)
+	if v, ok := rv[afterField].(*Cursor); ok {
+		args.after = v
 	}
-	if v := rv[beforeField]; v != nil {
-		args.before = v.(*Cursor)
+	if v, ok := rv[beforeField].(*Cursor); ok {
+		args.before = v
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
@@ -442,67 +443,53 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				query = (&FileClient{config: _q.config}).Query()
 			)
 			args := newFilePaginateArgs(fieldArgs(ctx, new(FileWhereInput), path...))
-			if err := validateFirstLast(args.first, args.last); err != nil {
-				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			var err error
+			if args.first, args.last, err = relay.PageSize(ctx, args.first, args.last); err != nil {
+				return err
 			}
-			pager, err := newFilePager(args.opts, args.last != nil)
+			pager, err := newFilePager(args.opts, relay.Backward(args.first, args.last))
 			if err != nil {
 				return fmt.Errorf("create new pager in path %q: %w", path, err)
 			}
 			if query, err = pager.applyFilter(query); err != nil {
 				return err
 			}
-			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
-				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
-				if hasPagination || ignoredEdges {
-					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*User) error {
-						ids := make([]driver.Value, len(nodes))
-						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"owner_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(user.FilesColumn), ids...))
-						})
-						if err := query.GroupBy(user.FilesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[0] == nil {
-								nodes[i].Edges.totalCount[0] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[0][alias] = n
-						}
-						return nil
+			if hasCollectedField(ctx, append(path, totalCountField)...) {
+				query := query.Clone()
+				_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*User) error {
+					ids := make([]driver.Value, len(nodes))
+					for i := range nodes {
+						ids[i] = nodes[i].ID
+					}
+					var v []struct {
+						NodeID int `sql:"owner_id"`
+						Count  int `sql:"count"`
+					}
+					query.Where(func(s *sql.Selector) {
+						s.Where(sql.InValues(s.C(user.FilesColumn), ids...))
 					})
-				} else {
-					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*User) error {
-						for i := range nodes {
-							n := len(nodes[i].Edges.Files)
-							if nodes[i].Edges.totalCount[0] == nil {
-								nodes[i].Edges.totalCount[0] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[0][alias] = n
+					if err := query.GroupBy(user.FilesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+						return err
+					}
+					m := make(map[int]int, len(v))
+					for i := range v {
+						m[v[i].NodeID] = v[i].Count
+					}
+					for i := range nodes {
+						n := m[nodes[i].ID]
+						if nodes[i].Edges.totalCount[0] == nil {
+							nodes[i].Edges.totalCount[0] = make(map[string]int)
 						}
-						return nil
-					})
-				}
-			}
-			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
-				continue
+						nodes[i].Edges.totalCount[0][alias] = n
+					}
+					return nil
+				})
 			}
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
 				return err
+			}
+			if !hasCollectedField(ctx, append(path, edgesField)...) && !hasCollectedField(ctx, append(path, pageInfoField)...) {
+				continue
 			}
 			path = append(path, edgesField, nodeField)
 			if field := collectedField(ctx, path...); field != nil {
@@ -510,7 +497,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					return err
 				}
 			}
-			if limit := paginateLimit(args.first, args.last); limit > 0 {
+			if limit := relay.Limit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
 				} else {
@@ -629,17 +616,17 @@ func newUserPaginateArgs(rv map[string]any) *userPaginateArgs {
 	if rv == nil {
 		return args
 	}
-	if v := rv[firstField]; v != nil {
-		args.first = v.(*int)
+	if v, ok := rv[firstField].(*int); ok {
+		args.first = v
 	}
-	if v := rv[lastField]; v != nil {
-		args.last = v.(*int)
+	if v, ok := rv[lastField].(*int); ok {
+		args.last = v
 	}
-	if v := rv[afterField]; v != nil {
-		args.after = v.(*Cursor)
+	if v, ok := rv[afterField].(*Cursor); ok {
+		args.after = v
 	}
-	if v := rv[beforeField]; v != nil {
-		args.before = v.(*Cursor)
+	if v, ok := rv[beforeField].(*Cursor); ok {
+		args.before = v
 	}
 	if v, ok := rv[orderByField]; ok {
 		switch v := v.(type) {
@@ -708,8 +695,10 @@ func unmarshalArgs(ctx context.Context, whereInput any, args map[string]any) map
 			continue
 		}
 		c := &Cursor{}
-		if c.UnmarshalGQL(v) == nil {
+		if c.UnmarshalGQLContext(ctx, v) == nil {
 			args[k] = c
+		} else {
+			delete(args, k)
 		}
 	}
 	if v, ok := args[whereField]; ok && whereInput != nil {

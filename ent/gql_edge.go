@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"userbridge/graph/relay"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -39,15 +40,19 @@ func (_m *User) Files(
 		WithFileOrder(orderBy),
 		WithFileFilter(where.Filter),
 	}
+	first, last, err := relay.PageSize(ctx, first, last)
+	if err != nil {
+		return nil, err
+	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
 	if nodes, err := _m.NamedFiles(alias); err == nil || hasTotalCount {
-		pager, err := newFilePager(opts, last != nil)
+		pager, err := newFilePager(opts, relay.Backward(first, last))
 		if err != nil {
 			return nil, err
 		}
 		conn := &FileConnection{Edges: []*FileEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
+		conn.build(nodes, pager, first, last)
 		return conn, nil
 	}
 	return _m.QueryFiles().Paginate(ctx, after, first, before, last, opts...)

@@ -12,19 +12,18 @@ import (
 	"userbridge/ent/file"
 	"userbridge/ent/signature"
 	"userbridge/ent/user"
+	"userbridge/graph/relay"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Common entgql types.
 type (
-	Cursor         = entgql.Cursor[int]
-	PageInfo       = entgql.PageInfo[int]
+	Cursor         = relay.Cursor
+	PageInfo       = relay.PageInfo
 	OrderDirection = entgql.OrderDirection
 )
 
@@ -33,28 +32,6 @@ func orderFunc(o OrderDirection, field string) func(*sql.Selector) {
 		return Desc(field)
 	}
 	return Asc(field)
-}
-
-const errInvalidPagination = "INVALID_PAGINATION"
-
-func validateFirstLast(first, last *int) (err *gqlerror.Error) {
-	switch {
-	case first != nil && last != nil:
-		err = &gqlerror.Error{
-			Message: "Passing both `first` and `last` to paginate a connection is not supported.",
-		}
-	case first != nil && *first < 0:
-		err = &gqlerror.Error{
-			Message: "`first` on a connection cannot be less than zero.",
-		}
-		errcode.Set(err, errInvalidPagination)
-	case last != nil && *last < 0:
-		err = &gqlerror.Error{
-			Message: "`last` on a connection cannot be less than zero.",
-		}
-		errcode.Set(err, errInvalidPagination)
-	}
-	return err
 }
 
 func collectedField(ctx context.Context, path ...string) *graphql.CollectedField {
@@ -91,16 +68,6 @@ const (
 	totalCountField = "totalCount"
 )
 
-func paginateLimit(first, last *int) int {
-	var limit int
-	if first != nil {
-		limit = *first + 1
-	} else if last != nil {
-		limit = *last + 1
-	}
-	return limit
-}
-
 // CredentialEdge is the edge representation of Credential.
 type CredentialEdge struct {
 	Node   *Credential `json:"node"`
@@ -114,41 +81,25 @@ type CredentialConnection struct {
 	TotalCount int               `json:"totalCount"`
 }
 
-func (c *CredentialConnection) build(nodes []*Credential, pager *credentialPager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
-	var nodeAt func(int) *Credential
-	if last != nil {
-		n := len(nodes) - 1
-		nodeAt = func(i int) *Credential {
-			return nodes[n-i]
+// build makes the page from the rows read with relay.Limit (in reverse
+// order when relay.Backward): relay.Window picks the edges the spec's
+// EdgesToReturn keeps, and pageInfo follows from the same rows.
+func (c *CredentialConnection) build(nodes []*Credential, pager *credentialPager, first, last *int) {
+	from, to, hasNext, hasPrev := relay.Window(len(nodes), first, last)
+	c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = hasNext, hasPrev
+	c.Edges = make([]*CredentialEdge, 0, to-from)
+	if relay.Backward(first, last) {
+		for i := to - 1; i >= from; i-- {
+			c.Edges = append(c.Edges, &CredentialEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
 		}
 	} else {
-		nodeAt = func(i int) *Credential {
-			return nodes[i]
-		}
-	}
-	c.Edges = make([]*CredentialEdge, len(nodes))
-	for i := range nodes {
-		node := nodeAt(i)
-		c.Edges[i] = &CredentialEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
+		for i := from; i < to; i++ {
+			c.Edges = append(c.Edges, &CredentialEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
 		}
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
 		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
-	}
-	if c.TotalCount == 0 {
-		c.TotalCount = len(nodes)
 	}
 }
 
@@ -211,16 +162,30 @@ func (p *credentialPager) applyFilter(query *CredentialQuery) (*CredentialQuery,
 }
 
 func (p *credentialPager) toCursor(_m *Credential) Cursor {
-	return p.order.Field.toCursor(_m)
+	c := p.order.Field.toCursor(_m)
+	c.Order = p.orderTag()
+	return c
+}
+
+// orderTag names the connection and order a cursor belongs to.
+func (p *credentialPager) orderTag() relay.Order {
+	return relay.Order{Node: "Credential", Field: p.order.Field.String(), Desc: p.order.Direction == entgql.OrderDirectionDesc}
 }
 
 func (p *credentialPager) applyCursors(query *CredentialQuery, after, before *Cursor) (*CredentialQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	desc := p.order.Direction == entgql.OrderDirectionDesc
+	tag := p.orderTag()
+	if err := relay.CheckOrder(after, "after", tag); err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCredentialOrder.Field.column, p.order.Field.column, direction) {
-		query = query.Where(predicate)
+	if err := relay.CheckOrder(before, "before", tag); err != nil {
+		return nil, err
+	}
+	if after != nil {
+		query = query.Where(relay.Predicate(after, true, DefaultCredentialOrder.Field.column, p.order.Field.column, desc))
+	}
+	if before != nil {
+		query = query.Where(relay.Predicate(before, false, DefaultCredentialOrder.Field.column, p.order.Field.column, desc))
 	}
 	return query, nil
 }
@@ -261,10 +226,11 @@ func (_m *CredentialQuery) Paginate(
 	ctx context.Context, after *Cursor, first *int,
 	before *Cursor, last *int, opts ...CredentialPaginateOption,
 ) (*CredentialConnection, error) {
-	if err := validateFirstLast(first, last); err != nil {
+	first, last, err := relay.PageSize(ctx, first, last)
+	if err != nil {
 		return nil, err
 	}
-	pager, err := newCredentialPager(opts, last != nil)
+	pager, err := newCredentialPager(opts, relay.Backward(first, last))
 	if err != nil {
 		return nil, err
 	}
@@ -272,40 +238,34 @@ func (_m *CredentialQuery) Paginate(
 		return nil, err
 	}
 	conn := &CredentialConnection{Edges: []*CredentialEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	if hasCollectedField(ctx, totalCountField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
-	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
-	if limit != 0 {
-		_m.Limit(limit)
+	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
 	}
+	limit := relay.Limit(first, last)
+	_m.Limit(limit)
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
 			return nil, err
 		}
+	} else {
+		_m.Select(credential.FieldID)
 	}
 	_m = pager.applyOrder(_m)
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	conn.build(nodes, pager, after, first, before, last)
+	conn.build(nodes, pager, first, last)
 	return conn, nil
 }
 
@@ -410,41 +370,25 @@ type FileConnection struct {
 	TotalCount int         `json:"totalCount"`
 }
 
-func (c *FileConnection) build(nodes []*File, pager *filePager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
-	var nodeAt func(int) *File
-	if last != nil {
-		n := len(nodes) - 1
-		nodeAt = func(i int) *File {
-			return nodes[n-i]
+// build makes the page from the rows read with relay.Limit (in reverse
+// order when relay.Backward): relay.Window picks the edges the spec's
+// EdgesToReturn keeps, and pageInfo follows from the same rows.
+func (c *FileConnection) build(nodes []*File, pager *filePager, first, last *int) {
+	from, to, hasNext, hasPrev := relay.Window(len(nodes), first, last)
+	c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = hasNext, hasPrev
+	c.Edges = make([]*FileEdge, 0, to-from)
+	if relay.Backward(first, last) {
+		for i := to - 1; i >= from; i-- {
+			c.Edges = append(c.Edges, &FileEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
 		}
 	} else {
-		nodeAt = func(i int) *File {
-			return nodes[i]
-		}
-	}
-	c.Edges = make([]*FileEdge, len(nodes))
-	for i := range nodes {
-		node := nodeAt(i)
-		c.Edges[i] = &FileEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
+		for i := from; i < to; i++ {
+			c.Edges = append(c.Edges, &FileEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
 		}
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
 		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
-	}
-	if c.TotalCount == 0 {
-		c.TotalCount = len(nodes)
 	}
 }
 
@@ -507,16 +451,30 @@ func (p *filePager) applyFilter(query *FileQuery) (*FileQuery, error) {
 }
 
 func (p *filePager) toCursor(_m *File) Cursor {
-	return p.order.Field.toCursor(_m)
+	c := p.order.Field.toCursor(_m)
+	c.Order = p.orderTag()
+	return c
+}
+
+// orderTag names the connection and order a cursor belongs to.
+func (p *filePager) orderTag() relay.Order {
+	return relay.Order{Node: "File", Field: p.order.Field.String(), Desc: p.order.Direction == entgql.OrderDirectionDesc}
 }
 
 func (p *filePager) applyCursors(query *FileQuery, after, before *Cursor) (*FileQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	desc := p.order.Direction == entgql.OrderDirectionDesc
+	tag := p.orderTag()
+	if err := relay.CheckOrder(after, "after", tag); err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultFileOrder.Field.column, p.order.Field.column, direction) {
-		query = query.Where(predicate)
+	if err := relay.CheckOrder(before, "before", tag); err != nil {
+		return nil, err
+	}
+	if after != nil {
+		query = query.Where(relay.Predicate(after, true, DefaultFileOrder.Field.column, p.order.Field.column, desc))
+	}
+	if before != nil {
+		query = query.Where(relay.Predicate(before, false, DefaultFileOrder.Field.column, p.order.Field.column, desc))
 	}
 	return query, nil
 }
@@ -557,10 +515,11 @@ func (_m *FileQuery) Paginate(
 	ctx context.Context, after *Cursor, first *int,
 	before *Cursor, last *int, opts ...FilePaginateOption,
 ) (*FileConnection, error) {
-	if err := validateFirstLast(first, last); err != nil {
+	first, last, err := relay.PageSize(ctx, first, last)
+	if err != nil {
 		return nil, err
 	}
-	pager, err := newFilePager(opts, last != nil)
+	pager, err := newFilePager(opts, relay.Backward(first, last))
 	if err != nil {
 		return nil, err
 	}
@@ -568,40 +527,34 @@ func (_m *FileQuery) Paginate(
 		return nil, err
 	}
 	conn := &FileConnection{Edges: []*FileEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	if hasCollectedField(ctx, totalCountField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
-	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
-	if limit != 0 {
-		_m.Limit(limit)
+	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
 	}
+	limit := relay.Limit(first, last)
+	_m.Limit(limit)
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
 			return nil, err
 		}
+	} else {
+		_m.Select(file.FieldID)
 	}
 	_m = pager.applyOrder(_m)
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	conn.build(nodes, pager, after, first, before, last)
+	conn.build(nodes, pager, first, last)
 	return conn, nil
 }
 
@@ -724,41 +677,25 @@ type SignatureConnection struct {
 	TotalCount int              `json:"totalCount"`
 }
 
-func (c *SignatureConnection) build(nodes []*Signature, pager *signaturePager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
-	var nodeAt func(int) *Signature
-	if last != nil {
-		n := len(nodes) - 1
-		nodeAt = func(i int) *Signature {
-			return nodes[n-i]
+// build makes the page from the rows read with relay.Limit (in reverse
+// order when relay.Backward): relay.Window picks the edges the spec's
+// EdgesToReturn keeps, and pageInfo follows from the same rows.
+func (c *SignatureConnection) build(nodes []*Signature, pager *signaturePager, first, last *int) {
+	from, to, hasNext, hasPrev := relay.Window(len(nodes), first, last)
+	c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = hasNext, hasPrev
+	c.Edges = make([]*SignatureEdge, 0, to-from)
+	if relay.Backward(first, last) {
+		for i := to - 1; i >= from; i-- {
+			c.Edges = append(c.Edges, &SignatureEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
 		}
 	} else {
-		nodeAt = func(i int) *Signature {
-			return nodes[i]
-		}
-	}
-	c.Edges = make([]*SignatureEdge, len(nodes))
-	for i := range nodes {
-		node := nodeAt(i)
-		c.Edges[i] = &SignatureEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
+		for i := from; i < to; i++ {
+			c.Edges = append(c.Edges, &SignatureEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
 		}
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
 		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
-	}
-	if c.TotalCount == 0 {
-		c.TotalCount = len(nodes)
 	}
 }
 
@@ -821,16 +758,30 @@ func (p *signaturePager) applyFilter(query *SignatureQuery) (*SignatureQuery, er
 }
 
 func (p *signaturePager) toCursor(_m *Signature) Cursor {
-	return p.order.Field.toCursor(_m)
+	c := p.order.Field.toCursor(_m)
+	c.Order = p.orderTag()
+	return c
+}
+
+// orderTag names the connection and order a cursor belongs to.
+func (p *signaturePager) orderTag() relay.Order {
+	return relay.Order{Node: "Signature", Field: p.order.Field.String(), Desc: p.order.Direction == entgql.OrderDirectionDesc}
 }
 
 func (p *signaturePager) applyCursors(query *SignatureQuery, after, before *Cursor) (*SignatureQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	desc := p.order.Direction == entgql.OrderDirectionDesc
+	tag := p.orderTag()
+	if err := relay.CheckOrder(after, "after", tag); err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSignatureOrder.Field.column, p.order.Field.column, direction) {
-		query = query.Where(predicate)
+	if err := relay.CheckOrder(before, "before", tag); err != nil {
+		return nil, err
+	}
+	if after != nil {
+		query = query.Where(relay.Predicate(after, true, DefaultSignatureOrder.Field.column, p.order.Field.column, desc))
+	}
+	if before != nil {
+		query = query.Where(relay.Predicate(before, false, DefaultSignatureOrder.Field.column, p.order.Field.column, desc))
 	}
 	return query, nil
 }
@@ -871,10 +822,11 @@ func (_m *SignatureQuery) Paginate(
 	ctx context.Context, after *Cursor, first *int,
 	before *Cursor, last *int, opts ...SignaturePaginateOption,
 ) (*SignatureConnection, error) {
-	if err := validateFirstLast(first, last); err != nil {
+	first, last, err := relay.PageSize(ctx, first, last)
+	if err != nil {
 		return nil, err
 	}
-	pager, err := newSignaturePager(opts, last != nil)
+	pager, err := newSignaturePager(opts, relay.Backward(first, last))
 	if err != nil {
 		return nil, err
 	}
@@ -882,40 +834,34 @@ func (_m *SignatureQuery) Paginate(
 		return nil, err
 	}
 	conn := &SignatureConnection{Edges: []*SignatureEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	if hasCollectedField(ctx, totalCountField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
-	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
-	if limit != 0 {
-		_m.Limit(limit)
+	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
 	}
+	limit := relay.Limit(first, last)
+	_m.Limit(limit)
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
 			return nil, err
 		}
+	} else {
+		_m.Select(signature.FieldID)
 	}
 	_m = pager.applyOrder(_m)
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	conn.build(nodes, pager, after, first, before, last)
+	conn.build(nodes, pager, first, last)
 	return conn, nil
 }
 
@@ -1020,41 +966,25 @@ type UserConnection struct {
 	TotalCount int         `json:"totalCount"`
 }
 
-func (c *UserConnection) build(nodes []*User, pager *userPager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
-	var nodeAt func(int) *User
-	if last != nil {
-		n := len(nodes) - 1
-		nodeAt = func(i int) *User {
-			return nodes[n-i]
+// build makes the page from the rows read with relay.Limit (in reverse
+// order when relay.Backward): relay.Window picks the edges the spec's
+// EdgesToReturn keeps, and pageInfo follows from the same rows.
+func (c *UserConnection) build(nodes []*User, pager *userPager, first, last *int) {
+	from, to, hasNext, hasPrev := relay.Window(len(nodes), first, last)
+	c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = hasNext, hasPrev
+	c.Edges = make([]*UserEdge, 0, to-from)
+	if relay.Backward(first, last) {
+		for i := to - 1; i >= from; i-- {
+			c.Edges = append(c.Edges, &UserEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
 		}
 	} else {
-		nodeAt = func(i int) *User {
-			return nodes[i]
-		}
-	}
-	c.Edges = make([]*UserEdge, len(nodes))
-	for i := range nodes {
-		node := nodeAt(i)
-		c.Edges[i] = &UserEdge{
-			Node:   node,
-			Cursor: pager.toCursor(node),
+		for i := from; i < to; i++ {
+			c.Edges = append(c.Edges, &UserEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
 		}
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
 		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
-	}
-	if c.TotalCount == 0 {
-		c.TotalCount = len(nodes)
 	}
 }
 
@@ -1117,16 +1047,30 @@ func (p *userPager) applyFilter(query *UserQuery) (*UserQuery, error) {
 }
 
 func (p *userPager) toCursor(_m *User) Cursor {
-	return p.order.Field.toCursor(_m)
+	c := p.order.Field.toCursor(_m)
+	c.Order = p.orderTag()
+	return c
+}
+
+// orderTag names the connection and order a cursor belongs to.
+func (p *userPager) orderTag() relay.Order {
+	return relay.Order{Node: "User", Field: p.order.Field.String(), Desc: p.order.Direction == entgql.OrderDirectionDesc}
 }
 
 func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*UserQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	desc := p.order.Direction == entgql.OrderDirectionDesc
+	tag := p.orderTag()
+	if err := relay.CheckOrder(after, "after", tag); err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultUserOrder.Field.column, p.order.Field.column, direction) {
-		query = query.Where(predicate)
+	if err := relay.CheckOrder(before, "before", tag); err != nil {
+		return nil, err
+	}
+	if after != nil {
+		query = query.Where(relay.Predicate(after, true, DefaultUserOrder.Field.column, p.order.Field.column, desc))
+	}
+	if before != nil {
+		query = query.Where(relay.Predicate(before, false, DefaultUserOrder.Field.column, p.order.Field.column, desc))
 	}
 	return query, nil
 }
@@ -1167,10 +1111,11 @@ func (_m *UserQuery) Paginate(
 	ctx context.Context, after *Cursor, first *int,
 	before *Cursor, last *int, opts ...UserPaginateOption,
 ) (*UserConnection, error) {
-	if err := validateFirstLast(first, last); err != nil {
+	first, last, err := relay.PageSize(ctx, first, last)
+	if err != nil {
 		return nil, err
 	}
-	pager, err := newUserPager(opts, last != nil)
+	pager, err := newUserPager(opts, relay.Backward(first, last))
 	if err != nil {
 		return nil, err
 	}
@@ -1178,40 +1123,34 @@ func (_m *UserQuery) Paginate(
 		return nil, err
 	}
 	conn := &UserConnection{Edges: []*UserEdge{}}
-	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	if hasCollectedField(ctx, totalCountField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
 		}
-	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
-	limit := paginateLimit(first, last)
-	if limit != 0 {
-		_m.Limit(limit)
+	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
 	}
+	limit := relay.Limit(first, last)
+	_m.Limit(limit)
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
 			return nil, err
 		}
+	} else {
+		_m.Select(user.FieldID)
 	}
 	_m = pager.applyOrder(_m)
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	conn.build(nodes, pager, after, first, before, last)
+	conn.build(nodes, pager, first, last)
 	return conn, nil
 }
 

@@ -9,9 +9,8 @@ import (
 	"context"
 	"userbridge/auth"
 	"userbridge/ent"
+	"userbridge/graph/relay"
 	"userbridge/policy"
-
-	"entgo.io/contrib/entgql"
 )
 
 // Node is the resolver for the node field.
@@ -25,7 +24,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 }
 
 // Users is the resolver for the users field.
-func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+func (r *queryResolver) Users(ctx context.Context, after *relay.Cursor, first *int, before *relay.Cursor, last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
 	v := auth.FromContext(ctx)
 	q, err := r.Accounts.List(ctx, v)
 	if err != nil {
@@ -39,7 +38,7 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 }
 
 // Files is the resolver for the files field.
-func (r *userResolver) Files(ctx context.Context, obj *ent.User, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FileOrder, where *ent.FileWhereInput) (*ent.FileConnection, error) {
+func (r *userResolver) Files(ctx context.Context, obj *ent.User, after *relay.Cursor, first *int, before *relay.Cursor, last *int, orderBy *ent.FileOrder, where *ent.FileWhereInput) (*ent.FileConnection, error) {
 	v := auth.FromContext(ctx)
 	if err := policy.ReadFiles(v, obj.ID); err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"userbridge/graph/relay"
 )
 
 // Options configure the GraphQL server.
@@ -24,6 +26,8 @@ type Options struct {
 	Introspection  bool  // allow __schema and __type
 	MaxUploadBytes int64 // multipart uploads
 	MaxBodyBytes   int64 // JSON request bodies
+	PageSize       int   // connection page when neither first nor last is given
+	MaxPageSize    int   // largest first or last
 	Logger         *slog.Logger
 }
 
@@ -36,6 +40,8 @@ var DefaultOptions = Options{
 	Introspection:  true,
 	MaxUploadBytes: 50 << 20,
 	MaxBodyBytes:   DefaultMaxBodyBytes,
+	PageSize:       relay.DefaultPageSize,
+	MaxPageSize:    relay.DefaultMaxPage,
 }
 
 // NewHandler returns the GraphQL HTTP handler over the resolver: POST and GET
@@ -46,7 +52,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	return guard(newServer(r, o, postJSON{}), maxBody, maxUploadBytes(o))
+	return guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o))
 }
 
 func maxUploadBytes(o Options) int64 {
@@ -86,6 +92,7 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// srv.AroundFields): plain scalar fields are marshaled without passing
 	// through field middleware (graph/gqlgen/plain.go).
 	srv.Use(inputLimits{}) // before gqlgen converts arguments (input_limits.go)
+	srv.AroundOperations(aroundConnections(r, o))
 	listSize := o.ListSize
 	if listSize <= 0 {
 		listSize = DefaultOptions.ListSize

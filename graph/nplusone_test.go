@@ -56,7 +56,7 @@ func TestUsersPageCostsConstantStatements(t *testing.T) {
 }
 
 // TestPageInfoCostsNoCount shows that asking for pageInfo without totalCount
-// runs no COUNT over the connection (entgql would, see paginationView), and
+// runs no COUNT over the connection (entgql's template did), and
 // that hasNextPage is still right, for the users connection and for a
 // user's files.
 func TestPageInfoCostsNoCount(t *testing.T) {

@@ -2,52 +2,99 @@ package graph
 
 import (
 	"context"
-	"strings"
+	"crypto/rand"
+	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"userbridge/graph/relay"
 )
 
+// Relay connections are paginated by the ent-generated code of
+// ent/template/pagination.tmpl (entgql's template, changed to follow the
+// spec), with what it shares in package relay. Here: the cursor key and
+// page sizes it reads from the context, and the view of the request it
+// reads the selections from.
+
+// connectionSettings are the cursor codec and page sizes of o.
+func connectionSettings(r *Resolver, o Options) *relay.Settings {
+	return &relay.Settings{Codec: r.cursorCodec(), DefaultPage: o.PageSize, MaxPage: o.MaxPageSize}
+}
+
+// withConnections puts the connection settings in the request's context
+// before gqlgen reads it: the complexity count parses connection arguments
+// (cursors included) before any operation middleware runs.
+func withConnections(h http.Handler, r *Resolver, o Options) http.Handler {
+	s := connectionSettings(r, o)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		h.ServeHTTP(w, req.WithContext(relay.With(req.Context(), s)))
+	})
+}
+
+// aroundConnections puts them in each operation's context, for servers
+// used without withConnections (tests of the transports).
+func aroundConnections(r *Resolver, o Options) graphql.OperationMiddleware {
+	s := connectionSettings(r, o)
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(relay.With(ctx, s))
+	}
+}
+
+// cursorCodec encrypts cursors with a key derived from the service's
+// secret, so that every replica reads the cursors of the others. Without a
+// file service (some tests), the key is random, per resolver.
+func (r *Resolver) cursorCodec() *relay.Codec {
+	r.cursorsOnce.Do(func() {
+		var secret []byte
+		if r.Files != nil {
+			secret = r.Files.DeriveKey("graphql cursors")
+		} else {
+			secret = make([]byte, 32)
+			_, _ = rand.Read(secret)
+		}
+		c, err := relay.NewCodec(secret)
+		if err != nil {
+			panic(err) // a non-empty secret always makes a codec
+		}
+		r.cursors = c
+	})
+	return r.cursors
+}
+
 // paginationView returns ctx with the connection field being resolved shown
-// to entgql's generated pagination as that code expects to see it. Two
-// things in entgql (contrib v0.7.0) make it necessary:
+// to the ent-generated pagination as that code expects to see it: it finds
+// a connection's edges, node, pageInfo and totalCount by their alias, not
+// their name (`n: totalCount` answered 0 and `list: edges` answered no
+// edges at all). The view names them by their field name (several aliases
+// of one of them are merged), at every depth, so nested connections such
+// as a user's files are loaded right too.
 //
-//   - It finds a connection's edges, node, pageInfo and totalCount by their
-//     alias, not their name: `n: totalCount` answered 0 and `list: edges`
-//     answered no edges at all. The view names them by their field name
-//     (several aliases of one of them are merged), at every depth, so
-//     nested connections such as a user's files are loaded right too.
-//   - It counts every row of the connection (SELECT COUNT) whenever pageInfo
-//     is selected, although with edges selected it derives hasNextPage and
-//     hasPreviousPage from the one extra row it fetches, and uses the count
-//     only for totalCount (ent/contrib#625, open). Where a connection has
-//     edges but no totalCount, the view leaves pageInfo out.
-//
-// Only what entgql reads is affected: gqlgen answers from the request's own
-// selections, with the client's aliases.
+// Only what the generated code reads is affected: gqlgen answers from the
+// request's own selections, with the client's aliases.
 func paginationView(ctx context.Context) context.Context {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
 		return ctx
 	}
 	view := *fc
-	view.Field.Selections = connectionView(graphql.GetOperationContext(ctx), fc.Field.Selections, isConnection(fc.Field.Field))
+	view.Field.Selections = connectionView(graphql.GetOperationContext(ctx), fc.Field.Selections)
 	ctx = graphql.WithFieldContext(ctx, &view)
 	view.Parent = fc.Parent // the view stands in for fc, it is not its child
 	return ctx
 }
 
-// connectionFields are the field names entgql looks up by alias.
+// connectionFields are the field names the generated code looks up by alias.
 var connectionFields = map[string]bool{"edges": true, "node": true, "pageInfo": true, "totalCount": true}
 
-func connectionView(oc *graphql.OperationContext, sel ast.SelectionSet, connection bool) ast.SelectionSet {
+func connectionView(oc *graphql.OperationContext, sel ast.SelectionSet) ast.SelectionSet {
 	var (
 		out    ast.SelectionSet
 		byName = map[string]*ast.Field{}
 	)
 	for _, cf := range graphql.CollectFields(oc, sel, nil) {
 		f := *cf.Field
-		f.SelectionSet = connectionView(oc, cf.Selections, isConnection(cf.Field))
+		f.SelectionSet = connectionView(oc, cf.Selections)
 		if connectionFields[f.Name] {
 			if seen := byName[f.Name]; seen != nil {
 				seen.SelectionSet = append(seen.SelectionSet, f.SelectionSet...)
@@ -58,19 +105,5 @@ func connectionView(oc *graphql.OperationContext, sel ast.SelectionSet, connecti
 		}
 		out = append(out, &f)
 	}
-	if connection && byName["edges"] != nil && byName["totalCount"] == nil && byName["pageInfo"] != nil {
-		for i, s := range out {
-			if s == byName["pageInfo"] {
-				out = append(out[:i], out[i+1:]...)
-				break
-			}
-		}
-	}
 	return out
-}
-
-// isConnection tells a Relay connection field by its type's name, the
-// convention entgql generates.
-func isConnection(f *ast.Field) bool {
-	return f != nil && f.Definition != nil && strings.HasSuffix(f.Definition.Type.Name(), "Connection")
 }

@@ -4,9 +4,12 @@
 package graph
 
 import (
+	"sync"
+
 	"userbridge/accounts"
 	"userbridge/ent"
 	"userbridge/files"
+	"userbridge/graph/relay"
 	"userbridge/signatures"
 )
 
@@ -16,4 +19,7 @@ type Resolver struct {
 	Accounts   *accounts.Service
 	Files      *files.Service
 	Signatures *signatures.Service
+
+	cursorsOnce sync.Once // see cursorCodec
+	cursors     *relay.Codec
 }
