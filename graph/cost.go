@@ -36,6 +36,7 @@ type limitsGuard struct {
 	limits     Limits
 	complexity int // 0: off
 	listSize   int
+	pageSize   int // edges of a connection page without first or last
 	tokenLimit int
 	cache      graphql.Cache[*ast.QueryDocument]
 }
@@ -147,7 +148,7 @@ func (g limitsGuard) MutateOperationContext(ctx context.Context, oc *graphql.Ope
 	if oc.Operation == nil {
 		return nil
 	}
-	c := coster{vars: oc.Variables, listSize: g.listSize, nodesIDs: g.limits.NodesIDs, ceiling: math.MaxInt / 4}
+	c := coster{vars: oc.Variables, listSize: g.listSize, defaultPage: g.pageSize, nodesIDs: g.limits.NodesIDs, ceiling: math.MaxInt / 4}
 	if g.complexity > 0 {
 		c.ceiling = g.complexity + 1
 	}
@@ -166,18 +167,19 @@ func (g limitsGuard) MutateOperationContext(ctx context.Context, oc *graphql.Ope
 // what it selects, times the number of items a list brings back. A
 // connection multiplies its edges and nodes by first or last; nodes(ids:)
 // by the number of ids; any other list of objects, and a connection whose
-// size the request does not set, by listSize. Introspection lists are not
+// size the request does not set, by the page size it gets. Introspection lists are not
 // multiplied (the validator bounds their nesting). Fragments and inline
 // fragments add up whether or not they apply, and @skip/@include are not
 // evaluated: the result is an upper bound. Each fragment is costed once
 // and reused, and every sum stops at ceiling, the limit plus one.
 type coster struct {
-	vars     map[string]any
-	listSize int
-	nodesIDs int
-	ceiling  int
-	memo     map[string]cost
-	err      *gqlerror.Error
+	vars        map[string]any
+	listSize    int
+	defaultPage int
+	nodesIDs    int
+	ceiling     int
+	memo        map[string]cost
+	err         *gqlerror.Error
 }
 
 // cost splits a selection set's cost into what a connection multiplies
@@ -251,8 +253,8 @@ func (c *coster) field(f *ast.Field) int {
 	return c.add(1, sub.total(c.ceiling))
 }
 
-// pageSize is the larger of first and last, or listSize when neither is
-// set. A negative one counts as zero: pagination refuses it.
+// pageSize is the larger of first and last, or the page size a
+// connection gets when neither is set. A negative one counts as zero: pagination refuses it.
 func (c *coster) pageSize(f *ast.Field) int {
 	n, set := 0, false
 	for _, name := range []string{"first", "last"} {
@@ -261,7 +263,7 @@ func (c *coster) pageSize(f *ast.Field) int {
 		}
 	}
 	if !set {
-		return c.listSize
+		return c.defaultPage
 	}
 	return n
 }

@@ -36,7 +36,7 @@ func TestComplexity(t *testing.T) {
 		{"last counts as first does", `{ users(last: 34) { edges { node { id } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"first from a variable counts", `query($n: Int) { users(first: $n) { edges { node { id } } } }`, map[string]any{"n": 34}, "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"a page without first counts as the list size", `{ users { edges { node { id } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
-		{"totalCount and pageInfo are not multiplied", `{ users(first: 1000) { totalCount pageInfo { hasNextPage } } }`, nil, ""},
+		{"totalCount and pageInfo are not multiplied", `{ users(first: 100) { totalCount pageInfo { hasNextPage } } }`, nil, ""},
 		{"aliased pages add up", `{ a: users(first: 20) { edges { node { id } } } b: users(first: 20) { edges { node { id } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"nested pages multiply", `{ users(first: 5) { edges { node { files(first: 10) { edges { node { id } } } } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"a page inside a fragment counts", `{ ...F } fragment F on Query { users(first: 34) { edges { node { id } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED"},
@@ -98,7 +98,10 @@ func TestNodesIDsLimit(t *testing.T) {
 			t.Run(fmt.Sprintf("%d ids are BAD_USER_INPUT, logged nowhere", n), func(t *testing.T) {
 				logs.Reset()
 				res := env.GraphQL(t, tok, query, map[string]any{"ids": ids(n)})
-				if !slices.Equal(res.Codes(), []string{"BAD_USER_INPUT"}) || res.Errors[0].Extensions["field"] != "ids" || string(res.Data) != "null" {
+				// A list this long is refused before its ids are read, with
+				// the reason input_too_large (graph/input_limits.go).
+				if !slices.Equal(res.Codes(), []string{"BAD_USER_INPUT"}) || len(res.Data) != 0 && string(res.Data) != "null" ||
+					n <= 10000 && res.Errors[0].Extensions["field"] != "ids" || n > 10000 && res.Errors[0].Extensions["reason"] != "input_too_large" {
 					t.Fatalf("%s %v", res.Data, res.Errors)
 				}
 				if logs.Len() != 0 {

@@ -269,7 +269,7 @@ func TestCursors(t *testing.T) {
 		otherTok := other.Token(t, other.Admin(t, "root@example.com"))
 		foreign := cursorsOf(t, other, otherTok, "")[1]
 		fileCursor := func() string {
-			res := env.GraphQL(t, tok, `{ users(first: 100) { edges { node { files { edges { cursor } } } } } }`, nil)
+			res := env.GraphQL(t, tok, `{ users(first: 10) { edges { node { files(first: 10) { edges { cursor } } } } } }`, nil)
 			i := strings.Index(string(res.Data), `"cursor":"`)
 			if i < 0 {
 				t.Fatalf("no file cursor: %s", res.Data)

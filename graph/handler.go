@@ -19,8 +19,9 @@ import (
 type Options struct {
 	Limits     Limits
 	Complexity int // maximum complexity per operation (0: off)
-	// ListSize is the number of items complexity assumes for a list, or a
-	// connection without first or last (0: the default's).
+	// ListSize is the number of items complexity assumes for a list other
+	// than a connection, which counts first, last or PageSize (0: the
+	// default's).
 	ListSize       int
 	TokenLimit     int   // parser token limit (0: gqlgen's default)
 	Introspection  bool  // allow __schema and __type
@@ -97,7 +98,11 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	if listSize <= 0 {
 		listSize = DefaultOptions.ListSize
 	}
-	srv.Use(limitsGuard{limits: o.Limits, complexity: o.Complexity, listSize: listSize,
+	pageSize := o.PageSize
+	if pageSize <= 0 {
+		pageSize = DefaultOptions.PageSize
+	}
+	srv.Use(limitsGuard{limits: o.Limits, complexity: o.Complexity, listSize: listSize, pageSize: pageSize,
 		tokenLimit: o.TokenLimit, cache: cache})
 	srv.AroundResponses(capErrors)
 	srv.SetErrorPresenter(presentError(logger))
