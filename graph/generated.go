@@ -973,7 +973,7 @@ var sources = []*ast.Source{
 	{Name: "scalars.graphqls", Input: sourceData("scalars.graphqls"), BuiltIn: false},
 	{Name: "user.graphqls", Input: sourceData("user.graphqls"), BuiltIn: false},
 }
-var parsedSchema = publicSchema(gqlparser.MustLoadSchema(sources...)) // graph/schema.go
+var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the

@@ -21,11 +21,14 @@ var internalDirectives = []string{
 	"inlineArguments", "subscriptionContext",
 }
 
-// publicSchema removes the internal directives from the schema gqlgen parsed,
-// both their definitions and their uses, and returns it. graph/gqlgen makes
-// the generated executor call it on its schema, so introspection, validation
-// and SDL all see the public schema: a query using @goField is refused as
-// an unknown directive.
+// The generated executor's parsed schema is a package variable, set before
+// any init function runs; publicSchema edits it in place, so introspection,
+// validation and the SDL all see the public schema: a query using @goField
+// is refused as an unknown directive.
+func init() { publicSchema(parsedSchema) }
+
+// publicSchema removes the internal directives from s, both their
+// definitions and their uses, and returns it.
 func publicSchema(s *ast.Schema) *ast.Schema {
 	for _, name := range internalDirectives {
 		delete(s.Directives, name)

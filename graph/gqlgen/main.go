@@ -15,10 +15,6 @@
 //     handles a deferred field;
 //   - a scalar field read straight off its struct is marshaled directly,
 //     without a field context (plain.go);
-//   - the schema it parses is passed through graph.publicSchema, which
-//     drops gqlgen's code-generation directives (@goField, @goModel,
-//     @goEnum...): gqlgen leaves their definitions in the schema it serves
-//     by introspection and offers no setting to leave them out;
 //   - an enum name that is not one of the enum's values is an error rather
 //     than the zero value (enum.go).
 //
@@ -57,7 +53,6 @@ func run() error {
 var rewrites = []struct{ from, to, why string }{
 	{"graphql.MarshalSliceConcurrently(", "marshalListInOrder(", "how it marshals lists"},
 	{"deferred := graphql.NewDeferredGroup(ctx)", "var deferred graphql.DeferredGroup // the schema has no @defer", "how it starts an object's deferred group"},
-	{"var parsedSchema = gqlparser.MustLoadSchema(sources...)", "var parsedSchema = publicSchema(gqlparser.MustLoadSchema(sources...)) // graph/schema.go", "how it loads the schema"},
 }
 
 func rewrite(path string) error {
