@@ -9152,7 +9152,7 @@ func (ec *executionContext) marshalNCredential2ᚖuserbridgeᚋentᚐCredential(
 
 func (ec *executionContext) unmarshalNCredentialKind2userbridgeᚋentᚋcredentialᚐKind(ctx context.Context, v any) (credential.Kind, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalNCredentialKind2userbridgeᚋentᚋcredentialᚐKind, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalNCredentialKind2userbridgeᚋentᚋcredentialᚐKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -9225,7 +9225,7 @@ func (ec *executionContext) marshalNFileConnection2ᚖuserbridgeᚋentᚐFileCon
 
 func (ec *executionContext) unmarshalNFileKind2userbridgeᚋentᚋfileᚐKind(ctx context.Context, v any) (file.Kind, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalNFileKind2userbridgeᚋentᚋfileᚐKind, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalNFileKind2userbridgeᚋentᚋfileᚐKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -9253,7 +9253,7 @@ var (
 
 func (ec *executionContext) unmarshalNFileNature2userbridgeᚋentᚋfileᚐNature(ctx context.Context, v any) (file.Nature, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalNFileNature2userbridgeᚋentᚋfileᚐNature, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalNFileNature2userbridgeᚋentᚋfileᚐNature[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -9531,7 +9531,7 @@ func (ec *executionContext) marshalNUserConnection2ᚖuserbridgeᚋentᚐUserCon
 
 func (ec *executionContext) unmarshalNUserMode2userbridgeᚋentᚋuserᚐMode(ctx context.Context, v any) (user.Mode, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalNUserMode2userbridgeᚋentᚋuserᚐMode, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalNUserMode2userbridgeᚋentᚋuserᚐMode[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -9571,7 +9571,7 @@ func (ec *executionContext) marshalNUserOrderField2ᚖuserbridgeᚋentᚐUserOrd
 
 func (ec *executionContext) unmarshalNUserRole2userbridgeᚋentᚋuserᚐRole(ctx context.Context, v any) (user.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalNUserRole2userbridgeᚋentᚋuserᚐRole, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalNUserRole2userbridgeᚋentᚋuserᚐRole[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -9597,7 +9597,7 @@ var (
 
 func (ec *executionContext) unmarshalNUserStatus2userbridgeᚋentᚋuserᚐStatus(ctx context.Context, v any) (user.Status, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalNUserStatus2userbridgeᚋentᚋuserᚐStatus, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalNUserStatus2userbridgeᚋentᚋuserᚐStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -9841,7 +9841,7 @@ func (ec *executionContext) unmarshalOCredentialKind2ᚖuserbridgeᚋentᚋcrede
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalOCredentialKind2ᚖuserbridgeᚋentᚋcredentialᚐKind, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalOCredentialKind2ᚖuserbridgeᚋentᚋcredentialᚐKind[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -9977,7 +9977,7 @@ func (ec *executionContext) unmarshalOFileKind2ᚖuserbridgeᚋentᚋfileᚐKind
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalOFileKind2ᚖuserbridgeᚋentᚋfileᚐKind, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalOFileKind2ᚖuserbridgeᚋentᚋfileᚐKind[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -10045,7 +10045,7 @@ func (ec *executionContext) unmarshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNa
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNature, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalOFileNature2ᚖuserbridgeᚋentᚋfileᚐNature[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -10487,7 +10487,7 @@ func (ec *executionContext) unmarshalOUserMode2ᚖuserbridgeᚋentᚋuserᚐMode
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalOUserMode2ᚖuserbridgeᚋentᚋuserᚐMode, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalOUserMode2ᚖuserbridgeᚋentᚋuserᚐMode[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -10561,7 +10561,7 @@ func (ec *executionContext) unmarshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalOUserRole2ᚖuserbridgeᚋentᚋuserᚐRole[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -10627,7 +10627,7 @@ func (ec *executionContext) unmarshalOUserStatus2ᚖuserbridgeᚋentᚋuserᚐSt
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res, err := enumValue(unmarshalOUserStatus2ᚖuserbridgeᚋentᚋuserᚐStatus, tmp, err) // graph/gqlgen/enum.go
+	res := unmarshalOUserStatus2ᚖuserbridgeᚋentᚋuserᚐStatus[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -94,6 +94,7 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// through field middleware (graph/gqlgen/plain.go).
 	srv.Use(inputLimits{}) // before gqlgen converts arguments (input_limits.go)
 	srv.AroundOperations(aroundConnections(r, o))
+	srv.Use(exactEnums{schema: parsedSchema}) // enum_variables.go
 	listSize := o.ListSize
 	if listSize <= 0 {
 		listSize = DefaultOptions.ListSize

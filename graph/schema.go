@@ -2,14 +2,12 @@ package graph
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
 
-	"userbridge/apperr"
 )
 
 // internalDirectives are gqlgen's code-generation directives (entgql writes
@@ -97,22 +95,4 @@ func ServeSDL(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write([]byte(SDL()))
-}
-
-// enumValue is the Go value of the enum value called name, or a
-// BAD_USER_INPUT error listing the enum's values when there is none. The generated executor calls
-// it for enums bound to Go constants (graph/gqlgen/enum.go): the validator
-// accepts a variable's enum value in any case, so "admin" reaches here and
-// must not silently become the zero value.
-func enumValue[T any](values map[string]T, name string, err error) (T, error) {
-	v, ok := values[name]
-	if err != nil || ok {
-		return v, err
-	}
-	names := make([]string, 0, len(values))
-	for n := range values {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return v, apperr.Invalidf("", "invalid_enum_value", "%q is not a value of this enum: %s", name, strings.Join(names, ", "))
 }
