@@ -90,7 +90,7 @@ func TestRequestErrors(t *testing.T) {
 		{name: "POST/query is a list", body: `{"query":["array"]}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_query"},
 		{name: "POST/variables is a string", body: `{"query":"{ __typename }","variables":"{}"}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_variables"},
 		{name: "POST/body is a list", body: `[{"query":"{ __typename }"}]`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_json"},
-		{name: "POST/JSON nested 100,000 deep", body: `{"query":"{ __typename }","variables":{"v":` + strings.Repeat("[", 100000), status: 400, code: "BAD_USER_INPUT", reason: "invalid_json"},
+		{name: "POST/JSON nested 100,000 deep", body: `{"query":"{ __typename }","variables":{"v":` + strings.Repeat("[", 100000), status: 400, code: "BAD_USER_INPUT", reason: "input_too_deep"},
 		{name: "POST/NUL in the body", body: "{\"query\":\"{ __typename }\"\x00}", status: 400, code: "BAD_USER_INPUT", reason: "invalid_json"},
 		{name: "POST/trailing data", body: `{"query":"{ __typename }"} {}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_json"},
 		// POST: the document fails (200 under application/json, 400 under

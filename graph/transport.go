@@ -55,7 +55,11 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		return
 	}
 	var params graphql.RawParams
-	if gerr := decodeParams(body, &params); gerr != nil {
+	gerr := scanBody(body) // input_limits.go: refused unread, like a body that is no JSON
+	if gerr == nil {
+		gerr = decodeParams(body, &params)
+	}
+	if gerr != nil {
 		writeRequestErrors(ctx, w, exec, http.StatusBadRequest, gqlerror.List{gerr})
 		return
 	}
