@@ -7,7 +7,6 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
-
 )
 
 // internalDirectives are gqlgen's code-generation directives (entgql writes
