@@ -18,9 +18,9 @@ import (
 // CreateAPIKey issues a first-party API key for the viewer's own user, with
 // the given scopes (by default the scopes of the credential minting it) and
 // an optional lifetime (nil: it never expires).
-// Returns forbidden per policy.OwnCredentials (an application's token cannot
-// mint keys), and invalid for an unknown scope, a scope the minting
-// credential does not hold, or a lifetime that is not positive.
+// Returns forbidden per policy.MintAPIKey (an application's token cannot
+// mint keys, nor any credential a scope it does not hold), and invalid for
+// an unknown scope or a lifetime that is not positive.
 func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, scopes []string, ttl *time.Duration) (string, *ent.Credential, error) {
 	if err := policy.OwnCredentials(v); err != nil {
 		return "", nil, err
@@ -32,9 +32,12 @@ func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, scopes []str
 		scopes = v.Scopes
 	}
 	for _, sc := range scopes {
-		if !auth.ValidScope(sc) || !v.HasScope(sc) {
-			return "", nil, apperr.Invalidf("scopes", "invalid_scope", "unknown or unavailable scope %q", sc)
+		if !auth.ValidScope(sc) {
+			return "", nil, apperr.Invalidf("scopes", "invalid_scope", "unknown scope %q", sc)
 		}
+	}
+	if err := policy.MintAPIKey(v, scopes); err != nil {
+		return "", nil, err
 	}
 	var lifetime time.Duration
 	if ttl != nil {

@@ -12,18 +12,28 @@ import (
 )
 
 // Viewer returns the viewer's own user, or nil for an application acting
-// alone. Returns forbidden without scope identity.
-func (s *Service) Viewer(ctx context.Context, v *auth.Viewer) (*ent.User, error) {
+// alone. shows names the guarded fields (policy.ReadField: "email",
+// "login", "first_name"...) an answer of fixed shape will show.
+// Returns forbidden without scope identity, or without the scope one of
+// shows needs (policy.ReadFields).
+func (s *Service) Viewer(ctx context.Context, v *auth.Viewer, shows ...string) (*ent.User, error) {
 	if err := policy.Scope(v, auth.ScopeIdentity); err != nil {
+		return nil, err
+	}
+	if err := policy.ReadFields(v, shows...); err != nil {
 		return nil, err
 	}
 	return v.User, nil
 }
 
-// List returns the query over every user, for viewers allowed to list them.
+// List returns the query over every user, for viewers allowed to list them
+// and to read every field of shows (as for Viewer).
 // Returns forbidden otherwise.
-func (s *Service) List(ctx context.Context, v *auth.Viewer) (*ent.UserQuery, error) {
+func (s *Service) List(ctx context.Context, v *auth.Viewer, shows ...string) (*ent.UserQuery, error) {
 	if err := policy.ListUsers(v); err != nil {
+		return nil, err
+	}
+	if err := policy.ReadFields(v, shows...); err != nil {
 		return nil, err
 	}
 	return s.Client.User.Query(), nil

@@ -59,7 +59,10 @@ func (s *Service) Get(ctx context.Context, v *auth.Viewer, id int) (*ent.User, e
 // GetByPublicID is Get by the 8-character public id. The viewer's own
 // user, loaded with its credential in this request, is not read again
 // (users-v1 GET of oneself: one statement in three; bench/README.md).
-func (s *Service) GetByPublicID(ctx context.Context, v *auth.Viewer, publicID string) (*ent.User, error) {
+// shows names the guarded fields an answer of fixed shape will show: a
+// viewer lacking the scope of one of them is refused (policy.ReadFields)
+// once the user is known to be visible, so a hidden user stays not found.
+func (s *Service) GetByPublicID(ctx context.Context, v *auth.Viewer, publicID string, shows ...string) (*ent.User, error) {
 	if err := policy.Authenticated(v); err != nil {
 		return nil, err
 	}
@@ -71,6 +74,9 @@ func (s *Service) GetByPublicID(ctx context.Context, v *auth.Viewer, publicID st
 		}
 	}
 	if err := policy.ReadUser(v, u); err != nil {
+		return nil, err
+	}
+	if err := policy.ReadFields(v, shows...); err != nil {
 		return nil, err
 	}
 	return u, nil

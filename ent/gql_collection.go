@@ -558,11 +558,6 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, user.FieldUsername)
 				fieldSeen[user.FieldUsername] = struct{}{}
 			}
-		case "login":
-			if _, ok := fieldSeen[user.FieldLogin]; !ok {
-				selectedFields = append(selectedFields, user.FieldLogin)
-				fieldSeen[user.FieldLogin] = struct{}{}
-			}
 		case "role":
 			if _, ok := fieldSeen[user.FieldRole]; !ok {
 				selectedFields = append(selectedFields, user.FieldRole)

@@ -40,7 +40,7 @@ func (r *queryResolver) Users(ctx context.Context, after *relay.Cursor, first *i
 // Files is the resolver for the files field.
 func (r *userResolver) Files(ctx context.Context, obj *ent.User, after *relay.Cursor, first *int, before *relay.Cursor, last *int, orderBy *ent.FileOrder, where *ent.FileWhereInput) (*ent.FileConnection, error) {
 	v := auth.FromContext(ctx)
-	if err := policy.ReadFiles(v, obj.ID); err != nil {
+	if err := policy.FilesOf(v, obj.ID); err != nil {
 		return nil, err
 	}
 	if err := guardFilters(ctx, v, obj.ID); err != nil {
@@ -49,9 +49,17 @@ func (r *userResolver) Files(ctx context.Context, obj *ent.User, after *relay.Cu
 	return obj.Files(paginationView(ctx), after, first, before, last, orderBy, where)
 }
 
+// Avatar is the resolver for the avatar field.
+func (r *userResolver) Avatar(ctx context.Context, obj *ent.User) (*ent.File, error) {
+	if err := policy.ReadAvatar(fieldViewer(ctx)); err != nil {
+		return nil, err
+	}
+	return obj.Avatar(ctx)
+}
+
 // Signatures is the resolver for the signatures field.
 func (r *userResolver) Signatures(ctx context.Context, obj *ent.User) ([]*ent.Signature, error) {
-	if err := policy.ReadSignatures(auth.FromContext(ctx), obj.ID); err != nil {
+	if err := policy.SignaturesOfUser(auth.FromContext(ctx), obj.ID); err != nil {
 		return nil, err
 	}
 	return obj.Signatures(ctx)

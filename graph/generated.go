@@ -211,9 +211,10 @@ type SignatureResolver interface {
 }
 type UserResolver interface {
 	Files(ctx context.Context, obj *ent.User, after *relay.Cursor, first *int, before *relay.Cursor, last *int, orderBy *ent.FileOrder, where *ent.FileWhereInput) (*ent.FileConnection, error)
-
+	Avatar(ctx context.Context, obj *ent.User) (*ent.File, error)
 	Signatures(ctx context.Context, obj *ent.User) ([]*ent.Signature, error)
 	Email(ctx context.Context, obj *ent.User) (*string, error)
+	Login(ctx context.Context, obj *ent.User) (*string, error)
 	FirstName(ctx context.Context, obj *ent.User) (*string, error)
 	LastName(ctx context.Context, obj *ent.User) (*string, error)
 	Name(ctx context.Context, obj *ent.User) (*string, error)
@@ -1121,8 +1122,6 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_publicID(ctx, field)
 	case "username":
 		return ec.fieldContext_User_username(ctx, field)
-	case "login":
-		return ec.fieldContext_User_login(ctx, field)
 	case "role":
 		return ec.fieldContext_User_role(ctx, field)
 	case "flags":
@@ -1143,6 +1142,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_signatures(ctx, field)
 	case "email":
 		return ec.fieldContext_User_email(ctx, field)
+	case "login":
+		return ec.fieldContext_User_login(ctx, field)
 	case "firstName":
 		return ec.fieldContext_User_firstName(ctx, field)
 	case "lastName":
@@ -3282,13 +3283,6 @@ func (ec *executionContext) fieldContext_User_username(_ context.Context, field 
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
-func (ec *executionContext) _User_login(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Login) // a plain scalar field (graph/gqlgen/plain.go)
-}
-func (ec *executionContext) fieldContext_User_login(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
-}
-
 func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return ec.marshalNUserRole2userbridgeᚋentᚋuserᚐRole(ctx, field.Selections, obj.Role) // a plain scalar field (graph/gqlgen/plain.go)
 }
@@ -3400,7 +3394,7 @@ func (ec *executionContext) _User_avatar(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_User_avatar(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Avatar(ctx)
+			return ec.Resolvers.User().Avatar(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
@@ -3415,7 +3409,7 @@ func (ec *executionContext) fieldContext_User_avatar(_ context.Context, field gr
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_File(ctx, field)
 		},
@@ -3475,6 +3469,29 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
+}
+
+func (ec *executionContext) _User_login(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_login(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Login(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_login(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
@@ -8585,11 +8602,6 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "login":
-			out.Values[i] = ec._User_login(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "role":
 			out.Values[i] = ec._User_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8637,6 +8649,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "email":
 			out.Values[i] = ec._User_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "login":
+			out.Values[i] = ec._User_login(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -12,14 +12,19 @@ import (
 // guarded returns value when the viewer's scopes let it see field, else null
 // with the FORBIDDEN error that says which scope is missing.
 func guarded(ctx context.Context, field, value string) (*string, error) {
-	v := auth.FromContext(ctx)
-	if underLogin(ctx) {
-		v = loginViewer
-	}
-	if err := policy.ReadField(v, field); err != nil {
+	if err := policy.ReadField(fieldViewer(ctx), field); err != nil {
 		return nil, err
 	}
 	return &value, nil
+}
+
+// fieldViewer is who reads a field of a user: the caller, or inside a login
+// payload the credential the login issues (loginViewer).
+func fieldViewer(ctx context.Context) *auth.Viewer {
+	if underLogin(ctx) {
+		return loginViewer
+	}
+	return auth.FromContext(ctx)
 }
 
 // loginViewer is who reads the user of a login payload: the credential the

@@ -128,6 +128,23 @@ func TestHiddenAndMissingIDsAnswerAlike(t *testing.T) {
 				}
 			})
 		}
+		t.Run("an administrator on B's credential: node, as a missing id", func(t *testing.T) {
+			admin := env.Token(t, env.Admin(t, "boss@example.com"))
+			if a, b := post(t, admin, nodeQ, cred.ID), post(t, admin, nodeQ, cred.ID+100_000); a != b {
+				t.Fatalf("hidden:  %s\nmissing: %s", a, b)
+			}
+		})
+		t.Run("user A: nodes of one hidden id, as of one missing id", func(t *testing.T) {
+			one := func(id int) string {
+				rec := env.Do(apptest.Request("POST", "/graphql", viewers["user A"],
+					map[string]any{"query": nodesQ, "variables": map[string]any{"ids": []string{gidOf(id)}}}))
+				return strconv.Itoa(rec.Code) + " " + strings.ReplaceAll(rec.Body.String(), gidOf(id), "ID")
+			}
+			a, b := one(bob.ID), one(bob.ID+100_000)
+			if a != b || !strings.Contains(a, `"path":["nodes",0]`) {
+				t.Fatalf("hidden:  %s\nmissing: %s", a, b)
+			}
+		})
 		for what, ids := range usersHidden {
 			t.Run("user A on "+what+": user", func(t *testing.T) {
 				tok := viewers["user A"]
@@ -139,9 +156,14 @@ func TestHiddenAndMissingIDsAnswerAlike(t *testing.T) {
 		t.Run("a viewer that may see the object gets it", func(t *testing.T) {
 			admin := env.Token(t, env.Admin(t, "root@example.com"))
 			res := env.GraphQL(t, admin, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
-				map[string]any{"ids": []string{gidOf(bob.ID), gidOf(f.ID), gidOf(sigs[0].ID), gidOf(cred.ID)}})
+				map[string]any{"ids": []string{gidOf(bob.ID), gidOf(f.ID), gidOf(sigs[0].ID)}})
 			if len(res.Errors) != 0 {
 				t.Fatalf("errors: %v", res.Errors)
+			}
+			res = env.GraphQL(t, env.Token(t, bob), `query($id: ID!) { node(id: $id) { id } }`,
+				map[string]any{"id": gidOf(cred.ID)})
+			if len(res.Errors) != 0 {
+				t.Fatalf("B's own credential, first-party: %v", res.Errors)
 			}
 			res = env.GraphQL(t, viewers["application token scoped files"], `query($id: ID!) { node(id: $id) { id } }`,
 				map[string]any{"id": gidOf(alice.ID)})

@@ -65,6 +65,11 @@ func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error
 	return guarded(ctx, "email", obj.Email)
 }
 
+// Login is the resolver for the login field.
+func (r *userResolver) Login(ctx context.Context, obj *ent.User) (*string, error) {
+	return guarded(ctx, "login", obj.Login)
+}
+
 // FirstName is the resolver for the firstName field.
 func (r *userResolver) FirstName(ctx context.Context, obj *ent.User) (*string, error) {
 	return guarded(ctx, "first_name", obj.FirstName)

@@ -17,6 +17,27 @@ func ReadFiles(v *auth.Viewer, ownerID int) error {
 	return ReadOwned(v, ownerID)
 }
 
+// FilesOf decides whether the viewer may see the files of owner, a user it
+// already sees, as a field of that user (User.files): ReadFiles, but a
+// viewer who may not see them gets forbidden, not not found. The user is
+// visible, so hiding the field the way a missing scope hides it tells
+// nothing more, and "not found" would misname a user the viewer sees.
+func FilesOf(v *auth.Viewer, ownerID int) error {
+	return hiddenField(ReadFiles(v, ownerID), "another user's files need the right to manage that user")
+}
+
+// SignaturesOfUser is FilesOf for signatures (User.signatures).
+func SignaturesOfUser(v *auth.Viewer, ownerID int) error {
+	return hiddenField(ReadSignatures(v, ownerID), "another user's signatures need the right to manage that user")
+}
+
+func hiddenField(err error, msg string) error {
+	if err != nil && apperr.As(err).Kind == apperr.NotFound {
+		return forbidden(ReasonPrivilege, msg)
+	}
+	return err
+}
+
 // ReadOwnFile decides whether the viewer may read a file, already
 // visible to it (ReadFiles), through an API that knows only the viewer's
 // own files: the education platform's secured attachments, whose legacy

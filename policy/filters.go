@@ -96,7 +96,8 @@ func Filterable(of, field string) bool {
 // decides what its conditions compare.
 //
 //   - A user field needs the scope that reading it needs.
-//   - The avatar is shown with the user, so conditions on it need identity.
+//   - The avatar is shown with the user, so conditions on it need what
+//     showing it needs (ReadAvatar).
 //   - Files, signatures and credentials need the right to read them for
 //     every user the condition runs on: in users(where:), every listed user,
 //     hence manage_users (an application's users:read shows users, not what
@@ -130,7 +131,9 @@ func filterRead(v *auth.Viewer, r FilterRead) error {
 		}
 		return Scope(v, userFieldScopes[r.Field])
 	case OfAvatar:
-		return nil
+		// The same rule as showing User.avatar: a filter needs exactly the
+		// right to read what it compares.
+		return ReadAvatar(v)
 	case OfFiles:
 		return readOwnedBy(v, r.Owner, auth.ScopeFiles, "files")
 	case OfSignatures:

@@ -72,7 +72,9 @@ func TestReadNode(t *testing.T) {
 		{"a missing scope on one's own object is forbidden", policy.ReadNode(viaApp(alice, reader, true, "identity"), alicesFile), policy.ReasonMissingScope},
 		{"a manager without scope files: another's file is not found", policy.ReadNode(viaApp(manager, reader, true, "identity"), bobsFile), "not found"},
 		{"an application's token sees no credential", policy.ReadNode(viaApp(bob, reader, true, auth.AllScopes...), bobsKey), "not found"},
-		{"a manager sees others' objects", policy.ReadNode(firstParty(manager), bobsKey), "allowed"},
+		{"a manager sees others' files", policy.ReadNode(firstParty(manager), bobsFile), "allowed"},
+		{"an administrator does not see another's credential", policy.ReadNode(firstParty(admin), bobsKey), "not found"},
+		{"one sees one's own credential, first-party", policy.ReadNode(firstParty(bob), bobsKey), "allowed"},
 		{"one sees one's own file", policy.ReadNode(firstParty(alice), alicesFile), "allowed"},
 	}
 	for _, c := range cases {

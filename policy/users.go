@@ -59,6 +59,27 @@ func ReadField(v *auth.Viewer, field string) error {
 	return Scope(v, auth.ScopeIdentity)
 }
 
+// ReadFields decides whether an answer of fixed shape showing every one of
+// fields of a visible user may be given: ReadField for each. The legacy
+// dialects' shapes cannot leave a field out (education platform, users-v1,
+// Maarch), so a credential lacking a scope gets forbidden for the whole
+// answer: failing closed, rather than showing what the scope hides.
+func ReadFields(v *auth.Viewer, fields ...string) error {
+	for _, f := range fields {
+		if err := ReadField(v, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadAvatar decides whether the viewer may see the avatar of a user it may
+// see: the avatar is shown with the user (Edu-Focus shows it to whoever
+// reads the user), so scope identity is enough. User.avatar and the
+// filters on it (hasAvatar, hasAvatarWith) both ask this, so that a filter
+// never reveals what the field hides, nor refuses what it shows.
+func ReadAvatar(v *auth.Viewer) error { return Scope(v, auth.ScopeIdentity) }
+
 // CreateUser decides whether the viewer may create accounts: ManageOthers.
 // Creating one with a role, flags or privileges needs GrantAdmin as well.
 func CreateUser(v *auth.Viewer) error {
@@ -188,9 +209,10 @@ func DeleteUser(v *auth.Viewer, target *ent.User) error {
 
 // BanUsers decides whether the viewer may ban or unban anyone at all: an
 // administrator with a consented credential carrying scope modify; for an
-// application's token, a verified application. Dialects that must answer
-// forbidden before looking the target up (Edu-Focus) ask it first; Ban
-// applies it too.
+// application's token, a verified application holding users:write (a ban
+// changes another user, so the rule "all of" applies in full). Dialects
+// that must answer forbidden before looking the target up (Edu-Focus) ask
+// it first; Ban applies it too.
 func BanUsers(v *auth.Viewer) error {
 	if err := HasUser(v); err != nil {
 		return err
@@ -203,6 +225,9 @@ func BanUsers(v *auth.Viewer) error {
 	}
 	if v.App != nil && !v.App.Verified {
 		return forbidden(ReasonUnverifiedApp, "only verified applications may ban users")
+	}
+	if v.App != nil && !appHolds(v, PermUsersWrite) {
+		return forbidden(ReasonMissingPermission, "the application lacks users:write")
 	}
 	return Scope(v, auth.ScopeModify)
 }

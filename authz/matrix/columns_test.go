@@ -176,11 +176,14 @@ func changeEmail(c col) outcome {
 	return allowed
 }
 
+// deleteSelf: a consented credential; an application token also needs
+// users:write. Decision: a first-party credential also needs scope modify
+// (a key narrowed to identity reads, it does not destroy the account).
 func deleteSelf(c col) outcome {
 	if o, done := gate(c); done {
 		return o
 	}
-	if !c.hasUser() || !c.consented || (c.cred == credApp && !c.write) {
+	if !c.hasUser() || !c.consented || (c.cred == credApp && !c.write) || (c.firstParty() && !c.has("modify")) {
 		return forbidden
 	}
 	return allowed

@@ -105,6 +105,8 @@ func restRows() []row {
 		pub("ANY", "/graphiql", "/graphiql", 200),
 		pub("ANY", "/graphiql/*", "/graphiql/", 200),
 		pub("GET", "/openapi/{name}.json", "/openapi/usersv1.json", 200),
+		pub("GET", "/graphql/schema.graphql", "/graphql/schema.graphql", 200).
+			noted("the schema as SDL, mounted only while introspection is on: the same text introspection gives anyone"),
 		{section: "REST and web routes", name: "ANY /graphql", covers: "ANY /graphql", dialect: gql,
 			note: "the GraphQL endpoint: every operation, filter and order field below"},
 		download("GET"),
@@ -315,7 +317,7 @@ var userWhere = []filterGroup{
 	{"hasFiles", guardFiles, "hasFiles"},
 	{"hasFilesWith", guardFiles, "hasFilesWith"},
 	{"hasAvatar", guardNone, "hasAvatar"},
-	{"hasAvatarWith", guardFiles, "hasAvatarWith"},
+	{"hasAvatarWith", guardNone, "hasAvatarWith"},
 	{"hasSignatures", guardSignatures, "hasSignatures"},
 	{"hasSignaturesWith", guardSignatures, "hasSignaturesWith"},
 }
@@ -354,16 +356,31 @@ var signatureWhere = []filterGroup{
 	{"hasOwnerWith", guardSignaturesEmail, "hasOwnerWith"},
 }
 
+// avatarWhere is fileWhere under hasAvatarWith: a condition on the avatar
+// needs what reading User.avatar needs (whoever may read the user; both
+// ask policy.ReadAvatar), and hasOwnerWith what its e-mail condition needs.
+var avatarWhere = func() []filterGroup {
+	out := make([]filterGroup, len(fileWhere))
+	for i, g := range fileWhere {
+		g.guard = guardNone
+		if g.name == "hasOwnerWith" {
+			g.guard = guardEmail
+		}
+		out[i] = g
+	}
+	return out
+}()
+
 // nestedEdges are the UserWhereInput fields whose nested input the table
 // lists field by field.
 var nestedEdges = map[string][]filterGroup{
 	"hasFilesWith":      fileWhere,
-	"hasAvatarWith":     fileWhere,
+	"hasAvatarWith":     avatarWhere,
 	"hasSignaturesWith": signatureWhere,
 }
 
-// nestedGuard: a nested predicate needs its own guard, and on the avatar
-// the files guard (an avatar is a file of another user).
+// filterRows: a nested predicate needs its own guard; on the avatar, what
+// reading User.avatar needs (avatarWhere).
 func filterRows(s *ast.Schema) []row {
 	var rows []row
 	add := func(path []string, g filterGroup, field string) {

@@ -23,7 +23,7 @@ type User struct{ ent.Schema }
 // Mixin of the User.
 func (User) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}, UpdatedAt{}} }
 
-// Fields of the User. Scope-guarded fields (email, names) are declared by hand
+// Fields of the User. Scope-guarded fields (email, login, names) are declared by hand
 // in graph/user.graphqls, so they are skipped from the generated type.
 func (User) Fields() []ent.Field {
 	return []ent.Field{
@@ -41,7 +41,8 @@ func (User) Fields() []ent.Field {
 			Comment("ident.Key of username (NFKC, case-folded): the unique key").
 			Annotations(entgql.Skip()),
 		field.String("login").NotEmpty().MaxLen(255).Unique().Match(LoginPattern).
-			Comment("Lowercase login (letters, digits, _ . @ -), unique; the lowercased e-mail unless given."),
+			Comment("Lowercase login (letters, digits, _ . @ -), unique; the lowercased e-mail unless given.").
+			Annotations(entgql.Skip(entgql.SkipType)),
 		field.String("first_name").Default("").MaxLen(255).
 			Annotations(entgql.OrderField("FIRST_NAME"), entgql.Skip(entgql.SkipType)),
 		field.String("last_name").Default("").MaxLen(255).

@@ -30,6 +30,10 @@ func newUserBody(u *ent.User) userBody {
 		Email: u.Email, CreatedAt: stamp(u.CreatedAt)}
 }
 
+// userBodyShows are the guarded fields userBody always shows: an answer
+// carrying one needs the scopes of all (accounts.Service.Viewer).
+var userBodyShows = []string{"email", "first_name", "last_name"}
+
 // userFileBody is the legacy UserFile. Attachment is the signed,
 // absolute, expiring download link that ends with the file's name.
 type userFileBody struct {

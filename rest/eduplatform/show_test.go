@@ -30,7 +30,11 @@ func TestShow(t *testing.T) {
 			body   string
 		}{
 			{"show-200 first-party token", e.tok, "", 200, `{"user":` + userJSON(john) + `}`},
-			{"show-200 application token with identity only", scoped("identity"), "", 200, `{"user":` + userJSON(john) + `}`},
+			{"show-200 application token with identity, email and personal", scoped("identity", "email", "personal"), "", 200, `{"user":` + userJSON(john) + `}`},
+			// The shape always shows the e-mail and names: a token that may
+			// not read them is refused rather than shown them.
+			{"show-403 application token with identity only", scoped("identity"), "", 403, errJSON(403, "The access token lacks a required scope.")},
+			{"show-403 first-party key narrowed to identity and personal", e.Issue(t, accounts.IssueInput{UserEmail: john.Email, Scopes: []string{"identity", "personal"}}), "", 403, errJSON(403, "The access token lacks a required scope.")},
 			{"show-401 no token", "", "", 401, errJSON(401, "Invalid or missing access token.")},
 			{"show-401 unknown token", "uba_0000000000000000000000000000000000000000000", "", 401, errJSON(401, "Invalid or missing access token.")},
 			{"show-401 malformed bearer", "", "Bearer !!", 401, errJSON(401, "Invalid or missing access token.")},

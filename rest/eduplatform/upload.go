@@ -48,6 +48,11 @@ type uploadForm struct {
 // beyond the platform's quota.
 func (h handlers) upload(w http.ResponseWriter, r *http.Request) {
 	v := viewer(r)
+	// The answer shows the user: refused before the body is read.
+	if _, err := h.Accounts.Viewer(r.Context(), v, userBodyShows...); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	form, err := readUploadForm(w, r, h.Files.MaxUpload())
 	if err != nil {
 		h.fail(w, r, err)

@@ -26,6 +26,10 @@ func TestUpload(t *testing.T) {
 		identityOnly := e.Issue(t, accounts.IssueInput{UserEmail: john.Email, AppID: a.ClientID,
 			Scopes: []string{"identity"}, Consent: true})
 		withFiles := e.Issue(t, accounts.IssueInput{UserEmail: john.Email, AppID: a.ClientID,
+			Scopes: []string{"identity", "files", "email", "personal"}, Consent: true})
+		// The answer shows the user's e-mail and names, which this token
+		// may not read: refused before anything is stored.
+		filesOnly := e.Issue(t, accounts.IssueInput{UserEmail: john.Email, AppID: a.ClientID,
 			Scopes: []string{"identity", "files"}, Consent: true})
 		file1 := part{"file", "test_file.json", `{"a": 1}`}
 
@@ -93,6 +97,7 @@ func TestUpload(t *testing.T) {
 			{"upload-422 invalid nature", e.tok, "", "", []part{{"nature", "", "sometimes"}, file1}, 422, "Nature must be manual or auto."},
 			{"upload-401 no token", "", "", "", []part{file1}, 401, "Invalid or missing access token."},
 			{"upload-403 scoped token without files", identityOnly, "", "", []part{file1}, 403, "The access token lacks a required scope."},
+			{"upload-403 token with files but without email and personal", filesOnly, "", "", []part{file1}, 403, "The access token lacks a required scope."},
 		}
 		for _, c := range fail {
 			t.Run(c.name, func(t *testing.T) {

@@ -14,6 +14,10 @@ import (
 // userFiles answers GET /user_files: the viewer's user files, oldest first.
 func (h handlers) userFiles(w http.ResponseWriter, r *http.Request) {
 	v := viewer(r)
+	if _, err := h.Accounts.Viewer(r.Context(), v, userBodyShows...); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	fs, err := h.Files.UserFiles(r.Context(), v, v.User.ID)
 	if err != nil {
 		h.fail(w, r, err)

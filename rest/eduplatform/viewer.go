@@ -31,7 +31,7 @@ func viewer(r *http.Request) *auth.Viewer { return auth.FromContext(r.Context())
 
 // show answers POST /oauth: the viewer's own user.
 func (h handlers) show(w http.ResponseWriter, r *http.Request) {
-	u, err := h.Accounts.Viewer(r.Context(), viewer(r))
+	u, err := h.Accounts.Viewer(r.Context(), viewer(r), userBodyShows...)
 	if err != nil {
 		h.fail(w, r, err)
 		return

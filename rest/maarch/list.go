@@ -21,7 +21,7 @@ func (h handlers) list(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	q, err := h.Accounts.List(r.Context(), v)
+	q, err := h.Accounts.List(r.Context(), v, listedUserShows...)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -130,3 +130,7 @@ type listedUser struct {
 	Firstname string `json:"firstname"`
 	Lastname  string `json:"lastname"`
 }
+
+// listedUserShows are the guarded fields listedUser always shows: the list
+// needs the scopes of all (accounts.Service.List).
+var listedUserShows = []string{"login", "first_name", "last_name"}

@@ -27,8 +27,9 @@ func viewer(r *http.Request) (*auth.Viewer, error) {
 
 // target authenticates and loads the user named by the {id} of the path.
 // Returns not found for a malformed id, an unknown one, or a user the viewer
-// may not see.
-func (h handlers) target(r *http.Request) (*auth.Viewer, *ent.User, error) {
+// may not see; forbidden when the answer will show a field of shows the
+// viewer may not read (accounts.Service.GetByPublicID).
+func (h handlers) target(r *http.Request, shows ...string) (*auth.Viewer, *ent.User, error) {
 	v, err := viewer(r)
 	if err != nil {
 		return nil, nil, err
@@ -37,13 +38,13 @@ func (h handlers) target(r *http.Request) (*auth.Viewer, *ent.User, error) {
 	if !ok {
 		return nil, nil, apperr.ErrNotFound
 	}
-	u, err := h.Accounts.GetByPublicID(r.Context(), v, pid)
+	u, err := h.Accounts.GetByPublicID(r.Context(), v, pid, shows...)
 	return v, u, err
 }
 
 // get answers GET /v1/users/{id}.
 func (h handlers) get(w http.ResponseWriter, r *http.Request) {
-	_, u, err := h.target(r)
+	_, u, err := h.target(r, userBodyShows...)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -79,7 +80,7 @@ func (h handlers) create(w http.ResponseWriter, r *http.Request) {
 
 // update answers PUT /v1/users/{id}, a partial update.
 func (h handlers) update(w http.ResponseWriter, r *http.Request) {
-	v, u, err := h.target(r)
+	v, u, err := h.target(r, userBodyShows...)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -42,6 +42,10 @@ type userBody struct {
 	Role      string  `json:"role"`
 }
 
+// userBodyShows are the guarded fields userBody always shows: an answer
+// carrying one needs the scopes of all (policy.ReadFields).
+var userBodyShows = []string{"email", "name"}
+
 // newUserBody converts u; withUpdated says whether updated_at is shown.
 func newUserBody(u *ent.User, withUpdated bool) userBody {
 	b := userBody{ID: userID(u), Email: u.Email, Name: accounts.DisplayName(u),
