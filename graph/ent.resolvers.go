@@ -49,14 +49,6 @@ func (r *userResolver) Files(ctx context.Context, obj *ent.User, after *relay.Cu
 	return obj.Files(paginationView(ctx), after, first, before, last, orderBy, where)
 }
 
-// Avatar is the resolver for the avatar field.
-func (r *userResolver) Avatar(ctx context.Context, obj *ent.User) (*ent.File, error) {
-	if err := policy.ReadAvatar(fieldViewer(ctx)); err != nil {
-		return nil, err
-	}
-	return obj.Avatar(ctx)
-}
-
 // Signatures is the resolver for the signatures field.
 func (r *userResolver) Signatures(ctx context.Context, obj *ent.User) ([]*ent.Signature, error) {
 	if err := policy.SignaturesOfUser(auth.FromContext(ctx), obj.ID); err != nil {

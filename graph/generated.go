@@ -211,7 +211,7 @@ type SignatureResolver interface {
 }
 type UserResolver interface {
 	Files(ctx context.Context, obj *ent.User, after *relay.Cursor, first *int, before *relay.Cursor, last *int, orderBy *ent.FileOrder, where *ent.FileWhereInput) (*ent.FileConnection, error)
-	Avatar(ctx context.Context, obj *ent.User) (*ent.File, error)
+
 	Signatures(ctx context.Context, obj *ent.User) ([]*ent.Signature, error)
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	Login(ctx context.Context, obj *ent.User) (*string, error)
@@ -3394,7 +3394,7 @@ func (ec *executionContext) _User_avatar(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_User_avatar(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().Avatar(ctx, obj)
+			return obj.Avatar(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.File) graphql.Marshaler {
@@ -3409,7 +3409,7 @@ func (ec *executionContext) fieldContext_User_avatar(_ context.Context, field gr
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_File(ctx, field)
 		},

@@ -75,9 +75,11 @@ func ReadFields(v *auth.Viewer, fields ...string) error {
 
 // ReadAvatar decides whether the viewer may see the avatar of a user it may
 // see: the avatar is shown with the user (Edu-Focus shows it to whoever
-// reads the user), so scope identity is enough. User.avatar and the
-// filters on it (hasAvatar, hasAvatarWith) both ask this, so that a filter
-// never reveals what the field hides, nor refuses what it shows.
+// reads the user), so scope identity is enough, which ReadUser already
+// asks: User.avatar is a plain field of a visible user, with no resolver of
+// its own on a page's hot path. The filters on it (hasAvatar,
+// hasAvatarWith) ask this, so that a filter never reveals what the field
+// hides, nor refuses what it shows.
 func ReadAvatar(v *auth.Viewer) error { return Scope(v, auth.ScopeIdentity) }
 
 // CreateUser decides whether the viewer may create accounts: ManageOthers.
