@@ -80,6 +80,9 @@ func (g limitsGuard) MutateOperationParameters(ctx context.Context, params *grap
 		if err := g.limits.check(doc); err != nil {
 			return err
 		}
+		if err := documentValues(doc); err != nil { // input_limits.go
+			return err
+		}
 	}
 	return g.nodesVariables(doc, params)
 }

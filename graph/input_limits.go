@@ -29,15 +29,16 @@ const (
 	MaxInputObjects = 250
 )
 
-// inputLimits enforces MaxInputDepth and MaxInputValues: on variables as
-// decoded from the request, before validation; on values written in the
-// document, before execution.
+// inputLimits enforces MaxInputDepth and MaxInputValues on variables as
+// decoded from the request, before validation. Values written in the
+// document are checked by documentValues, which the shape limits call on
+// the parsed document before validation (cost.go): validation walks a
+// deeply nested value in time that grows with the square of its depth.
 type inputLimits struct{}
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationParameterMutator
-	graphql.OperationContextMutator
 } = inputLimits{}
 
 func (inputLimits) ExtensionName() string                   { return "InputLimits" }
@@ -94,19 +95,16 @@ func jsonValue(v any, depth int, count *inputCount) *gqlerror.Error {
 	return nil
 }
 
-// MutateOperationContext checks the values written in the document: the
-// operation's and every fragment's arguments (the parser's token limit
-// already bounds their number).
-func (inputLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Doc == nil {
-		return nil
-	}
-	for _, op := range oc.Doc.Operations {
+// documentValues checks the values written in the document: every
+// operation's and fragment's arguments (the parser's token limit already
+// bounds their number).
+func documentValues(doc *ast.QueryDocument) *gqlerror.Error {
+	for _, op := range doc.Operations {
 		if err := selectionValues(op.SelectionSet); err != nil {
 			return err
 		}
 	}
-	for _, f := range oc.Doc.Fragments {
+	for _, f := range doc.Fragments {
 		if err := selectionValues(f.SelectionSet); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -39,6 +40,22 @@ func BenchmarkRefusedFilters(b *testing.B) {
 			}
 		})
 	}
+	b.Run("document: 3 aliases of not nested 990 deep, anonymous", func(b *testing.B) {
+		deep := strings.Repeat("{not: ", 990) + "{}" + strings.Repeat("}", 990)
+		var q strings.Builder
+		q.WriteString("{")
+		for i := range 3 {
+			fmt.Fprintf(&q, " a%d: users(where: %s) { totalCount }", i, deep)
+		}
+		q.WriteString(" }")
+		body, _ := json.Marshal(map[string]any{"query": q.String()})
+		for b.Loop() {
+			rec := env.Do(apptest.Request("POST", "/graphql", "", body))
+			if !strings.Contains(rec.Body.String(), `"BAD_USER_INPUT"`) {
+				b.Fatalf("%d: %.300s", rec.Code, rec.Body.String())
+			}
+		}
+	})
 	b.Run("document: not nested 900 deep", func(b *testing.B) {
 		deep := strings.Repeat("{not: ", 900) + "{role: USER}" + strings.Repeat("}", 900)
 		body, _ := json.Marshal(map[string]any{"query": `{ users(where: ` + deep + `) { totalCount } }`})
