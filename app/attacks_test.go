@@ -202,13 +202,13 @@ func TestManagerCannotActOnAdministrator(t *testing.T) {
 				t.Fatalf("the administrator has %d signatures", n)
 			}
 		})
-		t.Run("deleting the administrator's file is FORBIDDEN", func(t *testing.T) {
+		t.Run("deleting the administrator's file is NOT_FOUND (a manager does not see it)", func(t *testing.T) {
 			f, err := w.Files.UploadUserFile(context.Background(), &auth.Viewer{User: other, Scopes: auth.AllScopes, Consented: true},
 				other.ID, files.Upload{Name: "a.txt", Body: strings.NewReader("secret")}, files.UserFileInput{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			w.gql(t, w.managerTok, "FORBIDDEN", `mutation($id:ID!){deleteUserFile(id:$id)}`, map[string]any{"id": gid.Encode(f.ID)})
+			w.gql(t, w.managerTok, "NOT_FOUND", `mutation($id:ID!){deleteUserFile(id:$id)}`, map[string]any{"id": gid.Encode(f.ID)})
 			if _, err := w.Store.Client.File.Get(context.Background(), f.ID); err != nil {
 				t.Fatal("the administrator's file is gone")
 			}
@@ -586,5 +586,45 @@ func TestAdministratorReadsNoOtherUsersCredential(t *testing.T) {
 		w.gql(t, w.managerTok, "NOT_FOUND", `query($id:ID!){node(id:$id){id}}`, map[string]any{"id": gid.Encode(c.ID)})
 		w.gql(t, w.bobTok, "", `query($id:ID!){node(id:$id){id}}`, map[string]any{"id": gid.Encode(c.ID)})
 		w.gql(t, w.adminTok, "", opRevoke, map[string]any{"id": gid.Encode(c.ID)})
+	})
+}
+
+// TestManagerSeesNothingAnAdministratorOwns: a manager may not act on an
+// administrator, so it does not see its files or signatures either (an
+// outside test read an administrator's signature image and downloaded its
+// files): not through the user's fields, not by id, not through a filter.
+func TestManagerSeesNothingAnAdministratorOwns(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		w := newWorld(t, url)
+		admin := w.Admin(t, "second-admin@example.com")
+		f, err := w.Files.UploadUserFile(context.Background(), &auth.Viewer{User: admin, Scopes: auth.AllScopes, Consented: true},
+			admin.ID, files.Upload{Name: "admin-secret.txt", Body: strings.NewReader("secret")}, files.UserFileInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adminID := gid.Encode(admin.ID)
+		t.Run("User.files and User.signatures of the administrator are FORBIDDEN", func(t *testing.T) {
+			for _, field := range []string{"files { edges { node { name url } } }", "signatures { format }"} {
+				res := w.gql(t, w.managerTok, "FORBIDDEN", `query($id:ID!){user(id:$id){ role `+field+` }}`, map[string]any{"id": adminID})
+				if strings.Contains(string(res.Data), "admin-secret") {
+					t.Fatalf("leaked: %s", res.Data)
+				}
+			}
+		})
+		t.Run("the administrator's file by id is NOT_FOUND, like a missing one", func(t *testing.T) {
+			res := w.gql(t, w.managerTok, "NOT_FOUND", `query($id:ID!){node(id:$id){ ... on File { name url } }}`, map[string]any{"id": gid.Encode(f.ID)})
+			if strings.Contains(string(res.Data), "admin-secret") {
+				t.Fatalf("leaked: %s", res.Data)
+			}
+		})
+		t.Run("filtering every user on their files is FORBIDDEN, not a count", func(t *testing.T) {
+			w.gql(t, w.managerTok, "FORBIDDEN", `{ users(where: {hasFilesWith: {nameHasPrefix: "admin-"}}) { totalCount } }`, nil)
+		})
+		t.Run("an administrator still sees them", func(t *testing.T) {
+			res := w.gql(t, w.adminTok, "", `query($id:ID!){user(id:$id){ files { edges { node { name } } } }}`, map[string]any{"id": adminID})
+			if !strings.Contains(string(res.Data), "admin-secret") {
+				t.Fatalf("hidden from an administrator: %s", res.Data)
+			}
+		})
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/file"
+	"userbridge/ent/user"
 	"userbridge/policy"
 )
 
@@ -68,17 +69,22 @@ func (s *Service) UploadUserFile(ctx context.Context, v *auth.Viewer, ownerID in
 // owner only when it is not the viewer (an administrator's files need an
 // administrator). Returns not found for an invisible or unknown owner.
 func (s *Service) mayWrite(ctx context.Context, v *auth.Viewer, ownerID int) error {
-	if err := policy.ReadFiles(v, ownerID); err != nil {
+	owner, err := s.owner(ctx, v, ownerID)
+	if err != nil {
 		return err
 	}
-	owner := v.User
-	if owner == nil || owner.ID != ownerID {
-		var err error
-		if owner, err = s.client.User.Get(ctx, ownerID); err != nil {
-			return apperr.Classify(err)
-		}
-	}
 	return policy.WriteFiles(v, owner)
+}
+
+// owner is the user ownerID as policy needs it (id and role): the viewer's
+// own, or read. Returns not found for an unknown one, as policy does for an
+// invisible one.
+func (s *Service) owner(ctx context.Context, v *auth.Viewer, ownerID int) (*ent.User, error) {
+	if v != nil && v.User != nil && v.User.ID == ownerID {
+		return v.User, nil
+	}
+	u, err := s.client.User.Query().Where(user.ID(ownerID)).Select(user.FieldID, user.FieldRole).Only(ctx)
+	return u, apperr.Classify(err)
 }
 
 // evict deletes, inside tx, the owner's user files of nature beyond the
@@ -131,7 +137,14 @@ func (s *Service) DeleteUserFile(ctx context.Context, v *auth.Viewer, id int) er
 // UserFiles lists the user files of ownerID, oldest first.
 // Returns not found (owner invisible) or forbidden (scope files).
 func (s *Service) UserFiles(ctx context.Context, v *auth.Viewer, ownerID int) ([]*ent.File, error) {
-	if err := policy.ReadFiles(v, ownerID); err != nil {
+	if err := policy.Scope(v, auth.ScopeFiles); err != nil {
+		return nil, err
+	}
+	owner, err := s.owner(ctx, v, ownerID)
+	if err != nil {
+		return nil, err
+	}
+	if err := policy.ReadFiles(v, owner); err != nil {
 		return nil, err
 	}
 	fs, err := s.client.File.Query().
@@ -152,7 +165,11 @@ func (s *Service) Get(ctx context.Context, v *auth.Viewer, id int) (*ent.File, e
 	if err != nil {
 		return nil, apperr.Classify(err)
 	}
-	if err := policy.ReadFiles(v, f.OwnerID); err != nil {
+	owner, err := s.owner(ctx, v, f.OwnerID)
+	if err != nil {
+		return nil, err
+	}
+	if err := policy.ReadFiles(v, owner); err != nil {
 		return nil, err
 	}
 	return f, nil

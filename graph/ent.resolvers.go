@@ -40,7 +40,11 @@ func (r *queryResolver) Users(ctx context.Context, after *relay.Cursor, first *i
 // Files is the resolver for the files field.
 func (r *userResolver) Files(ctx context.Context, obj *ent.User, after *relay.Cursor, first *int, before *relay.Cursor, last *int, orderBy *ent.FileOrder, where *ent.FileWhereInput) (*ent.FileConnection, error) {
 	v := auth.FromContext(ctx)
-	if err := policy.FilesOf(v, obj.ID); err != nil {
+	owner, err := r.withRole(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	if err := policy.FilesOf(v, owner); err != nil {
 		return nil, err
 	}
 	if err := guardFilters(ctx, v, obj.ID); err != nil {
@@ -51,7 +55,11 @@ func (r *userResolver) Files(ctx context.Context, obj *ent.User, after *relay.Cu
 
 // Signatures is the resolver for the signatures field.
 func (r *userResolver) Signatures(ctx context.Context, obj *ent.User) ([]*ent.Signature, error) {
-	if err := policy.SignaturesOfUser(auth.FromContext(ctx), obj.ID); err != nil {
+	owner, err := r.withRole(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	if err := policy.SignaturesOfUser(auth.FromContext(ctx), owner); err != nil {
 		return nil, err
 	}
 	return obj.Signatures(ctx)

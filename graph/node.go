@@ -10,6 +10,7 @@ import (
 	"userbridge/apperr"
 	"userbridge/auth"
 	"userbridge/ent"
+	"userbridge/ent/user"
 	"userbridge/policy"
 )
 
@@ -96,14 +97,46 @@ func (r *Resolver) nodes(ctx context.Context, v *auth.Viewer, ids []int) ([]ent.
 	return ns, nil
 }
 
-// withOwner returns n with its owner loaded: entgql loads only the
-// columns the query selects, and a credential's user_id is not in the
-// schema, so a credential is read again whole.
+// withOwner returns n with what policy.ReadNode needs of its owner: entgql
+// loads only the columns the query selects, and a credential's user_id is
+// not in the schema, so a credential is read again whole; a file's or
+// signature's owner is loaded (its role: an administrator's are hidden
+// from managers) when a manager other than an administrator asks for
+// another user's.
 func (r *Resolver) withOwner(ctx context.Context, n ent.Noder) (ent.Noder, error) {
-	if c, ok := n.(*ent.Credential); ok && c.UserID == nil {
-		return r.Client.Credential.Get(ctx, c.ID)
+	v := auth.FromContext(ctx)
+	other := func(ownerID int) bool {
+		return ownerID != v.UserID() && policy.ManagesUsers(v) && !policy.IsAdmin(v.User)
+	}
+	switch n := n.(type) {
+	case *ent.Credential:
+		if n.UserID == nil {
+			return r.Client.Credential.Get(ctx, n.ID)
+		}
+	case *ent.File:
+		// owner_id is read only when the query selects a field that needs it.
+		if n.OwnerID == 0 || other(n.OwnerID) {
+			owner, err := n.QueryOwner().Select(user.FieldID, user.FieldRole).Only(ctx)
+			if err == nil {
+				n.OwnerID, n.Edges.Owner = owner.ID, owner
+			}
+			return n, err
+		}
+	case *ent.Signature:
+		if n.OwnerID == 0 || other(n.OwnerID) {
+			owner, err := n.QueryOwner().Select(user.FieldID, user.FieldRole).Only(ctx)
+			if err == nil {
+				n.OwnerID, n.Edges.Owner = owner.ID, owner
+			}
+			return n, err
+		}
 	}
 	return n, nil
+}
+
+// owner loads the id and role of a user, what policy needs of an owner.
+func (r *Resolver) owner(ctx context.Context, id int) (*ent.User, error) {
+	return r.Client.User.Query().Where(user.ID(id)).Select(user.FieldID, user.FieldRole).Only(ctx)
 }
 
 // notFoundOr answers not found for any kind of missing object (ent's, or
@@ -127,4 +160,15 @@ func isNotFound(err error) bool {
 		}
 	}
 	return false
+}
+
+// withRole returns u with its role, which a page of users reads only when
+// its nodes show it or their files or signatures (user_columns.go); a user
+// loaded otherwise without it is read again.
+func (r *Resolver) withRole(ctx context.Context, u *ent.User) (*ent.User, error) {
+	if u.Role != "" {
+		return u, nil
+	}
+	owner, err := r.owner(ctx, u.ID)
+	return owner, apperr.Classify(err)
 }

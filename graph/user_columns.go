@@ -50,6 +50,9 @@ func selectUserColumns(ctx context.Context, q *ent.UserQuery) context.Context {
 		if !ok {
 			return ctx // connectionView leaves only fields
 		}
+		if (f.Name == "files" || f.Name == "signatures") && !slices.Contains(columns, user.FieldRole) {
+			columns = append(columns, user.FieldRole) // policy.LooksAfter asks whether the owner is an administrator
+		}
 		switch {
 		case f.Name == "__typename" || fromEntSchema(f.Definition):
 			kept = append(kept, f)

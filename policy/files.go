@@ -7,14 +7,14 @@ import (
 	"userbridge/ent/user"
 )
 
-// ReadFiles decides whether the viewer may list or read the files of the
-// user ownerID: scope files, and the owner itself or ManagesUsers.
-// Returns forbidden for a missing scope, not found otherwise.
-func ReadFiles(v *auth.Viewer, ownerID int) error {
+// ReadFiles decides whether the viewer may list or read the files of
+// owner: scope files, and ReadOwned. Returns forbidden for a missing scope,
+// not found otherwise.
+func ReadFiles(v *auth.Viewer, owner *ent.User) error {
 	if err := Scope(v, auth.ScopeFiles); err != nil {
 		return err
 	}
-	return ReadOwned(v, ownerID)
+	return ReadOwned(v, owner)
 }
 
 // FilesOf decides whether the viewer may see the files of owner, a user it
@@ -22,13 +22,13 @@ func ReadFiles(v *auth.Viewer, ownerID int) error {
 // viewer who may not see them gets forbidden, not not found. The user is
 // visible, so hiding the field the way a missing scope hides it tells
 // nothing more, and "not found" would misname a user the viewer sees.
-func FilesOf(v *auth.Viewer, ownerID int) error {
-	return hiddenField(ReadFiles(v, ownerID), "another user's files need the right to manage that user")
+func FilesOf(v *auth.Viewer, owner *ent.User) error {
+	return hiddenField(ReadFiles(v, owner), "another user's files need the right to manage that user")
 }
 
 // SignaturesOfUser is FilesOf for signatures (User.signatures).
-func SignaturesOfUser(v *auth.Viewer, ownerID int) error {
-	return hiddenField(ReadSignatures(v, ownerID), "another user's signatures need the right to manage that user")
+func SignaturesOfUser(v *auth.Viewer, owner *ent.User) error {
+	return hiddenField(ReadSignatures(v, owner), "another user's signatures need the right to manage that user")
 }
 
 func hiddenField(err error, msg string) error {
@@ -44,7 +44,7 @@ func hiddenField(err error, msg string) error {
 // document answers 404 for any file "not linked to the current user",
 // user managers included. Returns not found otherwise.
 func ReadOwnFile(v *auth.Viewer, ownerID int) error {
-	if err := ReadFiles(v, ownerID); err != nil {
+	if err := Scope(v, auth.ScopeFiles); err != nil {
 		return err
 	}
 	if v.User == nil || v.User.ID != ownerID {
@@ -57,7 +57,7 @@ func ReadOwnFile(v *auth.Viewer, ownerID int) error {
 // owner: the same rule as ReadFiles, and for another user's files
 // ActOnOther (an administrator's files need an administrator).
 func WriteFiles(v *auth.Viewer, owner *ent.User) error {
-	if err := ReadFiles(v, owner.ID); err != nil {
+	if err := ReadFiles(v, owner); err != nil {
 		return err
 	}
 	return ActOnOther(v, owner)
@@ -123,13 +123,13 @@ func SignaturesOf(v *auth.Viewer, target *ent.User) error {
 }
 
 // ReadSignatures decides whether the viewer may see the signatures of
-// ownerID: scope signatures, and the owner or ManagesUsers.
+// owner: scope signatures, and ReadOwned.
 // Returns forbidden for a missing scope, not found otherwise.
-func ReadSignatures(v *auth.Viewer, ownerID int) error {
+func ReadSignatures(v *auth.Viewer, owner *ent.User) error {
 	if err := Scope(v, auth.ScopeSignatures); err != nil {
 		return err
 	}
-	return ReadOwned(v, ownerID)
+	return ReadOwned(v, owner)
 }
 
 // ServeFile decides whether a signed download link of a file owned by owner

@@ -149,15 +149,23 @@ func filterRead(v *auth.Viewer, r FilterRead) error {
 }
 
 // readOwnedBy requires scope (when not empty) and the right to read what
-// owner owns: the owner itself or manage_users; for every listed user,
-// manage_users.
+// owner owns: the owner itself or manage_users (the caller of a filter
+// under one user has checked that it sees that user's, ReadOwned); for
+// every listed user, an administrator, the one viewer that sees what every
+// user owns (a manager does not see an administrator's, LooksAfter).
 func readOwnedBy(v *auth.Viewer, owner int, scope, what string) error {
 	if scope != "" {
 		if err := Scope(v, scope); err != nil {
 			return err
 		}
 	}
-	if ManagesUsers(v) || (owner != EveryListedUser && v.UserID() == owner && v.UserID() != 0) {
+	if owner == EveryListedUser && ManagesUsers(v) {
+		if IsAdmin(v.User) {
+			return nil
+		}
+		return forbidden(ReasonAdminRequired, "filtering every user on their "+what+" needs an administrator")
+	}
+	if owner != EveryListedUser && (ManagesUsers(v) || v.UserID() == owner && v.UserID() != 0) {
 		return nil
 	}
 	return forbidden(ReasonPrivilege, "filtering on other users' "+what+" needs manage_users")

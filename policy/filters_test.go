@@ -34,7 +34,8 @@ func TestFilter(t *testing.T) {
 		{"users:read does not show others' files", policy.Filter(viaApp(alice, reader, true, auth.AllScopes...), listed(policy.OfFiles, "name")), policy.ReasonPrivilege},
 		{"users:read does not show whether others have files", policy.Filter(appAlone, listed(policy.OfFiles, "")), policy.ReasonMissingScope},
 		{"users:read does not show others' signatures", policy.Filter(viaApp(alice, reader, true, auth.AllScopes...), listed(policy.OfSignatures, "")), policy.ReasonPrivilege},
-		{"a manager filters on files", policy.Filter(firstParty(manager), listed(policy.OfFiles, "name")), "allowed"},
+		{"an administrator filters every user on files", policy.Filter(firstParty(admin), listed(policy.OfFiles, "name")), "allowed"},
+		{"a manager may not filter every user on files (an administrator's are hidden)", policy.Filter(firstParty(manager), listed(policy.OfFiles, "name")), policy.ReasonAdminRequired},
 		{"a manager without scope files does not", policy.Filter(viaApp(manager, reader, true, "identity"), listed(policy.OfFiles, "name")), policy.ReasonMissingScope},
 		{"the avatar filters with the user", policy.Filter(viaApp(alice, reader, true, "identity"), listed(policy.OfAvatar, "name")), "allowed"},
 		{"one's own files filter", policy.Filter(firstParty(alice), under(alice.ID, policy.OfFiles, "size")), "allowed"},
@@ -54,7 +55,9 @@ func TestFilter(t *testing.T) {
 
 func TestReadNode(t *testing.T) {
 	reader := &ent.Application{Verified: true, Permissions: []string{policy.PermUsersRead}}
-	bobsFile := &ent.File{ID: 10, OwnerID: bob.ID}
+	bobsFile := &ent.File{ID: 10, OwnerID: bob.ID, Edges: ent.FileEdges{Owner: bob}}
+	adminsFile := &ent.File{ID: 11, OwnerID: admin.ID, Edges: ent.FileEdges{Owner: admin}}
+	unloaded := &ent.File{ID: 12, OwnerID: bob.ID}
 	alicesFile := &ent.File{ID: 11, OwnerID: alice.ID}
 	bobsKey := &ent.Credential{ID: 12, UserID: &bob.ID}
 	cases := []struct {
@@ -73,6 +76,9 @@ func TestReadNode(t *testing.T) {
 		{"a manager without scope files: another's file is not found", policy.ReadNode(viaApp(manager, reader, true, "identity"), bobsFile), "not found"},
 		{"an application's token sees no credential", policy.ReadNode(viaApp(bob, reader, true, auth.AllScopes...), bobsKey), "not found"},
 		{"a manager sees others' files", policy.ReadNode(firstParty(manager), bobsFile), "allowed"},
+		{"a manager does not see an administrator's file", policy.ReadNode(firstParty(manager), adminsFile), "not found"},
+		{"a manager sees nothing of a file whose owner was not loaded", policy.ReadNode(firstParty(manager), unloaded), "not found"},
+		{"an administrator sees an administrator's file", policy.ReadNode(firstParty(admin2), adminsFile), "allowed"},
 		{"an administrator does not see another's credential", policy.ReadNode(firstParty(admin), bobsKey), "not found"},
 		{"one sees one's own credential, first-party", policy.ReadNode(firstParty(bob), bobsKey), "allowed"},
 		{"one sees one's own file", policy.ReadNode(firstParty(alice), alicesFile), "allowed"},

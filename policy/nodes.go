@@ -27,10 +27,10 @@ func ReadNode(v *auth.Viewer, n ent.Noder) error {
 		visible = IsSelf(v, n) || ReadsUsers(v)
 	case *ent.File:
 		owner, scope = n.OwnerID, auth.ScopeFiles
-		visible = v.UserID() == owner || ManagesUsers(v)
+		visible = v.UserID() == owner || looksAfterOwner(v, n.Edges.Owner)
 	case *ent.Signature:
 		owner, scope = n.OwnerID, auth.ScopeSignatures
-		visible = v.UserID() == owner || ManagesUsers(v)
+		visible = v.UserID() == owner || looksAfterOwner(v, n.Edges.Owner)
 	case *ent.Credential:
 		if n.UserID == nil {
 			return apperr.ErrNotFound
@@ -51,4 +51,14 @@ func ReadNode(v *auth.Viewer, n ent.Noder) error {
 		return forbidden(ReasonMissingScope, "the credential lacks scope "+scope)
 	}
 	return nil
+}
+
+// looksAfterOwner is LooksAfter for an object whose owner the caller
+// loaded (its Edges.Owner); an administrator looks after everyone, and
+// anyone else sees nothing of an owner that was not loaded.
+func looksAfterOwner(v *auth.Viewer, owner *ent.User) bool {
+	if IsAdmin(v.User) {
+		return ManagesUsers(v)
+	}
+	return owner != nil && LooksAfter(v, owner)
 }

@@ -188,15 +188,24 @@ func IsSelf(v *auth.Viewer, target *ent.User) bool {
 	return v != nil && v.User != nil && target != nil && v.User.ID == target.ID
 }
 
-// ReadOwned decides whether the viewer may see an object owned by ownerID (a
-// file, a signature): its owner, or a viewer who may manage other users
-// (ManagesUsers). Returns not found otherwise, never forbidden.
-func ReadOwned(v *auth.Viewer, ownerID int) error {
+// ReadOwned decides whether the viewer may see an object of owner (a file,
+// a signature): its owner, or a viewer who looks after owner
+// (LooksAfter). Returns not found otherwise, never forbidden.
+func ReadOwned(v *auth.Viewer, owner *ent.User) error {
 	if err := Authenticated(v); err != nil {
 		return err
 	}
-	if (v.User != nil && v.User.ID == ownerID) || ManagesUsers(v) {
+	if IsSelf(v, owner) || LooksAfter(v, owner) {
 		return nil
 	}
 	return apperr.ErrNotFound
+}
+
+// LooksAfter reports whether the viewer may see what another user owns
+// (files, signatures): ManagesUsers, and for an administrator's, an
+// administrator. A manager may not act on an administrator (AdminAct), so
+// it does not see its files or signatures either: a signature image is
+// what a forger would want.
+func LooksAfter(v *auth.Viewer, owner *ent.User) bool {
+	return ManagesUsers(v) && (!IsAdmin(owner) || IsAdmin(v.User))
 }

@@ -32,7 +32,7 @@ func BenchmarkPolicy(b *testing.B) {
 		{"ReadField/email-missing-scope", false, func() error { return policy.ReadField(appV, "email") }},
 		{"ListUsers/manager", true, func() error { return policy.ListUsers(mgrV) }},
 		{"ListUsers/forbidden", false, func() error { return policy.ListUsers(selfV) }},
-		{"ReadOwned/self", true, func() error { return policy.ReadOwned(selfV, self.ID) }},
+		{"ReadOwned/self", true, func() error { return policy.ReadOwned(selfV, self) }},
 		{"ModifySelf/first-party", true, func() error { return policy.ModifySelf(selfV) }},
 	}
 	for _, c := range cases {

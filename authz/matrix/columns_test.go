@@ -114,6 +114,15 @@ func (c col) managesOthers() bool {
 	return false
 }
 
+// looksAfterB: sees B's files and signatures: managesOthers, and for an
+// administrator B an administrator (a manager may not act on an
+// administrator, so it sees nothing of what it owns either).
+func (c col) looksAfterB() bool { return c.managesOthers() && (!c.victimAdmin || c.isAdmin()) }
+
+// filtersEveryone: filters every listed user on their files or signatures,
+// which covers the administrators': an administrator who managesOthers.
+func (c col) filtersEveryone() bool { return c.managesOthers() && c.isAdmin() }
+
 // writesOthers: create, update, delete a user, set their signatures, revoke
 // their credentials; on an administrator only an administrator. Decision:
 // a first-party credential needs scope modify too (a key narrowed to
@@ -244,7 +253,7 @@ func readOwnedOther(scope string) func(col) outcome {
 		if o, done := gate(c); done {
 			return o
 		}
-		if !c.managesOthers() || !c.has(scope) {
+		if !c.looksAfterB() || !c.has(scope) {
 			return notFound
 		}
 		return allowed
@@ -352,11 +361,8 @@ func deleteFileOther(c col) outcome {
 	if !c.hasUser() || !c.has("files") {
 		return forbidden
 	}
-	if !c.managesOthers() {
+	if !c.looksAfterB() {
 		return notFound
-	}
-	if c.victimAdmin && !c.isAdmin() {
-		return forbidden
 	}
 	return allowed
 }
@@ -426,13 +432,13 @@ func filtered(g guard) func(col) outcome {
 		case guardPersonal:
 			ok = c.has("personal")
 		case guardFiles:
-			ok = c.managesOthers() && c.has("files")
+			ok = c.filtersEveryone() && c.has("files")
 		case guardSignatures:
-			ok = c.managesOthers() && c.has("signatures")
+			ok = c.filtersEveryone() && c.has("signatures")
 		case guardFilesEmail:
-			ok = c.managesOthers() && c.hasAll("files", "email")
+			ok = c.filtersEveryone() && c.hasAll("files", "email")
 		case guardSignaturesEmail:
-			ok = c.managesOthers() && c.hasAll("signatures", "email")
+			ok = c.filtersEveryone() && c.hasAll("signatures", "email")
 		}
 		if !ok {
 			return forbidden

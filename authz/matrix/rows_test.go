@@ -505,7 +505,7 @@ type userField struct {
 func scopes(s ...string) func(c col) bool { return func(c col) bool { return c.hasAll(s...) } }
 
 func managedWith(scope string) func(c col) bool {
-	return func(c col) bool { return c.managesOthers() && c.has(scope) }
+	return func(c col) bool { return c.looksAfterB() && c.has(scope) }
 }
 
 var userFields = []userField{
