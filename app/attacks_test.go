@@ -611,6 +611,12 @@ func TestManagerSeesNothingAnAdministratorOwns(t *testing.T) {
 				}
 			}
 		})
+		t.Run("a page of users shows no administrator's files", func(t *testing.T) {
+			res := w.GraphQL(t, w.managerTok, `{ users(first: 50) { edges { node { id files { edges { node { name } } } } } } }`, nil)
+			if strings.Contains(string(res.Data), "admin-secret") || !slices.Contains(res.Codes(), "FORBIDDEN") {
+				t.Fatalf("%s %v", res.Data, res.Errors)
+			}
+		})
 		t.Run("the administrator's file by id is NOT_FOUND, like a missing one", func(t *testing.T) {
 			res := w.gql(t, w.managerTok, "NOT_FOUND", `query($id:ID!){node(id:$id){ ... on File { name url } }}`, map[string]any{"id": gid.Encode(f.ID)})
 			if strings.Contains(string(res.Data), "admin-secret") {

@@ -106,7 +106,7 @@ func (r *Resolver) nodes(ctx context.Context, v *auth.Viewer, ids []int) ([]ent.
 func (r *Resolver) withOwner(ctx context.Context, n ent.Noder) (ent.Noder, error) {
 	v := auth.FromContext(ctx)
 	other := func(ownerID int) bool {
-		return ownerID != v.UserID() && policy.ManagesUsers(v) && !policy.IsAdmin(v.User)
+		return ownerID != v.UserID() && policy.OwnerRoleMatters(v)
 	}
 	switch n := n.(type) {
 	case *ent.Credential:
@@ -162,11 +162,12 @@ func isNotFound(err error) bool {
 	return false
 }
 
-// withRole returns u with its role, which a page of users reads only when
-// its nodes show it or their files or signatures (user_columns.go); a user
-// loaded otherwise without it is read again.
+// withRole returns u with its role when policy needs it to decide on what
+// u owns (policy.OwnerRoleMatters). A page of users selects it then
+// (user_columns.go); a user loaded otherwise without it is read again.
 func (r *Resolver) withRole(ctx context.Context, u *ent.User) (*ent.User, error) {
-	if u.Role != "" {
+	v := auth.FromContext(ctx)
+	if u.Role != "" || v.UserID() == u.ID || !policy.OwnerRoleMatters(v) {
 		return u, nil
 	}
 	owner, err := r.owner(ctx, u.ID)

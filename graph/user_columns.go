@@ -7,8 +7,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/user"
+	"userbridge/policy"
 )
 
 // guardedColumns are the columns each hand-written User field of
@@ -50,7 +52,8 @@ func selectUserColumns(ctx context.Context, q *ent.UserQuery) context.Context {
 		if !ok {
 			return ctx // connectionView leaves only fields
 		}
-		if (f.Name == "files" || f.Name == "signatures") && !slices.Contains(columns, user.FieldRole) {
+		if (f.Name == "files" || f.Name == "signatures") && !slices.Contains(columns, user.FieldRole) &&
+			policy.OwnerRoleMatters(auth.FromContext(ctx)) {
 			columns = append(columns, user.FieldRole) // policy.LooksAfter asks whether the owner is an administrator
 		}
 		switch {

@@ -209,3 +209,10 @@ func ReadOwned(v *auth.Viewer, owner *ent.User) error {
 func LooksAfter(v *auth.Viewer, owner *ent.User) bool {
 	return ManagesUsers(v) && (!IsAdmin(owner) || IsAdmin(v.User))
 }
+
+// OwnerRoleMatters reports whether LooksAfter depends, for this viewer, on
+// whether the owner is an administrator: only for a manager that is not
+// one. Callers load an owner's role only then.
+func OwnerRoleMatters(v *auth.Viewer) bool {
+	return v != nil && !IsAdmin(v.User) && ManagesUsers(v)
+}
