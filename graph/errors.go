@@ -159,9 +159,9 @@ func recoverPanic() graphql.RecoverFunc {
 }
 
 // MaxErrors caps the errors of one response. Validation reports every
-// instance of a mistake (a 14 KB document of repeated directives made
-// thousands of errors, 1.4 MB), and a client reads the first few; the rest
-// are replaced by one error that says how many were dropped.
+// instance of a mistake (a document repeating one unknown directive makes
+// an error of each, TestErrorOutputIsBounded), and a client reads the first
+// few; the rest are replaced by one error that says how many were dropped.
 const MaxErrors = 20
 
 // capErrors is response middleware (every transport, request errors and

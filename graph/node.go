@@ -113,25 +113,26 @@ func (r *Resolver) withOwner(ctx context.Context, n ent.Noder) (ent.Noder, error
 		if n.UserID == nil {
 			return r.Client.Credential.Get(ctx, n.ID)
 		}
-	case *ent.File:
-		// owner_id is read only when the query selects a field that needs it.
+	case *ent.File: // owner_id is read only when the query selects a field that needs it
 		if n.OwnerID == 0 || other(n.OwnerID) {
-			owner, err := n.QueryOwner().Select(user.FieldID, user.FieldRole).Only(ctx)
-			if err == nil {
-				n.OwnerID, n.Edges.Owner = owner.ID, owner
-			}
-			return n, err
+			return n, loadOwner(ctx, n.QueryOwner(), &n.OwnerID, &n.Edges.Owner)
 		}
 	case *ent.Signature:
 		if n.OwnerID == 0 || other(n.OwnerID) {
-			owner, err := n.QueryOwner().Select(user.FieldID, user.FieldRole).Only(ctx)
-			if err == nil {
-				n.OwnerID, n.Edges.Owner = owner.ID, owner
-			}
-			return n, err
+			return n, loadOwner(ctx, n.QueryOwner(), &n.OwnerID, &n.Edges.Owner)
 		}
 	}
 	return n, nil
+}
+
+// loadOwner reads what policy needs of an object's owner (its id and role)
+// into the object's owner id and owner edge.
+func loadOwner(ctx context.Context, q *ent.UserQuery, id *int, edge **ent.User) error {
+	owner, err := q.Select(user.FieldID, user.FieldRole).Only(ctx)
+	if err == nil {
+		*id, *edge = owner.ID, owner
+	}
+	return err
 }
 
 // owner loads the id and role of a user, what policy needs of an owner.

@@ -23,8 +23,8 @@ import (
 // A response that is only data is written as {"data":...} as the executor
 // produced it: gqlgen passes every response through json.Marshal, which
 // validates and re-compacts the data the executor has just written
-// compactly, 6 % of the CPU of a page of 50 users at one connection
-// (bench/README.md). transport_test.go compares such responses with
+// compactly, a visible part of the CPU of a page of users (bench/README.md,
+// fix 18). transport_test.go compares such responses with
 // transport.POST's byte for byte.
 //
 // Request errors follow GraphQL-over-HTTP (graphql-http's audit, .ci/run)
