@@ -124,6 +124,10 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		into *map[string]any
 	}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
 		if v := q.Get(p.name); v != "" {
+			if gerr := scanBody([]byte(v)); gerr != nil { // as a POST body: refused unread
+				writeRequestErrors(ctx, w, exec, http.StatusBadRequest, gqlerror.List{gerr})
+				return
+			}
 			if err := decodeObject(v, p.into); err != nil {
 				bad("invalid_"+p.name, p.name+" must be a JSON object")
 				return
