@@ -47,6 +47,13 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 			return err
 		}
 	}
+	boolean := func(p *bool) func(string) error {
+		return func(s string) error {
+			b, err := strconv.ParseBool(s)
+			*p = b
+			return err
+		}
+	}
 	logFormat := "json"
 	settings := []setting{
 		{"addr", "ADDR", "listen address", str(&cfg.Addr), cfg.Addr},
@@ -85,6 +92,16 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 		}, strconv.FormatBool(cfg.GraphQL.Introspection)},
 		{"link-ttl", "LINK_TTL", "lifetime of signed download links, e.g. 1h", dur(&cfg.LinkTTL), "1h"},
 		{"temporary-ttl", "TEMPORARY_FILE_TTL", "lifetime of unadopted temporary files", dur(&cfg.TemporaryFileTTL), "1h"},
+		{"sweep-interval", "SWEEP_INTERVAL", "file sweeper period (0: no sweeper in this process)", func(s string) error {
+			d, err := time.ParseDuration(s)
+			if cfg.SweepEvery = d; d <= 0 {
+				cfg.SweepEvery = -1
+			}
+			return err
+		}, "10m"},
+		{"sweep-grace", "SWEEP_GRACE", "age before the sweeper removes a blob no row names (uploads in flight are younger)", dur(&cfg.SweepGrace), "1h"},
+		{"skip-migrate", "SKIP_MIGRATE", "leave the schema alone at start (run `migrate` first) (true/false)", boolean(&cfg.SkipMigrate), "false"},
+		{"drain-delay", "DRAIN_DELAY", "on SIGTERM, how long /readyz fails before the listener closes", dur(&cfg.DrainDelay), cfg.DrainDelay.String()},
 		{"log-format", "LOG_FORMAT", "log format: json or text", str(&logFormat), logFormat},
 		{"pprof", "PPROF", "serve /debug/pprof, unauthenticated (true/false; profiling only)", func(s string) error {
 			b, err := strconv.ParseBool(s)

@@ -108,7 +108,7 @@ func TestServeStopsCleanly(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0",
 			"--database", "sqlite://" + filepath.Join(t.TempDir(), "app.db"),
-			"--storage", "file://" + filepath.Join(t.TempDir(), "files")}, &out, &out)
+			"--storage", "file://" + filepath.Join(t.TempDir(), "files"), "--drain-delay", "0"}, &out, &out)
 	}()
 	select {
 	case err := <-done:

@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -100,6 +101,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	drain(a, cfg.DrainDelay, log)
 	log.Info("shutting down: draining requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -107,4 +109,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// drain fails /readyz and keeps serving for delay, so that a load balancer
+// polling it stops sending new requests before the listener closes; a
+// second SIGINT or SIGTERM cuts the wait short.
+func drain(a *app.App, delay time.Duration, log *slog.Logger) {
+	a.Drain()
+	if delay <= 0 {
+		return
+	}
+	log.Info("stopping: /readyz fails, serving on while load balancers notice", "drain_delay", delay.String())
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-again:
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -36,6 +37,8 @@ type App struct {
 	// comes from the same Redis.
 	APILimiter  ratelimit.Limiter
 	limiterConn io.Closer
+	// draining is set by Drain: /readyz fails from then on.
+	draining atomic.Bool
 }
 
 // New opens the store (migrating it unless told not to), builds the rules
@@ -50,6 +53,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	store.Log = cfg.Logger
 	if !cfg.SkipMigrate {
 		if err := store.Migrate(ctx); err != nil {
 			store.Close()
@@ -91,8 +95,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// Ready checks that the database (and storage) answer.
+// ErrDraining is Ready's answer once Drain was called.
+var ErrDraining = errors.New("draining: the service is shutting down")
+
+// Drain makes /readyz fail from now on, while requests are still served:
+// the first step of a graceful stop, so that load balancers take the
+// replica out before its listener closes.
+func (a *App) Drain() { a.draining.Store(true) }
+
+// Ready checks that the service is not draining and that the database (and
+// storage) answer.
 func (a *App) Ready(ctx context.Context) error {
+	if a.draining.Load() {
+		return ErrDraining
+	}
 	if err := a.Store.Ping(ctx); err != nil {
 		return err
 	}

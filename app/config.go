@@ -33,6 +33,8 @@ type Config struct {
 	LinkTTL          time.Duration // lifetime of signed download links; 0: 1 hour
 	TemporaryFileTTL time.Duration // lifetime of unadopted temporary files; 0: 1 hour
 	SweepEvery       time.Duration // file sweeper period; 0: 10 minutes; < 0: off
+	SweepGrace       time.Duration // age before the sweeper removes a blob no row names; 0: 1 hour
+	DrainDelay       time.Duration // on SIGTERM, /readyz fails this long before the listener closes
 
 	GraphQL   graph.Options
 	LoginRate ratelimit.Limit // per account and per client address
@@ -63,6 +65,7 @@ func Defaults() Config {
 		MaxUploadBytes: 50 << 20,
 		MaxJSONBytes:   1 << 20,
 		LinkTTL:        time.Hour,
+		DrainDelay:     5 * time.Second,
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
 		APIRate:        ratelimit.PerMinute(100, 20),

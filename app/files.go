@@ -26,6 +26,7 @@ func (a *App) openFiles(ctx context.Context) error {
 		MaxUpload:  cfg.MaxUploadBytes,
 		LinkTTL:    cfg.LinkTTL,
 		TempTTL:    cfg.TemporaryFileTTL,
+		Grace:      cfg.SweepGrace,
 		Now:        cfg.Now,
 		Logger:     cfg.Logger,
 	})

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -90,7 +91,12 @@ func (a *App) dialects() []routing.Mount {
 }
 
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
-	if err := a.Ready(r.Context()); err != nil {
+	err := a.Ready(r.Context())
+	if errors.Is(err, ErrDraining) {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		return
+	}
+	if err != nil {
 		a.Config.Logger.ErrorContext(r.Context(), "not ready", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return

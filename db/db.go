@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,6 +32,12 @@ type Store struct {
 	driver  dialect.Driver
 	// statements counts what the driver runs (statements.go).
 	statements *atomic.Uint64
+	// pg is the PostgreSQL pool, nil on SQLite: Migrate takes its advisory
+	// lock on one of its connections (migratelock.go).
+	pg *sql.DB
+	// Log receives what Migrate has to say (waiting for another replica's
+	// migration); nil: discarded.
+	Log *slog.Logger
 }
 
 // Open connects to rawURL: "sqlite://PATH" (or a bare path ending in .db),
@@ -41,11 +48,15 @@ func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*Store, error
 	}
 	var (
 		drv dialect.Driver
+		pg  *sql.DB
 		err error
 	)
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		drv, err = openPostgres(rawURL)
+		pg, err = openPostgres(rawURL)
+		if err == nil {
+			drv = entsql.OpenDB(dialect.Postgres, pg)
+		}
 	case strings.HasPrefix(rawURL, "sqlite://"):
 		drv, err = openSQLite(strings.TrimPrefix(rawURL, "sqlite://"))
 	case strings.HasPrefix(rawURL, "file:"), strings.HasSuffix(rawURL, ".db"):
@@ -59,14 +70,23 @@ func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*Store, error
 	n := new(atomic.Uint64)
 	drv = countingDriver{drv, n}
 	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
-	return &Store{Client: ent.NewClient(opts...), Dialect: drv.Dialect(), driver: drv, statements: n}, nil
+	return &Store{Client: ent.NewClient(opts...), Dialect: drv.Dialect(), driver: drv, statements: n, pg: pg}, nil
 }
 
 // Migrate creates or updates the schema, then brings the users' identifier
 // keys to the current normalisation (identkeys.go). Returns an error wrapping
 // ErrKeyCollision, and changes nothing, when two users would share a key.
+//
+// On PostgreSQL it runs under an advisory lock (migratelock.go): replicas
+// starting together migrate one after the other, and the later ones find
+// the schema up to date.
 func (s *Store) Migrate(ctx context.Context) error {
-	if err := s.Client.Schema.Create(ctx); err != nil {
+	unlock, err := s.lockMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := s.createSchema(ctx); err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
 	return s.migrateIdentifierKeys(ctx)
@@ -84,14 +104,14 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the client and its connections.
 func (s *Store) Close() error { return s.Client.Close() }
 
-func openPostgres(rawURL string) (dialect.Driver, error) {
+func openPostgres(rawURL string) (*sql.DB, error) {
 	sqlDB, err := sql.Open("pgx", rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("opening postgres: %w", err)
 	}
 	sqlDB.SetMaxOpenConns(20)
 	sqlDB.SetMaxIdleConns(10)
-	return entsql.OpenDB(dialect.Postgres, sqlDB), nil
+	return sqlDB, nil
 }
 
 // openSQLite opens one writer connection (transactions start IMMEDIATE, so
