@@ -61,6 +61,7 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 		{"storage", "STORAGE_URL", "blob storage URL: file://DIR or s3://BUCKET", str(&cfg.StorageURL), cfg.StorageURL},
 		{"public-url", "PUBLIC_URL", "absolute base URL of links the service hands out", str(&cfg.PublicURL), cfg.PublicURL},
 		{"redis", "REDIS_URL", "Redis URL for shared rate limits (empty: in memory)", str(&cfg.RedisURL), ""},
+		{"redis-prefix", "REDIS_PREFIX", "prefix of every Redis key (deployments sharing one Redis)", str(&cfg.RedisPrefix), "userbridge:"},
 		{"trusted-proxies", "TRUSTED_PROXIES", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client (empty: none)", func(s string) error {
 			p, err := reqinfo.ParseProxies(s)
 			cfg.TrustedProxies = p

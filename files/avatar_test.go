@@ -7,15 +7,14 @@ import (
 	"time"
 
 	"userbridge/apperr"
-	"userbridge/db/dbtest"
 	"userbridge/ent/file"
 	"userbridge/files"
 	"userbridge/imagedata"
 )
 
 func TestAvatar(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url)
+	each(t, func(t *testing.T, st stores) {
+		e := newEnv(t, st)
 		ctx := context.Background()
 		v := e.user(t, "a@example.com", false)
 		other := e.user(t, "b@example.com", false)
@@ -102,8 +101,8 @@ func TestAvatar(t *testing.T) {
 }
 
 func TestSweeper(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url)
+	each(t, func(t *testing.T, st stores) {
+		e := newEnv(t, st)
 		ctx := context.Background()
 		v := e.user(t, "a@example.com", false)
 		kept, err := e.svc.UploadUserFile(ctx, v, v.User.ID, up("kept.txt", []byte("k")), files.UserFileInput{})

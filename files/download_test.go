@@ -11,14 +11,15 @@ import (
 	"userbridge/app"
 	"userbridge/app/apptest"
 	"userbridge/auth"
-	"userbridge/db/dbtest"
 	"userbridge/files"
 )
 
 func TestDownloadLink(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
+	each(t, func(t *testing.T, st stores) {
 		c := newClock()
-		env := apptest.New(t, url, func(cfg *app.Config) { cfg.Now = c.Now; cfg.SweepEvery = -1 })
+		env := apptest.New(t, st.db, func(cfg *app.Config) {
+			cfg.StorageURL, cfg.Now, cfg.SweepEvery = st.storage, c.Now, -1
+		})
 		u := env.User(t, "a@example.com")
 		v := &auth.Viewer{User: u, Scopes: auth.AllScopes, Consented: true}
 		data := bytes.Repeat([]byte("0123456789"), 100)

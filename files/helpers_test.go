@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/png"
 	"io"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/files"
+	"userbridge/files/blobtest"
 )
 
 // clock is a settable time source for expiry tests (no sleeping).
@@ -40,14 +40,27 @@ type env struct {
 	acc    *accounts.Service
 }
 
-func newEnv(t *testing.T, url string, opts ...func(*files.Config)) *env {
+// stores are the database and the bucket of one run.
+type stores struct{ db, storage string }
+
+// each runs fn on every database (dbtest.Each) with every kind of bucket
+// (blobtest.Each): local folder, and real S3 when TEST_S3_URL is set.
+func each(t *testing.T, fn func(t *testing.T, st stores)) {
+	dbtest.Each(t, func(t *testing.T, db string) {
+		blobtest.Each(t, func(t *testing.T, storage string) {
+			fn(t, stores{db, storage})
+		})
+	})
+}
+
+func newEnv(t *testing.T, st stores, opts ...func(*files.Config)) *env {
 	t.Helper()
-	store := dbtest.Open(t, url)
+	store := dbtest.Open(t, st.db)
 	c := newClock()
 	cfg := files.Config{
 		Client:     store.Client,
 		Dialect:    store.Dialect,
-		StorageURL: "file://" + filepath.Join(t.TempDir(), "files"),
+		StorageURL: st.storage,
 		PublicURL:  "http://files.test",
 		Quota:      3,
 		Now:        c.Now,

@@ -25,6 +25,9 @@ const (
 // sniffLen is how many leading bytes http.DetectContentType looks at.
 const sniffLen = 512
 
+// partSize is the size of an S3 multipart upload part: S3's smallest.
+const partSize = 5 << 20
+
 // copyBufferSize is the one buffer an upload streams through.
 const copyBufferSize = 256 << 10
 
@@ -64,8 +67,12 @@ func (s *Service) put(ctx context.Context, up Upload) (*stored, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := s.bucket.NewWriter(wctx, st.key, &blob.WriterOptions{
-		ContentType:    st.contentType,
-		MaxConcurrency: 2, // S3 multipart: at most two parts in memory
+		ContentType: st.contentType,
+		// S3 multipart upload: parts of S3's smallest size, at most two
+		// in flight, so an upload holds a bounded few parts in memory
+		// whatever its size (TestLargeUploadStreams).
+		BufferSize:     partSize,
+		MaxConcurrency: 2,
 	})
 	if err != nil {
 		return nil, apperr.Wrap(err, "opening blob writer")

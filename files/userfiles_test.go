@@ -11,14 +11,13 @@ import (
 	"testing"
 
 	"userbridge/apperr"
-	"userbridge/db/dbtest"
 	"userbridge/ent/file"
 	"userbridge/files"
 )
 
 func TestUploadUserFile(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url)
+	each(t, func(t *testing.T, st stores) {
+		e := newEnv(t, st)
 		v := e.user(t, "a@example.com", false)
 		data := []byte(`{"hello": "world"}`)
 		f, err := e.svc.UploadUserFile(context.Background(), v, v.User.ID,
@@ -43,8 +42,8 @@ func TestUploadUserFile(t *testing.T) {
 }
 
 func TestQuotaEvictsOldestOfSameNature(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url) // quota 3
+	each(t, func(t *testing.T, st stores) {
+		e := newEnv(t, st) // quota 3
 		v := e.user(t, "a@example.com", false)
 		ctx := context.Background()
 		var keys []string
@@ -81,8 +80,8 @@ func TestQuotaEvictsOldestOfSameNature(t *testing.T) {
 // TestConcurrentUploadsKeepQuota fires 50 uploads for one user at once:
 // exactly quota rows remain, each with its blob, and no evicted blob.
 func TestConcurrentUploadsKeepQuota(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url)
+	each(t, func(t *testing.T, st stores) {
+		e := newEnv(t, st)
 		v := e.user(t, "a@example.com", false)
 		const n = 50
 		var wg sync.WaitGroup
@@ -122,8 +121,8 @@ func TestConcurrentUploadsKeepQuota(t *testing.T) {
 }
 
 func TestFailedTransactionRemovesBlob(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url)
+	each(t, func(t *testing.T, st stores) {
+		e := newEnv(t, st)
 		admin := e.user(t, "admin@example.com", true)
 		// The owner does not exist: the blob is written, the insert fails.
 		_, err := e.svc.UploadUserFile(context.Background(), admin, admin.User.ID+999,
@@ -136,8 +135,8 @@ func TestFailedTransactionRemovesBlob(t *testing.T) {
 }
 
 func TestUploadOverLimitLeavesNoBlob(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url, func(c *files.Config) { c.MaxUpload = 1000 })
+	each(t, func(t *testing.T, st stores) {
+		e := newEnv(t, st, func(c *files.Config) { c.MaxUpload = 1000 })
 		v := e.user(t, "a@example.com", false)
 		_, err := e.svc.UploadUserFile(context.Background(), v, v.User.ID,
 			up("big.bin", make([]byte, 5000)), files.UserFileInput{})
@@ -155,8 +154,8 @@ func TestUploadOverLimitLeavesNoBlob(t *testing.T) {
 }
 
 func TestOtherUsersFilesAreNotFound(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url)
+	each(t, func(t *testing.T, st stores) {
+		e := newEnv(t, st)
 		a := e.user(t, "a@example.com", false)
 		b := e.user(t, "b@example.com", false)
 		admin := e.user(t, "admin@example.com", true)
