@@ -28,6 +28,9 @@ func command(ctx context.Context, name string, args []string, define func(fs *fl
 		return nil, err
 	}
 	cfg.Logger = newLogger("text")
+	if name == "migrate" {
+		cfg.SkipMigrate = false // SKIP_MIGRATE is for serve; migrate is the step it skips
+	}
 	return app.New(ctx, cfg)
 }
 
