@@ -112,7 +112,14 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 	}
 	vals := make([]*string, len(settings))
 	for i, s := range settings {
-		vals[i] = fs.String(s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
+		usage := fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def)
+		vals[i] = new(string)
+		if s.def == "true" || s.def == "false" {
+			// A switch: a bare --skip-migrate means true.
+			fs.Var(switchFlag{vals[i]}, s.flag, usage)
+			continue
+		}
+		fs.StringVar(vals[i], s.flag, "", usage)
 	}
 	return func() (app.Config, error) {
 		for i, s := range settings {
@@ -138,3 +145,16 @@ func newLogger(format string) *slog.Logger {
 	}
 	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
 }
+
+// switchFlag is a string flag that may be given bare, as a boolean flag
+// ("--pprof" is "--pprof=true"); its value is still parsed by the setting.
+type switchFlag struct{ p *string }
+
+func (f switchFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return *f.p
+}
+func (f switchFlag) Set(s string) error { *f.p = s; return nil }
+func (f switchFlag) IsBoolFlag() bool   { return true }
