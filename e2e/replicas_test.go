@@ -54,6 +54,7 @@ func TestTwoReplicas(t *testing.T) {
 		"REDIS_URL=" + redisURL, "REDIS_PREFIX=e2e-" + randomHex(6) + ":",
 		"USER_FILE_QUOTA=" + fmt.Sprint(quota),
 		"RATE_LIMIT=1", "RATE_BURST=5", // users-v1: 5, then nothing for a minute
+		"LOGIN_RATE=1",              // logins: the burst of 10, then one a minute
 		"TRUSTED_PROXIES=127.0.0.1", // the login test names its own client address
 	}
 	// Both start together on the empty schema: one migrates, the other
@@ -125,7 +126,7 @@ func TestTwoReplicas(t *testing.T) {
 			}
 		}
 		if limited != 16-10 {
-			t.Fatalf("%d of 16 attempts limited, want 6 (10 a minute shared by both replicas)", limited)
+			t.Fatalf("%d of 16 attempts limited, want 6 (a burst of 10 shared by both replicas)", limited)
 		}
 	})
 
