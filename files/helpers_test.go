@@ -45,12 +45,15 @@ type stores struct{ db, storage string }
 
 // each runs fn on every database (dbtest.Each) with every kind of bucket
 // (blobtest.Each): local folder, and real S3 when TEST_S3_URL is set.
+// Each run has a fresh database and a fresh bucket.
 func each(t *testing.T, fn func(t *testing.T, st stores)) {
-	dbtest.Each(t, func(t *testing.T, db string) {
-		blobtest.Each(t, func(t *testing.T, storage string) {
-			fn(t, stores{db, storage})
+	for _, db := range []dbtest.Backend{dbtest.SQLite, dbtest.Postgres} {
+		t.Run(string(db), func(t *testing.T) {
+			blobtest.Each(t, func(t *testing.T, storage string) {
+				fn(t, stores{dbtest.URL(t, db), storage})
+			})
 		})
-	})
+	}
 }
 
 func newEnv(t *testing.T, st stores, opts ...func(*files.Config)) *env {

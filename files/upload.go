@@ -69,8 +69,9 @@ func (s *Service) put(ctx context.Context, up Upload) (*stored, error) {
 	w, err := s.bucket.NewWriter(wctx, st.key, &blob.WriterOptions{
 		ContentType: st.contentType,
 		// S3 multipart upload: parts of S3's smallest size, at most two
-		// in flight, so an upload holds a bounded few parts in memory
-		// whatever its size (TestLargeUploadStreams).
+		// in flight (the SDK pools one more), so an upload holds a
+		// bounded few parts in memory whatever its size
+		// (TestLargeUploadStreams).
 		BufferSize:     partSize,
 		MaxConcurrency: 2,
 	})
