@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"mime/multipart"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -136,26 +139,35 @@ func TestServeBanner(t *testing.T) {
 			t.Fatalf("serve on a used port: %v\n%s", err, stderr.String())
 		}
 	})
-	t.Run("the playground URL and links follow --addr", func(t *testing.T) {
+	t.Run("the bare command serves; the playground URL and download links follow --addr", func(t *testing.T) {
+		a := args("127.0.0.1:0")[1:] // no "serve"
+		db := a[2:4]                 // --database URL
+		ok(t, "", append([]string{"user", "create", "--email", "ada@example.com"}, db...)...)
+		token := strings.TrimSpace(ok(t, "", append([]string{"token", "create", "--user", "ada@example.com"}, db...)...))
 		ctx, cancel := context.WithCancel(context.Background())
 		var stderr syncBuffer
 		done := make(chan error, 1)
-		go func() { done <- run(ctx, args("127.0.0.1:0"), &stderr, &stderr) }()
+		go func() { done <- run(ctx, a, &stderr, &stderr) }()
 		deadline := time.Now().Add(20 * time.Second)
 		for !strings.Contains(stderr.String(), "listening") && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
+		var banner struct{ Addr, Playground string }
+		line, _, _ := strings.Cut(stderr.String(), "\n")
+		if err := json.Unmarshal([]byte(line), &banner); err != nil {
+			cancel()
+			t.Fatalf("%v: %s", err, stderr.String())
+		}
+		url := uploadURL(t, "http://"+banner.Addr, token)
 		cancel()
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		var banner struct{ Addr, Playground string }
-		line, _, _ := strings.Cut(stderr.String(), "\n")
-		if err := json.Unmarshal([]byte(line), &banner); err != nil {
-			t.Fatalf("%v: %s", err, stderr.String())
-		}
 		if banner.Addr == "127.0.0.1:0" || banner.Playground != "http://"+banner.Addr+"/graphiql" {
 			t.Fatalf("banner %+v", banner)
+		}
+		if !strings.HasPrefix(url, "http://"+banner.Addr+"/files/") {
+			t.Fatalf("download link %q does not follow %s", url, banner.Addr)
 		}
 	})
 	for addr, want := range map[string]string{":18081": "http://localhost:18081", "0.0.0.0:9000": "http://localhost:9000",
@@ -165,4 +177,33 @@ func TestServeBanner(t *testing.T) {
 			t.Errorf("localURL(%s) = %s, want %s", addr, got, want)
 		}
 	}
+}
+
+// uploadURL uploads a user file to the service at base and returns the
+// download link it hands out.
+func uploadURL(t *testing.T, base, token string) string {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("operations", `{"query":"mutation($file: Upload!) { uploadUserFile(file: $file) { url } }","variables":{"file":null}}`)
+	_ = mw.WriteField("map", `{"0":["variables.file"]}`)
+	fw, _ := mw.CreateFormFile("0", "note.txt")
+	_, _ = fw.Write([]byte("hello"))
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", base+"/graphql", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data struct{ UploadUserFile struct{ URL string } }
+	}
+	b, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(b, &out); err != nil || out.Data.UploadUserFile.URL == "" {
+		t.Fatalf("upload: %v %s", err, b)
+	}
+	return out.Data.UploadUserFile.URL
 }
