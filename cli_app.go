@@ -103,7 +103,7 @@ func appShowCommand() *cobra.Command {
 		return out.print(cmd.OutOrStdout(), j, func(w io.Writer) {
 			fields(w, [2]string{"client id", j.ClientID}, [2]string{"name", j.Name},
 				[2]string{"verified", yesNo(j.Verified)}, [2]string{"permissions", orDash(strings.Join(j.Permissions, ","))},
-				[2]string{"created", j.CreatedAt.Format("2006-01-02T15:04:05Z07:00")})
+				[2]string{"created", when(&j.CreatedAt)})
 		})
 	}
 	return cmd

@@ -129,8 +129,8 @@ func userShowCommand() *cobra.Command {
 				[2]string{"first name", orDash(j.FirstName)}, [2]string{"last name", orDash(j.LastName)},
 				[2]string{"name", name}, [2]string{"role", j.Role}, [2]string{"status", j.Status},
 				[2]string{"verified", yesNo(j.Verified)}, [2]string{"privileges", orDash(strings.Join(j.Privileges, ","))},
-				[2]string{"password", map[bool]string{true: "set", false: "none"}[j.HasPassword]},
-				[2]string{"created", j.CreatedAt.Format("2006-01-02T15:04:05Z07:00")})
+				[2]string{"password", passwordState(j.HasPassword)},
+				[2]string{"created", when(&j.CreatedAt)})
 		})
 	}
 	return cmd
@@ -268,4 +268,11 @@ func optional(fs *pflag.FlagSet, name string) *string {
 	}
 	v, _ := fs.GetString(name)
 	return &v
+}
+
+func passwordState(set bool) string {
+	if set {
+		return "set"
+	}
+	return "none (log in impossible until set-password)"
 }
