@@ -2,137 +2,154 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/ent/user"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"userbridge/apperr"
 )
 
-// command parses flags for an administration command and opens the app
-// (migrated, so the commands work on a fresh database).
-func command(ctx context.Context, name string, args []string, define func(fs *flag.FlagSet)) (*app.App, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
-	load := serverFlags(fs)
-	define(fs)
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+// newRoot builds the command tree. The root serves, like `serve`, so that a
+// plain `go run .` starts the service; every other command takes only its
+// own flags.
+func newRoot(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "userbridge",
+		Short: "One user store: a GraphQL API and four legacy REST dialects",
+		Long: "userbridge serves one user store through GraphQL and four legacy REST dialects,\n" +
+			"and administers it from the command line. Without a command it serves.",
+		Args:          noCommand,
+		SilenceUsage:  true,
+		SilenceErrors: true,
 	}
-	cfg, err := load()
-	if err != nil {
-		return nil, err
-	}
-	cfg.Logger = newLogger("text")
-	if name == "migrate" {
-		cfg.SkipMigrate = false // SKIP_MIGRATE is for serve; migrate is the step it skips
-	}
-	return app.New(ctx, cfg)
-}
-
-func migrate(ctx context.Context, args []string, stdout io.Writer) error {
-	a, err := command(ctx, "migrate", args, func(*flag.FlagSet) {})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	fmt.Fprintln(stdout, "schema up to date")
-	return nil
-}
-
-func userCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	var in accounts.CreateInput
-	var password, username, login, name, privileges string
-	var admin bool
-	a, err := command(ctx, "user create", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&in.Email, "email", "", "e-mail (required)")
-		fs.StringVar(&password, "password", "", "password (8 to 128 characters)")
-		fs.BoolVar(&admin, "admin", false, "make the user an administrator")
-		fs.StringVar(&in.FirstName, "first-name", "", "first name")
-		fs.StringVar(&in.LastName, "last-name", "", "last name")
-		fs.StringVar(&name, "name", "", "display name")
-		fs.StringVar(&username, "username", "", "username (derived when empty)")
-		fs.StringVar(&login, "login", "", "login (the lowercased e-mail when empty)")
-		fs.StringVar(&privileges, "privileges", "", "comma-separated privileges, e.g. manage_users")
-		fs.BoolVar(&in.Verified, "verified", false, "mark the e-mail verified")
-	})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	in.Password, in.Username, in.Login, in.Name = optional(password), optional(username), optional(login), optional(name)
-	in.Privileges = list(privileges)
-	if admin {
-		in.Role = new(user.RoleAdmin)
-	}
-	u, err := a.Accounts.Bootstrap(ctx, in)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%d %s %s\n", u.ID, u.PublicID, u.Email)
-	return nil
-}
-
-func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	var in accounts.IssueInput
-	var scopes string
-	a, err := command(ctx, "token create", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&in.UserEmail, "user", "", "the user's e-mail (required)")
-		fs.StringVar(&scopes, "scopes", "", "comma-separated scopes (default: all for first-party, identity for an app)")
-		fs.StringVar(&in.AppID, "app", "", "issue to this application id (default: first-party)")
-		fs.BoolVar(&in.Consent, "consent", false, "the user consented (authorization screen)")
-		fs.DurationVar(&in.TTL, "ttl", 0, "lifetime, e.g. 24h (default: no expiry)")
-	})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	in.Scopes = list(scopes)
-	token, _, err := a.Accounts.Issue(ctx, in)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, token)
-	return nil
-}
-
-func appCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	var name, perms string
-	var verified bool
-	a, err := command(ctx, "app create", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&name, "name", "", "application name (required)")
-		fs.BoolVar(&verified, "verified", false, "the application is verified")
-		fs.StringVar(&perms, "permissions", "", "comma-separated special permissions: users:read,users:write")
-	})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	app, secret, err := a.Accounts.CreateApp(ctx, name, verified, list(perms))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s %s\n", app.ClientID, secret)
-	return nil
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func list(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetContext(ctx)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err: err} })
+	serveFlags(root, stderr)
+	root.AddCommand(
+		serveCommand(stderr),
+		migrateCommand(),
+		schemaCommand(),
+		versionCommand(),
+		userCommand(),
+		tokenCommand(),
+		appCommand(),
+	)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Short = "Print a shell completion script (bash, zsh, fish, powershell)"
 		}
 	}
-	return out
+	return root
+}
+
+// run executes a command line; commands print their result on stdout and
+// everything else on stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := newRoot(ctx, stdout, stderr)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if exitCode(err) == 2 {
+		return usageError{err: err, path: cmd.CommandPath()}
+	}
+	return err
+}
+
+// exitCode is the process status for err: 0, 2 for a usage error (a flag
+// missing, unknown or not valid; a command unknown), 1 otherwise.
+func exitCode(err error) int {
+	var u usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &u), apperr.Is(err, apperr.Invalid):
+		return 2
+	}
+	return 1
+}
+
+// usageError is a command line that cannot run as written; path names the
+// command whose help says how.
+type usageError struct {
+	err  error
+	path string
+}
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return usageError{err: fmt.Errorf(format, args...)}
+}
+
+// noCommand refuses arguments to a command that takes only flags, as an
+// unknown command when it has subcommands.
+func noCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if cmd.HasSubCommands() {
+		return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	return usageErrorf("%s takes no arguments, only flags", cmd.CommandPath())
+}
+
+// group is a command that only holds others: alone, it is a usage error
+// listing them.
+func group(use, short string, children ...*cobra.Command) *cobra.Command {
+	g := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  noCommand,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var names []string
+			for _, c := range cmd.Commands() {
+				names = append(names, c.Name())
+			}
+			return usageErrorf("%s needs a command: %s", cmd.CommandPath(), strings.Join(names, ", "))
+		},
+	}
+	g.AddCommand(children...)
+	return g
+}
+
+// required returns the value of a string flag, or a usage error saying
+// what it must hold.
+func required(fs *pflag.FlagSet, name, what string) (string, error) {
+	v, _ := fs.GetString(name)
+	if strings.TrimSpace(v) == "" {
+		return "", usageErrorf("--%s is required: %s", name, what)
+	}
+	return v, nil
+}
+
+// flagged names the flag at fault in an error of the rules: an invalid
+// field becomes that flag (first_name: --first-name), a missing object the
+// flag that named it.
+func flagged(err error, flag string) error {
+	if err == nil {
+		return nil
+	}
+	e := apperr.As(err)
+	switch {
+	case (e.Kind == apperr.Invalid || e.Kind == apperr.Conflict) && e.Field != "":
+		return fmt.Errorf("--%s: %w", strings.ReplaceAll(e.Field, "_", "-"), err)
+	case e.Kind == apperr.NotFound && flag != "":
+		return fmt.Errorf("--%s: %w", flag, err)
+	}
+	return err
+}
+
+// errReason is the rule's reason for err ("unknown_user"...), or "".
+func errReason(err error) string {
+	if e := apperr.As(err); e != nil {
+		return e.Reason
+	}
+	return ""
 }

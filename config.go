@@ -1,65 +1,43 @@
 package main
 
 import (
-	"flag"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"userbridge/app"
 	"userbridge/reqinfo"
 )
 
 // setting is one flag with its environment variable: the flag wins, then the
-// variable, then the default.
+// variable, then the default. A row whose default is "true" or "false" is a
+// boolean flag (given alone, it means true).
 type setting struct {
 	flag, env, usage string
 	apply            func(string) error
 	def              string
 }
 
-// serverFlags registers the server settings on fs and returns a function
-// that resolves them (flags, then environment, then defaults) into a Config.
-func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
-	cfg := app.Defaults()
-	str := func(p *string) func(string) error { return func(s string) error { *p = s; return nil } }
-	num := func(p *int) func(string) error {
-		return func(s string) error {
-			n, err := strconv.Atoi(s)
-			*p = n
-			return err
-		}
-	}
-	num64 := func(p *int64) func(string) error {
-		return func(s string) error {
-			n, err := strconv.ParseInt(s, 10, 64)
-			*p = n
-			return err
-		}
-	}
-	dur := func(p *time.Duration) func(string) error {
-		return func(s string) error {
-			d, err := time.ParseDuration(s)
-			*p = d
-			return err
-		}
-	}
-	boolean := func(p *bool) func(string) error {
-		return func(s string) error {
-			b, err := strconv.ParseBool(s)
-			*p = b
-			return err
-		}
-	}
-	logFormat := "json"
-	settings := []setting{
+// storeFlags are the settings the administration commands take: they reach
+// the store and nothing else the server does.
+var storeFlags = []string{"database", "storage"}
+
+// settings is the table of every server setting, applying to cfg (and
+// *logFormat, which picks cfg.Logger).
+func settings(cfg *app.Config, logFormat *string) []setting {
+	return []setting{
 		{"addr", "ADDR", "listen address", str(&cfg.Addr), cfg.Addr},
 		{"database", "DATABASE_URL", "database URL: sqlite://PATH or postgres://...", str(&cfg.DatabaseURL), cfg.DatabaseURL},
 		{"storage", "STORAGE_URL", "blob storage URL: file://DIR or s3://BUCKET", str(&cfg.StorageURL), cfg.StorageURL},
-		{"public-url", "PUBLIC_URL", "absolute base URL of links the service hands out", str(&cfg.PublicURL), cfg.PublicURL},
+		{"public-url", "PUBLIC_URL", "absolute base URL of links the service hands out (empty: http://localhost:PORT, from --addr)", absURL(&cfg.PublicURL), ""},
 		{"redis", "REDIS_URL", "Redis URL for shared rate limits (empty: in memory)", str(&cfg.RedisURL), ""},
 		{"redis-prefix", "REDIS_PREFIX", "prefix of every Redis key (deployments sharing one Redis)", str(&cfg.RedisPrefix), "userbridge:"},
 		{"trusted-proxies", "TRUSTED_PROXIES", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client (empty: none)", func(s string) error {
@@ -68,93 +46,212 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 			return err
 		}, ""},
 		{"secret", "SECRET_KEY", "secret signing download links (empty: generated once, kept in the database)", str(&cfg.Secret), ""},
-		{"user-file-quota", "USER_FILE_QUOTA", "user files kept per user and nature", num(&cfg.UserFileQuota), strconv.Itoa(cfg.UserFileQuota)},
-		{"max-upload", "MAX_UPLOAD_BYTES", "largest accepted upload, bytes", num64(&cfg.MaxUploadBytes), strconv.FormatInt(cfg.MaxUploadBytes, 10)},
-		{"max-json", "MAX_JSON_BYTES", "largest accepted JSON body, bytes", num64(&cfg.MaxJSONBytes), strconv.FormatInt(cfg.MaxJSONBytes, 10)},
-		{"rate-limit", "RATE_LIMIT", "users-v1 requests per minute per credential (0: off)", num(&cfg.APIRate.Rate), strconv.Itoa(cfg.APIRate.Rate)},
-		{"rate-burst", "RATE_BURST", "users-v1 burst per credential", num(&cfg.APIRate.Burst), strconv.Itoa(cfg.APIRate.Burst)},
-		{"login-rate", "LOGIN_RATE", "login attempts per minute per account and per address", num(&cfg.LoginRate.Rate), strconv.Itoa(cfg.LoginRate.Rate)},
-		{"graphql-depth", "GRAPHQL_MAX_DEPTH", "GraphQL maximum depth", num(&cfg.GraphQL.Limits.Depth), strconv.Itoa(cfg.GraphQL.Limits.Depth)},
-		{"graphql-aliases", "GRAPHQL_MAX_ALIASES", "GraphQL maximum aliases", num(&cfg.GraphQL.Limits.Aliases), strconv.Itoa(cfg.GraphQL.Limits.Aliases)},
-		{"graphql-directives", "GRAPHQL_MAX_DIRECTIVES", "GraphQL maximum directives", num(&cfg.GraphQL.Limits.Directives), strconv.Itoa(cfg.GraphQL.Limits.Directives)},
-		{"graphql-introspection-depth", "GRAPHQL_MAX_INTROSPECTION_DEPTH", "GraphQL maximum depth under __schema and __type", num(&cfg.GraphQL.Limits.IntrospectionDepth), strconv.Itoa(cfg.GraphQL.Limits.IntrospectionDepth)},
-		{"graphql-selections", "GRAPHQL_MAX_SELECTIONS", "GraphQL maximum selections, fragments expanded", num(&cfg.GraphQL.Limits.Selections), strconv.Itoa(cfg.GraphQL.Limits.Selections)},
-		{"graphql-repeats", "GRAPHQL_MAX_REPEATS", "GraphQL maximum fields merged into one response key", num(&cfg.GraphQL.Limits.Repeats), strconv.Itoa(cfg.GraphQL.Limits.Repeats)},
-		{"graphql-nodes", "GRAPHQL_MAX_NODES", "GraphQL maximum ids of nodes(ids:)", num(&cfg.GraphQL.Limits.NodesIDs), strconv.Itoa(cfg.GraphQL.Limits.NodesIDs)},
-		{"graphql-complexity", "GRAPHQL_MAX_COMPLEXITY", "GraphQL maximum complexity", num(&cfg.GraphQL.Complexity), strconv.Itoa(cfg.GraphQL.Complexity)},
-		{"graphql-list-size", "GRAPHQL_LIST_SIZE", "GraphQL items complexity assumes for a list or a page without first/last", num(&cfg.GraphQL.ListSize), strconv.Itoa(cfg.GraphQL.ListSize)},
-		{"graphql-tokens", "GRAPHQL_MAX_TOKENS", "GraphQL parser token limit", num(&cfg.GraphQL.TokenLimit), strconv.Itoa(cfg.GraphQL.TokenLimit)},
-		{"graphql-page-size", "GRAPHQL_PAGE_SIZE", "GraphQL connection page size without first or last", num(&cfg.GraphQL.PageSize), strconv.Itoa(cfg.GraphQL.PageSize)},
-		{"graphql-max-page-size", "GRAPHQL_MAX_PAGE_SIZE", "GraphQL largest first or last", num(&cfg.GraphQL.MaxPageSize), strconv.Itoa(cfg.GraphQL.MaxPageSize)},
-		{"graphql-introspection", "GRAPHQL_INTROSPECTION", "allow GraphQL introspection (true/false)", func(s string) error {
-			b, err := strconv.ParseBool(s)
-			cfg.GraphQL.Introspection = b
-			return err
-		}, strconv.FormatBool(cfg.GraphQL.Introspection)},
-		{"link-ttl", "LINK_TTL", "lifetime of signed download links, e.g. 1h", dur(&cfg.LinkTTL), "1h"},
-		{"temporary-ttl", "TEMPORARY_FILE_TTL", "lifetime of unadopted temporary files", dur(&cfg.TemporaryFileTTL), "1h"},
+		{"user-file-quota", "USER_FILE_QUOTA", "user files kept per user and nature", positive(&cfg.UserFileQuota), strconv.Itoa(cfg.UserFileQuota)},
+		{"max-upload", "MAX_UPLOAD_BYTES", "largest accepted upload, bytes", positive64(&cfg.MaxUploadBytes), strconv.FormatInt(cfg.MaxUploadBytes, 10)},
+		{"max-json", "MAX_JSON_BYTES", "largest accepted JSON body, bytes", positive64(&cfg.MaxJSONBytes), strconv.FormatInt(cfg.MaxJSONBytes, 10)},
+		{"rate-limit", "RATE_LIMIT", "users-v1 requests per minute per credential (0: off)", count(&cfg.APIRate.Rate), strconv.Itoa(cfg.APIRate.Rate)},
+		{"rate-burst", "RATE_BURST", "users-v1 burst per credential", count(&cfg.APIRate.Burst), strconv.Itoa(cfg.APIRate.Burst)},
+		{"login-rate", "LOGIN_RATE", "login attempts per minute per account and per address", count(&cfg.LoginRate.Rate), strconv.Itoa(cfg.LoginRate.Rate)},
+		{"graphql-depth", "GRAPHQL_MAX_DEPTH", "GraphQL maximum depth", positive(&cfg.GraphQL.Limits.Depth), strconv.Itoa(cfg.GraphQL.Limits.Depth)},
+		{"graphql-aliases", "GRAPHQL_MAX_ALIASES", "GraphQL maximum aliases", positive(&cfg.GraphQL.Limits.Aliases), strconv.Itoa(cfg.GraphQL.Limits.Aliases)},
+		{"graphql-directives", "GRAPHQL_MAX_DIRECTIVES", "GraphQL maximum directives", positive(&cfg.GraphQL.Limits.Directives), strconv.Itoa(cfg.GraphQL.Limits.Directives)},
+		{"graphql-introspection-depth", "GRAPHQL_MAX_INTROSPECTION_DEPTH", "GraphQL maximum depth under __schema and __type", positive(&cfg.GraphQL.Limits.IntrospectionDepth), strconv.Itoa(cfg.GraphQL.Limits.IntrospectionDepth)},
+		{"graphql-selections", "GRAPHQL_MAX_SELECTIONS", "GraphQL maximum selections, fragments expanded", positive(&cfg.GraphQL.Limits.Selections), strconv.Itoa(cfg.GraphQL.Limits.Selections)},
+		{"graphql-repeats", "GRAPHQL_MAX_REPEATS", "GraphQL maximum fields merged into one response key", positive(&cfg.GraphQL.Limits.Repeats), strconv.Itoa(cfg.GraphQL.Limits.Repeats)},
+		{"graphql-nodes", "GRAPHQL_MAX_NODES", "GraphQL maximum ids of nodes(ids:)", positive(&cfg.GraphQL.Limits.NodesIDs), strconv.Itoa(cfg.GraphQL.Limits.NodesIDs)},
+		{"graphql-complexity", "GRAPHQL_MAX_COMPLEXITY", "GraphQL maximum complexity", positive(&cfg.GraphQL.Complexity), strconv.Itoa(cfg.GraphQL.Complexity)},
+		{"graphql-list-size", "GRAPHQL_LIST_SIZE", "GraphQL items complexity assumes for a list or a page without first/last", positive(&cfg.GraphQL.ListSize), strconv.Itoa(cfg.GraphQL.ListSize)},
+		{"graphql-tokens", "GRAPHQL_MAX_TOKENS", "GraphQL parser token limit", positive(&cfg.GraphQL.TokenLimit), strconv.Itoa(cfg.GraphQL.TokenLimit)},
+		{"graphql-page-size", "GRAPHQL_PAGE_SIZE", "GraphQL connection page size without first or last", positive(&cfg.GraphQL.PageSize), strconv.Itoa(cfg.GraphQL.PageSize)},
+		{"graphql-max-page-size", "GRAPHQL_MAX_PAGE_SIZE", "GraphQL largest first or last", positive(&cfg.GraphQL.MaxPageSize), strconv.Itoa(cfg.GraphQL.MaxPageSize)},
+		{"graphql-introspection", "GRAPHQL_INTROSPECTION", "allow GraphQL introspection", boolean(&cfg.GraphQL.Introspection), strconv.FormatBool(cfg.GraphQL.Introspection)},
+		{"link-ttl", "LINK_TTL", "lifetime of signed download links", duration(&cfg.LinkTTL), "1h0m0s"},
+		{"temporary-ttl", "TEMPORARY_FILE_TTL", "lifetime of unadopted temporary files", duration(&cfg.TemporaryFileTTL), "1h0m0s"},
 		{"sweep-interval", "SWEEP_INTERVAL", "file sweeper period (0: no sweeper in this process)", func(s string) error {
-			d, err := time.ParseDuration(s)
-			if cfg.SweepEvery = d; d <= 0 {
+			err := atLeastZero(&cfg.SweepEvery)(s)
+			if cfg.SweepEvery == 0 {
 				cfg.SweepEvery = -1
 			}
 			return err
-		}, "10m"},
-		{"sweep-grace", "SWEEP_GRACE", "age before the sweeper removes a blob no row names (uploads in flight are younger)", dur(&cfg.SweepGrace), "1h"},
-		{"skip-migrate", "SKIP_MIGRATE", "leave the schema alone at start (run `migrate` first) (true/false)", boolean(&cfg.SkipMigrate), "false"},
-		{"drain-delay", "DRAIN_DELAY", "on SIGTERM, how long /readyz fails before the listener closes", dur(&cfg.DrainDelay), cfg.DrainDelay.String()},
-		{"log-format", "LOG_FORMAT", "log format: json or text", str(&logFormat), logFormat},
-		{"pprof", "PPROF", "serve /debug/pprof, unauthenticated (true/false; profiling only)", func(s string) error {
-			b, err := strconv.ParseBool(s)
-			cfg.Pprof = b
-			return err
-		}, "false"},
+		}, "10m0s"},
+		{"sweep-grace", "SWEEP_GRACE", "age before the sweeper removes a blob no row names (uploads in flight are younger)", duration(&cfg.SweepGrace), "1h0m0s"},
+		{"skip-migrate", "SKIP_MIGRATE", "leave the schema alone at start (run `migrate` first)", boolean(&cfg.SkipMigrate), "false"},
+		{"drain-delay", "DRAIN_DELAY", "on SIGTERM, how long /readyz fails before the listener closes", atLeastZero(&cfg.DrainDelay), cfg.DrainDelay.String()},
+		{"log-format", "LOG_FORMAT", "log format: json or text", oneOf(logFormat, "json", "text"), *logFormat},
+		{"pprof", "PPROF", "serve /debug/pprof, unauthenticated (profiling only)", boolean(&cfg.Pprof), "false"},
 	}
-	vals := make([]*string, len(settings))
-	for i, s := range settings {
-		usage := fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def)
-		vals[i] = new(string)
-		if s.def == "true" || s.def == "false" {
-			// A switch: a bare --skip-migrate means true.
-			fs.Var(switchFlag{vals[i]}, s.flag, usage)
+}
+
+// serverFlags registers the server settings on fs and returns a function
+// that resolves them (flags, then environment, then defaults) into a Config.
+func serverFlags(fs *pflag.FlagSet) func() (app.Config, error) {
+	return settingFlags(fs, nil, os.Stderr)
+}
+
+// settingFlags registers the settings named in only (every one when only
+// is nil) on fs; the function it returns resolves them into a Config whose
+// logger writes to logOut. A
+// value that is not valid is a usage error naming the flag, its variable
+// and what it accepts.
+func settingFlags(fs *pflag.FlagSet, only []string, logOut io.Writer) func() (app.Config, error) {
+	cfg := app.Defaults()
+	cfg.PublicURL = "" // derived from the bound address unless set (serve)
+	logFormat := "json"
+	fs.SortFlags = false // in the table's order: related settings together
+	var rows []setting
+	vals := map[string]*settingValue{}
+	for _, s := range settings(&cfg, &logFormat) {
+		if only != nil && !slices.Contains(only, s.flag) {
 			continue
 		}
-		fs.StringVar(vals[i], s.flag, "", usage)
+		rows = append(rows, s)
+		v := &settingValue{def: s.def}
+		vals[s.flag] = v
+		f := fs.VarPF(v, s.flag, "", fmt.Sprintf("%s (env %s)", s.usage, s.env))
+		f.DefValue = s.def
+		if v.Type() == "bool" {
+			f.NoOptDefVal = "true"
+		}
 	}
 	return func() (app.Config, error) {
-		for i, s := range settings {
-			v := *vals[i]
-			if v == "" {
-				v = os.Getenv(s.env)
+		for _, s := range rows {
+			v, given := vals[s.flag].val, vals[s.flag].set
+			if !given {
+				v = os.Getenv(s.env) // an empty variable is unset
+				given = v != ""
 			}
-			if v == "" {
+			if !given {
 				continue
 			}
 			if err := s.apply(strings.TrimSpace(v)); err != nil {
-				return cfg, fmt.Errorf("--%s / %s: %q is not valid: %w", s.flag, s.env, v, err)
+				return cfg, usageErrorf("--%s / %s: %q is not valid: %w", s.flag, s.env, v, err)
 			}
 		}
-		cfg.Logger = newLogger(logFormat)
+		cfg.Logger = newLogger(logFormat, logOut)
 		return cfg, nil
 	}
 }
 
-func newLogger(format string) *slog.Logger {
+// settingValue holds a flag's text until the settings are resolved; its
+// type, shown in help, follows the row's default.
+type settingValue struct {
+	def, val string
+	set      bool
+}
+
+func (v *settingValue) String() string { return v.val }
+
+func (v *settingValue) Set(s string) error { v.val, v.set = s, true; return nil }
+
+func (v *settingValue) Type() string {
+	if v.def == "true" || v.def == "false" {
+		return "bool"
+	}
+	if _, err := strconv.ParseInt(v.def, 10, 64); err == nil {
+		return "int"
+	}
+	if _, err := time.ParseDuration(v.def); err == nil {
+		return "duration"
+	}
+	return "string"
+}
+
+func str(p *string) func(string) error { return func(s string) error { *p = s; return nil } }
+
+// count accepts a whole number, 0 or more.
+func count(p *int) func(string) error {
+	return func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return errors.New("want a whole number, 0 or more")
+		}
+		*p = n
+		return nil
+	}
+}
+
+// positive accepts a whole number, 1 or more.
+func positive(p *int) func(string) error {
+	return func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return errors.New("want a whole number, 1 or more")
+		}
+		*p = n
+		return nil
+	}
+}
+
+func positive64(p *int64) func(string) error {
+	return func(s string) error {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			return errors.New("want a whole number, 1 or more")
+		}
+		*p = n
+		return nil
+	}
+}
+
+// duration accepts a positive Go duration.
+func duration(p *time.Duration) func(string) error {
+	return func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return errors.New("want a positive duration such as 90s, 15m or 1h")
+		}
+		*p = d
+		return nil
+	}
+}
+
+// atLeastZero accepts a duration of 0 or more.
+func atLeastZero(p *time.Duration) func(string) error {
+	return func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return errors.New("want a duration of 0 or more, such as 0, 5s or 1m")
+		}
+		*p = d
+		return nil
+	}
+}
+
+func boolean(p *bool) func(string) error {
+	return func(s string) error {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		*p = b
+		return nil
+	}
+}
+
+func oneOf(p *string, accepted ...string) func(string) error {
+	return func(s string) error {
+		if !slices.Contains(accepted, s) {
+			return fmt.Errorf("want %s", strings.Join(accepted, " or "))
+		}
+		*p = s
+		return nil
+	}
+}
+
+// absURL accepts an absolute http(s) URL, kept without its trailing slash.
+func absURL(p *string) func(string) error {
+	return func(s string) error {
+		if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") || len(s) < len("http://x") {
+			return errors.New("want an absolute URL such as https://users.example.com")
+		}
+		*p = strings.TrimRight(s, "/")
+		return nil
+	}
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+		return slog.New(slog.NewTextHandler(w, nil))
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	return slog.New(slog.NewJSONHandler(w, nil))
 }
-
-// switchFlag is a string flag that may be given bare, as a boolean flag
-// ("--pprof" is "--pprof=true"); its value is still parsed by the setting.
-type switchFlag struct{ p *string }
-
-func (f switchFlag) String() string {
-	if f.p == nil {
-		return ""
-	}
-	return *f.p
-}
-func (f switchFlag) Set(s string) error { *f.p = s; return nil }
-func (f switchFlag) IsBoolFlag() bool   { return true }

@@ -21,11 +21,10 @@ import (
 func TestQuickstart(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		storage := "file://" + filepath.Join(t.TempDir(), "files")
 		cli := func(args ...string) string {
 			t.Helper()
 			var out bytes.Buffer
-			args = append(args, "--database", dbURL, "--storage", storage)
+			args = append(args, "--database", dbURL)
 			if err := run(ctx, args, &out, &out); err != nil {
 				t.Fatalf("%v: %v\n%s", args, err, out.String())
 			}

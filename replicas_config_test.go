@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"userbridge/db/dbtest"
 )
@@ -17,7 +18,7 @@ import (
 func TestReplicaSettings(t *testing.T) {
 	load := func(t *testing.T, args ...string) (cfgErr error, check func(func(string, bool))) {
 		t.Helper()
-		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 		resolve := serverFlags(fs)
 		if err := fs.Parse(args); err != nil {
 			return err, nil
@@ -59,7 +60,7 @@ func TestReplicaSettings(t *testing.T) {
 		})
 	})
 	t.Run("defaults: migrate, 5s drain, sweep every 10 minutes with the grace of files", func(t *testing.T) {
-		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 		cfg, err := serverFlags(fs)()
 		if err != nil || cfg.SkipMigrate || cfg.DrainDelay != 5*time.Second || cfg.SweepEvery != 0 || cfg.SweepGrace != 0 {
 			t.Fatalf("%v: skip=%v drain=%v sweep=%v grace=%v", err, cfg.SkipMigrate, cfg.DrainDelay, cfg.SweepEvery, cfg.SweepGrace)
@@ -67,14 +68,14 @@ func TestReplicaSettings(t *testing.T) {
 	})
 	t.Run("a zero sweep interval turns the sweeper off", func(t *testing.T) {
 		t.Setenv("SWEEP_INTERVAL", "0")
-		cfg, err := serverFlags(flag.NewFlagSet("serve", flag.ContinueOnError))()
+		cfg, err := serverFlags(pflag.NewFlagSet("serve", pflag.ContinueOnError))()
 		if err != nil || cfg.SweepEvery >= 0 {
 			t.Fatalf("%v: SweepEvery=%v, want negative (off)", err, cfg.SweepEvery)
 		}
 	})
 	t.Run("a switch takes an explicit value too", func(t *testing.T) {
 		t.Setenv("SKIP_MIGRATE", "true")
-		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 		resolve := serverFlags(fs)
 		if err := fs.Parse([]string{"--skip-migrate=false"}); err != nil {
 			t.Fatal(err)

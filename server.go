@@ -1,78 +1,75 @@
 // Command userbridge serves one user store through GraphQL and the four
-// legacy REST dialects, and administers it from the command line.
-//
-//	userbridge [serve]        serve (the default)
-//	userbridge migrate        create or update the schema and exit
-//	userbridge user create    create a user
-//	userbridge token create   mint a token for a user
-//	userbridge app create     register an application
+// legacy REST dialects, and administers it from the command line
+// (`userbridge --help` lists the commands; README.md, section CLI, shows
+// every command's help).
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"userbridge/app"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "userbridge:", err)
-		os.Exit(1)
-	}
-}
-
-// run dispatches a command line; commands print their result on stdout and
-// everything else on stderr.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	if cmd == "user" || cmd == "token" || cmd == "app" {
-		if len(args) == 0 || args[0] != "create" {
-			return fmt.Errorf("usage: %s create [flags]", cmd)
+		var u usageError
+		if errors.As(err, &u) && u.path != "" {
+			fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", u.path)
 		}
-		cmd, args = cmd+" create", args[1:]
 	}
-	switch cmd {
-	case "serve":
-		return serve(ctx, args, stderr)
-	case "migrate":
-		return migrate(ctx, args, stdout)
-	case "user create":
-		return userCreate(ctx, args, stdout)
-	case "token create":
-		return tokenCreate(ctx, args, stdout)
-	case "app create":
-		return appCreate(ctx, args, stdout)
-	}
-	return fmt.Errorf("unknown command %q (serve, migrate, user create, token create, app create)", cmd)
+	os.Exit(exitCode(err))
 }
 
-// serve loads the configuration, builds the app and serves until ctx ends,
-// then drains in-flight requests (bounded) and closes the database.
-func serve(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	load := serverFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
+func serveCommand(stderr io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve GraphQL, the playground and the REST dialects (the default)",
+		Args:  noCommand,
 	}
-	cfg, err := load()
+	serveFlags(cmd, stderr)
+	return cmd
+}
+
+// serveFlags gives cmd the server settings and makes it serve with them.
+func serveFlags(cmd *cobra.Command, stderr io.Writer) {
+	load := settingFlags(cmd.Flags(), nil, stderr)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return serve(cmd.Context(), cfg)
+	}
+}
+
+// serve binds the address first (a port in use stops here, before any
+// migration), builds the app and serves until ctx ends, then drains
+// in-flight requests (bounded) and closes the database. The banner is logged
+// only once the address is bound and the app built.
+func serve(ctx context.Context, cfg app.Config) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
+	}
+	defer ln.Close()
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = localURL(ln.Addr())
 	}
 	a, err := app.New(ctx, cfg)
 	if err != nil {
@@ -80,7 +77,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer a.Close()
 	srv := &http.Server{
-		Addr:              cfg.Addr,
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads of up to MAX_UPLOAD_BYTES
@@ -90,8 +86,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log := cfg.Logger
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("userbridge listening", "addr", cfg.Addr, "playground", cfg.PublicURL+"/graphiql")
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("userbridge listening", "addr", ln.Addr().String(), "playground", cfg.PublicURL+"/graphiql")
 	if n, err := a.Store.Client.User.Query().Count(ctx); err == nil && n == 0 {
 		log.Info("empty database: create the first administrator with " +
 			"`go run . user create --admin --email you@example.com --password '...'`")
@@ -129,4 +125,19 @@ func drain(a *app.App, delay time.Duration, log *slog.Logger) {
 	case <-t.C:
 	case <-again:
 	}
+}
+
+// localURL is the public URL of a service bound to addr when PUBLIC_URL is
+// unset: this machine, on the bound port, so that the playground line and
+// download links follow --addr. Any address (":8080", "0.0.0.0") is named
+// localhost; a bound host is kept.
+func localURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://localhost"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

@@ -142,5 +142,5 @@ func (in CreateInput) validate() error {
 	if err := checkStatus(in.Status); err != nil {
 		return err
 	}
-	return nil
+	return checkPrivileges(in.Privileges)
 }

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"userbridge/apperr"
@@ -70,8 +71,9 @@ type IssueInput struct {
 // Issue mints a token without a viewer (administration CLI). First-party
 // tokens carry every scope and count as consented; tokens issued to an
 // application carry only the scopes given.
-// Returns not found for an unknown user or application, invalid for an
-// unknown scope.
+// Returns not found for an unknown user (reason unknown_user) or
+// application (unknown_application), invalid for an unknown scope or a
+// negative lifetime.
 func (s *Service) Issue(ctx context.Context, in IssueInput) (string, *ent.Credential, error) {
 	key, ok := ident.LookupKey(in.UserEmail)
 	if !ok {
@@ -79,7 +81,10 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (string, *ent.Creden
 	}
 	u, err := s.Client.User.Query().Where(user.EmailKey(key)).Only(ctx)
 	if err != nil {
-		return "", nil, apperr.Classify(err)
+		return "", nil, unknown(err, "unknown_user", "no user with e-mail "+in.UserEmail)
+	}
+	if in.TTL < 0 {
+		return "", nil, apperr.Invalidf("ttl", "invalid_lifetime", "the lifetime must be positive")
 	}
 	for _, sc := range in.Scopes {
 		if !auth.ValidScope(sc) {
@@ -95,7 +100,7 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (string, *ent.Creden
 	}
 	app, err := s.Client.Application.Query().Where(application.ClientID(in.AppID)).Only(ctx)
 	if err != nil {
-		return "", nil, apperr.Classify(err)
+		return "", nil, unknown(err, "unknown_application", "no application with client id "+in.AppID)
 	}
 	scopes := in.Scopes
 	if len(scopes) == 0 {
@@ -144,7 +149,14 @@ func (s *Service) Revoke(ctx context.Context, v *auth.Viewer, id int) (*ent.Cred
 
 // CreateApp registers an application and returns it with its secret, which
 // is shown once and stored only hashed.
+// Returns invalid for an empty name or an unknown permission.
 func (s *Service) CreateApp(ctx context.Context, name string, verified bool, perms []string) (*ent.Application, string, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, "", apperr.Invalidf("name", "invalid_name", "an application needs a name")
+	}
+	if err := checkPermissions(perms); err != nil {
+		return nil, "", err
+	}
 	secret, hash := auth.NewAppSecret()
 	app, err := s.Client.Application.Create().SetName(name).SetVerified(verified).
 		SetPermissions(perms).SetSecretHash(hash).Save(ctx)

@@ -90,6 +90,9 @@ func (in UpdateInput) validate() error {
 	if in.Flags != nil && *in.Flags < 0 {
 		return apperr.Invalidf("flags", "invalid_flags", "flags must not be negative")
 	}
+	if in.Privileges != nil {
+		return checkPrivileges(*in.Privileges)
+	}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"userbridge/ent/schema"
 	"userbridge/ent/user"
 	"userbridge/ident"
+	"userbridge/policy"
 )
 
 // Password length bounds, in characters.
@@ -99,6 +100,30 @@ func splitName(name string) (first, last string) {
 func checkRole(r *user.Role) error {
 	if r != nil && user.RoleValidator(*r) != nil {
 		return apperr.Invalidf("role", "invalid_role", "role must be user or admin")
+	}
+	return nil
+}
+
+// checkPrivileges refuses a privilege no rule knows (policy.Privileges): a
+// typo stored would grant nothing and look like a grant.
+func checkPrivileges(ps []string) error {
+	for _, p := range ps {
+		if !slices.Contains(policy.Privileges, p) {
+			return apperr.Invalidf("privileges", "invalid_privilege", "unknown privilege %q (known: %s)",
+				p, strings.Join(policy.Privileges, ", "))
+		}
+	}
+	return nil
+}
+
+// checkPermissions refuses an application permission no rule knows
+// (policy.Permissions).
+func checkPermissions(ps []string) error {
+	for _, p := range ps {
+		if !slices.Contains(policy.Permissions, p) {
+			return apperr.Invalidf("permissions", "invalid_permission", "unknown permission %q (known: %s)",
+				p, strings.Join(policy.Permissions, ", "))
+		}
 	}
 	return nil
 }

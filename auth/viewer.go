@@ -40,6 +40,7 @@ type Viewer struct {
 	Credential *ent.Credential
 	Scopes     []string
 	Consented  bool
+	operator   bool // the command line's viewer (Operator)
 }
 
 // HasScope reports whether the viewer's credential carries scope s.

@@ -73,3 +73,21 @@ func RevokeCredential(v *auth.Viewer, c *ent.Credential, owner *ent.User) error 
 	}
 	return manageOthers(v, "revoking credentials")
 }
+
+// ListCredentials decides whether the viewer may list the credentials of
+// owner: its own through a first-party credential (OwnCredentials), or the
+// command line's operator (auth.Operator), who reaches the database anyway
+// and must find a key to revoke it. Nobody else reads another user's
+// (ReadCredential); to them the owner's credentials are not found.
+func ListCredentials(v *auth.Viewer, owner *ent.User) error {
+	if v.IsOperator() {
+		return nil
+	}
+	if IsSelf(v, owner) {
+		return OwnCredentials(v)
+	}
+	if err := Authenticated(v); err != nil {
+		return err
+	}
+	return apperr.ErrNotFound
+}

@@ -25,6 +25,14 @@ const (
 	PermUsersWrite       = "users:write"
 )
 
+// Privileges lists every privilege a user may hold, and Permissions every
+// special permission an application may: anything else is refused when
+// stored (accounts), since no rule would ever read it.
+var (
+	Privileges  = []string{PrivilegeManageUsers}
+	Permissions = []string{PermUsersRead, PermUsersWrite}
+)
+
 // Reasons of the forbidden errors.
 const (
 	ReasonMissingScope      = "missing_scope"

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"userbridge/auth"
+	"userbridge/ent"
+	"userbridge/policy"
+)
+
+const appRef = "the application's client id, as app list shows it"
+
+func appCommand() *cobra.Command {
+	return group("app", "Register, list, show and delete applications, rotate their secrets",
+		appCreateCommand(), appListCommand(), appShowCommand(), appRotateCommand(), appDeleteCommand())
+}
+
+func appCreateCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "create --name NAME [flags]",
+		Short: "Register an application (prints: client-id secret; the secret is shown once)",
+		Args:  noCommand,
+	}
+	fs := cmd.Flags()
+	fs.String("name", "", "application name (required)")
+	verified := fs.Bool("verified", false, "the application is verified")
+	perms := fs.StringSlice("permissions", nil, "comma-separated special permissions: "+strings.Join(policy.Permissions, ", "))
+	out := withOutput(cmd)
+	open := withStore(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		name, err := required(fs, "name", "the application's name")
+		if err != nil {
+			return err
+		}
+		for _, p := range *perms {
+			if !slices.Contains(policy.Permissions, p) {
+				return usageErrorf("--permissions: unknown permission %q (known: %s)", p, strings.Join(policy.Permissions, ", "))
+			}
+		}
+		a, err := open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		app, secret, err := a.Accounts.CreateApp(cmd.Context(), name, *verified, *perms)
+		if err != nil {
+			return flagged(err, "")
+		}
+		return out.print(cmd.OutOrStdout(), appOut(app, secret), func(w io.Writer) {
+			fmt.Fprintf(w, "%s %s\n", app.ClientID, secret)
+		})
+	}
+	return cmd
+}
+
+func appListCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "list", Short: "List every application", Args: noCommand}
+	out := withOutput(cmd)
+	open := withStore(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		a, err := open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		apps, err := a.Accounts.Applications(cmd.Context(), auth.Operator())
+		if err != nil {
+			return err
+		}
+		list := make([]appJSON, len(apps))
+		for i, app := range apps {
+			list[i] = appOut(app, "")
+		}
+		return out.print(cmd.OutOrStdout(), list, func(w io.Writer) {
+			rows := make([][]string, len(list))
+			for i, app := range list {
+				rows[i] = []string{app.ClientID, app.Name, yesNo(app.Verified),
+					orDash(strings.Join(app.Permissions, ",")), app.CreatedAt.Format("2006-01-02")}
+			}
+			table(w, []string{"CLIENT ID", "NAME", "VERIFIED", "PERMISSIONS", "CREATED"}, rows)
+		})
+	}
+	return cmd
+}
+
+func appShowCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "show --app CLIENT_ID", Short: "Show one application", Args: noCommand}
+	cmd.Flags().String("app", "", appRef+" (required)")
+	out := withOutput(cmd)
+	open := withStore(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		a, app, err := findApp(cmd, open)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		j := appOut(app, "")
+		return out.print(cmd.OutOrStdout(), j, func(w io.Writer) {
+			fields(w, [2]string{"client id", j.ClientID}, [2]string{"name", j.Name},
+				[2]string{"verified", yesNo(j.Verified)}, [2]string{"permissions", orDash(strings.Join(j.Permissions, ","))},
+				[2]string{"created", when(&j.CreatedAt)})
+		})
+	}
+	return cmd
+}
+
+func appRotateCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rotate-secret --app CLIENT_ID",
+		Short: "Give an application a new secret (prints it once); the old one stops working",
+		Args:  noCommand,
+	}
+	cmd.Flags().String("app", "", appRef+" (required)")
+	out := withOutput(cmd)
+	open := withStore(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		a, app, err := findApp(cmd, open)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		app, secret, err := a.Accounts.RotateSecret(cmd.Context(), auth.Operator(), app.ClientID)
+		if err != nil {
+			return flagged(err, "app")
+		}
+		return out.print(cmd.OutOrStdout(), appOut(app, secret), func(w io.Writer) {
+			fmt.Fprintf(w, "%s %s\n", app.ClientID, secret)
+		})
+	}
+	return cmd
+}
+
+func appDeleteCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "delete --app CLIENT_ID",
+		Short: "Delete an application and every token issued to it",
+		Args:  noCommand,
+	}
+	cmd.Flags().String("app", "", appRef+" (required)")
+	open := withStore(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		a, app, err := findApp(cmd, open)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		if err := a.Accounts.DeleteApp(cmd.Context(), auth.Operator(), app.ClientID); err != nil {
+			return flagged(err, "app")
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "deleted %s\n", app.ClientID)
+		return nil
+	}
+	return cmd
+}
+
+// findApp checks --app, opens the store and finds the application.
+func findApp(cmd *cobra.Command, open storeOpener) (*admin, *ent.Application, error) {
+	id, err := required(cmd.Flags(), "app", appRef)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := open(cmd.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := a.Accounts.Application(cmd.Context(), auth.Operator(), id)
+	if err != nil {
+		a.Close()
+		return nil, nil, flagged(err, "app")
+	}
+	return a, app, nil
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"userbridge/ent"
+)
+
+// output is how a command prints its result: a table (or a few words) for
+// people, JSON for scripts with --json.
+type output struct{ json *bool }
+
+func withOutput(cmd *cobra.Command) output {
+	return output{json: cmd.Flags().Bool("json", false, "print JSON for scripts instead of text")}
+}
+
+// print writes v as indented JSON with --json, else calls text.
+func (o output) print(w io.Writer, v any, text func(w io.Writer)) error {
+	if *o.json {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	text(w)
+	return nil
+}
+
+// table writes rows under a header, aligned in columns.
+func table(w io.Writer, header []string, rows [][]string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	tw.Flush()
+}
+
+// fields writes name: value lines, aligned.
+func fields(w io.Writer, pairs ...[2]string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	for _, p := range pairs {
+		fmt.Fprintf(tw, "%s:\t%s\n", p[0], p[1])
+	}
+	tw.Flush()
+}
+
+// when formats an optional time for a table: UTC to the second, or "-".
+func when(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// userJSON is a user as the CLI prints it: never its password hash.
+type userJSON struct {
+	ID          int       `json:"id"`
+	PublicID    string    `json:"public_id"`
+	Email       string    `json:"email"`
+	Username    string    `json:"username"`
+	Login       string    `json:"login"`
+	FirstName   string    `json:"first_name"`
+	LastName    string    `json:"last_name"`
+	Name        *string   `json:"name"`
+	Role        string    `json:"role"`
+	Status      string    `json:"status"`
+	Verified    bool      `json:"verified"`
+	Privileges  []string  `json:"privileges"`
+	HasPassword bool      `json:"has_password"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func userOut(u *ent.User) userJSON {
+	privs := u.Privileges
+	if privs == nil {
+		privs = []string{}
+	}
+	return userJSON{ID: u.ID, PublicID: u.PublicID, Email: u.Email, Username: u.Username, Login: u.Login,
+		FirstName: u.FirstName, LastName: u.LastName, Name: u.DisplayName, Role: u.Role.String(),
+		Status: u.Status.String(), Verified: u.Verified, Privileges: privs, HasPassword: u.PasswordHash != "",
+		CreatedAt: u.CreatedAt.UTC()}
+}
+
+// credentialJSON is a credential as the CLI prints it: never its token.
+type credentialJSON struct {
+	ID          int        `json:"id"`
+	Kind        string     `json:"kind"`
+	Application *string    `json:"application"`
+	Scopes      []string   `json:"scopes"`
+	Consented   bool       `json:"consented"`
+	State       string     `json:"state"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+	RevokedAt   *time.Time `json:"revoked_at"`
+}
+
+func credentialOut(c *ent.Credential, now time.Time) credentialJSON {
+	out := credentialJSON{ID: c.ID, Kind: c.Kind.String(), Scopes: c.Scopes, Consented: c.Consented,
+		State: "active", CreatedAt: c.CreatedAt.UTC(), ExpiresAt: c.ExpiresAt, LastUsedAt: c.LastUsedAt, RevokedAt: c.RevokedAt}
+	if out.Scopes == nil {
+		out.Scopes = []string{}
+	}
+	if a := c.Edges.Application; a != nil {
+		out.Application = &a.ClientID
+	}
+	switch {
+	case c.RevokedAt != nil:
+		out.State = "revoked"
+	case c.ExpiresAt != nil && !c.ExpiresAt.After(now):
+		out.State = "expired"
+	}
+	return out
+}
+
+// appJSON is an application as the CLI prints it; Secret only right after
+// it was made (create, rotate-secret).
+type appJSON struct {
+	ClientID    string    `json:"client_id"`
+	Name        string    `json:"name"`
+	Verified    bool      `json:"verified"`
+	Permissions []string  `json:"permissions"`
+	CreatedAt   time.Time `json:"created_at"`
+	Secret      string    `json:"secret,omitempty"`
+}
+
+func appOut(a *ent.Application, secret string) appJSON {
+	perms := a.Permissions
+	if perms == nil {
+		perms = []string{}
+	}
+	return appJSON{ClientID: a.ClientID, Name: a.Name, Verified: a.Verified, Permissions: perms,
+		CreatedAt: a.CreatedAt.UTC(), Secret: secret}
+}

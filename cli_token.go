@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"userbridge/accounts"
+	"userbridge/auth"
+)
+
+func tokenCommand() *cobra.Command {
+	return group("token", "Mint, list and revoke users' tokens",
+		tokenCreateCommand(), tokenListCommand(), tokenRevokeCommand())
+}
+
+func tokenCreateCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "create --user USER [flags]",
+		Short: "Mint a token for a user (prints only the token)",
+		Args:  noCommand,
+	}
+	fs := cmd.Flags()
+	fs.String("user", "", userRef+" (required)")
+	scopes := fs.StringSlice("scopes", nil, "comma-separated scopes: "+strings.Join(auth.AllScopes, ", ")+
+		" (default: all for a first-party token, identity for an application's)")
+	appID := fs.String("app", "", "issue the token to this application's client id (default: first-party)")
+	consent := fs.Bool("consent", false, "the user consented (as on the authorization screen); first-party tokens always are")
+	ttl := fs.Duration("ttl", 0, "lifetime, e.g. 24h (default: no expiry)")
+	out := withOutput(cmd)
+	open := withStore(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		for _, sc := range *scopes {
+			if !auth.ValidScope(sc) {
+				return usageErrorf("--scopes: unknown scope %q (known: %s)", sc, strings.Join(auth.AllScopes, ", "))
+			}
+		}
+		if fs.Changed("ttl") && *ttl <= 0 {
+			return usageErrorf("--ttl: %s is not a lifetime: want a positive duration such as 30m or 24h", *ttl)
+		}
+		a, u, err := findUser(cmd, open)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		token, c, err := a.Accounts.Issue(cmd.Context(), accounts.IssueInput{
+			UserEmail: u.Email, AppID: *appID, Scopes: *scopes, Consent: *consent, TTL: *ttl})
+		if err != nil {
+			if errReason(err) == "unknown_application" {
+				return flagged(err, "app")
+			}
+			return flagged(err, "user")
+		}
+		j := credentialOut(c, time.Now())
+		if *appID != "" {
+			j.Application = appID
+		}
+		return out.print(cmd.OutOrStdout(), struct {
+			Token string `json:"token"`
+			credentialJSON
+		}{token, j}, func(w io.Writer) { fmt.Fprintln(w, token) })
+	}
+	return cmd
+}
+
+func tokenListCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "list --user USER",
+		Short: "List a user's credentials (never the tokens, which are stored hashed)",
+		Args:  noCommand,
+	}
+	cmd.Flags().String("user", "", userRef+" (required)")
+	out := withOutput(cmd)
+	open := withStore(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		a, u, err := findUser(cmd, open)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		cs, err := a.Accounts.Credentials(cmd.Context(), auth.Operator(), u)
+		if err != nil {
+			return flagged(err, "user")
+		}
+		now := time.Now()
+		list := make([]credentialJSON, len(cs))
+		for i, c := range cs {
+			list[i] = credentialOut(c, now)
+		}
+		return out.print(cmd.OutOrStdout(), list, func(w io.Writer) {
+			rows := make([][]string, len(list))
+			for i, c := range list {
+				app := "-"
+				if c.Application != nil {
+					app = *c.Application
+				}
+				rows[i] = []string{fmt.Sprint(c.ID), c.Kind, app, orDash(strings.Join(c.Scopes, ",")), c.State,
+					when(&c.CreatedAt), when(c.ExpiresAt), when(c.LastUsedAt)}
+			}
+			table(w, []string{"ID", "KIND", "APPLICATION", "SCOPES", "STATE", "CREATED", "EXPIRES", "LAST USED"}, rows)
+		})
+	}
+	return cmd
+}
+
+func tokenRevokeCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "revoke --id ID",
+		Short: "Revoke a credential by the id token list shows",
+		Args:  noCommand,
+	}
+	id := cmd.Flags().Int("id", 0, "the credential's id, as token list shows it (required)")
+	open := withStore(cmd, false)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if !cmd.Flags().Changed("id") || *id <= 0 {
+			return usageErrorf("--id is required: the credential's id (a positive number, as token list shows it)")
+		}
+		a, err := open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		if _, err := a.Accounts.Revoke(cmd.Context(), auth.Operator(), *id); err != nil {
+			return flagged(err, "id")
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "revoked %d\n", *id)
+		return nil
+	}
+	return cmd
+}
