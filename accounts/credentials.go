@@ -141,15 +141,3 @@ func (s *Service) Revoke(ctx context.Context, v *auth.Viewer, id int) (*ent.Cred
 	c, err = s.Client.Credential.UpdateOne(c).SetRevokedAt(s.now()).Save(ctx)
 	return c, apperr.Classify(err)
 }
-
-// CreateApp registers an application and returns it with its secret, which
-// is shown once and stored only hashed.
-func (s *Service) CreateApp(ctx context.Context, name string, verified bool, perms []string) (*ent.Application, string, error) {
-	secret, hash := auth.NewAppSecret()
-	app, err := s.Client.Application.Create().SetName(name).SetVerified(verified).
-		SetPermissions(perms).SetSecretHash(hash).Save(ctx)
-	if err != nil {
-		return nil, "", apperr.Classify(err)
-	}
-	return app, secret, nil
-}
