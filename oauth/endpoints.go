@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,7 +20,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	sess := newSession()
 	ar, err := s.provider.NewAccessRequest(ctx, r, sess)
 	if err != nil {
-		s.provider.WriteAccessError(ctx, w, ar, err)
+		s.provider.WriteAccessError(ctx, w, ar, grantError(r, ar, err))
 		return
 	}
 	if ar.GetGrantTypes().ExactOne("client_credentials") {
@@ -42,6 +43,37 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.provider.WriteAccessResponse(ctx, w, ar, resp)
+}
+
+// grants are the grant types the token endpoint knows.
+var grants = []string{"authorization_code", "refresh_token", "client_credentials"}
+
+// grantError names RFC 6749's error where fosite answers a more general
+// one, once the client is authenticated: unsupported_grant_type for a
+// grant the server does not know (fosite: invalid_request), and
+// unauthorized_client for one the client may not use (fosite: invalid_grant
+// for a public client asking client_credentials).
+// fosite gives up on a grant no handler knows before it says whether the
+// client authenticated: such a request is unsupported_grant_type whoever
+// sends it.
+func grantError(r *http.Request, ar fosite.AccessRequester, err error) error {
+	if gt := r.PostForm["grant_type"]; ar == nil && len(gt) == 1 && gt[0] != "" && !slices.Contains(grants, gt[0]) {
+		return fosite.ErrUnsupportedGrantType.WithHintf("The grant type '%s' is not supported.", gt[0])
+	}
+	if ar == nil || ar.GetClient() == nil || errors.Is(err, fosite.ErrInvalidClient) {
+		return err
+	}
+	gt := ar.GetGrantTypes()
+	if len(gt) != 1 {
+		return err
+	}
+	switch {
+	case !slices.Contains(grants, gt[0]):
+		return fosite.ErrUnsupportedGrantType.WithHintf("The grant type '%s' is not supported.", gt[0])
+	case !ar.GetClient().GetGrantTypes().Has(gt[0]):
+		return fosite.ErrUnauthorizedClient.WithHintf("The client may not use the grant type '%s'.", gt[0])
+	}
+	return err
 }
 
 // revoke is POST /oauth/revoke (RFC 7009): a client revokes one of its own

@@ -88,7 +88,9 @@ func (s *store) createCode(ctx context.Context, pkce bool, sig string, r fosite.
 		SetUserID(sess.UserID).SetApplicationID(c.App.ID).SetRequest(data).SetExpiresAt(exp.UTC()).Exec(ctx)
 }
 
-func (s *store) getCode(ctx context.Context, pkce bool, sig string) (fosite.Requester, error) {
+// getCode loads a code's request, copying its session into into (fosite
+// validates the code's expiry on the session it passed).
+func (s *store) getCode(ctx context.Context, pkce bool, sig string, into fosite.Session) (fosite.Requester, error) {
 	row, err := s.db(ctx).AuthorizationCode.Query().
 		Where(authorizationcode.Pkce(pkce), authorizationcode.Signature(sig)).WithApplication().Only(ctx)
 	if ent.IsNotFound(err) {
@@ -101,8 +103,13 @@ func (s *store) getCode(ctx context.Context, pkce bool, sig string) (fosite.Requ
 	if err := json.Unmarshal(row.Request, &sr); err != nil {
 		return nil, err
 	}
+	sess := sr.Session
+	if target, ok := into.(*Session); ok && target != nil && sess != nil {
+		*target = *sess
+		sess = target
+	}
 	req := &fosite.Request{ID: sr.ID, RequestedAt: sr.RequestedAt, Client: newClient(row.Edges.Application),
-		RequestedScope: sr.Scopes, GrantedScope: sr.Granted, Form: sr.Form, Session: sr.Session}
+		RequestedScope: sr.Scopes, GrantedScope: sr.Granted, Form: sr.Form, Session: sess}
 	if row.Used {
 		return req, fosite.ErrInvalidatedAuthorizeCode
 	}
@@ -113,8 +120,8 @@ func (s *store) CreateAuthorizeCodeSession(ctx context.Context, sig string, r fo
 	return s.createCode(ctx, false, sig, r)
 }
 
-func (s *store) GetAuthorizeCodeSession(ctx context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
-	return s.getCode(ctx, false, sig)
+func (s *store) GetAuthorizeCodeSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
+	return s.getCode(ctx, false, sig, into)
 }
 
 // InvalidateAuthorizeCodeSession marks a code used, once: of two exchanges
@@ -133,7 +140,7 @@ func (s *store) CreatePKCERequestSession(ctx context.Context, sig string, r fosi
 }
 
 func (s *store) GetPKCERequestSession(ctx context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
-	return s.getCode(ctx, true, sig)
+	return s.getCode(ctx, true, sig, nil)
 }
 
 func (s *store) DeletePKCERequestSession(ctx context.Context, sig string) error {

@@ -67,8 +67,13 @@ func (strategy) GenerateAuthorizeCode(context.Context, fosite.Requester) (string
 	return c, auth.HashSecret(c), nil
 }
 
+// ValidateAuthorizeCode: an expired code is invalid_grant (RFC 6749
+// section 5.2), where fosite would answer invalid_request.
 func (s strategy) ValidateAuthorizeCode(_ context.Context, r fosite.Requester, code string) error {
-	return s.validate(r, fosite.AuthorizeCode, codePrefix, code)
+	if err := s.validate(r, fosite.AuthorizeCode, codePrefix, code); err != nil {
+		return fosite.ErrInvalidGrant.WithHint("The authorization code expired.").WithWrap(err)
+	}
+	return nil
 }
 
 // secretHasher compares client secrets the way Basic id:secret does
