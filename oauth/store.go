@@ -202,7 +202,6 @@ func (s *store) getToken(ctx context.Context, kind credential.Kind, tt fosite.To
 	return req, nil
 }
 
-
 func (s *store) revokeSig(ctx context.Context, kind credential.Kind, sig string) (int, error) {
 	return s.db(ctx).Credential.Update().Where(credential.TokenHash(sig), credential.KindEQ(kind),
 		credential.RevokedAtIsNil()).SetRevokedAt(s.now().UTC()).Save(ctx)
