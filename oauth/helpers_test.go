@@ -13,10 +13,12 @@ import (
 	"testing"
 
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"userbridge/accounts"
 	"userbridge/app"
 	"userbridge/app/apptest"
+	"userbridge/auth"
 	"userbridge/ent"
 )
 
@@ -189,3 +191,22 @@ func (w *world) authorize(t *testing.T, b *browser, conf *oauth2.Config, opts ..
 	}
 	return q.Get("code")
 }
+
+// clientCredentials asks the token endpoint for a client credentials token.
+type clientCredentials struct {
+	w          *world
+	id, secret string
+}
+
+func (c *clientCredentials) token(t *testing.T) (string, error) {
+	t.Helper()
+	cc := &clientcredentials.Config{ClientID: c.id, ClientSecret: c.secret, TokenURL: c.w.base + "/oauth/token",
+		AuthStyle: oauth2.AuthStyleInHeader}
+	tok, err := cc.Token(context.Background())
+	if err != nil {
+		return "", err
+	}
+	return tok.AccessToken, nil
+}
+
+func hashOf(token string) string { return auth.HashSecret(token) }

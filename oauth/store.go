@@ -88,9 +88,10 @@ func (s *store) createCode(ctx context.Context, pkce bool, sig string, r fosite.
 		SetUserID(sess.UserID).SetApplicationID(c.App.ID).SetRequest(data).SetExpiresAt(exp.UTC()).Exec(ctx)
 }
 
-// getCode loads a code's request, copying its session into into (fosite
-// validates the code's expiry on the session it passed).
-func (s *store) getCode(ctx context.Context, pkce bool, sig string, into fosite.Session) (fosite.Requester, error) {
+// getCode loads a code's request. An expired code is not found, so that
+// the token endpoint answers invalid_grant (fosite checks the expiry only
+// later, answering invalid_request).
+func (s *store) getCode(ctx context.Context, pkce bool, sig string) (fosite.Requester, error) {
 	row, err := s.db(ctx).AuthorizationCode.Query().
 		Where(authorizationcode.Pkce(pkce), authorizationcode.Signature(sig)).WithApplication().Only(ctx)
 	if ent.IsNotFound(err) {
@@ -103,13 +104,11 @@ func (s *store) getCode(ctx context.Context, pkce bool, sig string, into fosite.
 	if err := json.Unmarshal(row.Request, &sr); err != nil {
 		return nil, err
 	}
-	sess := sr.Session
-	if target, ok := into.(*Session); ok && target != nil && sess != nil {
-		*target = *sess
-		sess = target
-	}
 	req := &fosite.Request{ID: sr.ID, RequestedAt: sr.RequestedAt, Client: newClient(row.Edges.Application),
-		RequestedScope: sr.Scopes, GrantedScope: sr.Granted, Form: sr.Form, Session: sess}
+		RequestedScope: sr.Scopes, GrantedScope: sr.Granted, Form: sr.Form, Session: sr.Session}
+	if !s.now().Before(row.ExpiresAt) {
+		return nil, fosite.ErrNotFound
+	}
 	if row.Used {
 		return req, fosite.ErrInvalidatedAuthorizeCode
 	}
@@ -120,8 +119,8 @@ func (s *store) CreateAuthorizeCodeSession(ctx context.Context, sig string, r fo
 	return s.createCode(ctx, false, sig, r)
 }
 
-func (s *store) GetAuthorizeCodeSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
-	return s.getCode(ctx, false, sig, into)
+func (s *store) GetAuthorizeCodeSession(ctx context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
+	return s.getCode(ctx, false, sig)
 }
 
 // InvalidateAuthorizeCodeSession marks a code used, once: of two exchanges
@@ -140,7 +139,7 @@ func (s *store) CreatePKCERequestSession(ctx context.Context, sig string, r fosi
 }
 
 func (s *store) GetPKCERequestSession(ctx context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
-	return s.getCode(ctx, true, sig, nil)
+	return s.getCode(ctx, true, sig)
 }
 
 func (s *store) DeletePKCERequestSession(ctx context.Context, sig string) error {
@@ -173,7 +172,7 @@ func (s *store) createToken(ctx context.Context, kind credential.Kind, tt fosite
 // inactive (fosite then revokes its whole grant if it was a refresh token:
 // reuse of a rotated one); a token of a user who may no longer act is
 // unknown.
-func (s *store) getToken(ctx context.Context, kind credential.Kind, tt fosite.TokenType, sig string) (fosite.Requester, error) {
+func (s *store) getToken(ctx context.Context, kind credential.Kind, tt fosite.TokenType, sig string, into fosite.Session) (fosite.Requester, error) {
 	c, err := s.db(ctx).Credential.Query().Where(credential.TokenHash(sig), credential.KindEQ(kind),
 		credential.ApplicationIDNotNil(), credential.GrantIDNotNil()).WithApplication().WithUser().Only(ctx)
 	if ent.IsNotFound(err) {
@@ -193,6 +192,10 @@ func (s *store) getToken(ctx context.Context, kind credential.Kind, tt fosite.To
 	}
 	if c.ExpiresAt != nil {
 		sess.SetExpiresAt(tt, *c.ExpiresAt)
+	}
+	if target, ok := into.(*Session); ok && target != nil { // introspection reads the session it passed
+		*target = *sess
+		sess = target
 	}
 	req := &fosite.Request{ID: *c.GrantID, RequestedAt: c.CreatedAt, Client: newClient(c.Edges.Application),
 		RequestedScope: c.Scopes, GrantedScope: c.Scopes, Form: url.Values{}, Session: sess}
@@ -217,8 +220,8 @@ func (s *store) CreateAccessTokenSession(ctx context.Context, sig string, r fosi
 	return s.createToken(ctx, credential.KindAccessToken, fosite.AccessToken, sig, r)
 }
 
-func (s *store) GetAccessTokenSession(ctx context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
-	r, err := s.getToken(ctx, credential.KindAccessToken, fosite.AccessToken, sig)
+func (s *store) GetAccessTokenSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
+	r, err := s.getToken(ctx, credential.KindAccessToken, fosite.AccessToken, sig, into)
 	if errors.Is(err, fosite.ErrInactiveToken) {
 		return nil, fosite.ErrNotFound
 	}
@@ -234,8 +237,8 @@ func (s *store) CreateRefreshTokenSession(ctx context.Context, sig, _ string, r 
 	return s.createToken(ctx, credential.KindRefreshToken, fosite.RefreshToken, sig, r)
 }
 
-func (s *store) GetRefreshTokenSession(ctx context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
-	return s.getToken(ctx, credential.KindRefreshToken, fosite.RefreshToken, sig)
+func (s *store) GetRefreshTokenSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
+	return s.getToken(ctx, credential.KindRefreshToken, fosite.RefreshToken, sig, into)
 }
 
 func (s *store) DeleteRefreshTokenSession(ctx context.Context, sig string) error {
