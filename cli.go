@@ -98,20 +98,31 @@ func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func appCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	var name, perms string
-	var verified bool
+	var in accounts.AppInput
+	var perms, scopes string
 	a, err := command(ctx, "app create", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&name, "name", "", "application name (required)")
-		fs.BoolVar(&verified, "verified", false, "the application is verified")
+		fs.StringVar(&in.Name, "name", "", "application name (required)")
+		fs.BoolVar(&in.Verified, "verified", false, "the application is verified")
 		fs.StringVar(&perms, "permissions", "", "comma-separated special permissions: users:read,users:write")
+		fs.BoolVar(&in.Public, "public", false, "an OAuth public client: no secret, PKCE required")
+		fs.Func("redirect-uri", "an OAuth redirect URI (repeat, or a comma-separated list)", func(v string) error {
+			in.RedirectURIs = append(in.RedirectURIs, list(v)...)
+			return nil
+		})
+		fs.StringVar(&scopes, "scopes", "", "comma-separated scopes the consent screen may ask for")
 	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	app, secret, err := a.Accounts.CreateApp(ctx, name, verified, list(perms))
+	in.Permissions, in.Scopes = list(perms), list(scopes)
+	app, secret, err := a.Accounts.CreateApplication(ctx, in)
 	if err != nil {
 		return err
+	}
+	if in.Public {
+		fmt.Fprintln(stdout, app.ClientID)
+		return nil
 	}
 	fmt.Fprintf(stdout, "%s %s\n", app.ClientID, secret)
 	return nil
