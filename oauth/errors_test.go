@@ -13,12 +13,12 @@ import (
 
 // tokenCall posts a form to the token endpoint, with HTTP Basic when id is
 // set, and returns the status and body.
-func (w *world) tokenCall(t *testing.T, id, secret string, form url.Values) (int, string) {
+func (w *world) tokenCall(t testing.TB, id, secret string, form url.Values) (int, string) {
 	t.Helper()
 	return w.formCall(t, "/oauth/token", id, secret, form)
 }
 
-func (w *world) formCall(t *testing.T, path, id, secret string, form url.Values) (int, string) {
+func (w *world) formCall(t testing.TB, path, id, secret string, form url.Values) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", w.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

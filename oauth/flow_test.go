@@ -16,7 +16,7 @@ import (
 )
 
 // api calls the service with an access token and returns the status.
-func (w *world) api(t *testing.T, method, path, token string) (int, map[string]any) {
+func (w *world) api(t testing.TB, method, path, token string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, w.base+path, strings.NewReader(""))
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -34,7 +34,7 @@ type world struct {
 	user *ent.User
 }
 
-func newWorld(t *testing.T, dbURL string, options ...func(*app.Config)) *world {
+func newWorld(t testing.TB, dbURL string, options ...func(*app.Config)) *world {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
@@ -48,7 +48,7 @@ func newWorld(t *testing.T, dbURL string, options ...func(*app.Config)) *world {
 }
 
 // app registers an application; its secret is empty when public.
-func (w *world) app(t *testing.T, in accounts.AppInput) (*ent.Application, string) {
+func (w *world) app(t testing.TB, in accounts.AppInput) (*ent.Application, string) {
 	t.Helper()
 	if in.Name == "" {
 		in.Name = "Notes"
@@ -78,12 +78,12 @@ func (w *world) config(a *ent.Application, secret string, scopes ...string) *oau
 // browser is a user agent with cookies that stops at the application's
 // redirect URI instead of following it.
 type browser struct {
-	t *testing.T
+	t testing.TB
 	*http.Client
 	lang string
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, Client: &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 		if strings.HasPrefix(req.URL.String(), redirectURI) {
@@ -170,7 +170,7 @@ func (b *browser) decide(base string, p page, decision string) page {
 }
 
 // callback parses the redirect to the application.
-func callback(t *testing.T, p page) url.Values {
+func callback(t testing.TB, p page) url.Values {
 	t.Helper()
 	if p.status != http.StatusSeeOther && p.status != http.StatusFound || !strings.HasPrefix(p.location, redirectURI+"?") {
 		t.Fatalf("expected a redirect to the application, got %d %q %s", p.status, p.location, p.body)
@@ -181,7 +181,7 @@ func callback(t *testing.T, p page) url.Values {
 
 // authorize runs the screens for conf: sign in, approve; it returns the
 // code the application receives.
-func (w *world) authorize(t *testing.T, b *browser, conf *oauth2.Config, opts ...oauth2.AuthCodeOption) string {
+func (w *world) authorize(t testing.TB, b *browser, conf *oauth2.Config, opts ...oauth2.AuthCodeOption) string {
 	t.Helper()
 	p := b.get(conf.AuthCodeURL("state-1234567890", opts...))
 	p = b.signIn(w.base, p, w.user.Email, "password123")
@@ -198,7 +198,7 @@ type clientCredentials struct {
 	id, secret string
 }
 
-func (c *clientCredentials) token(t *testing.T) (string, error) {
+func (c *clientCredentials) token(t testing.TB) (string, error) {
 	t.Helper()
 	cc := &clientcredentials.Config{ClientID: c.id, ClientSecret: c.secret, TokenURL: c.w.base + "/oauth/token",
 		AuthStyle: oauth2.AuthStyleInHeader}
