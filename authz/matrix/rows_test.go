@@ -269,12 +269,45 @@ func gqlRows(s *ast.Schema) []row {
 			`mutation { createApiKey(scopes: ["identity", "email", "personal", "modify", "files", "signatures"]) { token } }`),
 		gqlRow("mutation", "revokeCredential", "B's", revokeOther, `mutation { revokeCredential(id: "%[4]s") { id } }`),
 		gqlRow("mutation", "revokeCredential", "own", ownCredentials, `mutation { revokeCredential(id: "%[6]s") { id } }`),
+		gqlRow("query", "applications", "", manageApplications, `{ applications { clientId } }`),
+		gqlRow("query", "authorizedApplications", "", ownCredentials, `{ authorizedApplications { scopes } }`),
+		gqlRow("mutation", "createApplication", "", manageApplications,
+			`mutation { createApplication(input: {name: "Matrix", redirectUris: ["https://app.example/cb"], scopes: ["identity"]}) { clientSecret } }`),
+		gqlRow("mutation", "updateApplication", "an unknown client id", unknownFor(manageApplications),
+			`mutation { updateApplication(clientId: "00000000000000000000000000000000", input: {name: "Renamed"}) { name } }`),
+		gqlRow("mutation", "deleteApplication", "an unknown client id", unknownFor(manageApplications),
+			`mutation { deleteApplication(clientId: "00000000000000000000000000000000") }`),
+		gqlRow("mutation", "revokeApplication", "one never authorized", unknownFor(ownCredentials),
+			`mutation { revokeApplication(clientId: "00000000000000000000000000000000") }`),
 		gqlRow("mutation", "uploadUserFile", "", readSelf("files"), `mutation($file: Upload!) { uploadUserFile(file: $file) { id } }`),
 		gqlRow("mutation", "deleteUserFile", "B's", deleteFileOther, `mutation { deleteUserFile(id: "%[2]s") }`),
 		gqlRow("mutation", "uploadTemporaryFile", "", readSelf("identity"), `mutation($file: Upload!) { uploadTemporaryFile(file: $file) { id } }`),
 		gqlRow("mutation", "setAvatar", "inline image", modifySelf, `mutation { setAvatar(image: "`+pngBase64+`") { id } }`),
 		gqlRow("mutation", "setExternalSignatures", "B's", setOthersSignatures, `mutation { setExternalSignatures(userId: "%[1]s", application: "matrix", `+sig+`) { id } }`),
 		gqlRow("mutation", "setExternalSignatures", "own", readSelf("signatures"), `mutation { setExternalSignatures(userId: "%[5]s", application: "matrix", `+sig+`) { id } }`),
+	}
+}
+
+// manageApplications: registering OAuth clients is for administrators,
+// through a first-party credential.
+func manageApplications(c col) outcome {
+	if o, done := gate(c); done {
+		return o
+	}
+	if !c.firstParty() || c.user != administrator {
+		return forbidden
+	}
+	return allowed
+}
+
+// unknownFor: whoever may act gets NOT_FOUND for an object that does not
+// exist; the others what rule says.
+func unknownFor(rule func(col) outcome) func(col) outcome {
+	return func(c col) outcome {
+		if o := rule(c); o != allowed {
+			return o
+		}
+		return notFound
 	}
 }
 
