@@ -82,7 +82,13 @@ func (s *store) createCode(ctx context.Context, pkce bool, sig string, r fosite.
 	}
 	exp := sess.GetExpiresAt(fosite.AuthorizeCode)
 	if exp.IsZero() {
-		exp = s.now().Add(10 * time.Minute)
+		exp = s.now().Add(CodeTTL)
+	}
+	// Codes expired for a day are of no use, not even to detect a reuse
+	// (an expired code is unknown): each new code clears them away.
+	if _, err := s.db(ctx).AuthorizationCode.Delete().
+		Where(authorizationcode.ExpiresAtLT(s.now().Add(-24 * time.Hour))).Exec(ctx); err != nil {
+		return err
 	}
 	return s.db(ctx).AuthorizationCode.Create().SetPkce(pkce).SetSignature(sig).SetGrantID(r.GetID()).
 		SetUserID(sess.UserID).SetApplicationID(c.App.ID).SetRequest(data).SetExpiresAt(exp.UTC()).Exec(ctx)
