@@ -208,6 +208,22 @@ func TestAttacks(t *testing.T) {
 				t.Errorf("%d %q", r.status, r.location)
 			}
 		})
+		t.Run("NUL bytes, invalid UTF-8 and huge forms on the sign-in form", func(t *testing.T) {
+			nb := newBrowser(t)
+			f := nb.get(conf.AuthCodeURL("state-1234567890")).fields()
+			for _, email := range []string{"ada@example.com\x00", "ada\xff@example.com", strings.Repeat("a", 5000) + "@example.com"} {
+				f.Set("email", email)
+				f.Set("password", "password123")
+				if r := nb.post(w.base+"/oauth/login", f); r.status != 401 || !strings.Contains(r.body, "Wrong e-mail address or password.") {
+					t.Errorf("email %.20q: %d", email, r.status)
+				}
+			}
+			f.Set("email", w.user.Email)
+			f.Set("password", strings.Repeat("p", 100<<10))
+			if r := nb.post(w.base+"/oauth/login", f); r.status != 400 || r.location != "" {
+				t.Errorf("a form over 64 KiB: %d %q", r.status, r.location)
+			}
+		})
 		t.Run("a forged session cookie signs nobody in", func(t *testing.T) {
 			nb := newBrowser(t)
 			u, _ := url.Parse(w.base + "/oauth/")

@@ -141,6 +141,29 @@ func TestSignInFailures(t *testing.T) {
 	})
 }
 
+// TestMetadata: the RFC 8414 document, as the public URL names it.
+func TestMetadata(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dbURL string) {
+		w := newWorld(t, dbURL, func(c *app.Config) { c.PublicURL = "https://id.example.org/" })
+		p := newBrowser(t).get(w.base + "/.well-known/oauth-authorization-server")
+		want := `{"authorization_endpoint":"https://id.example.org/oauth/authorize",` +
+			`"code_challenge_methods_supported":["S256"],` +
+			`"grant_types_supported":["authorization_code","refresh_token","client_credentials"],` +
+			`"introspection_endpoint":"https://id.example.org/oauth/introspect",` +
+			`"introspection_endpoint_auth_methods_supported":["client_secret_basic"],` +
+			`"issuer":"https://id.example.org","response_modes_supported":["query"],"response_types_supported":["code"],` +
+			`"revocation_endpoint":"https://id.example.org/oauth/revoke",` +
+			`"revocation_endpoint_auth_methods_supported":["client_secret_basic","client_secret_post","none"],` +
+			`"scopes_supported":["identity","email","personal","modify","files","signatures"],` +
+			`"token_endpoint":"https://id.example.org/oauth/token",` +
+			`"token_endpoint_auth_methods_supported":["client_secret_basic","client_secret_post","none"],` +
+			`"ui_locales_supported":["en","fr"]}` + "\n"
+		if p.status != 200 || p.body != want || p.header.Get("Content-Type") != "application/json" {
+			t.Errorf("got %d %s\nwant %s", p.status, p.body, want)
+		}
+	})
+}
+
 // TestSecureCookies: with an https public URL the screens' cookies are
 // Secure.
 func TestSecureCookies(t *testing.T) {
