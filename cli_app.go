@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"userbridge/accounts"
 	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/policy"
@@ -30,6 +31,9 @@ func appCreateCommand() *cobra.Command {
 	fs.String("name", "", "application name (required)")
 	verified := fs.Bool("verified", false, "the application is verified")
 	perms := fs.StringSlice("permissions", nil, "comma-separated special permissions: "+strings.Join(policy.Permissions, ", "))
+	public := fs.Bool("public", false, "an OAuth public client: no secret, PKCE required")
+	redirects := fs.StringSlice("redirect-uri", nil, "an OAuth redirect URI, matched exactly (repeat, or a comma-separated list)")
+	scopes := fs.StringSlice("scopes", nil, "comma-separated scopes the consent screen may ask for: "+strings.Join(auth.AllScopes, ", "))
 	out := withOutput(cmd)
 	open := withStore(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -42,16 +46,28 @@ func appCreateCommand() *cobra.Command {
 				return usageErrorf("--permissions: unknown permission %q (known: %s)", p, strings.Join(policy.Permissions, ", "))
 			}
 		}
+		for _, sc := range *scopes {
+			if !auth.ValidScope(sc) {
+				return usageErrorf("--scopes: unknown scope %q (known: %s)", sc, strings.Join(auth.AllScopes, ", "))
+			}
+		}
 		a, err := open(cmd.Context())
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		app, secret, err := a.Accounts.CreateApp(cmd.Context(), name, *verified, *perms)
+		app, secret, err := a.Accounts.CreateApplication(cmd.Context(), accounts.AppInput{
+			Name: name, Verified: *verified, Permissions: *perms,
+			Public: *public, RedirectURIs: *redirects, Scopes: *scopes,
+		})
 		if err != nil {
 			return flagged(err, "")
 		}
 		return out.print(cmd.OutOrStdout(), appOut(app, secret), func(w io.Writer) {
+			if app.Public {
+				fmt.Fprintln(w, app.ClientID) // a public client has no secret
+				return
+			}
 			fmt.Fprintf(w, "%s %s\n", app.ClientID, secret)
 		})
 	}
@@ -149,7 +165,7 @@ func appDeleteCommand() *cobra.Command {
 			return err
 		}
 		defer a.Close()
-		if err := a.Accounts.DeleteApp(cmd.Context(), auth.Operator(), app.ClientID); err != nil {
+		if err := a.Accounts.DeleteApplication(cmd.Context(), auth.Operator(), app.ClientID); err != nil {
 			return flagged(err, "app")
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "deleted %s\n", app.ClientID)

@@ -3,7 +3,6 @@ package accounts
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"userbridge/apperr"
@@ -145,23 +144,4 @@ func (s *Service) Revoke(ctx context.Context, v *auth.Viewer, id int) (*ent.Cred
 	}
 	c, err = s.Client.Credential.UpdateOne(c).SetRevokedAt(s.now()).Save(ctx)
 	return c, apperr.Classify(err)
-}
-
-// CreateApp registers an application and returns it with its secret, which
-// is shown once and stored only hashed.
-// Returns invalid for an empty name or an unknown permission.
-func (s *Service) CreateApp(ctx context.Context, name string, verified bool, perms []string) (*ent.Application, string, error) {
-	if strings.TrimSpace(name) == "" {
-		return nil, "", apperr.Invalidf("name", "invalid_name", "an application needs a name")
-	}
-	if err := checkPermissions(perms); err != nil {
-		return nil, "", err
-	}
-	secret, hash := auth.NewAppSecret()
-	app, err := s.Client.Application.Create().SetName(name).SetVerified(verified).
-		SetPermissions(perms).SetSecretHash(hash).Save(ctx)
-	if err != nil {
-		return nil, "", apperr.Classify(err)
-	}
-	return app, secret, nil
 }

@@ -39,6 +39,20 @@ const maxLoginEmail = 1024
 // the database) or a wrong password, after the same password-hashing work
 // in every case.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (string, *ent.User, error) {
+	u, err := s.CheckPassword(ctx, email, password, clientAddr)
+	if err != nil {
+		return "", nil, err
+	}
+	token, _, err := s.issue(ctx, s.Client, u.ID, nil, credential.KindAccessToken, auth.AllScopes, true, DefaultLoginTTL)
+	if err != nil {
+		return "", nil, err
+	}
+	return token, u, nil
+}
+
+// CheckPassword is Login without the token: the sign-in of the OAuth login
+// screen, under the same limits and with the same answers.
+func (s *Service) CheckPassword(ctx context.Context, email, password, clientAddr string) (*ent.User, error) {
 	key, ok := "", false
 	if len(email) <= maxLoginEmail {
 		key, ok = ident.LookupKey(email)
@@ -48,14 +62,14 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		keys = append([]string{"login:account:" + key}, keys...)
 	}
 	if err := s.throttle(ctx, keys...); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	var u *ent.User
 	if ok {
 		var err error
 		u, err = s.Client.User.Query().Where(user.EmailKey(key)).Only(ctx)
 		if err != nil && !ent.IsNotFound(err) {
-			return "", nil, apperr.Wrap(err, "looking up user")
+			return nil, apperr.Wrap(err, "looking up user")
 		}
 	}
 	hash := ""
@@ -63,19 +77,15 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		hash = u.PasswordHash
 	}
 	if !auth.CheckPassword(password, hash) || u == nil {
-		return "", nil, errBadLogin
+		return nil, errBadLogin
 	}
 	switch u.Status {
 	case user.StatusSuspended:
-		return "", nil, apperr.New(apperr.Unauthenticated, auth.ReasonAccountSuspended, "account suspended")
+		return nil, apperr.New(apperr.Unauthenticated, auth.ReasonAccountSuspended, "account suspended")
 	case user.StatusBanned:
-		return "", nil, apperr.New(apperr.Unauthenticated, auth.ReasonAccountBanned, "account banned")
+		return nil, apperr.New(apperr.Unauthenticated, auth.ReasonAccountBanned, "account banned")
 	}
-	token, _, err := s.issue(ctx, s.Client, u.ID, nil, credential.KindAccessToken, auth.AllScopes, true, DefaultLoginTTL)
-	if err != nil {
-		return "", nil, err
-	}
-	return token, u, nil
+	return u, nil
 }
 
 func (s *Service) throttle(ctx context.Context, keys ...string) error {

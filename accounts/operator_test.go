@@ -72,23 +72,25 @@ func TestOperatorRules(t *testing.T) {
 				t.Fatalf("anonymous: %v", err)
 			}
 		})
-		t.Run("applications: only the operator manages them", func(t *testing.T) {
-			for name, v := range map[string]*auth.Viewer{"administrator": adminViewer, "application": {App: app, Scopes: auth.AppOnlyScopes}} {
-				if _, err := svc.Applications(ctx, v); !apperr.Is(err, apperr.NotFound) {
-					t.Errorf("%s lists applications: %v", name, err)
-				}
-				if _, _, err := svc.RotateSecret(ctx, v, app.ClientID); !apperr.Is(err, apperr.NotFound) {
-					t.Errorf("%s rotates a secret: %v", name, err)
-				}
-				if err := svc.DeleteApp(ctx, v, app.ClientID); !apperr.Is(err, apperr.NotFound) {
-					t.Errorf("%s deletes an application: %v", name, err)
-				}
+		t.Run("applications: the operator and administrators manage them, an application never", func(t *testing.T) {
+			if apps, err := svc.Applications(ctx, adminViewer); err != nil || len(apps) != 1 {
+				t.Errorf("administrator lists applications: %v %v", apps, err)
+			}
+			v := &auth.Viewer{App: app, Scopes: auth.AppOnlyScopes}
+			if _, err := svc.Applications(ctx, v); !apperr.Is(err, apperr.Forbidden) {
+				t.Errorf("application lists applications: %v", err)
+			}
+			if _, _, err := svc.RotateSecret(ctx, v, app.ClientID); !apperr.Is(err, apperr.Forbidden) {
+				t.Errorf("application rotates a secret: %v", err)
+			}
+			if err := svc.DeleteApplication(ctx, v, app.ClientID); !apperr.Is(err, apperr.Forbidden) {
+				t.Errorf("application deletes an application: %v", err)
 			}
 			_, newSecret, err := svc.RotateSecret(ctx, op, app.ClientID)
 			if err != nil || newSecret == secret {
 				t.Fatalf("rotate: %v", err)
 			}
-			if err := svc.DeleteApp(ctx, op, app.ClientID); err != nil {
+			if err := svc.DeleteApplication(ctx, op, app.ClientID); err != nil {
 				t.Fatal(err)
 			}
 			if cs, _ := svc.Credentials(ctx, op, ada); len(cs) != 1 {

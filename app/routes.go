@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"userbridge/graph"
+	"userbridge/oauth"
 	"userbridge/playground"
 	"userbridge/rest/edufocus"
 	"userbridge/rest/eduplatform"
@@ -56,6 +57,10 @@ func (a *App) routes() (http.Handler, error) {
 	if a.Config.Pprof {
 		r.Mount("/debug", middleware.Profiler())
 	}
+	// OAuth 2.0: the endpoints authenticate clients themselves (Basic,
+	// client_id), outside the API's Bearer middleware.
+	oauth.New(oauth.Config{Client: a.Store.Client, Accounts: a.Accounts, PublicURL: a.Config.PublicURL,
+		Key: a.Files.DeriveKey("oauth screens"), Now: a.Config.Now}).Routes(r)
 	// Signed download links: the link is the credential.
 	r.With(noStore).Get("/files/{signed}/{name}", a.Files.Download)
 	r.With(noStore).Head("/files/{signed}/{name}", a.Files.Download)

@@ -9,6 +9,7 @@ import (
 	"userbridge/apperr"
 	"userbridge/ent"
 	"userbridge/ent/application"
+	"userbridge/ent/credential"
 	"userbridge/ent/user"
 )
 
@@ -86,7 +87,8 @@ func (a *Authenticator) bearer(ctx context.Context, token string) (*Viewer, erro
 		return nil, unauthenticated(ReasonInvalidToken, "invalid token")
 	}
 	now := a.now()
-	if c.RevokedAt != nil || (c.ExpiresAt != nil && !now.Before(*c.ExpiresAt)) {
+	// A refresh token is exchanged at /oauth/token, never presented.
+	if c.Kind == credential.KindRefreshToken || c.RevokedAt != nil || (c.ExpiresAt != nil && !now.Before(*c.ExpiresAt)) {
 		return nil, unauthenticated(ReasonInvalidToken, "invalid token")
 	}
 	if c.UserID != nil && c.Edges.User == nil {

@@ -24,12 +24,18 @@ type Application struct {
 	ClientID string `json:"client_id,omitempty"`
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
-	// SecretHash holds the value of the "secret_hash" field.
+	// SHA-256 of the secret; empty for a public client, which has none
 	SecretHash string `json:"-"`
 	// Verified holds the value of the "verified" field.
 	Verified bool `json:"verified,omitempty"`
 	// special permissions such as users:read and users:write
 	Permissions []string `json:"permissions,omitempty"`
+	// an OAuth public client (no secret, PKCE required), such as a browser or mobile app
+	Public bool `json:"public,omitempty"`
+	// OAuth redirect URIs, matched exactly
+	RedirectUris []string `json:"redirect_uris,omitempty"`
+	// scopes the application may ask a user for on the consent screen
+	Scopes []string `json:"scopes,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ApplicationQuery when eager-loading is set.
 	Edges        ApplicationEdges `json:"edges"`
@@ -40,13 +46,19 @@ type Application struct {
 type ApplicationEdges struct {
 	// Credentials holds the value of the credentials edge.
 	Credentials []*Credential `json:"credentials,omitempty"`
+	// Consents holds the value of the consents edge.
+	Consents []*Consent `json:"consents,omitempty"`
+	// AuthorizationCodes holds the value of the authorization_codes edge.
+	AuthorizationCodes []*AuthorizationCode `json:"authorization_codes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
 	totalCount [1]map[string]int
 
-	namedCredentials map[string][]*Credential
+	namedCredentials        map[string][]*Credential
+	namedConsents           map[string][]*Consent
+	namedAuthorizationCodes map[string][]*AuthorizationCode
 }
 
 // CredentialsOrErr returns the Credentials value or an error if the edge
@@ -58,14 +70,32 @@ func (e ApplicationEdges) CredentialsOrErr() ([]*Credential, error) {
 	return nil, &NotLoadedError{edge: "credentials"}
 }
 
+// ConsentsOrErr returns the Consents value or an error if the edge
+// was not loaded in eager-loading.
+func (e ApplicationEdges) ConsentsOrErr() ([]*Consent, error) {
+	if e.loadedTypes[1] {
+		return e.Consents, nil
+	}
+	return nil, &NotLoadedError{edge: "consents"}
+}
+
+// AuthorizationCodesOrErr returns the AuthorizationCodes value or an error if the edge
+// was not loaded in eager-loading.
+func (e ApplicationEdges) AuthorizationCodesOrErr() ([]*AuthorizationCode, error) {
+	if e.loadedTypes[2] {
+		return e.AuthorizationCodes, nil
+	}
+	return nil, &NotLoadedError{edge: "authorization_codes"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Application) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case application.FieldPermissions:
+		case application.FieldPermissions, application.FieldRedirectUris, application.FieldScopes:
 			values[i] = new([]byte)
-		case application.FieldVerified:
+		case application.FieldVerified, application.FieldPublic:
 			values[i] = new(sql.NullBool)
 		case application.FieldID:
 			values[i] = new(sql.NullInt64)
@@ -132,6 +162,28 @@ func (_m *Application) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field permissions: %w", err)
 				}
 			}
+		case application.FieldPublic:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field public", values[i])
+			} else if value.Valid {
+				_m.Public = value.Bool
+			}
+		case application.FieldRedirectUris:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field redirect_uris", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.RedirectUris); err != nil {
+					return fmt.Errorf("unmarshal field redirect_uris: %w", err)
+				}
+			}
+		case application.FieldScopes:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field scopes", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Scopes); err != nil {
+					return fmt.Errorf("unmarshal field scopes: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -148,6 +200,16 @@ func (_m *Application) Value(name string) (ent.Value, error) {
 // QueryCredentials queries the "credentials" edge of the Application entity.
 func (_m *Application) QueryCredentials() *CredentialQuery {
 	return NewApplicationClient(_m.config).QueryCredentials(_m)
+}
+
+// QueryConsents queries the "consents" edge of the Application entity.
+func (_m *Application) QueryConsents() *ConsentQuery {
+	return NewApplicationClient(_m.config).QueryConsents(_m)
+}
+
+// QueryAuthorizationCodes queries the "authorization_codes" edge of the Application entity.
+func (_m *Application) QueryAuthorizationCodes() *AuthorizationCodeQuery {
+	return NewApplicationClient(_m.config).QueryAuthorizationCodes(_m)
 }
 
 // Update returns a builder for updating this Application.
@@ -189,6 +251,15 @@ func (_m *Application) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("permissions=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Permissions))
+	builder.WriteString(", ")
+	builder.WriteString("public=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Public))
+	builder.WriteString(", ")
+	builder.WriteString("redirect_uris=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RedirectUris))
+	builder.WriteString(", ")
+	builder.WriteString("scopes=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Scopes))
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -214,6 +285,54 @@ func (_m *Application) appendNamedCredentials(name string, edges ...*Credential)
 		_m.Edges.namedCredentials[name] = []*Credential{}
 	} else {
 		_m.Edges.namedCredentials[name] = append(_m.Edges.namedCredentials[name], edges...)
+	}
+}
+
+// NamedConsents returns the Consents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Application) NamedConsents(name string) ([]*Consent, error) {
+	if _m.Edges.namedConsents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedConsents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Application) appendNamedConsents(name string, edges ...*Consent) {
+	if _m.Edges.namedConsents == nil {
+		_m.Edges.namedConsents = make(map[string][]*Consent)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedConsents[name] = []*Consent{}
+	} else {
+		_m.Edges.namedConsents[name] = append(_m.Edges.namedConsents[name], edges...)
+	}
+}
+
+// NamedAuthorizationCodes returns the AuthorizationCodes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Application) NamedAuthorizationCodes(name string) ([]*AuthorizationCode, error) {
+	if _m.Edges.namedAuthorizationCodes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAuthorizationCodes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Application) appendNamedAuthorizationCodes(name string, edges ...*AuthorizationCode) {
+	if _m.Edges.namedAuthorizationCodes == nil {
+		_m.Edges.namedAuthorizationCodes = make(map[string][]*AuthorizationCode)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAuthorizationCodes[name] = []*AuthorizationCode{}
+	} else {
+		_m.Edges.namedAuthorizationCodes[name] = append(_m.Edges.namedAuthorizationCodes[name], edges...)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 	"userbridge/ent/application"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 
 	"entgo.io/ent/dialect/sql"
@@ -83,6 +85,32 @@ func (_c *ApplicationCreate) SetPermissions(v []string) *ApplicationCreate {
 	return _c
 }
 
+// SetPublic sets the "public" field.
+func (_c *ApplicationCreate) SetPublic(v bool) *ApplicationCreate {
+	_c.mutation.SetPublic(v)
+	return _c
+}
+
+// SetNillablePublic sets the "public" field if the given value is not nil.
+func (_c *ApplicationCreate) SetNillablePublic(v *bool) *ApplicationCreate {
+	if v != nil {
+		_c.SetPublic(*v)
+	}
+	return _c
+}
+
+// SetRedirectUris sets the "redirect_uris" field.
+func (_c *ApplicationCreate) SetRedirectUris(v []string) *ApplicationCreate {
+	_c.mutation.SetRedirectUris(v)
+	return _c
+}
+
+// SetScopes sets the "scopes" field.
+func (_c *ApplicationCreate) SetScopes(v []string) *ApplicationCreate {
+	_c.mutation.SetScopes(v)
+	return _c
+}
+
 // AddCredentialIDs adds the "credentials" edge to the Credential entity by IDs.
 func (_c *ApplicationCreate) AddCredentialIDs(ids ...int) *ApplicationCreate {
 	_c.mutation.AddCredentialIDs(ids...)
@@ -96,6 +124,36 @@ func (_c *ApplicationCreate) AddCredentials(v ...*Credential) *ApplicationCreate
 		ids[i] = v[i].ID
 	}
 	return _c.AddCredentialIDs(ids...)
+}
+
+// AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
+func (_c *ApplicationCreate) AddConsentIDs(ids ...int) *ApplicationCreate {
+	_c.mutation.AddConsentIDs(ids...)
+	return _c
+}
+
+// AddConsents adds the "consents" edges to the Consent entity.
+func (_c *ApplicationCreate) AddConsents(v ...*Consent) *ApplicationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddConsentIDs(ids...)
+}
+
+// AddAuthorizationCodeIDs adds the "authorization_codes" edge to the AuthorizationCode entity by IDs.
+func (_c *ApplicationCreate) AddAuthorizationCodeIDs(ids ...int) *ApplicationCreate {
+	_c.mutation.AddAuthorizationCodeIDs(ids...)
+	return _c
+}
+
+// AddAuthorizationCodes adds the "authorization_codes" edges to the AuthorizationCode entity.
+func (_c *ApplicationCreate) AddAuthorizationCodes(v ...*AuthorizationCode) *ApplicationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAuthorizationCodeIDs(ids...)
 }
 
 // Mutation returns the ApplicationMutation object of the builder.
@@ -145,6 +203,10 @@ func (_c *ApplicationCreate) defaults() {
 		v := application.DefaultVerified
 		_c.mutation.SetVerified(v)
 	}
+	if _, ok := _c.mutation.Public(); !ok {
+		v := application.DefaultPublic
+		_c.mutation.SetPublic(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -173,6 +235,9 @@ func (_c *ApplicationCreate) check() error {
 	}
 	if _, ok := _c.mutation.Verified(); !ok {
 		return &ValidationError{Name: "verified", err: errors.New(`ent: missing required field "Application.verified"`)}
+	}
+	if _, ok := _c.mutation.Public(); !ok {
+		return &ValidationError{Name: "public", err: errors.New(`ent: missing required field "Application.public"`)}
 	}
 	return nil
 }
@@ -225,6 +290,18 @@ func (_c *ApplicationCreate) createSpec() (*Application, *sqlgraph.CreateSpec) {
 		_spec.SetField(application.FieldPermissions, field.TypeJSON, value)
 		_node.Permissions = value
 	}
+	if value, ok := _c.mutation.Public(); ok {
+		_spec.SetField(application.FieldPublic, field.TypeBool, value)
+		_node.Public = value
+	}
+	if value, ok := _c.mutation.RedirectUris(); ok {
+		_spec.SetField(application.FieldRedirectUris, field.TypeJSON, value)
+		_node.RedirectUris = value
+	}
+	if value, ok := _c.mutation.Scopes(); ok {
+		_spec.SetField(application.FieldScopes, field.TypeJSON, value)
+		_node.Scopes = value
+	}
 	if nodes := _c.mutation.CredentialsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -234,6 +311,38 @@ func (_c *ApplicationCreate) createSpec() (*Application, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(credential.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ConsentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.ConsentsTable,
+			Columns: []string{application.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AuthorizationCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.AuthorizationCodesTable,
+			Columns: []string{application.AuthorizationCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -347,6 +456,54 @@ func (u *ApplicationUpsert) ClearPermissions() *ApplicationUpsert {
 	return u
 }
 
+// SetPublic sets the "public" field.
+func (u *ApplicationUpsert) SetPublic(v bool) *ApplicationUpsert {
+	u.Set(application.FieldPublic, v)
+	return u
+}
+
+// UpdatePublic sets the "public" field to the value that was provided on create.
+func (u *ApplicationUpsert) UpdatePublic() *ApplicationUpsert {
+	u.SetExcluded(application.FieldPublic)
+	return u
+}
+
+// SetRedirectUris sets the "redirect_uris" field.
+func (u *ApplicationUpsert) SetRedirectUris(v []string) *ApplicationUpsert {
+	u.Set(application.FieldRedirectUris, v)
+	return u
+}
+
+// UpdateRedirectUris sets the "redirect_uris" field to the value that was provided on create.
+func (u *ApplicationUpsert) UpdateRedirectUris() *ApplicationUpsert {
+	u.SetExcluded(application.FieldRedirectUris)
+	return u
+}
+
+// ClearRedirectUris clears the value of the "redirect_uris" field.
+func (u *ApplicationUpsert) ClearRedirectUris() *ApplicationUpsert {
+	u.SetNull(application.FieldRedirectUris)
+	return u
+}
+
+// SetScopes sets the "scopes" field.
+func (u *ApplicationUpsert) SetScopes(v []string) *ApplicationUpsert {
+	u.Set(application.FieldScopes, v)
+	return u
+}
+
+// UpdateScopes sets the "scopes" field to the value that was provided on create.
+func (u *ApplicationUpsert) UpdateScopes() *ApplicationUpsert {
+	u.SetExcluded(application.FieldScopes)
+	return u
+}
+
+// ClearScopes clears the value of the "scopes" field.
+func (u *ApplicationUpsert) ClearScopes() *ApplicationUpsert {
+	u.SetNull(application.FieldScopes)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -455,6 +612,62 @@ func (u *ApplicationUpsertOne) UpdatePermissions() *ApplicationUpsertOne {
 func (u *ApplicationUpsertOne) ClearPermissions() *ApplicationUpsertOne {
 	return u.Update(func(s *ApplicationUpsert) {
 		s.ClearPermissions()
+	})
+}
+
+// SetPublic sets the "public" field.
+func (u *ApplicationUpsertOne) SetPublic(v bool) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetPublic(v)
+	})
+}
+
+// UpdatePublic sets the "public" field to the value that was provided on create.
+func (u *ApplicationUpsertOne) UpdatePublic() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdatePublic()
+	})
+}
+
+// SetRedirectUris sets the "redirect_uris" field.
+func (u *ApplicationUpsertOne) SetRedirectUris(v []string) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetRedirectUris(v)
+	})
+}
+
+// UpdateRedirectUris sets the "redirect_uris" field to the value that was provided on create.
+func (u *ApplicationUpsertOne) UpdateRedirectUris() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateRedirectUris()
+	})
+}
+
+// ClearRedirectUris clears the value of the "redirect_uris" field.
+func (u *ApplicationUpsertOne) ClearRedirectUris() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearRedirectUris()
+	})
+}
+
+// SetScopes sets the "scopes" field.
+func (u *ApplicationUpsertOne) SetScopes(v []string) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetScopes(v)
+	})
+}
+
+// UpdateScopes sets the "scopes" field to the value that was provided on create.
+func (u *ApplicationUpsertOne) UpdateScopes() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateScopes()
+	})
+}
+
+// ClearScopes clears the value of the "scopes" field.
+func (u *ApplicationUpsertOne) ClearScopes() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearScopes()
 	})
 }
 
@@ -732,6 +945,62 @@ func (u *ApplicationUpsertBulk) UpdatePermissions() *ApplicationUpsertBulk {
 func (u *ApplicationUpsertBulk) ClearPermissions() *ApplicationUpsertBulk {
 	return u.Update(func(s *ApplicationUpsert) {
 		s.ClearPermissions()
+	})
+}
+
+// SetPublic sets the "public" field.
+func (u *ApplicationUpsertBulk) SetPublic(v bool) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetPublic(v)
+	})
+}
+
+// UpdatePublic sets the "public" field to the value that was provided on create.
+func (u *ApplicationUpsertBulk) UpdatePublic() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdatePublic()
+	})
+}
+
+// SetRedirectUris sets the "redirect_uris" field.
+func (u *ApplicationUpsertBulk) SetRedirectUris(v []string) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetRedirectUris(v)
+	})
+}
+
+// UpdateRedirectUris sets the "redirect_uris" field to the value that was provided on create.
+func (u *ApplicationUpsertBulk) UpdateRedirectUris() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateRedirectUris()
+	})
+}
+
+// ClearRedirectUris clears the value of the "redirect_uris" field.
+func (u *ApplicationUpsertBulk) ClearRedirectUris() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearRedirectUris()
+	})
+}
+
+// SetScopes sets the "scopes" field.
+func (u *ApplicationUpsertBulk) SetScopes(v []string) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetScopes(v)
+	})
+}
+
+// UpdateScopes sets the "scopes" field to the value that was provided on create.
+func (u *ApplicationUpsertBulk) UpdateScopes() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateScopes()
+	})
+}
+
+// ClearScopes clears the value of the "scopes" field.
+func (u *ApplicationUpsertBulk) ClearScopes() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearScopes()
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math"
 	"userbridge/ent/application"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/predicate"
 
@@ -21,14 +23,18 @@ import (
 // ApplicationQuery is the builder for querying Application entities.
 type ApplicationQuery struct {
 	config
-	ctx                  *QueryContext
-	order                []application.OrderOption
-	inters               []Interceptor
-	predicates           []predicate.Application
-	withCredentials      *CredentialQuery
-	loadTotal            []func(context.Context, []*Application) error
-	modifiers            []func(*sql.Selector)
-	withNamedCredentials map[string]*CredentialQuery
+	ctx                         *QueryContext
+	order                       []application.OrderOption
+	inters                      []Interceptor
+	predicates                  []predicate.Application
+	withCredentials             *CredentialQuery
+	withConsents                *ConsentQuery
+	withAuthorizationCodes      *AuthorizationCodeQuery
+	loadTotal                   []func(context.Context, []*Application) error
+	modifiers                   []func(*sql.Selector)
+	withNamedCredentials        map[string]*CredentialQuery
+	withNamedConsents           map[string]*ConsentQuery
+	withNamedAuthorizationCodes map[string]*AuthorizationCodeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -80,6 +86,50 @@ func (_q *ApplicationQuery) QueryCredentials() *CredentialQuery {
 			sqlgraph.From(application.Table, application.FieldID, selector),
 			sqlgraph.To(credential.Table, credential.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, application.CredentialsTable, application.CredentialsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryConsents chains the current query on the "consents" edge.
+func (_q *ApplicationQuery) QueryConsents() *ConsentQuery {
+	query := (&ConsentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(application.Table, application.FieldID, selector),
+			sqlgraph.To(consent.Table, consent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, application.ConsentsTable, application.ConsentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAuthorizationCodes chains the current query on the "authorization_codes" edge.
+func (_q *ApplicationQuery) QueryAuthorizationCodes() *AuthorizationCodeQuery {
+	query := (&AuthorizationCodeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(application.Table, application.FieldID, selector),
+			sqlgraph.To(authorizationcode.Table, authorizationcode.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, application.AuthorizationCodesTable, application.AuthorizationCodesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -274,12 +324,14 @@ func (_q *ApplicationQuery) Clone() *ApplicationQuery {
 		return nil
 	}
 	return &ApplicationQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]application.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.Application{}, _q.predicates...),
-		withCredentials: _q.withCredentials.Clone(),
+		config:                 _q.config,
+		ctx:                    _q.ctx.Clone(),
+		order:                  append([]application.OrderOption{}, _q.order...),
+		inters:                 append([]Interceptor{}, _q.inters...),
+		predicates:             append([]predicate.Application{}, _q.predicates...),
+		withCredentials:        _q.withCredentials.Clone(),
+		withConsents:           _q.withConsents.Clone(),
+		withAuthorizationCodes: _q.withAuthorizationCodes.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -295,6 +347,28 @@ func (_q *ApplicationQuery) WithCredentials(opts ...func(*CredentialQuery)) *App
 		opt(query)
 	}
 	_q.withCredentials = query
+	return _q
+}
+
+// WithConsents tells the query-builder to eager-load the nodes that are connected to
+// the "consents" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ApplicationQuery) WithConsents(opts ...func(*ConsentQuery)) *ApplicationQuery {
+	query := (&ConsentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withConsents = query
+	return _q
+}
+
+// WithAuthorizationCodes tells the query-builder to eager-load the nodes that are connected to
+// the "authorization_codes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ApplicationQuery) WithAuthorizationCodes(opts ...func(*AuthorizationCodeQuery)) *ApplicationQuery {
+	query := (&AuthorizationCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAuthorizationCodes = query
 	return _q
 }
 
@@ -376,8 +450,10 @@ func (_q *ApplicationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	var (
 		nodes       = []*Application{}
 		_spec       = _q.querySpec()
-		loadedTypes = [1]bool{
+		loadedTypes = [3]bool{
 			_q.withCredentials != nil,
+			_q.withConsents != nil,
+			_q.withAuthorizationCodes != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -408,10 +484,40 @@ func (_q *ApplicationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 			return nil, err
 		}
 	}
+	if query := _q.withConsents; query != nil {
+		if err := _q.loadConsents(ctx, query, nodes,
+			func(n *Application) { n.Edges.Consents = []*Consent{} },
+			func(n *Application, e *Consent) { n.Edges.Consents = append(n.Edges.Consents, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAuthorizationCodes; query != nil {
+		if err := _q.loadAuthorizationCodes(ctx, query, nodes,
+			func(n *Application) { n.Edges.AuthorizationCodes = []*AuthorizationCode{} },
+			func(n *Application, e *AuthorizationCode) {
+				n.Edges.AuthorizationCodes = append(n.Edges.AuthorizationCodes, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedCredentials {
 		if err := _q.loadCredentials(ctx, query, nodes,
 			func(n *Application) { n.appendNamedCredentials(name) },
 			func(n *Application, e *Credential) { n.appendNamedCredentials(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedConsents {
+		if err := _q.loadConsents(ctx, query, nodes,
+			func(n *Application) { n.appendNamedConsents(name) },
+			func(n *Application, e *Consent) { n.appendNamedConsents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAuthorizationCodes {
+		if err := _q.loadAuthorizationCodes(ctx, query, nodes,
+			func(n *Application) { n.appendNamedAuthorizationCodes(name) },
+			func(n *Application, e *AuthorizationCode) { n.appendNamedAuthorizationCodes(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -451,6 +557,66 @@ func (_q *ApplicationQuery) loadCredentials(ctx context.Context, query *Credenti
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "application_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ApplicationQuery) loadConsents(ctx context.Context, query *ConsentQuery, nodes []*Application, init func(*Application), assign func(*Application, *Consent)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Application)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(consent.FieldApplicationID)
+	}
+	query.Where(predicate.Consent(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(application.ConsentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ApplicationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "application_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ApplicationQuery) loadAuthorizationCodes(ctx context.Context, query *AuthorizationCodeQuery, nodes []*Application, init func(*Application), assign func(*Application, *AuthorizationCode)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Application)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(authorizationcode.FieldApplicationID)
+	}
+	query.Where(predicate.AuthorizationCode(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(application.AuthorizationCodesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ApplicationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "application_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -587,6 +753,34 @@ func (_q *ApplicationQuery) WithNamedCredentials(name string, opts ...func(*Cred
 		_q.withNamedCredentials = make(map[string]*CredentialQuery)
 	}
 	_q.withNamedCredentials[name] = query
+	return _q
+}
+
+// WithNamedConsents tells the query-builder to eager-load the nodes that are connected to the "consents"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ApplicationQuery) WithNamedConsents(name string, opts ...func(*ConsentQuery)) *ApplicationQuery {
+	query := (&ConsentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedConsents == nil {
+		_q.withNamedConsents = make(map[string]*ConsentQuery)
+	}
+	_q.withNamedConsents[name] = query
+	return _q
+}
+
+// WithNamedAuthorizationCodes tells the query-builder to eager-load the nodes that are connected to the "authorization_codes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ApplicationQuery) WithNamedAuthorizationCodes(name string, opts ...func(*AuthorizationCodeQuery)) *ApplicationQuery {
+	query := (&AuthorizationCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAuthorizationCodes == nil {
+		_q.withNamedAuthorizationCodes = make(map[string]*AuthorizationCodeQuery)
+	}
+	_q.withNamedAuthorizationCodes[name] = query
 	return _q
 }
 

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"userbridge/ent/application"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/predicate"
 
@@ -90,6 +92,56 @@ func (_u *ApplicationUpdate) ClearPermissions() *ApplicationUpdate {
 	return _u
 }
 
+// SetPublic sets the "public" field.
+func (_u *ApplicationUpdate) SetPublic(v bool) *ApplicationUpdate {
+	_u.mutation.SetPublic(v)
+	return _u
+}
+
+// SetNillablePublic sets the "public" field if the given value is not nil.
+func (_u *ApplicationUpdate) SetNillablePublic(v *bool) *ApplicationUpdate {
+	if v != nil {
+		_u.SetPublic(*v)
+	}
+	return _u
+}
+
+// SetRedirectUris sets the "redirect_uris" field.
+func (_u *ApplicationUpdate) SetRedirectUris(v []string) *ApplicationUpdate {
+	_u.mutation.SetRedirectUris(v)
+	return _u
+}
+
+// AppendRedirectUris appends value to the "redirect_uris" field.
+func (_u *ApplicationUpdate) AppendRedirectUris(v []string) *ApplicationUpdate {
+	_u.mutation.AppendRedirectUris(v)
+	return _u
+}
+
+// ClearRedirectUris clears the value of the "redirect_uris" field.
+func (_u *ApplicationUpdate) ClearRedirectUris() *ApplicationUpdate {
+	_u.mutation.ClearRedirectUris()
+	return _u
+}
+
+// SetScopes sets the "scopes" field.
+func (_u *ApplicationUpdate) SetScopes(v []string) *ApplicationUpdate {
+	_u.mutation.SetScopes(v)
+	return _u
+}
+
+// AppendScopes appends value to the "scopes" field.
+func (_u *ApplicationUpdate) AppendScopes(v []string) *ApplicationUpdate {
+	_u.mutation.AppendScopes(v)
+	return _u
+}
+
+// ClearScopes clears the value of the "scopes" field.
+func (_u *ApplicationUpdate) ClearScopes() *ApplicationUpdate {
+	_u.mutation.ClearScopes()
+	return _u
+}
+
 // AddCredentialIDs adds the "credentials" edge to the Credential entity by IDs.
 func (_u *ApplicationUpdate) AddCredentialIDs(ids ...int) *ApplicationUpdate {
 	_u.mutation.AddCredentialIDs(ids...)
@@ -103,6 +155,36 @@ func (_u *ApplicationUpdate) AddCredentials(v ...*Credential) *ApplicationUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.AddCredentialIDs(ids...)
+}
+
+// AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
+func (_u *ApplicationUpdate) AddConsentIDs(ids ...int) *ApplicationUpdate {
+	_u.mutation.AddConsentIDs(ids...)
+	return _u
+}
+
+// AddConsents adds the "consents" edges to the Consent entity.
+func (_u *ApplicationUpdate) AddConsents(v ...*Consent) *ApplicationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddConsentIDs(ids...)
+}
+
+// AddAuthorizationCodeIDs adds the "authorization_codes" edge to the AuthorizationCode entity by IDs.
+func (_u *ApplicationUpdate) AddAuthorizationCodeIDs(ids ...int) *ApplicationUpdate {
+	_u.mutation.AddAuthorizationCodeIDs(ids...)
+	return _u
+}
+
+// AddAuthorizationCodes adds the "authorization_codes" edges to the AuthorizationCode entity.
+func (_u *ApplicationUpdate) AddAuthorizationCodes(v ...*AuthorizationCode) *ApplicationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAuthorizationCodeIDs(ids...)
 }
 
 // Mutation returns the ApplicationMutation object of the builder.
@@ -129,6 +211,48 @@ func (_u *ApplicationUpdate) RemoveCredentials(v ...*Credential) *ApplicationUpd
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCredentialIDs(ids...)
+}
+
+// ClearConsents clears all "consents" edges to the Consent entity.
+func (_u *ApplicationUpdate) ClearConsents() *ApplicationUpdate {
+	_u.mutation.ClearConsents()
+	return _u
+}
+
+// RemoveConsentIDs removes the "consents" edge to Consent entities by IDs.
+func (_u *ApplicationUpdate) RemoveConsentIDs(ids ...int) *ApplicationUpdate {
+	_u.mutation.RemoveConsentIDs(ids...)
+	return _u
+}
+
+// RemoveConsents removes "consents" edges to Consent entities.
+func (_u *ApplicationUpdate) RemoveConsents(v ...*Consent) *ApplicationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveConsentIDs(ids...)
+}
+
+// ClearAuthorizationCodes clears all "authorization_codes" edges to the AuthorizationCode entity.
+func (_u *ApplicationUpdate) ClearAuthorizationCodes() *ApplicationUpdate {
+	_u.mutation.ClearAuthorizationCodes()
+	return _u
+}
+
+// RemoveAuthorizationCodeIDs removes the "authorization_codes" edge to AuthorizationCode entities by IDs.
+func (_u *ApplicationUpdate) RemoveAuthorizationCodeIDs(ids ...int) *ApplicationUpdate {
+	_u.mutation.RemoveAuthorizationCodeIDs(ids...)
+	return _u
+}
+
+// RemoveAuthorizationCodes removes "authorization_codes" edges to AuthorizationCode entities.
+func (_u *ApplicationUpdate) RemoveAuthorizationCodes(v ...*AuthorizationCode) *ApplicationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAuthorizationCodeIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -206,6 +330,31 @@ func (_u *ApplicationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.PermissionsCleared() {
 		_spec.ClearField(application.FieldPermissions, field.TypeJSON)
 	}
+	if value, ok := _u.mutation.Public(); ok {
+		_spec.SetField(application.FieldPublic, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.RedirectUris(); ok {
+		_spec.SetField(application.FieldRedirectUris, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedRedirectUris(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, application.FieldRedirectUris, value)
+		})
+	}
+	if _u.mutation.RedirectUrisCleared() {
+		_spec.ClearField(application.FieldRedirectUris, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Scopes(); ok {
+		_spec.SetField(application.FieldScopes, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedScopes(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, application.FieldScopes, value)
+		})
+	}
+	if _u.mutation.ScopesCleared() {
+		_spec.ClearField(application.FieldScopes, field.TypeJSON)
+	}
 	if _u.mutation.CredentialsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -244,6 +393,96 @@ func (_u *ApplicationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(credential.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ConsentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.ConsentsTable,
+			Columns: []string{application.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedConsentsIDs(); len(nodes) > 0 && !_u.mutation.ConsentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.ConsentsTable,
+			Columns: []string{application.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ConsentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.ConsentsTable,
+			Columns: []string{application.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AuthorizationCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.AuthorizationCodesTable,
+			Columns: []string{application.AuthorizationCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAuthorizationCodesIDs(); len(nodes) > 0 && !_u.mutation.AuthorizationCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.AuthorizationCodesTable,
+			Columns: []string{application.AuthorizationCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AuthorizationCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.AuthorizationCodesTable,
+			Columns: []string{application.AuthorizationCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -333,6 +572,56 @@ func (_u *ApplicationUpdateOne) ClearPermissions() *ApplicationUpdateOne {
 	return _u
 }
 
+// SetPublic sets the "public" field.
+func (_u *ApplicationUpdateOne) SetPublic(v bool) *ApplicationUpdateOne {
+	_u.mutation.SetPublic(v)
+	return _u
+}
+
+// SetNillablePublic sets the "public" field if the given value is not nil.
+func (_u *ApplicationUpdateOne) SetNillablePublic(v *bool) *ApplicationUpdateOne {
+	if v != nil {
+		_u.SetPublic(*v)
+	}
+	return _u
+}
+
+// SetRedirectUris sets the "redirect_uris" field.
+func (_u *ApplicationUpdateOne) SetRedirectUris(v []string) *ApplicationUpdateOne {
+	_u.mutation.SetRedirectUris(v)
+	return _u
+}
+
+// AppendRedirectUris appends value to the "redirect_uris" field.
+func (_u *ApplicationUpdateOne) AppendRedirectUris(v []string) *ApplicationUpdateOne {
+	_u.mutation.AppendRedirectUris(v)
+	return _u
+}
+
+// ClearRedirectUris clears the value of the "redirect_uris" field.
+func (_u *ApplicationUpdateOne) ClearRedirectUris() *ApplicationUpdateOne {
+	_u.mutation.ClearRedirectUris()
+	return _u
+}
+
+// SetScopes sets the "scopes" field.
+func (_u *ApplicationUpdateOne) SetScopes(v []string) *ApplicationUpdateOne {
+	_u.mutation.SetScopes(v)
+	return _u
+}
+
+// AppendScopes appends value to the "scopes" field.
+func (_u *ApplicationUpdateOne) AppendScopes(v []string) *ApplicationUpdateOne {
+	_u.mutation.AppendScopes(v)
+	return _u
+}
+
+// ClearScopes clears the value of the "scopes" field.
+func (_u *ApplicationUpdateOne) ClearScopes() *ApplicationUpdateOne {
+	_u.mutation.ClearScopes()
+	return _u
+}
+
 // AddCredentialIDs adds the "credentials" edge to the Credential entity by IDs.
 func (_u *ApplicationUpdateOne) AddCredentialIDs(ids ...int) *ApplicationUpdateOne {
 	_u.mutation.AddCredentialIDs(ids...)
@@ -346,6 +635,36 @@ func (_u *ApplicationUpdateOne) AddCredentials(v ...*Credential) *ApplicationUpd
 		ids[i] = v[i].ID
 	}
 	return _u.AddCredentialIDs(ids...)
+}
+
+// AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
+func (_u *ApplicationUpdateOne) AddConsentIDs(ids ...int) *ApplicationUpdateOne {
+	_u.mutation.AddConsentIDs(ids...)
+	return _u
+}
+
+// AddConsents adds the "consents" edges to the Consent entity.
+func (_u *ApplicationUpdateOne) AddConsents(v ...*Consent) *ApplicationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddConsentIDs(ids...)
+}
+
+// AddAuthorizationCodeIDs adds the "authorization_codes" edge to the AuthorizationCode entity by IDs.
+func (_u *ApplicationUpdateOne) AddAuthorizationCodeIDs(ids ...int) *ApplicationUpdateOne {
+	_u.mutation.AddAuthorizationCodeIDs(ids...)
+	return _u
+}
+
+// AddAuthorizationCodes adds the "authorization_codes" edges to the AuthorizationCode entity.
+func (_u *ApplicationUpdateOne) AddAuthorizationCodes(v ...*AuthorizationCode) *ApplicationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAuthorizationCodeIDs(ids...)
 }
 
 // Mutation returns the ApplicationMutation object of the builder.
@@ -372,6 +691,48 @@ func (_u *ApplicationUpdateOne) RemoveCredentials(v ...*Credential) *Application
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCredentialIDs(ids...)
+}
+
+// ClearConsents clears all "consents" edges to the Consent entity.
+func (_u *ApplicationUpdateOne) ClearConsents() *ApplicationUpdateOne {
+	_u.mutation.ClearConsents()
+	return _u
+}
+
+// RemoveConsentIDs removes the "consents" edge to Consent entities by IDs.
+func (_u *ApplicationUpdateOne) RemoveConsentIDs(ids ...int) *ApplicationUpdateOne {
+	_u.mutation.RemoveConsentIDs(ids...)
+	return _u
+}
+
+// RemoveConsents removes "consents" edges to Consent entities.
+func (_u *ApplicationUpdateOne) RemoveConsents(v ...*Consent) *ApplicationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveConsentIDs(ids...)
+}
+
+// ClearAuthorizationCodes clears all "authorization_codes" edges to the AuthorizationCode entity.
+func (_u *ApplicationUpdateOne) ClearAuthorizationCodes() *ApplicationUpdateOne {
+	_u.mutation.ClearAuthorizationCodes()
+	return _u
+}
+
+// RemoveAuthorizationCodeIDs removes the "authorization_codes" edge to AuthorizationCode entities by IDs.
+func (_u *ApplicationUpdateOne) RemoveAuthorizationCodeIDs(ids ...int) *ApplicationUpdateOne {
+	_u.mutation.RemoveAuthorizationCodeIDs(ids...)
+	return _u
+}
+
+// RemoveAuthorizationCodes removes "authorization_codes" edges to AuthorizationCode entities.
+func (_u *ApplicationUpdateOne) RemoveAuthorizationCodes(v ...*AuthorizationCode) *ApplicationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAuthorizationCodeIDs(ids...)
 }
 
 // Where appends a list predicates to the ApplicationUpdate builder.
@@ -479,6 +840,31 @@ func (_u *ApplicationUpdateOne) sqlSave(ctx context.Context) (_node *Application
 	if _u.mutation.PermissionsCleared() {
 		_spec.ClearField(application.FieldPermissions, field.TypeJSON)
 	}
+	if value, ok := _u.mutation.Public(); ok {
+		_spec.SetField(application.FieldPublic, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.RedirectUris(); ok {
+		_spec.SetField(application.FieldRedirectUris, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedRedirectUris(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, application.FieldRedirectUris, value)
+		})
+	}
+	if _u.mutation.RedirectUrisCleared() {
+		_spec.ClearField(application.FieldRedirectUris, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Scopes(); ok {
+		_spec.SetField(application.FieldScopes, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedScopes(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, application.FieldScopes, value)
+		})
+	}
+	if _u.mutation.ScopesCleared() {
+		_spec.ClearField(application.FieldScopes, field.TypeJSON)
+	}
 	if _u.mutation.CredentialsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -517,6 +903,96 @@ func (_u *ApplicationUpdateOne) sqlSave(ctx context.Context) (_node *Application
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(credential.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ConsentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.ConsentsTable,
+			Columns: []string{application.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedConsentsIDs(); len(nodes) > 0 && !_u.mutation.ConsentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.ConsentsTable,
+			Columns: []string{application.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ConsentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.ConsentsTable,
+			Columns: []string{application.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AuthorizationCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.AuthorizationCodesTable,
+			Columns: []string{application.AuthorizationCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAuthorizationCodesIDs(); len(nodes) > 0 && !_u.mutation.AuthorizationCodesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.AuthorizationCodesTable,
+			Columns: []string{application.AuthorizationCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AuthorizationCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   application.AuthorizationCodesTable,
+			Columns: []string{application.AuthorizationCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -40,6 +40,8 @@ type Credential struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// When the credential last authenticated a request, roughly; null: never used.
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// The OAuth grant (one authorization) the token belongs to: refresh-token rotation and reuse revoke by it.
+	GrantID *string `json:"grant_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CredentialQuery when eager-loading is set.
 	Edges        CredentialEdges `json:"edges"`
@@ -92,7 +94,7 @@ func (*Credential) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case credential.FieldID, credential.FieldUserID, credential.FieldApplicationID:
 			values[i] = new(sql.NullInt64)
-		case credential.FieldTokenHash, credential.FieldKind:
+		case credential.FieldTokenHash, credential.FieldKind, credential.FieldGrantID:
 			values[i] = new(sql.NullString)
 		case credential.FieldCreatedAt, credential.FieldExpiresAt, credential.FieldRevokedAt, credential.FieldLastUsedAt:
 			values[i] = new(sql.NullTime)
@@ -184,6 +186,13 @@ func (_m *Credential) assignValues(columns []string, values []any) error {
 				_m.LastUsedAt = new(time.Time)
 				*_m.LastUsedAt = value.Time
 			}
+		case credential.FieldGrantID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field grant_id", values[i])
+			} else if value.Valid {
+				_m.GrantID = new(string)
+				*_m.GrantID = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -267,6 +276,11 @@ func (_m *Credential) String() string {
 	if v := _m.LastUsedAt; v != nil {
 		builder.WriteString("last_used_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.GrantID; v != nil {
+		builder.WriteString("grant_id=")
+		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
 	return builder.String()

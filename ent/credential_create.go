@@ -140,6 +140,20 @@ func (_c *CredentialCreate) SetNillableLastUsedAt(v *time.Time) *CredentialCreat
 	return _c
 }
 
+// SetGrantID sets the "grant_id" field.
+func (_c *CredentialCreate) SetGrantID(v string) *CredentialCreate {
+	_c.mutation.SetGrantID(v)
+	return _c
+}
+
+// SetNillableGrantID sets the "grant_id" field if the given value is not nil.
+func (_c *CredentialCreate) SetNillableGrantID(v *string) *CredentialCreate {
+	if v != nil {
+		_c.SetGrantID(*v)
+	}
+	return _c
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_c *CredentialCreate) SetUser(v *User) *CredentialCreate {
 	return _c.SetUserID(v.ID)
@@ -214,6 +228,11 @@ func (_c *CredentialCreate) check() error {
 	if _, ok := _c.mutation.Consented(); !ok {
 		return &ValidationError{Name: "consented", err: errors.New(`ent: missing required field "Credential.consented"`)}
 	}
+	if v, ok := _c.mutation.GrantID(); ok {
+		if err := credential.GrantIDValidator(v); err != nil {
+			return &ValidationError{Name: "grant_id", err: fmt.Errorf(`ent: validator failed for field "Credential.grant_id": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -272,6 +291,10 @@ func (_c *CredentialCreate) createSpec() (*Credential, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastUsedAt(); ok {
 		_spec.SetField(credential.FieldLastUsedAt, field.TypeTime, value)
 		_node.LastUsedAt = &value
+	}
+	if value, ok := _c.mutation.GrantID(); ok {
+		_spec.SetField(credential.FieldGrantID, field.TypeString, value)
+		_node.GrantID = &value
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -468,6 +491,9 @@ func (u *CredentialUpsertOne) UpdateNewValues() *CredentialUpsertOne {
 		}
 		if _, exists := u.create.mutation.ApplicationID(); exists {
 			s.SetIgnore(credential.FieldApplicationID)
+		}
+		if _, exists := u.create.mutation.GrantID(); exists {
+			s.SetIgnore(credential.FieldGrantID)
 		}
 	}))
 	return u
@@ -788,6 +814,9 @@ func (u *CredentialUpsertBulk) UpdateNewValues() *CredentialUpsertBulk {
 			}
 			if _, exists := b.mutation.ApplicationID(); exists {
 				s.SetIgnore(credential.FieldApplicationID)
+			}
+			if _, exists := b.mutation.GrantID(); exists {
+				s.SetIgnore(credential.FieldGrantID)
 			}
 		}
 	}))

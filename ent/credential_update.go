@@ -201,6 +201,9 @@ func (_u *CredentialUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.LastUsedAtCleared() {
 		_spec.ClearField(credential.FieldLastUsedAt, field.TypeTime)
 	}
+	if _u.mutation.GrantIDCleared() {
+		_spec.ClearField(credential.FieldGrantID, field.TypeString)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -423,6 +426,9 @@ func (_u *CredentialUpdateOne) sqlSave(ctx context.Context) (_node *Credential, 
 	}
 	if _u.mutation.LastUsedAtCleared() {
 		_spec.ClearField(credential.FieldLastUsedAt, field.TypeTime)
+	}
+	if _u.mutation.GrantIDCleared() {
+		_spec.ClearField(credential.FieldGrantID, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Credential{config: _u.config}

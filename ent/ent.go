@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"sync"
 	"userbridge/ent/application"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/setting"
@@ -78,12 +80,14 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			application.Table: application.ValidColumn,
-			credential.Table:  credential.ValidColumn,
-			file.Table:        file.ValidColumn,
-			setting.Table:     setting.ValidColumn,
-			signature.Table:   signature.ValidColumn,
-			user.Table:        user.ValidColumn,
+			application.Table:       application.ValidColumn,
+			authorizationcode.Table: authorizationcode.ValidColumn,
+			consent.Table:           consent.ValidColumn,
+			credential.Table:        credential.ValidColumn,
+			file.Table:              file.ValidColumn,
+			setting.Table:           setting.ValidColumn,
+			signature.Table:         signature.ValidColumn,
+			user.Table:              user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

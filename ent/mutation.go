@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 	"userbridge/ent/application"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/predicate"
@@ -29,34 +31,47 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeApplication = "Application"
-	TypeCredential  = "Credential"
-	TypeFile        = "File"
-	TypeSetting     = "Setting"
-	TypeSignature   = "Signature"
-	TypeUser        = "User"
+	TypeApplication       = "Application"
+	TypeAuthorizationCode = "AuthorizationCode"
+	TypeConsent           = "Consent"
+	TypeCredential        = "Credential"
+	TypeFile              = "File"
+	TypeSetting           = "Setting"
+	TypeSignature         = "Signature"
+	TypeUser              = "User"
 )
 
 // ApplicationMutation represents an operation that mutates the Application nodes in the graph.
 type ApplicationMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *int
-	created_at         *time.Time
-	client_id          *string
-	name               *string
-	secret_hash        *string
-	verified           *bool
-	permissions        *[]string
-	appendpermissions  []string
-	clearedFields      map[string]struct{}
-	credentials        map[int]struct{}
-	removedcredentials map[int]struct{}
-	clearedcredentials bool
-	done               bool
-	oldValue           func(context.Context) (*Application, error)
-	predicates         []predicate.Application
+	op                         Op
+	typ                        string
+	id                         *int
+	created_at                 *time.Time
+	client_id                  *string
+	name                       *string
+	secret_hash                *string
+	verified                   *bool
+	permissions                *[]string
+	appendpermissions          []string
+	public                     *bool
+	redirect_uris              *[]string
+	appendredirect_uris        []string
+	scopes                     *[]string
+	appendscopes               []string
+	clearedFields              map[string]struct{}
+	credentials                map[int]struct{}
+	removedcredentials         map[int]struct{}
+	clearedcredentials         bool
+	consents                   map[int]struct{}
+	removedconsents            map[int]struct{}
+	clearedconsents            bool
+	authorization_codes        map[int]struct{}
+	removedauthorization_codes map[int]struct{}
+	clearedauthorization_codes bool
+	done                       bool
+	oldValue                   func(context.Context) (*Application, error)
+	predicates                 []predicate.Application
 }
 
 var _ ent.Mutation = (*ApplicationMutation)(nil)
@@ -402,6 +417,172 @@ func (m *ApplicationMutation) ResetPermissions() {
 	delete(m.clearedFields, application.FieldPermissions)
 }
 
+// SetPublic sets the "public" field.
+func (m *ApplicationMutation) SetPublic(b bool) {
+	m.public = &b
+}
+
+// Public returns the value of the "public" field in the mutation.
+func (m *ApplicationMutation) Public() (r bool, exists bool) {
+	v := m.public
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublic returns the old "public" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldPublic(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublic is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublic requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublic: %w", err)
+	}
+	return oldValue.Public, nil
+}
+
+// ResetPublic resets all changes to the "public" field.
+func (m *ApplicationMutation) ResetPublic() {
+	m.public = nil
+}
+
+// SetRedirectUris sets the "redirect_uris" field.
+func (m *ApplicationMutation) SetRedirectUris(s []string) {
+	m.redirect_uris = &s
+	m.appendredirect_uris = nil
+}
+
+// RedirectUris returns the value of the "redirect_uris" field in the mutation.
+func (m *ApplicationMutation) RedirectUris() (r []string, exists bool) {
+	v := m.redirect_uris
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRedirectUris returns the old "redirect_uris" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldRedirectUris(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRedirectUris is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRedirectUris requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRedirectUris: %w", err)
+	}
+	return oldValue.RedirectUris, nil
+}
+
+// AppendRedirectUris adds s to the "redirect_uris" field.
+func (m *ApplicationMutation) AppendRedirectUris(s []string) {
+	m.appendredirect_uris = append(m.appendredirect_uris, s...)
+}
+
+// AppendedRedirectUris returns the list of values that were appended to the "redirect_uris" field in this mutation.
+func (m *ApplicationMutation) AppendedRedirectUris() ([]string, bool) {
+	if len(m.appendredirect_uris) == 0 {
+		return nil, false
+	}
+	return m.appendredirect_uris, true
+}
+
+// ClearRedirectUris clears the value of the "redirect_uris" field.
+func (m *ApplicationMutation) ClearRedirectUris() {
+	m.redirect_uris = nil
+	m.appendredirect_uris = nil
+	m.clearedFields[application.FieldRedirectUris] = struct{}{}
+}
+
+// RedirectUrisCleared returns if the "redirect_uris" field was cleared in this mutation.
+func (m *ApplicationMutation) RedirectUrisCleared() bool {
+	_, ok := m.clearedFields[application.FieldRedirectUris]
+	return ok
+}
+
+// ResetRedirectUris resets all changes to the "redirect_uris" field.
+func (m *ApplicationMutation) ResetRedirectUris() {
+	m.redirect_uris = nil
+	m.appendredirect_uris = nil
+	delete(m.clearedFields, application.FieldRedirectUris)
+}
+
+// SetScopes sets the "scopes" field.
+func (m *ApplicationMutation) SetScopes(s []string) {
+	m.scopes = &s
+	m.appendscopes = nil
+}
+
+// Scopes returns the value of the "scopes" field in the mutation.
+func (m *ApplicationMutation) Scopes() (r []string, exists bool) {
+	v := m.scopes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopes returns the old "scopes" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldScopes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopes: %w", err)
+	}
+	return oldValue.Scopes, nil
+}
+
+// AppendScopes adds s to the "scopes" field.
+func (m *ApplicationMutation) AppendScopes(s []string) {
+	m.appendscopes = append(m.appendscopes, s...)
+}
+
+// AppendedScopes returns the list of values that were appended to the "scopes" field in this mutation.
+func (m *ApplicationMutation) AppendedScopes() ([]string, bool) {
+	if len(m.appendscopes) == 0 {
+		return nil, false
+	}
+	return m.appendscopes, true
+}
+
+// ClearScopes clears the value of the "scopes" field.
+func (m *ApplicationMutation) ClearScopes() {
+	m.scopes = nil
+	m.appendscopes = nil
+	m.clearedFields[application.FieldScopes] = struct{}{}
+}
+
+// ScopesCleared returns if the "scopes" field was cleared in this mutation.
+func (m *ApplicationMutation) ScopesCleared() bool {
+	_, ok := m.clearedFields[application.FieldScopes]
+	return ok
+}
+
+// ResetScopes resets all changes to the "scopes" field.
+func (m *ApplicationMutation) ResetScopes() {
+	m.scopes = nil
+	m.appendscopes = nil
+	delete(m.clearedFields, application.FieldScopes)
+}
+
 // AddCredentialIDs adds the "credentials" edge to the Credential entity by ids.
 func (m *ApplicationMutation) AddCredentialIDs(ids ...int) {
 	if m.credentials == nil {
@@ -456,6 +637,114 @@ func (m *ApplicationMutation) ResetCredentials() {
 	m.removedcredentials = nil
 }
 
+// AddConsentIDs adds the "consents" edge to the Consent entity by ids.
+func (m *ApplicationMutation) AddConsentIDs(ids ...int) {
+	if m.consents == nil {
+		m.consents = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.consents[ids[i]] = struct{}{}
+	}
+}
+
+// ClearConsents clears the "consents" edge to the Consent entity.
+func (m *ApplicationMutation) ClearConsents() {
+	m.clearedconsents = true
+}
+
+// ConsentsCleared reports if the "consents" edge to the Consent entity was cleared.
+func (m *ApplicationMutation) ConsentsCleared() bool {
+	return m.clearedconsents
+}
+
+// RemoveConsentIDs removes the "consents" edge to the Consent entity by IDs.
+func (m *ApplicationMutation) RemoveConsentIDs(ids ...int) {
+	if m.removedconsents == nil {
+		m.removedconsents = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.consents, ids[i])
+		m.removedconsents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedConsents returns the removed IDs of the "consents" edge to the Consent entity.
+func (m *ApplicationMutation) RemovedConsentsIDs() (ids []int) {
+	for id := range m.removedconsents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ConsentsIDs returns the "consents" edge IDs in the mutation.
+func (m *ApplicationMutation) ConsentsIDs() (ids []int) {
+	for id := range m.consents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetConsents resets all changes to the "consents" edge.
+func (m *ApplicationMutation) ResetConsents() {
+	m.consents = nil
+	m.clearedconsents = false
+	m.removedconsents = nil
+}
+
+// AddAuthorizationCodeIDs adds the "authorization_codes" edge to the AuthorizationCode entity by ids.
+func (m *ApplicationMutation) AddAuthorizationCodeIDs(ids ...int) {
+	if m.authorization_codes == nil {
+		m.authorization_codes = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.authorization_codes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAuthorizationCodes clears the "authorization_codes" edge to the AuthorizationCode entity.
+func (m *ApplicationMutation) ClearAuthorizationCodes() {
+	m.clearedauthorization_codes = true
+}
+
+// AuthorizationCodesCleared reports if the "authorization_codes" edge to the AuthorizationCode entity was cleared.
+func (m *ApplicationMutation) AuthorizationCodesCleared() bool {
+	return m.clearedauthorization_codes
+}
+
+// RemoveAuthorizationCodeIDs removes the "authorization_codes" edge to the AuthorizationCode entity by IDs.
+func (m *ApplicationMutation) RemoveAuthorizationCodeIDs(ids ...int) {
+	if m.removedauthorization_codes == nil {
+		m.removedauthorization_codes = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.authorization_codes, ids[i])
+		m.removedauthorization_codes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAuthorizationCodes returns the removed IDs of the "authorization_codes" edge to the AuthorizationCode entity.
+func (m *ApplicationMutation) RemovedAuthorizationCodesIDs() (ids []int) {
+	for id := range m.removedauthorization_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AuthorizationCodesIDs returns the "authorization_codes" edge IDs in the mutation.
+func (m *ApplicationMutation) AuthorizationCodesIDs() (ids []int) {
+	for id := range m.authorization_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAuthorizationCodes resets all changes to the "authorization_codes" edge.
+func (m *ApplicationMutation) ResetAuthorizationCodes() {
+	m.authorization_codes = nil
+	m.clearedauthorization_codes = false
+	m.removedauthorization_codes = nil
+}
+
 // Where appends a list predicates to the ApplicationMutation builder.
 func (m *ApplicationMutation) Where(ps ...predicate.Application) {
 	m.predicates = append(m.predicates, ps...)
@@ -490,7 +779,7 @@ func (m *ApplicationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ApplicationMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, application.FieldCreatedAt)
 	}
@@ -508,6 +797,15 @@ func (m *ApplicationMutation) Fields() []string {
 	}
 	if m.permissions != nil {
 		fields = append(fields, application.FieldPermissions)
+	}
+	if m.public != nil {
+		fields = append(fields, application.FieldPublic)
+	}
+	if m.redirect_uris != nil {
+		fields = append(fields, application.FieldRedirectUris)
+	}
+	if m.scopes != nil {
+		fields = append(fields, application.FieldScopes)
 	}
 	return fields
 }
@@ -529,6 +827,12 @@ func (m *ApplicationMutation) Field(name string) (ent.Value, bool) {
 		return m.Verified()
 	case application.FieldPermissions:
 		return m.Permissions()
+	case application.FieldPublic:
+		return m.Public()
+	case application.FieldRedirectUris:
+		return m.RedirectUris()
+	case application.FieldScopes:
+		return m.Scopes()
 	}
 	return nil, false
 }
@@ -550,6 +854,12 @@ func (m *ApplicationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldVerified(ctx)
 	case application.FieldPermissions:
 		return m.OldPermissions(ctx)
+	case application.FieldPublic:
+		return m.OldPublic(ctx)
+	case application.FieldRedirectUris:
+		return m.OldRedirectUris(ctx)
+	case application.FieldScopes:
+		return m.OldScopes(ctx)
 	}
 	return nil, fmt.Errorf("unknown Application field %s", name)
 }
@@ -601,6 +911,27 @@ func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPermissions(v)
 		return nil
+	case application.FieldPublic:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublic(v)
+		return nil
+	case application.FieldRedirectUris:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRedirectUris(v)
+		return nil
+	case application.FieldScopes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopes(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)
 }
@@ -634,6 +965,12 @@ func (m *ApplicationMutation) ClearedFields() []string {
 	if m.FieldCleared(application.FieldPermissions) {
 		fields = append(fields, application.FieldPermissions)
 	}
+	if m.FieldCleared(application.FieldRedirectUris) {
+		fields = append(fields, application.FieldRedirectUris)
+	}
+	if m.FieldCleared(application.FieldScopes) {
+		fields = append(fields, application.FieldScopes)
+	}
 	return fields
 }
 
@@ -650,6 +987,12 @@ func (m *ApplicationMutation) ClearField(name string) error {
 	switch name {
 	case application.FieldPermissions:
 		m.ClearPermissions()
+		return nil
+	case application.FieldRedirectUris:
+		m.ClearRedirectUris()
+		return nil
+	case application.FieldScopes:
+		m.ClearScopes()
 		return nil
 	}
 	return fmt.Errorf("unknown Application nullable field %s", name)
@@ -677,15 +1020,30 @@ func (m *ApplicationMutation) ResetField(name string) error {
 	case application.FieldPermissions:
 		m.ResetPermissions()
 		return nil
+	case application.FieldPublic:
+		m.ResetPublic()
+		return nil
+	case application.FieldRedirectUris:
+		m.ResetRedirectUris()
+		return nil
+	case application.FieldScopes:
+		m.ResetScopes()
+		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ApplicationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 3)
 	if m.credentials != nil {
 		edges = append(edges, application.EdgeCredentials)
+	}
+	if m.consents != nil {
+		edges = append(edges, application.EdgeConsents)
+	}
+	if m.authorization_codes != nil {
+		edges = append(edges, application.EdgeAuthorizationCodes)
 	}
 	return edges
 }
@@ -700,15 +1058,33 @@ func (m *ApplicationMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case application.EdgeConsents:
+		ids := make([]ent.Value, 0, len(m.consents))
+		for id := range m.consents {
+			ids = append(ids, id)
+		}
+		return ids
+	case application.EdgeAuthorizationCodes:
+		ids := make([]ent.Value, 0, len(m.authorization_codes))
+		for id := range m.authorization_codes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ApplicationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 3)
 	if m.removedcredentials != nil {
 		edges = append(edges, application.EdgeCredentials)
+	}
+	if m.removedconsents != nil {
+		edges = append(edges, application.EdgeConsents)
+	}
+	if m.removedauthorization_codes != nil {
+		edges = append(edges, application.EdgeAuthorizationCodes)
 	}
 	return edges
 }
@@ -723,15 +1099,33 @@ func (m *ApplicationMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case application.EdgeConsents:
+		ids := make([]ent.Value, 0, len(m.removedconsents))
+		for id := range m.removedconsents {
+			ids = append(ids, id)
+		}
+		return ids
+	case application.EdgeAuthorizationCodes:
+		ids := make([]ent.Value, 0, len(m.removedauthorization_codes))
+		for id := range m.removedauthorization_codes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ApplicationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 3)
 	if m.clearedcredentials {
 		edges = append(edges, application.EdgeCredentials)
+	}
+	if m.clearedconsents {
+		edges = append(edges, application.EdgeConsents)
+	}
+	if m.clearedauthorization_codes {
+		edges = append(edges, application.EdgeAuthorizationCodes)
 	}
 	return edges
 }
@@ -742,6 +1136,10 @@ func (m *ApplicationMutation) EdgeCleared(name string) bool {
 	switch name {
 	case application.EdgeCredentials:
 		return m.clearedcredentials
+	case application.EdgeConsents:
+		return m.clearedconsents
+	case application.EdgeAuthorizationCodes:
+		return m.clearedauthorization_codes
 	}
 	return false
 }
@@ -761,8 +1159,1536 @@ func (m *ApplicationMutation) ResetEdge(name string) error {
 	case application.EdgeCredentials:
 		m.ResetCredentials()
 		return nil
+	case application.EdgeConsents:
+		m.ResetConsents()
+		return nil
+	case application.EdgeAuthorizationCodes:
+		m.ResetAuthorizationCodes()
+		return nil
 	}
 	return fmt.Errorf("unknown Application edge %s", name)
+}
+
+// AuthorizationCodeMutation represents an operation that mutates the AuthorizationCode nodes in the graph.
+type AuthorizationCodeMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	pkce               *bool
+	signature          *string
+	grant_id           *string
+	request            *[]byte
+	expires_at         *time.Time
+	used               *bool
+	clearedFields      map[string]struct{}
+	user               *int
+	cleareduser        bool
+	application        *int
+	clearedapplication bool
+	done               bool
+	oldValue           func(context.Context) (*AuthorizationCode, error)
+	predicates         []predicate.AuthorizationCode
+}
+
+var _ ent.Mutation = (*AuthorizationCodeMutation)(nil)
+
+// authorizationcodeOption allows management of the mutation configuration using functional options.
+type authorizationcodeOption func(*AuthorizationCodeMutation)
+
+// newAuthorizationCodeMutation creates new mutation for the AuthorizationCode entity.
+func newAuthorizationCodeMutation(c config, op Op, opts ...authorizationcodeOption) *AuthorizationCodeMutation {
+	m := &AuthorizationCodeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAuthorizationCode,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAuthorizationCodeID sets the ID field of the mutation.
+func withAuthorizationCodeID(id int) authorizationcodeOption {
+	return func(m *AuthorizationCodeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AuthorizationCode
+		)
+		m.oldValue = func(ctx context.Context) (*AuthorizationCode, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AuthorizationCode.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAuthorizationCode sets the old AuthorizationCode of the mutation.
+func withAuthorizationCode(node *AuthorizationCode) authorizationcodeOption {
+	return func(m *AuthorizationCodeMutation) {
+		m.oldValue = func(context.Context) (*AuthorizationCode, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AuthorizationCodeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AuthorizationCodeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AuthorizationCodeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AuthorizationCodeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AuthorizationCode.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AuthorizationCodeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AuthorizationCodeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AuthorizationCode entity.
+// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuthorizationCodeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AuthorizationCodeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetPkce sets the "pkce" field.
+func (m *AuthorizationCodeMutation) SetPkce(b bool) {
+	m.pkce = &b
+}
+
+// Pkce returns the value of the "pkce" field in the mutation.
+func (m *AuthorizationCodeMutation) Pkce() (r bool, exists bool) {
+	v := m.pkce
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPkce returns the old "pkce" field's value of the AuthorizationCode entity.
+// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuthorizationCodeMutation) OldPkce(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPkce is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPkce requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPkce: %w", err)
+	}
+	return oldValue.Pkce, nil
+}
+
+// ResetPkce resets all changes to the "pkce" field.
+func (m *AuthorizationCodeMutation) ResetPkce() {
+	m.pkce = nil
+}
+
+// SetSignature sets the "signature" field.
+func (m *AuthorizationCodeMutation) SetSignature(s string) {
+	m.signature = &s
+}
+
+// Signature returns the value of the "signature" field in the mutation.
+func (m *AuthorizationCodeMutation) Signature() (r string, exists bool) {
+	v := m.signature
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignature returns the old "signature" field's value of the AuthorizationCode entity.
+// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuthorizationCodeMutation) OldSignature(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignature is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignature requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignature: %w", err)
+	}
+	return oldValue.Signature, nil
+}
+
+// ResetSignature resets all changes to the "signature" field.
+func (m *AuthorizationCodeMutation) ResetSignature() {
+	m.signature = nil
+}
+
+// SetGrantID sets the "grant_id" field.
+func (m *AuthorizationCodeMutation) SetGrantID(s string) {
+	m.grant_id = &s
+}
+
+// GrantID returns the value of the "grant_id" field in the mutation.
+func (m *AuthorizationCodeMutation) GrantID() (r string, exists bool) {
+	v := m.grant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrantID returns the old "grant_id" field's value of the AuthorizationCode entity.
+// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuthorizationCodeMutation) OldGrantID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrantID: %w", err)
+	}
+	return oldValue.GrantID, nil
+}
+
+// ResetGrantID resets all changes to the "grant_id" field.
+func (m *AuthorizationCodeMutation) ResetGrantID() {
+	m.grant_id = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *AuthorizationCodeMutation) SetUserID(i int) {
+	m.user = &i
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *AuthorizationCodeMutation) UserID() (r int, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the AuthorizationCode entity.
+// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuthorizationCodeMutation) OldUserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *AuthorizationCodeMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *AuthorizationCodeMutation) SetApplicationID(i int) {
+	m.application = &i
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *AuthorizationCodeMutation) ApplicationID() (r int, exists bool) {
+	v := m.application
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the AuthorizationCode entity.
+// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuthorizationCodeMutation) OldApplicationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *AuthorizationCodeMutation) ResetApplicationID() {
+	m.application = nil
+}
+
+// SetRequest sets the "request" field.
+func (m *AuthorizationCodeMutation) SetRequest(b []byte) {
+	m.request = &b
+}
+
+// Request returns the value of the "request" field in the mutation.
+func (m *AuthorizationCodeMutation) Request() (r []byte, exists bool) {
+	v := m.request
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequest returns the old "request" field's value of the AuthorizationCode entity.
+// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuthorizationCodeMutation) OldRequest(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequest is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequest requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequest: %w", err)
+	}
+	return oldValue.Request, nil
+}
+
+// ResetRequest resets all changes to the "request" field.
+func (m *AuthorizationCodeMutation) ResetRequest() {
+	m.request = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *AuthorizationCodeMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *AuthorizationCodeMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the AuthorizationCode entity.
+// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuthorizationCodeMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *AuthorizationCodeMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetUsed sets the "used" field.
+func (m *AuthorizationCodeMutation) SetUsed(b bool) {
+	m.used = &b
+}
+
+// Used returns the value of the "used" field in the mutation.
+func (m *AuthorizationCodeMutation) Used() (r bool, exists bool) {
+	v := m.used
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsed returns the old "used" field's value of the AuthorizationCode entity.
+// If the AuthorizationCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuthorizationCodeMutation) OldUsed(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsed: %w", err)
+	}
+	return oldValue.Used, nil
+}
+
+// ResetUsed resets all changes to the "used" field.
+func (m *AuthorizationCodeMutation) ResetUsed() {
+	m.used = nil
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *AuthorizationCodeMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[authorizationcode.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *AuthorizationCodeMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *AuthorizationCodeMutation) UserIDs() (ids []int) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *AuthorizationCodeMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// ClearApplication clears the "application" edge to the Application entity.
+func (m *AuthorizationCodeMutation) ClearApplication() {
+	m.clearedapplication = true
+	m.clearedFields[authorizationcode.FieldApplicationID] = struct{}{}
+}
+
+// ApplicationCleared reports if the "application" edge to the Application entity was cleared.
+func (m *AuthorizationCodeMutation) ApplicationCleared() bool {
+	return m.clearedapplication
+}
+
+// ApplicationIDs returns the "application" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ApplicationID instead. It exists only for internal usage by the builders.
+func (m *AuthorizationCodeMutation) ApplicationIDs() (ids []int) {
+	if id := m.application; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetApplication resets all changes to the "application" edge.
+func (m *AuthorizationCodeMutation) ResetApplication() {
+	m.application = nil
+	m.clearedapplication = false
+}
+
+// Where appends a list predicates to the AuthorizationCodeMutation builder.
+func (m *AuthorizationCodeMutation) Where(ps ...predicate.AuthorizationCode) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AuthorizationCodeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AuthorizationCodeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AuthorizationCode, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AuthorizationCodeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AuthorizationCodeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AuthorizationCode).
+func (m *AuthorizationCodeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AuthorizationCodeMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, authorizationcode.FieldCreatedAt)
+	}
+	if m.pkce != nil {
+		fields = append(fields, authorizationcode.FieldPkce)
+	}
+	if m.signature != nil {
+		fields = append(fields, authorizationcode.FieldSignature)
+	}
+	if m.grant_id != nil {
+		fields = append(fields, authorizationcode.FieldGrantID)
+	}
+	if m.user != nil {
+		fields = append(fields, authorizationcode.FieldUserID)
+	}
+	if m.application != nil {
+		fields = append(fields, authorizationcode.FieldApplicationID)
+	}
+	if m.request != nil {
+		fields = append(fields, authorizationcode.FieldRequest)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, authorizationcode.FieldExpiresAt)
+	}
+	if m.used != nil {
+		fields = append(fields, authorizationcode.FieldUsed)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AuthorizationCodeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case authorizationcode.FieldCreatedAt:
+		return m.CreatedAt()
+	case authorizationcode.FieldPkce:
+		return m.Pkce()
+	case authorizationcode.FieldSignature:
+		return m.Signature()
+	case authorizationcode.FieldGrantID:
+		return m.GrantID()
+	case authorizationcode.FieldUserID:
+		return m.UserID()
+	case authorizationcode.FieldApplicationID:
+		return m.ApplicationID()
+	case authorizationcode.FieldRequest:
+		return m.Request()
+	case authorizationcode.FieldExpiresAt:
+		return m.ExpiresAt()
+	case authorizationcode.FieldUsed:
+		return m.Used()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AuthorizationCodeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case authorizationcode.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case authorizationcode.FieldPkce:
+		return m.OldPkce(ctx)
+	case authorizationcode.FieldSignature:
+		return m.OldSignature(ctx)
+	case authorizationcode.FieldGrantID:
+		return m.OldGrantID(ctx)
+	case authorizationcode.FieldUserID:
+		return m.OldUserID(ctx)
+	case authorizationcode.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case authorizationcode.FieldRequest:
+		return m.OldRequest(ctx)
+	case authorizationcode.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case authorizationcode.FieldUsed:
+		return m.OldUsed(ctx)
+	}
+	return nil, fmt.Errorf("unknown AuthorizationCode field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AuthorizationCodeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case authorizationcode.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case authorizationcode.FieldPkce:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPkce(v)
+		return nil
+	case authorizationcode.FieldSignature:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignature(v)
+		return nil
+	case authorizationcode.FieldGrantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrantID(v)
+		return nil
+	case authorizationcode.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case authorizationcode.FieldApplicationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case authorizationcode.FieldRequest:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequest(v)
+		return nil
+	case authorizationcode.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case authorizationcode.FieldUsed:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsed(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AuthorizationCode field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AuthorizationCodeMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AuthorizationCodeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AuthorizationCodeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown AuthorizationCode numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AuthorizationCodeMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AuthorizationCodeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AuthorizationCodeMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown AuthorizationCode nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AuthorizationCodeMutation) ResetField(name string) error {
+	switch name {
+	case authorizationcode.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case authorizationcode.FieldPkce:
+		m.ResetPkce()
+		return nil
+	case authorizationcode.FieldSignature:
+		m.ResetSignature()
+		return nil
+	case authorizationcode.FieldGrantID:
+		m.ResetGrantID()
+		return nil
+	case authorizationcode.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case authorizationcode.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case authorizationcode.FieldRequest:
+		m.ResetRequest()
+		return nil
+	case authorizationcode.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case authorizationcode.FieldUsed:
+		m.ResetUsed()
+		return nil
+	}
+	return fmt.Errorf("unknown AuthorizationCode field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AuthorizationCodeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.user != nil {
+		edges = append(edges, authorizationcode.EdgeUser)
+	}
+	if m.application != nil {
+		edges = append(edges, authorizationcode.EdgeApplication)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AuthorizationCodeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case authorizationcode.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	case authorizationcode.EdgeApplication:
+		if id := m.application; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AuthorizationCodeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AuthorizationCodeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AuthorizationCodeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.cleareduser {
+		edges = append(edges, authorizationcode.EdgeUser)
+	}
+	if m.clearedapplication {
+		edges = append(edges, authorizationcode.EdgeApplication)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AuthorizationCodeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case authorizationcode.EdgeUser:
+		return m.cleareduser
+	case authorizationcode.EdgeApplication:
+		return m.clearedapplication
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AuthorizationCodeMutation) ClearEdge(name string) error {
+	switch name {
+	case authorizationcode.EdgeUser:
+		m.ClearUser()
+		return nil
+	case authorizationcode.EdgeApplication:
+		m.ClearApplication()
+		return nil
+	}
+	return fmt.Errorf("unknown AuthorizationCode unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AuthorizationCodeMutation) ResetEdge(name string) error {
+	switch name {
+	case authorizationcode.EdgeUser:
+		m.ResetUser()
+		return nil
+	case authorizationcode.EdgeApplication:
+		m.ResetApplication()
+		return nil
+	}
+	return fmt.Errorf("unknown AuthorizationCode edge %s", name)
+}
+
+// ConsentMutation represents an operation that mutates the Consent nodes in the graph.
+type ConsentMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	scopes             *[]string
+	appendscopes       []string
+	clearedFields      map[string]struct{}
+	user               *int
+	cleareduser        bool
+	application        *int
+	clearedapplication bool
+	done               bool
+	oldValue           func(context.Context) (*Consent, error)
+	predicates         []predicate.Consent
+}
+
+var _ ent.Mutation = (*ConsentMutation)(nil)
+
+// consentOption allows management of the mutation configuration using functional options.
+type consentOption func(*ConsentMutation)
+
+// newConsentMutation creates new mutation for the Consent entity.
+func newConsentMutation(c config, op Op, opts ...consentOption) *ConsentMutation {
+	m := &ConsentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeConsent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withConsentID sets the ID field of the mutation.
+func withConsentID(id int) consentOption {
+	return func(m *ConsentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Consent
+		)
+		m.oldValue = func(ctx context.Context) (*Consent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Consent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withConsent sets the old Consent of the mutation.
+func withConsent(node *Consent) consentOption {
+	return func(m *ConsentMutation) {
+		m.oldValue = func(context.Context) (*Consent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ConsentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ConsentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ConsentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ConsentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Consent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ConsentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ConsentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Consent entity.
+// If the Consent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ConsentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ConsentMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ConsentMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Consent entity.
+// If the Consent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ConsentMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *ConsentMutation) SetUserID(i int) {
+	m.user = &i
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *ConsentMutation) UserID() (r int, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the Consent entity.
+// If the Consent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentMutation) OldUserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *ConsentMutation) ResetUserID() {
+	m.user = nil
+}
+
+// SetApplicationID sets the "application_id" field.
+func (m *ConsentMutation) SetApplicationID(i int) {
+	m.application = &i
+}
+
+// ApplicationID returns the value of the "application_id" field in the mutation.
+func (m *ConsentMutation) ApplicationID() (r int, exists bool) {
+	v := m.application
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicationID returns the old "application_id" field's value of the Consent entity.
+// If the Consent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentMutation) OldApplicationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicationID: %w", err)
+	}
+	return oldValue.ApplicationID, nil
+}
+
+// ResetApplicationID resets all changes to the "application_id" field.
+func (m *ConsentMutation) ResetApplicationID() {
+	m.application = nil
+}
+
+// SetScopes sets the "scopes" field.
+func (m *ConsentMutation) SetScopes(s []string) {
+	m.scopes = &s
+	m.appendscopes = nil
+}
+
+// Scopes returns the value of the "scopes" field in the mutation.
+func (m *ConsentMutation) Scopes() (r []string, exists bool) {
+	v := m.scopes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopes returns the old "scopes" field's value of the Consent entity.
+// If the Consent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentMutation) OldScopes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopes: %w", err)
+	}
+	return oldValue.Scopes, nil
+}
+
+// AppendScopes adds s to the "scopes" field.
+func (m *ConsentMutation) AppendScopes(s []string) {
+	m.appendscopes = append(m.appendscopes, s...)
+}
+
+// AppendedScopes returns the list of values that were appended to the "scopes" field in this mutation.
+func (m *ConsentMutation) AppendedScopes() ([]string, bool) {
+	if len(m.appendscopes) == 0 {
+		return nil, false
+	}
+	return m.appendscopes, true
+}
+
+// ResetScopes resets all changes to the "scopes" field.
+func (m *ConsentMutation) ResetScopes() {
+	m.scopes = nil
+	m.appendscopes = nil
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *ConsentMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[consent.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *ConsentMutation) UserCleared() bool {
+	return m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *ConsentMutation) UserIDs() (ids []int) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *ConsentMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// ClearApplication clears the "application" edge to the Application entity.
+func (m *ConsentMutation) ClearApplication() {
+	m.clearedapplication = true
+	m.clearedFields[consent.FieldApplicationID] = struct{}{}
+}
+
+// ApplicationCleared reports if the "application" edge to the Application entity was cleared.
+func (m *ConsentMutation) ApplicationCleared() bool {
+	return m.clearedapplication
+}
+
+// ApplicationIDs returns the "application" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ApplicationID instead. It exists only for internal usage by the builders.
+func (m *ConsentMutation) ApplicationIDs() (ids []int) {
+	if id := m.application; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetApplication resets all changes to the "application" edge.
+func (m *ConsentMutation) ResetApplication() {
+	m.application = nil
+	m.clearedapplication = false
+}
+
+// Where appends a list predicates to the ConsentMutation builder.
+func (m *ConsentMutation) Where(ps ...predicate.Consent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ConsentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ConsentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Consent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ConsentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ConsentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Consent).
+func (m *ConsentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ConsentMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, consent.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, consent.FieldUpdatedAt)
+	}
+	if m.user != nil {
+		fields = append(fields, consent.FieldUserID)
+	}
+	if m.application != nil {
+		fields = append(fields, consent.FieldApplicationID)
+	}
+	if m.scopes != nil {
+		fields = append(fields, consent.FieldScopes)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ConsentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case consent.FieldCreatedAt:
+		return m.CreatedAt()
+	case consent.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case consent.FieldUserID:
+		return m.UserID()
+	case consent.FieldApplicationID:
+		return m.ApplicationID()
+	case consent.FieldScopes:
+		return m.Scopes()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ConsentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case consent.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case consent.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case consent.FieldUserID:
+		return m.OldUserID(ctx)
+	case consent.FieldApplicationID:
+		return m.OldApplicationID(ctx)
+	case consent.FieldScopes:
+		return m.OldScopes(ctx)
+	}
+	return nil, fmt.Errorf("unknown Consent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConsentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case consent.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case consent.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case consent.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case consent.FieldApplicationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicationID(v)
+		return nil
+	case consent.FieldScopes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Consent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ConsentMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ConsentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConsentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Consent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ConsentMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ConsentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ConsentMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Consent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ConsentMutation) ResetField(name string) error {
+	switch name {
+	case consent.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case consent.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case consent.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case consent.FieldApplicationID:
+		m.ResetApplicationID()
+		return nil
+	case consent.FieldScopes:
+		m.ResetScopes()
+		return nil
+	}
+	return fmt.Errorf("unknown Consent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ConsentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.user != nil {
+		edges = append(edges, consent.EdgeUser)
+	}
+	if m.application != nil {
+		edges = append(edges, consent.EdgeApplication)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ConsentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case consent.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	case consent.EdgeApplication:
+		if id := m.application; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ConsentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ConsentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ConsentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.cleareduser {
+		edges = append(edges, consent.EdgeUser)
+	}
+	if m.clearedapplication {
+		edges = append(edges, consent.EdgeApplication)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ConsentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case consent.EdgeUser:
+		return m.cleareduser
+	case consent.EdgeApplication:
+		return m.clearedapplication
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ConsentMutation) ClearEdge(name string) error {
+	switch name {
+	case consent.EdgeUser:
+		m.ClearUser()
+		return nil
+	case consent.EdgeApplication:
+		m.ClearApplication()
+		return nil
+	}
+	return fmt.Errorf("unknown Consent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ConsentMutation) ResetEdge(name string) error {
+	switch name {
+	case consent.EdgeUser:
+		m.ResetUser()
+		return nil
+	case consent.EdgeApplication:
+		m.ResetApplication()
+		return nil
+	}
+	return fmt.Errorf("unknown Consent edge %s", name)
 }
 
 // CredentialMutation represents an operation that mutates the Credential nodes in the graph.
@@ -780,6 +2706,7 @@ type CredentialMutation struct {
 	expires_at         *time.Time
 	revoked_at         *time.Time
 	last_used_at       *time.Time
+	grant_id           *string
 	clearedFields      map[string]struct{}
 	user               *int
 	cleareduser        bool
@@ -1342,6 +3269,55 @@ func (m *CredentialMutation) ResetLastUsedAt() {
 	delete(m.clearedFields, credential.FieldLastUsedAt)
 }
 
+// SetGrantID sets the "grant_id" field.
+func (m *CredentialMutation) SetGrantID(s string) {
+	m.grant_id = &s
+}
+
+// GrantID returns the value of the "grant_id" field in the mutation.
+func (m *CredentialMutation) GrantID() (r string, exists bool) {
+	v := m.grant_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrantID returns the old "grant_id" field's value of the Credential entity.
+// If the Credential object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CredentialMutation) OldGrantID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrantID: %w", err)
+	}
+	return oldValue.GrantID, nil
+}
+
+// ClearGrantID clears the value of the "grant_id" field.
+func (m *CredentialMutation) ClearGrantID() {
+	m.grant_id = nil
+	m.clearedFields[credential.FieldGrantID] = struct{}{}
+}
+
+// GrantIDCleared returns if the "grant_id" field was cleared in this mutation.
+func (m *CredentialMutation) GrantIDCleared() bool {
+	_, ok := m.clearedFields[credential.FieldGrantID]
+	return ok
+}
+
+// ResetGrantID resets all changes to the "grant_id" field.
+func (m *CredentialMutation) ResetGrantID() {
+	m.grant_id = nil
+	delete(m.clearedFields, credential.FieldGrantID)
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *CredentialMutation) ClearUser() {
 	m.cleareduser = true
@@ -1430,7 +3406,7 @@ func (m *CredentialMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CredentialMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, credential.FieldCreatedAt)
 	}
@@ -1461,6 +3437,9 @@ func (m *CredentialMutation) Fields() []string {
 	if m.last_used_at != nil {
 		fields = append(fields, credential.FieldLastUsedAt)
 	}
+	if m.grant_id != nil {
+		fields = append(fields, credential.FieldGrantID)
+	}
 	return fields
 }
 
@@ -1489,6 +3468,8 @@ func (m *CredentialMutation) Field(name string) (ent.Value, bool) {
 		return m.RevokedAt()
 	case credential.FieldLastUsedAt:
 		return m.LastUsedAt()
+	case credential.FieldGrantID:
+		return m.GrantID()
 	}
 	return nil, false
 }
@@ -1518,6 +3499,8 @@ func (m *CredentialMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldRevokedAt(ctx)
 	case credential.FieldLastUsedAt:
 		return m.OldLastUsedAt(ctx)
+	case credential.FieldGrantID:
+		return m.OldGrantID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Credential field %s", name)
 }
@@ -1597,6 +3580,13 @@ func (m *CredentialMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastUsedAt(v)
 		return nil
+	case credential.FieldGrantID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrantID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Credential field %s", name)
 }
@@ -1648,6 +3638,9 @@ func (m *CredentialMutation) ClearedFields() []string {
 	if m.FieldCleared(credential.FieldLastUsedAt) {
 		fields = append(fields, credential.FieldLastUsedAt)
 	}
+	if m.FieldCleared(credential.FieldGrantID) {
+		fields = append(fields, credential.FieldGrantID)
+	}
 	return fields
 }
 
@@ -1679,6 +3672,9 @@ func (m *CredentialMutation) ClearField(name string) error {
 		return nil
 	case credential.FieldLastUsedAt:
 		m.ClearLastUsedAt()
+		return nil
+	case credential.FieldGrantID:
+		m.ClearGrantID()
 		return nil
 	}
 	return fmt.Errorf("unknown Credential nullable field %s", name)
@@ -1717,6 +3713,9 @@ func (m *CredentialMutation) ResetField(name string) error {
 		return nil
 	case credential.FieldLastUsedAt:
 		m.ResetLastUsedAt()
+		return nil
+	case credential.FieldGrantID:
+		m.ResetGrantID()
 		return nil
 	}
 	return fmt.Errorf("unknown Credential field %s", name)
@@ -3928,44 +5927,50 @@ func (m *SignatureMutation) ResetEdge(name string) error {
 // UserMutation represents an operation that mutates the User nodes in the graph.
 type UserMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *int
-	created_at         *time.Time
-	updated_at         *time.Time
-	public_id          *string
-	email              *string
-	email_key          *string
-	username           *string
-	username_key       *string
-	login              *string
-	first_name         *string
-	last_name          *string
-	display_name       *string
-	password_hash      *string
-	role               *user.Role
-	flags              *int
-	addflags           *int
-	privileges         *[]string
-	appendprivileges   []string
-	status             *user.Status
-	verified           *bool
-	mode               *user.Mode
-	clearedFields      map[string]struct{}
-	files              map[int]struct{}
-	removedfiles       map[int]struct{}
-	clearedfiles       bool
-	avatar             *int
-	clearedavatar      bool
-	signatures         map[int]struct{}
-	removedsignatures  map[int]struct{}
-	clearedsignatures  bool
-	credentials        map[int]struct{}
-	removedcredentials map[int]struct{}
-	clearedcredentials bool
-	done               bool
-	oldValue           func(context.Context) (*User, error)
-	predicates         []predicate.User
+	op                         Op
+	typ                        string
+	id                         *int
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	public_id                  *string
+	email                      *string
+	email_key                  *string
+	username                   *string
+	username_key               *string
+	login                      *string
+	first_name                 *string
+	last_name                  *string
+	display_name               *string
+	password_hash              *string
+	role                       *user.Role
+	flags                      *int
+	addflags                   *int
+	privileges                 *[]string
+	appendprivileges           []string
+	status                     *user.Status
+	verified                   *bool
+	mode                       *user.Mode
+	clearedFields              map[string]struct{}
+	files                      map[int]struct{}
+	removedfiles               map[int]struct{}
+	clearedfiles               bool
+	avatar                     *int
+	clearedavatar              bool
+	signatures                 map[int]struct{}
+	removedsignatures          map[int]struct{}
+	clearedsignatures          bool
+	credentials                map[int]struct{}
+	removedcredentials         map[int]struct{}
+	clearedcredentials         bool
+	consents                   map[int]struct{}
+	removedconsents            map[int]struct{}
+	clearedconsents            bool
+	authorization_codes        map[int]struct{}
+	removedauthorization_codes map[int]struct{}
+	clearedauthorization_codes bool
+	done                       bool
+	oldValue                   func(context.Context) (*User, error)
+	predicates                 []predicate.User
 }
 
 var _ ent.Mutation = (*UserMutation)(nil)
@@ -5027,6 +7032,114 @@ func (m *UserMutation) ResetCredentials() {
 	m.removedcredentials = nil
 }
 
+// AddConsentIDs adds the "consents" edge to the Consent entity by ids.
+func (m *UserMutation) AddConsentIDs(ids ...int) {
+	if m.consents == nil {
+		m.consents = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.consents[ids[i]] = struct{}{}
+	}
+}
+
+// ClearConsents clears the "consents" edge to the Consent entity.
+func (m *UserMutation) ClearConsents() {
+	m.clearedconsents = true
+}
+
+// ConsentsCleared reports if the "consents" edge to the Consent entity was cleared.
+func (m *UserMutation) ConsentsCleared() bool {
+	return m.clearedconsents
+}
+
+// RemoveConsentIDs removes the "consents" edge to the Consent entity by IDs.
+func (m *UserMutation) RemoveConsentIDs(ids ...int) {
+	if m.removedconsents == nil {
+		m.removedconsents = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.consents, ids[i])
+		m.removedconsents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedConsents returns the removed IDs of the "consents" edge to the Consent entity.
+func (m *UserMutation) RemovedConsentsIDs() (ids []int) {
+	for id := range m.removedconsents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ConsentsIDs returns the "consents" edge IDs in the mutation.
+func (m *UserMutation) ConsentsIDs() (ids []int) {
+	for id := range m.consents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetConsents resets all changes to the "consents" edge.
+func (m *UserMutation) ResetConsents() {
+	m.consents = nil
+	m.clearedconsents = false
+	m.removedconsents = nil
+}
+
+// AddAuthorizationCodeIDs adds the "authorization_codes" edge to the AuthorizationCode entity by ids.
+func (m *UserMutation) AddAuthorizationCodeIDs(ids ...int) {
+	if m.authorization_codes == nil {
+		m.authorization_codes = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.authorization_codes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAuthorizationCodes clears the "authorization_codes" edge to the AuthorizationCode entity.
+func (m *UserMutation) ClearAuthorizationCodes() {
+	m.clearedauthorization_codes = true
+}
+
+// AuthorizationCodesCleared reports if the "authorization_codes" edge to the AuthorizationCode entity was cleared.
+func (m *UserMutation) AuthorizationCodesCleared() bool {
+	return m.clearedauthorization_codes
+}
+
+// RemoveAuthorizationCodeIDs removes the "authorization_codes" edge to the AuthorizationCode entity by IDs.
+func (m *UserMutation) RemoveAuthorizationCodeIDs(ids ...int) {
+	if m.removedauthorization_codes == nil {
+		m.removedauthorization_codes = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.authorization_codes, ids[i])
+		m.removedauthorization_codes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAuthorizationCodes returns the removed IDs of the "authorization_codes" edge to the AuthorizationCode entity.
+func (m *UserMutation) RemovedAuthorizationCodesIDs() (ids []int) {
+	for id := range m.removedauthorization_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AuthorizationCodesIDs returns the "authorization_codes" edge IDs in the mutation.
+func (m *UserMutation) AuthorizationCodesIDs() (ids []int) {
+	for id := range m.authorization_codes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAuthorizationCodes resets all changes to the "authorization_codes" edge.
+func (m *UserMutation) ResetAuthorizationCodes() {
+	m.authorization_codes = nil
+	m.clearedauthorization_codes = false
+	m.removedauthorization_codes = nil
+}
+
 // Where appends a list predicates to the UserMutation builder.
 func (m *UserMutation) Where(ps ...predicate.User) {
 	m.predicates = append(m.predicates, ps...)
@@ -5508,7 +7621,7 @@ func (m *UserMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UserMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.files != nil {
 		edges = append(edges, user.EdgeFiles)
 	}
@@ -5520,6 +7633,12 @@ func (m *UserMutation) AddedEdges() []string {
 	}
 	if m.credentials != nil {
 		edges = append(edges, user.EdgeCredentials)
+	}
+	if m.consents != nil {
+		edges = append(edges, user.EdgeConsents)
+	}
+	if m.authorization_codes != nil {
+		edges = append(edges, user.EdgeAuthorizationCodes)
 	}
 	return edges
 }
@@ -5550,13 +7669,25 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeConsents:
+		ids := make([]ent.Value, 0, len(m.consents))
+		for id := range m.consents {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeAuthorizationCodes:
+		ids := make([]ent.Value, 0, len(m.authorization_codes))
+		for id := range m.authorization_codes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.removedfiles != nil {
 		edges = append(edges, user.EdgeFiles)
 	}
@@ -5565,6 +7696,12 @@ func (m *UserMutation) RemovedEdges() []string {
 	}
 	if m.removedcredentials != nil {
 		edges = append(edges, user.EdgeCredentials)
+	}
+	if m.removedconsents != nil {
+		edges = append(edges, user.EdgeConsents)
+	}
+	if m.removedauthorization_codes != nil {
+		edges = append(edges, user.EdgeAuthorizationCodes)
 	}
 	return edges
 }
@@ -5591,13 +7728,25 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeConsents:
+		ids := make([]ent.Value, 0, len(m.removedconsents))
+		for id := range m.removedconsents {
+			ids = append(ids, id)
+		}
+		return ids
+	case user.EdgeAuthorizationCodes:
+		ids := make([]ent.Value, 0, len(m.removedauthorization_codes))
+		for id := range m.removedauthorization_codes {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UserMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.clearedfiles {
 		edges = append(edges, user.EdgeFiles)
 	}
@@ -5609,6 +7758,12 @@ func (m *UserMutation) ClearedEdges() []string {
 	}
 	if m.clearedcredentials {
 		edges = append(edges, user.EdgeCredentials)
+	}
+	if m.clearedconsents {
+		edges = append(edges, user.EdgeConsents)
+	}
+	if m.clearedauthorization_codes {
+		edges = append(edges, user.EdgeAuthorizationCodes)
 	}
 	return edges
 }
@@ -5625,6 +7780,10 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 		return m.clearedsignatures
 	case user.EdgeCredentials:
 		return m.clearedcredentials
+	case user.EdgeConsents:
+		return m.clearedconsents
+	case user.EdgeAuthorizationCodes:
+		return m.clearedauthorization_codes
 	}
 	return false
 }
@@ -5655,6 +7814,12 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	case user.EdgeCredentials:
 		m.ResetCredentials()
+		return nil
+	case user.EdgeConsents:
+		m.ResetConsents()
+		return nil
+	case user.EdgeAuthorizationCodes:
+		m.ResetAuthorizationCodes()
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)

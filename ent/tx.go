@@ -16,6 +16,10 @@ type Tx struct {
 	config
 	// Application is the client for interacting with the Application builders.
 	Application *ApplicationClient
+	// AuthorizationCode is the client for interacting with the AuthorizationCode builders.
+	AuthorizationCode *AuthorizationCodeClient
+	// Consent is the client for interacting with the Consent builders.
+	Consent *ConsentClient
 	// Credential is the client for interacting with the Credential builders.
 	Credential *CredentialClient
 	// File is the client for interacting with the File builders.
@@ -158,6 +162,8 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.Application = NewApplicationClient(tx.config)
+	tx.AuthorizationCode = NewAuthorizationCodeClient(tx.config)
+	tx.Consent = NewConsentClient(tx.config)
 	tx.Credential = NewCredentialClient(tx.config)
 	tx.File = NewFileClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)

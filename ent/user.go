@@ -73,15 +73,21 @@ type UserEdges struct {
 	Signatures []*Signature `json:"signatures,omitempty"`
 	// Credentials holds the value of the credentials edge.
 	Credentials []*Credential `json:"credentials,omitempty"`
+	// Consents holds the value of the consents edge.
+	Consents []*Consent `json:"consents,omitempty"`
+	// AuthorizationCodes holds the value of the authorization_codes edge.
+	AuthorizationCodes []*AuthorizationCode `json:"authorization_codes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
-	namedFiles       map[string][]*File
-	namedSignatures  map[string][]*Signature
-	namedCredentials map[string][]*Credential
+	namedFiles              map[string][]*File
+	namedSignatures         map[string][]*Signature
+	namedCredentials        map[string][]*Credential
+	namedConsents           map[string][]*Consent
+	namedAuthorizationCodes map[string][]*AuthorizationCode
 }
 
 // FilesOrErr returns the Files value or an error if the edge
@@ -120,6 +126,24 @@ func (e UserEdges) CredentialsOrErr() ([]*Credential, error) {
 		return e.Credentials, nil
 	}
 	return nil, &NotLoadedError{edge: "credentials"}
+}
+
+// ConsentsOrErr returns the Consents value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) ConsentsOrErr() ([]*Consent, error) {
+	if e.loadedTypes[4] {
+		return e.Consents, nil
+	}
+	return nil, &NotLoadedError{edge: "consents"}
+}
+
+// AuthorizationCodesOrErr returns the AuthorizationCodes value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) AuthorizationCodesOrErr() ([]*AuthorizationCode, error) {
+	if e.loadedTypes[5] {
+		return e.AuthorizationCodes, nil
+	}
+	return nil, &NotLoadedError{edge: "authorization_codes"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -309,6 +333,16 @@ func (_m *User) QueryCredentials() *CredentialQuery {
 	return NewUserClient(_m.config).QueryCredentials(_m)
 }
 
+// QueryConsents queries the "consents" edge of the User entity.
+func (_m *User) QueryConsents() *ConsentQuery {
+	return NewUserClient(_m.config).QueryConsents(_m)
+}
+
+// QueryAuthorizationCodes queries the "authorization_codes" edge of the User entity.
+func (_m *User) QueryAuthorizationCodes() *AuthorizationCodeQuery {
+	return NewUserClient(_m.config).QueryAuthorizationCodes(_m)
+}
+
 // Update returns a builder for updating this User.
 // Note that you need to call User.Unwrap() before calling this method if this User
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -464,6 +498,54 @@ func (_m *User) appendNamedCredentials(name string, edges ...*Credential) {
 		_m.Edges.namedCredentials[name] = []*Credential{}
 	} else {
 		_m.Edges.namedCredentials[name] = append(_m.Edges.namedCredentials[name], edges...)
+	}
+}
+
+// NamedConsents returns the Consents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedConsents(name string) ([]*Consent, error) {
+	if _m.Edges.namedConsents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedConsents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedConsents(name string, edges ...*Consent) {
+	if _m.Edges.namedConsents == nil {
+		_m.Edges.namedConsents = make(map[string][]*Consent)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedConsents[name] = []*Consent{}
+	} else {
+		_m.Edges.namedConsents[name] = append(_m.Edges.namedConsents[name], edges...)
+	}
+}
+
+// NamedAuthorizationCodes returns the AuthorizationCodes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedAuthorizationCodes(name string) ([]*AuthorizationCode, error) {
+	if _m.Edges.namedAuthorizationCodes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAuthorizationCodes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedAuthorizationCodes(name string, edges ...*AuthorizationCode) {
+	if _m.Edges.namedAuthorizationCodes == nil {
+		_m.Edges.namedAuthorizationCodes = make(map[string][]*AuthorizationCode)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAuthorizationCodes[name] = []*AuthorizationCode{}
+	} else {
+		_m.Edges.namedAuthorizationCodes[name] = append(_m.Edges.namedAuthorizationCodes[name], edges...)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/signature"
@@ -291,6 +293,36 @@ func (_c *UserCreate) AddCredentials(v ...*Credential) *UserCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddCredentialIDs(ids...)
+}
+
+// AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
+func (_c *UserCreate) AddConsentIDs(ids ...int) *UserCreate {
+	_c.mutation.AddConsentIDs(ids...)
+	return _c
+}
+
+// AddConsents adds the "consents" edges to the Consent entity.
+func (_c *UserCreate) AddConsents(v ...*Consent) *UserCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddConsentIDs(ids...)
+}
+
+// AddAuthorizationCodeIDs adds the "authorization_codes" edge to the AuthorizationCode entity by IDs.
+func (_c *UserCreate) AddAuthorizationCodeIDs(ids ...int) *UserCreate {
+	_c.mutation.AddAuthorizationCodeIDs(ids...)
+	return _c
+}
+
+// AddAuthorizationCodes adds the "authorization_codes" edges to the AuthorizationCode entity.
+func (_c *UserCreate) AddAuthorizationCodes(v ...*AuthorizationCode) *UserCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAuthorizationCodeIDs(ids...)
 }
 
 // Mutation returns the UserMutation object of the builder.
@@ -641,6 +673,38 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(credential.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ConsentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.ConsentsTable,
+			Columns: []string{user.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AuthorizationCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.AuthorizationCodesTable,
+			Columns: []string{user.AuthorizationCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -7,6 +7,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"math"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/predicate"
@@ -23,19 +25,23 @@ import (
 // UserQuery is the builder for querying User entities.
 type UserQuery struct {
 	config
-	ctx                  *QueryContext
-	order                []user.OrderOption
-	inters               []Interceptor
-	predicates           []predicate.User
-	withFiles            *FileQuery
-	withAvatar           *FileQuery
-	withSignatures       *SignatureQuery
-	withCredentials      *CredentialQuery
-	loadTotal            []func(context.Context, []*User) error
-	modifiers            []func(*sql.Selector)
-	withNamedFiles       map[string]*FileQuery
-	withNamedSignatures  map[string]*SignatureQuery
-	withNamedCredentials map[string]*CredentialQuery
+	ctx                         *QueryContext
+	order                       []user.OrderOption
+	inters                      []Interceptor
+	predicates                  []predicate.User
+	withFiles                   *FileQuery
+	withAvatar                  *FileQuery
+	withSignatures              *SignatureQuery
+	withCredentials             *CredentialQuery
+	withConsents                *ConsentQuery
+	withAuthorizationCodes      *AuthorizationCodeQuery
+	loadTotal                   []func(context.Context, []*User) error
+	modifiers                   []func(*sql.Selector)
+	withNamedFiles              map[string]*FileQuery
+	withNamedSignatures         map[string]*SignatureQuery
+	withNamedCredentials        map[string]*CredentialQuery
+	withNamedConsents           map[string]*ConsentQuery
+	withNamedAuthorizationCodes map[string]*AuthorizationCodeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -153,6 +159,50 @@ func (_q *UserQuery) QueryCredentials() *CredentialQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(credential.Table, credential.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.CredentialsTable, user.CredentialsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryConsents chains the current query on the "consents" edge.
+func (_q *UserQuery) QueryConsents() *ConsentQuery {
+	query := (&ConsentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(consent.Table, consent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.ConsentsTable, user.ConsentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAuthorizationCodes chains the current query on the "authorization_codes" edge.
+func (_q *UserQuery) QueryAuthorizationCodes() *AuthorizationCodeQuery {
+	query := (&AuthorizationCodeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(authorizationcode.Table, authorizationcode.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.AuthorizationCodesTable, user.AuthorizationCodesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -347,15 +397,17 @@ func (_q *UserQuery) Clone() *UserQuery {
 		return nil
 	}
 	return &UserQuery{
-		config:          _q.config,
-		ctx:             _q.ctx.Clone(),
-		order:           append([]user.OrderOption{}, _q.order...),
-		inters:          append([]Interceptor{}, _q.inters...),
-		predicates:      append([]predicate.User{}, _q.predicates...),
-		withFiles:       _q.withFiles.Clone(),
-		withAvatar:      _q.withAvatar.Clone(),
-		withSignatures:  _q.withSignatures.Clone(),
-		withCredentials: _q.withCredentials.Clone(),
+		config:                 _q.config,
+		ctx:                    _q.ctx.Clone(),
+		order:                  append([]user.OrderOption{}, _q.order...),
+		inters:                 append([]Interceptor{}, _q.inters...),
+		predicates:             append([]predicate.User{}, _q.predicates...),
+		withFiles:              _q.withFiles.Clone(),
+		withAvatar:             _q.withAvatar.Clone(),
+		withSignatures:         _q.withSignatures.Clone(),
+		withCredentials:        _q.withCredentials.Clone(),
+		withConsents:           _q.withConsents.Clone(),
+		withAuthorizationCodes: _q.withAuthorizationCodes.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -404,6 +456,28 @@ func (_q *UserQuery) WithCredentials(opts ...func(*CredentialQuery)) *UserQuery 
 		opt(query)
 	}
 	_q.withCredentials = query
+	return _q
+}
+
+// WithConsents tells the query-builder to eager-load the nodes that are connected to
+// the "consents" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithConsents(opts ...func(*ConsentQuery)) *UserQuery {
+	query := (&ConsentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withConsents = query
+	return _q
+}
+
+// WithAuthorizationCodes tells the query-builder to eager-load the nodes that are connected to
+// the "authorization_codes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithAuthorizationCodes(opts ...func(*AuthorizationCodeQuery)) *UserQuery {
+	query := (&AuthorizationCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAuthorizationCodes = query
 	return _q
 }
 
@@ -485,11 +559,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [6]bool{
 			_q.withFiles != nil,
 			_q.withAvatar != nil,
 			_q.withSignatures != nil,
 			_q.withCredentials != nil,
+			_q.withConsents != nil,
+			_q.withAuthorizationCodes != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -540,6 +616,22 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withConsents; query != nil {
+		if err := _q.loadConsents(ctx, query, nodes,
+			func(n *User) { n.Edges.Consents = []*Consent{} },
+			func(n *User, e *Consent) { n.Edges.Consents = append(n.Edges.Consents, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAuthorizationCodes; query != nil {
+		if err := _q.loadAuthorizationCodes(ctx, query, nodes,
+			func(n *User) { n.Edges.AuthorizationCodes = []*AuthorizationCode{} },
+			func(n *User, e *AuthorizationCode) {
+				n.Edges.AuthorizationCodes = append(n.Edges.AuthorizationCodes, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedFiles {
 		if err := _q.loadFiles(ctx, query, nodes,
 			func(n *User) { n.appendNamedFiles(name) },
@@ -558,6 +650,20 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadCredentials(ctx, query, nodes,
 			func(n *User) { n.appendNamedCredentials(name) },
 			func(n *User, e *Credential) { n.appendNamedCredentials(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedConsents {
+		if err := _q.loadConsents(ctx, query, nodes,
+			func(n *User) { n.appendNamedConsents(name) },
+			func(n *User, e *Consent) { n.appendNamedConsents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAuthorizationCodes {
+		if err := _q.loadAuthorizationCodes(ctx, query, nodes,
+			func(n *User) { n.appendNamedAuthorizationCodes(name) },
+			func(n *User, e *AuthorizationCode) { n.appendNamedAuthorizationCodes(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -689,6 +795,66 @@ func (_q *UserQuery) loadCredentials(ctx context.Context, query *CredentialQuery
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadConsents(ctx context.Context, query *ConsentQuery, nodes []*User, init func(*User), assign func(*User, *Consent)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(consent.FieldUserID)
+	}
+	query.Where(predicate.Consent(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.ConsentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadAuthorizationCodes(ctx context.Context, query *AuthorizationCodeQuery, nodes []*User, init func(*User), assign func(*User, *AuthorizationCode)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(authorizationcode.FieldUserID)
+	}
+	query.Where(predicate.AuthorizationCode(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.AuthorizationCodesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -856,6 +1022,34 @@ func (_q *UserQuery) WithNamedCredentials(name string, opts ...func(*CredentialQ
 		_q.withNamedCredentials = make(map[string]*CredentialQuery)
 	}
 	_q.withNamedCredentials[name] = query
+	return _q
+}
+
+// WithNamedConsents tells the query-builder to eager-load the nodes that are connected to the "consents"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedConsents(name string, opts ...func(*ConsentQuery)) *UserQuery {
+	query := (&ConsentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedConsents == nil {
+		_q.withNamedConsents = make(map[string]*ConsentQuery)
+	}
+	_q.withNamedConsents[name] = query
+	return _q
+}
+
+// WithNamedAuthorizationCodes tells the query-builder to eager-load the nodes that are connected to the "authorization_codes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedAuthorizationCodes(name string, opts ...func(*AuthorizationCodeQuery)) *UserQuery {
+	query := (&AuthorizationCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAuthorizationCodes == nil {
+		_q.withNamedAuthorizationCodes = make(map[string]*AuthorizationCodeQuery)
+	}
+	_q.withNamedAuthorizationCodes[name] = query
 	return _q
 }
 

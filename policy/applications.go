@@ -1,20 +1,27 @@
 package policy
 
-import (
-	"userbridge/apperr"
-	"userbridge/auth"
-)
+import "userbridge/auth"
 
-// ManageApplications decides whether the viewer may list, read, register,
-// rotate the secret of or delete applications: only the command line's
-// operator (auth.Operator). No credential over HTTP manages applications,
-// so to every other viewer they are not found.
+// ManageApplications decides whether the viewer may list, register, change,
+// rotate the secret of or delete applications (OAuth clients): the command
+// line's operator (auth.Operator), or an administrator through a first-party
+// credential. An application's token never manages applications: it could
+// widen its own scopes or redirect URIs.
 func ManageApplications(v *auth.Viewer) error {
 	if v.IsOperator() {
 		return nil
 	}
-	if err := Authenticated(v); err != nil {
+	if err := OwnCredentials(v); err != nil {
 		return err
 	}
-	return apperr.ErrNotFound
+	if !IsAdmin(v.User) {
+		return forbidden(ReasonAdminRequired, "only administrators manage applications")
+	}
+	return nil
 }
+
+// OwnAuthorizations decides whether the viewer may list the applications
+// its user authorized and revoke one: like its credentials, through a
+// first-party credential only (OwnCredentials), so that an application
+// cannot see or end the others.
+func OwnAuthorizations(v *auth.Viewer) error { return OwnCredentials(v) }

@@ -81,6 +81,14 @@ func bearerPath(method, path string, body any) func(a *actor, v *person) *http.R
 	return func(a *actor, _ *person) *http.Request { return restRequest(method, path, a.header, body) }
 }
 
+// oauthRow is an OAuth endpoint or screen: it reads no API credential, so
+// every column gets the same answer to an empty request.
+func oauthRow(method, pattern string, status int, note string) row {
+	return restRow(method, pattern, web, status, everyone(public), func(a *actor, _ *person) *http.Request {
+		return restRequest(method, pattern, a.header, nil)
+	}).noted(note)
+}
+
 func restRows() []row {
 	pub := func(method, pattern, path string, ok int) row {
 		return restRow(method, pattern, web, ok, everyone(public), func(a *actor, _ *person) *http.Request {
@@ -111,6 +119,23 @@ func restRows() []row {
 			note: "the GraphQL endpoint: every operation, filter and order field below"},
 		download("GET"),
 		download("HEAD"),
+
+		pub("GET", "/.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server", 200).
+			noted("OAuth 2.0 metadata (RFC 8414)"),
+		pub("GET", "/oauth/assets/{name}", "/oauth/assets/style.css", 200).noted("the screens' stylesheet"),
+		oauthRow("GET", "/oauth/authorize", 401, "the sign-in and consent screens: the user signs in on them with a password (session cookie); API credentials change nothing, and a request naming no client is an error page (invalid_client)"),
+		oauthRow("POST", "/oauth/authorize", 401, "the consent form (CSRF token, session cookie): as GET /oauth/authorize"),
+		oauthRow("POST", "/oauth/login", 400, "the sign-in form: the password decides, under the login limits; without a return to an authorization request it is an error page"),
+		oauthRow("POST", "/oauth/token", 400, "the OAuth client authenticates itself (client_secret_basic, client_secret_post, or client_id alone for a public client): a request without grant_type is invalid_request whoever sends it"),
+		oauthRow("POST", "/oauth/revoke", 400, "RFC 7009, the client authenticates itself: without a token, invalid_request"),
+		restRow("POST", "/oauth/introspect", web, 400, func(c col) outcome {
+			if c.cred == credAppAlone {
+				return allowed
+			}
+			return unauthenticated
+		}, func(a *actor, _ *person) *http.Request {
+			return restRequest("POST", "/oauth/introspect", a.header, nil)
+		}).noted("RFC 7662, confidential clients in HTTP Basic only (no other credential is accepted); the client authenticated, an empty request is invalid_request"),
 
 		restRow("GET", "/users/@current", edufocus, 200, readSelf("identity"), bearerPath("GET", "/users/@current", nil)),
 		restRow("PATCH", "/users/@current", edufocus, 200, modifySelf, bearerPath("PATCH", "/users/@current", map[string]any{"first_name": "Changed"})).writing(),
@@ -244,12 +269,45 @@ func gqlRows(s *ast.Schema) []row {
 			`mutation { createApiKey(scopes: ["identity", "email", "personal", "modify", "files", "signatures"]) { token } }`),
 		gqlRow("mutation", "revokeCredential", "B's", revokeOther, `mutation { revokeCredential(id: "%[4]s") { id } }`),
 		gqlRow("mutation", "revokeCredential", "own", ownCredentials, `mutation { revokeCredential(id: "%[6]s") { id } }`),
+		gqlRow("query", "applications", "", manageApplications, `{ applications { clientId } }`),
+		gqlRow("query", "authorizedApplications", "", ownCredentials, `{ authorizedApplications { scopes } }`),
+		gqlRow("mutation", "createApplication", "", manageApplications,
+			`mutation { createApplication(input: {name: "Matrix", redirectUris: ["https://app.example/cb"], scopes: ["identity"]}) { clientSecret } }`),
+		gqlRow("mutation", "updateApplication", "an unknown client id", unknownFor(manageApplications),
+			`mutation { updateApplication(clientId: "00000000000000000000000000000000", input: {name: "Renamed"}) { name } }`),
+		gqlRow("mutation", "deleteApplication", "an unknown client id", unknownFor(manageApplications),
+			`mutation { deleteApplication(clientId: "00000000000000000000000000000000") }`),
+		gqlRow("mutation", "revokeApplication", "one never authorized", unknownFor(ownCredentials),
+			`mutation { revokeApplication(clientId: "00000000000000000000000000000000") }`),
 		gqlRow("mutation", "uploadUserFile", "", readSelf("files"), `mutation($file: Upload!) { uploadUserFile(file: $file) { id } }`),
 		gqlRow("mutation", "deleteUserFile", "B's", deleteFileOther, `mutation { deleteUserFile(id: "%[2]s") }`),
 		gqlRow("mutation", "uploadTemporaryFile", "", readSelf("identity"), `mutation($file: Upload!) { uploadTemporaryFile(file: $file) { id } }`),
 		gqlRow("mutation", "setAvatar", "inline image", modifySelf, `mutation { setAvatar(image: "`+pngBase64+`") { id } }`),
 		gqlRow("mutation", "setExternalSignatures", "B's", setOthersSignatures, `mutation { setExternalSignatures(userId: "%[1]s", application: "matrix", `+sig+`) { id } }`),
 		gqlRow("mutation", "setExternalSignatures", "own", readSelf("signatures"), `mutation { setExternalSignatures(userId: "%[5]s", application: "matrix", `+sig+`) { id } }`),
+	}
+}
+
+// manageApplications: registering OAuth clients is for administrators,
+// through a first-party credential.
+func manageApplications(c col) outcome {
+	if o, done := gate(c); done {
+		return o
+	}
+	if !c.firstParty() || c.user != administrator {
+		return forbidden
+	}
+	return allowed
+}
+
+// unknownFor: whoever may act gets NOT_FOUND for an object that does not
+// exist; the others what rule says.
+func unknownFor(rule func(col) outcome) func(col) outcome {
+	return func(c col) outcome {
+		if o := rule(c); o != allowed {
+			return o
+		}
+		return notFound
 	}
 }
 

@@ -26,8 +26,18 @@ const (
 	FieldVerified = "verified"
 	// FieldPermissions holds the string denoting the permissions field in the database.
 	FieldPermissions = "permissions"
+	// FieldPublic holds the string denoting the public field in the database.
+	FieldPublic = "public"
+	// FieldRedirectUris holds the string denoting the redirect_uris field in the database.
+	FieldRedirectUris = "redirect_uris"
+	// FieldScopes holds the string denoting the scopes field in the database.
+	FieldScopes = "scopes"
 	// EdgeCredentials holds the string denoting the credentials edge name in mutations.
 	EdgeCredentials = "credentials"
+	// EdgeConsents holds the string denoting the consents edge name in mutations.
+	EdgeConsents = "consents"
+	// EdgeAuthorizationCodes holds the string denoting the authorization_codes edge name in mutations.
+	EdgeAuthorizationCodes = "authorization_codes"
 	// Table holds the table name of the application in the database.
 	Table = "applications"
 	// CredentialsTable is the table that holds the credentials relation/edge.
@@ -37,6 +47,20 @@ const (
 	CredentialsInverseTable = "credentials"
 	// CredentialsColumn is the table column denoting the credentials relation/edge.
 	CredentialsColumn = "application_id"
+	// ConsentsTable is the table that holds the consents relation/edge.
+	ConsentsTable = "consents"
+	// ConsentsInverseTable is the table name for the Consent entity.
+	// It exists in this package in order to avoid circular dependency with the "consent" package.
+	ConsentsInverseTable = "consents"
+	// ConsentsColumn is the table column denoting the consents relation/edge.
+	ConsentsColumn = "application_id"
+	// AuthorizationCodesTable is the table that holds the authorization_codes relation/edge.
+	AuthorizationCodesTable = "authorization_codes"
+	// AuthorizationCodesInverseTable is the table name for the AuthorizationCode entity.
+	// It exists in this package in order to avoid circular dependency with the "authorizationcode" package.
+	AuthorizationCodesInverseTable = "authorization_codes"
+	// AuthorizationCodesColumn is the table column denoting the authorization_codes relation/edge.
+	AuthorizationCodesColumn = "application_id"
 )
 
 // Columns holds all SQL columns for application fields.
@@ -48,6 +72,9 @@ var Columns = []string{
 	FieldSecretHash,
 	FieldVerified,
 	FieldPermissions,
+	FieldPublic,
+	FieldRedirectUris,
+	FieldScopes,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -71,6 +98,8 @@ var (
 	NameValidator func(string) error
 	// DefaultVerified holds the default value on creation for the "verified" field.
 	DefaultVerified bool
+	// DefaultPublic holds the default value on creation for the "public" field.
+	DefaultPublic bool
 )
 
 // OrderOption defines the ordering options for the Application queries.
@@ -106,6 +135,11 @@ func ByVerified(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVerified, opts...).ToFunc()
 }
 
+// ByPublic orders the results by the public field.
+func ByPublic(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPublic, opts...).ToFunc()
+}
+
 // ByCredentialsCount orders the results by credentials count.
 func ByCredentialsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -119,10 +153,52 @@ func ByCredentials(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newCredentialsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByConsentsCount orders the results by consents count.
+func ByConsentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newConsentsStep(), opts...)
+	}
+}
+
+// ByConsents orders the results by consents terms.
+func ByConsents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newConsentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByAuthorizationCodesCount orders the results by authorization_codes count.
+func ByAuthorizationCodesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAuthorizationCodesStep(), opts...)
+	}
+}
+
+// ByAuthorizationCodes orders the results by authorization_codes terms.
+func ByAuthorizationCodes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAuthorizationCodesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCredentialsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(CredentialsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, CredentialsTable, CredentialsColumn),
+	)
+}
+func newConsentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ConsentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ConsentsTable, ConsentsColumn),
+	)
+}
+func newAuthorizationCodesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AuthorizationCodesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AuthorizationCodesTable, AuthorizationCodesColumn),
 	)
 }

@@ -80,6 +80,11 @@ func Verified(v bool) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldVerified, v))
 }
 
+// Public applies equality check predicate on the "public" field. It's identical to PublicEQ.
+func Public(v bool) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldPublic, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Application {
 	return predicate.Application(sql.FieldEQ(FieldCreatedAt, v))
@@ -335,6 +340,36 @@ func PermissionsNotNil() predicate.Application {
 	return predicate.Application(sql.FieldNotNull(FieldPermissions))
 }
 
+// PublicEQ applies the EQ predicate on the "public" field.
+func PublicEQ(v bool) predicate.Application {
+	return predicate.Application(sql.FieldEQ(FieldPublic, v))
+}
+
+// PublicNEQ applies the NEQ predicate on the "public" field.
+func PublicNEQ(v bool) predicate.Application {
+	return predicate.Application(sql.FieldNEQ(FieldPublic, v))
+}
+
+// RedirectUrisIsNil applies the IsNil predicate on the "redirect_uris" field.
+func RedirectUrisIsNil() predicate.Application {
+	return predicate.Application(sql.FieldIsNull(FieldRedirectUris))
+}
+
+// RedirectUrisNotNil applies the NotNil predicate on the "redirect_uris" field.
+func RedirectUrisNotNil() predicate.Application {
+	return predicate.Application(sql.FieldNotNull(FieldRedirectUris))
+}
+
+// ScopesIsNil applies the IsNil predicate on the "scopes" field.
+func ScopesIsNil() predicate.Application {
+	return predicate.Application(sql.FieldIsNull(FieldScopes))
+}
+
+// ScopesNotNil applies the NotNil predicate on the "scopes" field.
+func ScopesNotNil() predicate.Application {
+	return predicate.Application(sql.FieldNotNull(FieldScopes))
+}
+
 // HasCredentials applies the HasEdge predicate on the "credentials" edge.
 func HasCredentials() predicate.Application {
 	return predicate.Application(func(s *sql.Selector) {
@@ -350,6 +385,52 @@ func HasCredentials() predicate.Application {
 func HasCredentialsWith(preds ...predicate.Credential) predicate.Application {
 	return predicate.Application(func(s *sql.Selector) {
 		step := newCredentialsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasConsents applies the HasEdge predicate on the "consents" edge.
+func HasConsents() predicate.Application {
+	return predicate.Application(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ConsentsTable, ConsentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasConsentsWith applies the HasEdge predicate on the "consents" edge with a given conditions (other predicates).
+func HasConsentsWith(preds ...predicate.Consent) predicate.Application {
+	return predicate.Application(func(s *sql.Selector) {
+		step := newConsentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAuthorizationCodes applies the HasEdge predicate on the "authorization_codes" edge.
+func HasAuthorizationCodes() predicate.Application {
+	return predicate.Application(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, AuthorizationCodesTable, AuthorizationCodesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAuthorizationCodesWith applies the HasEdge predicate on the "authorization_codes" edge with a given conditions (other predicates).
+func HasAuthorizationCodesWith(preds ...predicate.AuthorizationCode) predicate.Application {
+	return predicate.Application(func(s *sql.Selector) {
+		step := newAuthorizationCodesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -18,12 +18,96 @@ var (
 		{Name: "secret_hash", Type: field.TypeString},
 		{Name: "verified", Type: field.TypeBool, Default: false},
 		{Name: "permissions", Type: field.TypeJSON, Nullable: true},
+		{Name: "public", Type: field.TypeBool, Default: false},
+		{Name: "redirect_uris", Type: field.TypeJSON, Nullable: true},
+		{Name: "scopes", Type: field.TypeJSON, Nullable: true},
 	}
 	// ApplicationsTable holds the schema information for the "applications" table.
 	ApplicationsTable = &schema.Table{
 		Name:       "applications",
 		Columns:    ApplicationsColumns,
 		PrimaryKey: []*schema.Column{ApplicationsColumns[0]},
+	}
+	// AuthorizationCodesColumns holds the columns for the "authorization_codes" table.
+	AuthorizationCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "pkce", Type: field.TypeBool, Default: false},
+		{Name: "signature", Type: field.TypeString, Size: 64},
+		{Name: "grant_id", Type: field.TypeString, Size: 64},
+		{Name: "request", Type: field.TypeBytes},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used", Type: field.TypeBool, Default: false},
+		{Name: "application_id", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+	}
+	// AuthorizationCodesTable holds the schema information for the "authorization_codes" table.
+	AuthorizationCodesTable = &schema.Table{
+		Name:       "authorization_codes",
+		Columns:    AuthorizationCodesColumns,
+		PrimaryKey: []*schema.Column{AuthorizationCodesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "authorization_codes_applications_authorization_codes",
+				Columns:    []*schema.Column{AuthorizationCodesColumns[8]},
+				RefColumns: []*schema.Column{ApplicationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "authorization_codes_users_authorization_codes",
+				Columns:    []*schema.Column{AuthorizationCodesColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "authorizationcode_pkce_signature",
+				Unique:  true,
+				Columns: []*schema.Column{AuthorizationCodesColumns[2], AuthorizationCodesColumns[3]},
+			},
+			{
+				Name:    "authorizationcode_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuthorizationCodesColumns[6]},
+			},
+		},
+	}
+	// ConsentsColumns holds the columns for the "consents" table.
+	ConsentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "scopes", Type: field.TypeJSON},
+		{Name: "application_id", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+	}
+	// ConsentsTable holds the schema information for the "consents" table.
+	ConsentsTable = &schema.Table{
+		Name:       "consents",
+		Columns:    ConsentsColumns,
+		PrimaryKey: []*schema.Column{ConsentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "consents_applications_consents",
+				Columns:    []*schema.Column{ConsentsColumns[4]},
+				RefColumns: []*schema.Column{ApplicationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "consents_users_consents",
+				Columns:    []*schema.Column{ConsentsColumns[5]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "consent_user_id_application_id",
+				Unique:  true,
+				Columns: []*schema.Column{ConsentsColumns[5], ConsentsColumns[4]},
+			},
+		},
 	}
 	// CredentialsColumns holds the columns for the "credentials" table.
 	CredentialsColumns = []*schema.Column{
@@ -36,6 +120,7 @@ var (
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "grant_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "application_id", Type: field.TypeInt, Nullable: true},
 		{Name: "user_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -47,15 +132,22 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "credentials_applications_credentials",
-				Columns:    []*schema.Column{CredentialsColumns[9]},
+				Columns:    []*schema.Column{CredentialsColumns[10]},
 				RefColumns: []*schema.Column{ApplicationsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "credentials_users_credentials",
-				Columns:    []*schema.Column{CredentialsColumns[10]},
+				Columns:    []*schema.Column{CredentialsColumns[11]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "credential_grant_id",
+				Unique:  false,
+				Columns: []*schema.Column{CredentialsColumns[9]},
 			},
 		},
 	}
@@ -195,6 +287,8 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		ApplicationsTable,
+		AuthorizationCodesTable,
+		ConsentsTable,
 		CredentialsTable,
 		FilesTable,
 		SettingsTable,
@@ -206,6 +300,16 @@ var (
 func init() {
 	ApplicationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
+	}
+	AuthorizationCodesTable.ForeignKeys[0].RefTable = ApplicationsTable
+	AuthorizationCodesTable.ForeignKeys[1].RefTable = UsersTable
+	AuthorizationCodesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	ConsentsTable.ForeignKeys[0].RefTable = ApplicationsTable
+	ConsentsTable.ForeignKeys[1].RefTable = UsersTable
+	ConsentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(25769803776),
 	}
 	CredentialsTable.ForeignKeys[0].RefTable = ApplicationsTable
 	CredentialsTable.ForeignKeys[1].RefTable = UsersTable

@@ -9,6 +9,12 @@ import (
 // Application is the predicate function for application builders.
 type Application func(*sql.Selector)
 
+// AuthorizationCode is the predicate function for authorizationcode builders.
+type AuthorizationCode func(*sql.Selector)
+
+// Consent is the predicate function for consent builders.
+type Consent func(*sql.Selector)
+
 // Credential is the predicate function for credential builders.
 type Credential func(*sql.Selector)
 

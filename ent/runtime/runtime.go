@@ -5,6 +5,8 @@ package runtime
 import (
 	"time"
 	"userbridge/ent/application"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/schema"
@@ -54,6 +56,52 @@ func init() {
 	applicationDescVerified := applicationFields[3].Descriptor()
 	// application.DefaultVerified holds the default value on creation for the verified field.
 	application.DefaultVerified = applicationDescVerified.Default.(bool)
+	// applicationDescPublic is the schema descriptor for public field.
+	applicationDescPublic := applicationFields[5].Descriptor()
+	// application.DefaultPublic holds the default value on creation for the public field.
+	application.DefaultPublic = applicationDescPublic.Default.(bool)
+	authorizationcodeMixin := schema.AuthorizationCode{}.Mixin()
+	authorizationcodeMixinFields0 := authorizationcodeMixin[0].Fields()
+	_ = authorizationcodeMixinFields0
+	authorizationcodeFields := schema.AuthorizationCode{}.Fields()
+	_ = authorizationcodeFields
+	// authorizationcodeDescCreatedAt is the schema descriptor for created_at field.
+	authorizationcodeDescCreatedAt := authorizationcodeMixinFields0[0].Descriptor()
+	// authorizationcode.DefaultCreatedAt holds the default value on creation for the created_at field.
+	authorizationcode.DefaultCreatedAt = authorizationcodeDescCreatedAt.Default.(func() time.Time)
+	// authorizationcodeDescPkce is the schema descriptor for pkce field.
+	authorizationcodeDescPkce := authorizationcodeFields[0].Descriptor()
+	// authorizationcode.DefaultPkce holds the default value on creation for the pkce field.
+	authorizationcode.DefaultPkce = authorizationcodeDescPkce.Default.(bool)
+	// authorizationcodeDescSignature is the schema descriptor for signature field.
+	authorizationcodeDescSignature := authorizationcodeFields[1].Descriptor()
+	// authorizationcode.SignatureValidator is a validator for the "signature" field. It is called by the builders before save.
+	authorizationcode.SignatureValidator = authorizationcodeDescSignature.Validators[0].(func(string) error)
+	// authorizationcodeDescGrantID is the schema descriptor for grant_id field.
+	authorizationcodeDescGrantID := authorizationcodeFields[2].Descriptor()
+	// authorizationcode.GrantIDValidator is a validator for the "grant_id" field. It is called by the builders before save.
+	authorizationcode.GrantIDValidator = authorizationcodeDescGrantID.Validators[0].(func(string) error)
+	// authorizationcodeDescUsed is the schema descriptor for used field.
+	authorizationcodeDescUsed := authorizationcodeFields[7].Descriptor()
+	// authorizationcode.DefaultUsed holds the default value on creation for the used field.
+	authorizationcode.DefaultUsed = authorizationcodeDescUsed.Default.(bool)
+	consentMixin := schema.Consent{}.Mixin()
+	consentMixinFields0 := consentMixin[0].Fields()
+	_ = consentMixinFields0
+	consentMixinFields1 := consentMixin[1].Fields()
+	_ = consentMixinFields1
+	consentFields := schema.Consent{}.Fields()
+	_ = consentFields
+	// consentDescCreatedAt is the schema descriptor for created_at field.
+	consentDescCreatedAt := consentMixinFields0[0].Descriptor()
+	// consent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	consent.DefaultCreatedAt = consentDescCreatedAt.Default.(func() time.Time)
+	// consentDescUpdatedAt is the schema descriptor for updated_at field.
+	consentDescUpdatedAt := consentMixinFields1[0].Descriptor()
+	// consent.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	consent.DefaultUpdatedAt = consentDescUpdatedAt.Default.(func() time.Time)
+	// consent.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	consent.UpdateDefaultUpdatedAt = consentDescUpdatedAt.UpdateDefault.(func() time.Time)
 	credentialMixin := schema.Credential{}.Mixin()
 	credentialMixinFields0 := credentialMixin[0].Fields()
 	_ = credentialMixinFields0
@@ -67,6 +115,10 @@ func init() {
 	credentialDescConsented := credentialFields[3].Descriptor()
 	// credential.DefaultConsented holds the default value on creation for the consented field.
 	credential.DefaultConsented = credentialDescConsented.Default.(bool)
+	// credentialDescGrantID is the schema descriptor for grant_id field.
+	credentialDescGrantID := credentialFields[9].Descriptor()
+	// credential.GrantIDValidator is a validator for the "grant_id" field. It is called by the builders before save.
+	credential.GrantIDValidator = credentialDescGrantID.Validators[0].(func(string) error)
 	fileMixin := schema.File{}.Mixin()
 	fileMixinFields0 := fileMixin[0].Fields()
 	_ = fileMixinFields0

@@ -26,10 +26,17 @@ func (Application) Fields() []ent.Field {
 		field.String("client_id").Unique().Immutable().DefaultFunc(randid.AppID).
 			Match(regexp.MustCompile(`^[A-Za-z0-9]{32}$`)),
 		field.String("name").NotEmpty().MaxLen(255),
-		field.String("secret_hash").Sensitive(),
+		field.String("secret_hash").Sensitive().
+			Comment("SHA-256 of the secret; empty for a public client, which has none"),
 		field.Bool("verified").Default(false),
 		field.Strings("permissions").Optional().
 			Comment("special permissions such as users:read and users:write"),
+		field.Bool("public").Default(false).
+			Comment("an OAuth public client (no secret, PKCE required), such as a browser or mobile app"),
+		field.Strings("redirect_uris").Optional().
+			Comment("OAuth redirect URIs, matched exactly"),
+		field.Strings("scopes").Optional().
+			Comment("scopes the application may ask a user for on the consent screen"),
 	}
 }
 
@@ -37,6 +44,8 @@ func (Application) Fields() []ent.Field {
 func (Application) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("credentials", Credential.Type).Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.To("consents", Consent.Type).Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.To("authorization_codes", AuthorizationCode.Type).Annotations(entsql.OnDelete(entsql.Cascade)),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 )
 
 // Credential is an opaque bearer token, stored only as its SHA-256 hash. It
@@ -43,6 +44,8 @@ func (Credential) Fields() []ent.Field {
 			Comment("When the credential was revoked; null: it is not."),
 		field.Time("last_used_at").Optional().Nillable().
 			Comment("When the credential last authenticated a request, roughly; null: never used."),
+		field.String("grant_id").Optional().Nillable().Immutable().MaxLen(64).Annotations(entgql.Skip()).
+			Comment("The OAuth grant (one authorization) the token belongs to: refresh-token rotation and reuse revoke by it."),
 	}
 }
 
@@ -54,6 +57,11 @@ func (Credential) Edges() []ent.Edge {
 		edge.From("application", Application.Type).Ref("credentials").Unique().Immutable().
 			Field("application_id").Annotations(entgql.Skip()),
 	}
+}
+
+// Indexes of the Credential.
+func (Credential) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("grant_id")}
 }
 
 // Annotations of the Credential.

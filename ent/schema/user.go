@@ -103,6 +103,10 @@ func (User) Edges() []ent.Edge {
 			Annotations(entsql.OnDelete(entsql.Cascade)),
 		edge.To("credentials", Credential.Type).
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
+		edge.To("consents", Consent.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
+		edge.To("authorization_codes", AuthorizationCode.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
 	}
 }
 

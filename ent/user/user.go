@@ -64,6 +64,10 @@ const (
 	EdgeSignatures = "signatures"
 	// EdgeCredentials holds the string denoting the credentials edge name in mutations.
 	EdgeCredentials = "credentials"
+	// EdgeConsents holds the string denoting the consents edge name in mutations.
+	EdgeConsents = "consents"
+	// EdgeAuthorizationCodes holds the string denoting the authorization_codes edge name in mutations.
+	EdgeAuthorizationCodes = "authorization_codes"
 	// Table holds the table name of the user in the database.
 	Table = "users"
 	// FilesTable is the table that holds the files relation/edge.
@@ -94,6 +98,20 @@ const (
 	CredentialsInverseTable = "credentials"
 	// CredentialsColumn is the table column denoting the credentials relation/edge.
 	CredentialsColumn = "user_id"
+	// ConsentsTable is the table that holds the consents relation/edge.
+	ConsentsTable = "consents"
+	// ConsentsInverseTable is the table name for the Consent entity.
+	// It exists in this package in order to avoid circular dependency with the "consent" package.
+	ConsentsInverseTable = "consents"
+	// ConsentsColumn is the table column denoting the consents relation/edge.
+	ConsentsColumn = "user_id"
+	// AuthorizationCodesTable is the table that holds the authorization_codes relation/edge.
+	AuthorizationCodesTable = "authorization_codes"
+	// AuthorizationCodesInverseTable is the table name for the AuthorizationCode entity.
+	// It exists in this package in order to avoid circular dependency with the "authorizationcode" package.
+	AuthorizationCodesInverseTable = "authorization_codes"
+	// AuthorizationCodesColumn is the table column denoting the authorization_codes relation/edge.
+	AuthorizationCodesColumn = "user_id"
 )
 
 // Columns holds all SQL columns for user fields.
@@ -396,6 +414,34 @@ func ByCredentials(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newCredentialsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByConsentsCount orders the results by consents count.
+func ByConsentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newConsentsStep(), opts...)
+	}
+}
+
+// ByConsents orders the results by consents terms.
+func ByConsents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newConsentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByAuthorizationCodesCount orders the results by authorization_codes count.
+func ByAuthorizationCodesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAuthorizationCodesStep(), opts...)
+	}
+}
+
+// ByAuthorizationCodes orders the results by authorization_codes terms.
+func ByAuthorizationCodes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAuthorizationCodesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newFilesStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -422,6 +468,20 @@ func newCredentialsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(CredentialsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, CredentialsTable, CredentialsColumn),
+	)
+}
+func newConsentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ConsentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ConsentsTable, ConsentsColumn),
+	)
+}
+func newAuthorizationCodesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AuthorizationCodesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AuthorizationCodesTable, AuthorizationCodesColumn),
 	)
 }
 

@@ -1122,6 +1122,52 @@ func HasCredentialsWith(preds ...predicate.Credential) predicate.User {
 	})
 }
 
+// HasConsents applies the HasEdge predicate on the "consents" edge.
+func HasConsents() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ConsentsTable, ConsentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasConsentsWith applies the HasEdge predicate on the "consents" edge with a given conditions (other predicates).
+func HasConsentsWith(preds ...predicate.Consent) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newConsentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAuthorizationCodes applies the HasEdge predicate on the "authorization_codes" edge.
+func HasAuthorizationCodes() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, AuthorizationCodesTable, AuthorizationCodesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAuthorizationCodesWith applies the HasEdge predicate on the "authorization_codes" edge with a given conditions (other predicates).
+func HasAuthorizationCodesWith(preds ...predicate.AuthorizationCode) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newAuthorizationCodesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.User) predicate.User {
 	return predicate.User(sql.AndPredicates(predicates...))

@@ -7,12 +7,36 @@ import (
 	"userbridge/ent/user"
 )
 
+// What describes an application.
+type ApplicationInput struct {
+	// The name shown on the consent screen, 1 to 255 characters.
+	Name string `json:"name"`
+	// Whether the application is verified; default false.
+	Verified *bool `json:"verified,omitempty"`
+	// A public client (no secret, PKCE required); default false. Fixed at creation.
+	Public *bool `json:"public,omitempty"`
+	// Redirect URIs: https, http on a loopback host, or an app's own scheme (com.example.app:/cb); no fragment.
+	RedirectUris []string `json:"redirectUris,omitempty"`
+	// Scopes the application may ask for: identity, email, personal, modify, files, signatures.
+	Scopes []string `json:"scopes,omitempty"`
+	// Special permissions: users:read, users:write.
+	Permissions []string `json:"permissions,omitempty"`
+}
+
 // The result of createApiKey: the key, shown once, and its credential.
 type CreateAPIKeyPayload struct {
 	// The API key, shown once; only its hash is stored.
 	Token string `json:"token"`
 	// The credential of the key, for listing and revoking it.
 	Credential *ent.Credential `json:"credential"`
+}
+
+// The result of createApplication.
+type CreateApplicationPayload struct {
+	// The application.
+	Application *ent.Application `json:"application"`
+	// The client secret, shown once (only its hash is stored); null for a public client.
+	ClientSecret *string `json:"clientSecret,omitempty"`
 }
 
 // The new user of createUser. Fields left out take their defaults.

@@ -37,11 +37,13 @@ func RunIn(t testing.TB, pageURL, selector, waitFor string, timeout time.Duratio
 	return RunSteps(t, pageURL, timeout, Step{In: selector, WaitFor: waitFor})[0]
 }
 
-// Step is one thing a test does on the page: click the first element
-// matching the CSS selector Click, if set, once it exists; then wait until
-// the innerText of the first element matching In contains WaitFor. If it
-// contains FailOn (when set) first, the step fails at once.
+// Step is one thing a test does on the page: type into form fields (Fill:
+// CSS selector to value, each once its element exists), click the first
+// element matching the CSS selector Click, if set, once it exists; then
+// wait until the innerText of the first element matching In contains
+// WaitFor. If it contains FailOn (when set) first, the step fails at once.
 type Step struct {
+	Fill    map[string]string
 	Click   string
 	In      string
 	WaitFor string
@@ -67,6 +69,14 @@ func RunSteps(t testing.TB, pageURL string, timeout time.Duration, steps ...Step
 	session, err := b.open(ctx, pageURL)
 	for i := 0; err == nil && i < len(steps); i++ {
 		st := steps[i]
+		for sel, value := range st.Fill {
+			if err = b.fill(ctx, session, sel, value); err != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
 		if st.Click != "" {
 			if err = b.click(ctx, session, st.Click); err != nil {
 				break
@@ -222,6 +232,15 @@ func (b *browser) click(ctx context.Context, s, selector string) error {
 	expr := fmt.Sprintf(`(() => { const el = document.querySelector(%s); if (!el) return false; el.click(); return true; })()`, sel)
 	return b.poll(ctx, s, expr, func(v any) bool { return v == true },
 		func() error { return fmt.Errorf("no %s to click", selector) })
+}
+
+// fill waits until an element matches selector and sets its value.
+func (b *browser) fill(ctx context.Context, s, selector, value string) error {
+	sel, _ := json.Marshal(selector)
+	val, _ := json.Marshal(value)
+	expr := fmt.Sprintf(`(() => { const el = document.querySelector(%s); if (!el) return false; el.value = %s; return true; })()`, sel, val)
+	return b.poll(ctx, s, expr, func(v any) bool { return v == true },
+		func() error { return fmt.Errorf("no %s to fill", selector) })
 }
 
 // waitForText polls the selector's innerText until it contains want, or

@@ -1,0 +1,278 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"userbridge/ent"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/credential"
+	"userbridge/ent/user"
+)
+
+// store keeps fosite's state in the service's tables: authorization codes
+// and PKCE challenges in authorization_codes, access and refresh tokens as
+// Credential rows (the same rows every dialect authenticates with), keyed
+// by the token's SHA-256 and grouped by grant_id, fosite's request id.
+type store struct {
+	client *ent.Client
+	now    func() time.Time
+}
+
+type txKey struct{}
+
+// BeginTX, Commit and Rollback let fosite run a token exchange (code
+// invalidated, tokens stored; or refresh token rotated, new tokens stored)
+// in one transaction.
+func (s *store) BeginTX(ctx context.Context) (context.Context, error) {
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, txKey{}, tx), nil
+}
+
+func (s *store) Commit(ctx context.Context) error {
+	if tx, ok := ctx.Value(txKey{}).(*ent.Tx); ok {
+		return tx.Commit()
+	}
+	return nil
+}
+
+func (s *store) Rollback(ctx context.Context) error {
+	if tx, ok := ctx.Value(txKey{}).(*ent.Tx); ok {
+		return tx.Rollback()
+	}
+	return nil
+}
+
+func (s *store) db(ctx context.Context) *ent.Client {
+	if tx, ok := ctx.Value(txKey{}).(*ent.Tx); ok {
+		return tx.Client()
+	}
+	return s.client
+}
+
+// storedRequest is an authorization request as kept until its code is
+// exchanged.
+type storedRequest struct {
+	ID          string     `json:"id"`
+	RequestedAt time.Time  `json:"requested_at"`
+	Scopes      []string   `json:"scopes"`
+	Granted     []string   `json:"granted"`
+	Form        url.Values `json:"form"`
+	Session     *Session   `json:"session"`
+}
+
+func (s *store) createCode(ctx context.Context, pkce bool, sig string, r fosite.Requester) error {
+	sess, ok := r.GetSession().(*Session)
+	c, okc := r.GetClient().(*Client)
+	if !ok || !okc || sess.UserID == 0 {
+		return errors.New("oauth: authorization request without user or application")
+	}
+	data, err := json.Marshal(storedRequest{ID: r.GetID(), RequestedAt: r.GetRequestedAt(),
+		Scopes: r.GetRequestedScopes(), Granted: r.GetGrantedScopes(), Form: r.GetRequestForm(), Session: sess})
+	if err != nil {
+		return err
+	}
+	exp := sess.GetExpiresAt(fosite.AuthorizeCode)
+	if exp.IsZero() {
+		exp = s.now().Add(CodeTTL)
+	}
+	// Codes expired for a day are of no use, not even to detect a reuse
+	// (an expired code is unknown): each new code clears them away.
+	if _, err := s.db(ctx).AuthorizationCode.Delete().
+		Where(authorizationcode.ExpiresAtLT(s.now().Add(-24 * time.Hour))).Exec(ctx); err != nil {
+		return err
+	}
+	return s.db(ctx).AuthorizationCode.Create().SetPkce(pkce).SetSignature(sig).SetGrantID(r.GetID()).
+		SetUserID(sess.UserID).SetApplicationID(c.App.ID).SetRequest(data).SetExpiresAt(exp.UTC()).Exec(ctx)
+}
+
+// getCode loads a code's request. An expired code is not found, so that
+// the token endpoint answers invalid_grant (fosite checks the expiry only
+// later, answering invalid_request).
+func (s *store) getCode(ctx context.Context, pkce bool, sig string) (fosite.Requester, error) {
+	row, err := s.db(ctx).AuthorizationCode.Query().
+		Where(authorizationcode.Pkce(pkce), authorizationcode.Signature(sig)).WithApplication().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fosite.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var sr storedRequest
+	if err := json.Unmarshal(row.Request, &sr); err != nil {
+		return nil, err
+	}
+	req := &fosite.Request{ID: sr.ID, RequestedAt: sr.RequestedAt, Client: newClient(row.Edges.Application),
+		RequestedScope: sr.Scopes, GrantedScope: sr.Granted, Form: sr.Form, Session: sr.Session}
+	if !s.now().Before(row.ExpiresAt) {
+		return nil, fosite.ErrNotFound
+	}
+	if row.Used {
+		return req, fosite.ErrInvalidatedAuthorizeCode
+	}
+	return req, nil
+}
+
+func (s *store) CreateAuthorizeCodeSession(ctx context.Context, sig string, r fosite.Requester) error {
+	return s.createCode(ctx, false, sig, r)
+}
+
+func (s *store) GetAuthorizeCodeSession(ctx context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
+	return s.getCode(ctx, false, sig)
+}
+
+// InvalidateAuthorizeCodeSession marks a code used, once: of two exchanges
+// racing, the second finds it used and stores nothing.
+func (s *store) InvalidateAuthorizeCodeSession(ctx context.Context, sig string) error {
+	n, err := s.db(ctx).AuthorizationCode.Update().Where(authorizationcode.Pkce(false),
+		authorizationcode.Signature(sig), authorizationcode.Used(false)).SetUsed(true).Save(ctx)
+	if err == nil && n == 0 {
+		return fosite.ErrInvalidatedAuthorizeCode
+	}
+	return err
+}
+
+func (s *store) CreatePKCERequestSession(ctx context.Context, sig string, r fosite.Requester) error {
+	return s.createCode(ctx, true, sig, r)
+}
+
+func (s *store) GetPKCERequestSession(ctx context.Context, sig string, _ fosite.Session) (fosite.Requester, error) {
+	return s.getCode(ctx, true, sig)
+}
+
+func (s *store) DeletePKCERequestSession(ctx context.Context, sig string) error {
+	_, err := s.db(ctx).AuthorizationCode.Delete().
+		Where(authorizationcode.Pkce(true), authorizationcode.Signature(sig)).Exec(ctx)
+	return err
+}
+
+// createToken stores an access or refresh token as a Credential of the
+// application, for the session's user (none for client credentials), with
+// the granted scopes and the consent the screen recorded.
+func (s *store) createToken(ctx context.Context, kind credential.Kind, tt fosite.TokenType, sig string, r fosite.Requester) error {
+	sess, ok := r.GetSession().(*Session)
+	c, okc := r.GetClient().(*Client)
+	if !ok || !okc {
+		return errors.New("oauth: token request without session or application")
+	}
+	m := s.db(ctx).Credential.Create().SetTokenHash(sig).SetKind(kind).SetApplicationID(c.App.ID).
+		SetScopes(append([]string{}, r.GetGrantedScopes()...)).SetConsented(sess.Consented).SetGrantID(r.GetID())
+	if sess.UserID != 0 {
+		m.SetUserID(sess.UserID)
+	}
+	if exp := sess.GetExpiresAt(tt); !exp.IsZero() {
+		m.SetExpiresAt(exp.UTC())
+	}
+	return m.Exec(ctx)
+}
+
+// getToken rebuilds the request a token was issued for. A revoked token is
+// inactive (fosite then revokes its whole grant if it was a refresh token:
+// reuse of a rotated one); a token of a user who may no longer act is
+// unknown.
+func (s *store) getToken(ctx context.Context, kind credential.Kind, tt fosite.TokenType, sig string, into fosite.Session) (fosite.Requester, error) {
+	c, err := s.db(ctx).Credential.Query().Where(credential.TokenHash(sig), credential.KindEQ(kind),
+		credential.ApplicationIDNotNil(), credential.GrantIDNotNil()).WithApplication().WithUser().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fosite.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u := c.Edges.User; u != nil && u.Status != user.StatusActive {
+		return nil, fosite.ErrNotFound
+	}
+	sess := newSession()
+	sess.Consented = c.Consented
+	if c.UserID != nil {
+		sess.UserID = *c.UserID
+		sess.Subject = c.Edges.User.PublicID
+	}
+	if c.ExpiresAt != nil {
+		sess.SetExpiresAt(tt, *c.ExpiresAt)
+	}
+	if target, ok := into.(*Session); ok && target != nil { // introspection reads the session it passed
+		*target = *sess
+		sess = target
+	}
+	req := &fosite.Request{ID: *c.GrantID, RequestedAt: c.CreatedAt, Client: newClient(c.Edges.Application),
+		RequestedScope: c.Scopes, GrantedScope: c.Scopes, Form: url.Values{}, Session: sess}
+	if c.RevokedAt != nil {
+		return req, fosite.ErrInactiveToken
+	}
+	return req, nil
+}
+
+func (s *store) revokeSig(ctx context.Context, kind credential.Kind, sig string) (int, error) {
+	return s.db(ctx).Credential.Update().Where(credential.TokenHash(sig), credential.KindEQ(kind),
+		credential.RevokedAtIsNil()).SetRevokedAt(s.now().UTC()).Save(ctx)
+}
+
+func (s *store) revokeGrant(ctx context.Context, kind credential.Kind, grantID string) error {
+	_, err := s.db(ctx).Credential.Update().Where(credential.GrantID(grantID), credential.KindEQ(kind),
+		credential.RevokedAtIsNil()).SetRevokedAt(s.now().UTC()).Save(ctx)
+	return err
+}
+
+func (s *store) CreateAccessTokenSession(ctx context.Context, sig string, r fosite.Requester) error {
+	return s.createToken(ctx, credential.KindAccessToken, fosite.AccessToken, sig, r)
+}
+
+func (s *store) GetAccessTokenSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
+	r, err := s.getToken(ctx, credential.KindAccessToken, fosite.AccessToken, sig, into)
+	if errors.Is(err, fosite.ErrInactiveToken) {
+		return nil, fosite.ErrNotFound
+	}
+	return r, err
+}
+
+func (s *store) DeleteAccessTokenSession(ctx context.Context, sig string) error {
+	_, err := s.revokeSig(ctx, credential.KindAccessToken, sig)
+	return err
+}
+
+func (s *store) CreateRefreshTokenSession(ctx context.Context, sig, _ string, r fosite.Requester) error {
+	return s.createToken(ctx, credential.KindRefreshToken, fosite.RefreshToken, sig, r)
+}
+
+func (s *store) GetRefreshTokenSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
+	return s.getToken(ctx, credential.KindRefreshToken, fosite.RefreshToken, sig, into)
+}
+
+func (s *store) DeleteRefreshTokenSession(ctx context.Context, sig string) error {
+	_, err := s.revokeSig(ctx, credential.KindRefreshToken, sig)
+	return err
+}
+
+// RotateRefreshToken ends the refresh token just used and the access
+// tokens issued before it: after a refresh only the new pair works. Of two
+// refreshes racing with one token, the second finds it inactive.
+func (s *store) RotateRefreshToken(ctx context.Context, grantID, sig string) error {
+	n, err := s.revokeSig(ctx, credential.KindRefreshToken, sig)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fosite.ErrInactiveToken
+	}
+	return s.revokeGrant(ctx, credential.KindAccessToken, grantID)
+}
+
+// RevokeRefreshToken revokes every refresh token of a grant (RFC 7009, and
+// the whole family when a rotated refresh token comes back).
+func (s *store) RevokeRefreshToken(ctx context.Context, grantID string) error {
+	return s.revokeGrant(ctx, credential.KindRefreshToken, grantID)
+}
+
+// RevokeAccessToken revokes every access token of a grant.
+func (s *store) RevokeAccessToken(ctx context.Context, grantID string) error {
+	return s.revokeGrant(ctx, credential.KindAccessToken, grantID)
+}
