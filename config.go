@@ -47,7 +47,7 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 			return err
 		}
 	}
-	logFormat := "json"
+	logFormat := ""
 	settings := []setting{
 		{"addr", "ADDR", "listen address", str(&cfg.Addr), cfg.Addr},
 		{"database", "DATABASE_URL", "database URL: sqlite://PATH or postgres://...", str(&cfg.DatabaseURL), cfg.DatabaseURL},
@@ -85,7 +85,10 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 		}, strconv.FormatBool(cfg.GraphQL.Introspection)},
 		{"link-ttl", "LINK_TTL", "lifetime of signed download links, e.g. 1h", dur(&cfg.LinkTTL), "1h"},
 		{"temporary-ttl", "TEMPORARY_FILE_TTL", "lifetime of unadopted temporary files", dur(&cfg.TemporaryFileTTL), "1h"},
-		{"log-format", "LOG_FORMAT", "log format: json or text", str(&logFormat), logFormat},
+		{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "OpenTelemetry collector base URL, OTLP over HTTP, e.g. http://localhost:4318 (empty: tracing off)", str(&cfg.OTLPEndpoint), ""},
+		{"metrics-addr", "METRICS_ADDR", "serve /metrics on this address instead of the main one (empty: on the main one)", str(&cfg.MetricsAddr), ""},
+		{"cors-origins", "CORS_ORIGINS", "comma-separated origins allowed to call /graphql and the REST dialects from a browser, or * (empty: none)", func(s string) error { o, err := app.ParseCORSOrigins(s); cfg.CORSOrigins = o; return err }, ""},
+		{"log-format", "LOG_FORMAT", "log format: json or text (empty: text on a terminal, JSON otherwise)", func(s string) error { logFormat = s; return app.CheckLogFormat(s) }, ""},
 		{"pprof", "PPROF", "serve /debug/pprof, unauthenticated (true/false; profiling only)", func(s string) error {
 			b, err := strconv.ParseBool(s)
 			cfg.Pprof = b
@@ -114,9 +117,12 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 	}
 }
 
+// newLogger logs to standard error in format (app.NewLogger); the format
+// was checked when the setting was read.
 func newLogger(format string) *slog.Logger {
-	if format == "text" {
-		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	l, err := app.NewLogger(format, os.Stderr)
+	if err != nil {
+		l, _ = app.NewLogger("", os.Stderr)
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	return l
 }

@@ -88,8 +88,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	log := cfg.Logger
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
+	if ms := a.MetricsServer(); ms != nil {
+		go func() { errc <- fmt.Errorf("metrics: %w", ms.ListenAndServe()) }()
+		defer ms.Close()
+	}
 	log.Info("userbridge listening", "addr", cfg.Addr, "playground", cfg.PublicURL+"/graphiql")
 	if n, err := a.Store.Client.User.Query().Count(ctx); err == nil && n == 0 {
 		log.Info("empty database: create the first administrator with " +

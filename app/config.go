@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"userbridge/graph"
 	"userbridge/ratelimit"
 	"userbridge/reqinfo"
@@ -45,6 +47,19 @@ type Config struct {
 	// Pprof serves net/http/pprof at /debug/pprof (unauthenticated: for
 	// profiling on a trusted host only). Off by default.
 	Pprof bool
+
+	// OTLPEndpoint is the OpenTelemetry collector's base URL (OTLP over
+	// HTTP); empty: tracing off, at no cost. TracerProvider, when set (tests),
+	// is used instead.
+	OTLPEndpoint   string
+	TracerProvider trace.TracerProvider
+	// MetricsAddr serves /metrics on its own address (App.MetricsServer)
+	// instead of the main one; empty: on the main address.
+	MetricsAddr string
+
+	// CORSOrigins may call /graphql and the dialects from a browser
+	// (ParseCORSOrigins; "*" for any); empty: no CORS headers.
+	CORSOrigins []string
 
 	// SkipMigrate leaves the schema alone (the `migrate` command owns it).
 	SkipMigrate bool

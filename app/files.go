@@ -28,6 +28,8 @@ func (a *App) openFiles(ctx context.Context) error {
 		TempTTL:    cfg.TemporaryFileTTL,
 		Now:        cfg.Now,
 		Logger:     cfg.Logger,
+
+		ObserveStorage: a.storageLatency(),
 	})
 	if err != nil {
 		return err

@@ -42,7 +42,9 @@ func (a *App) routes() (http.Handler, error) {
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	r.Get("/readyz", a.readyz)
-	r.Handle("/metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}))
+	if a.Config.MetricsAddr == "" {
+		r.Handle("/metrics", a.metricsHandler())
+	}
 	r.Get("/", http.RedirectHandler("/graphiql", http.StatusFound).ServeHTTP)
 	pg := playground.Handler("/graphql")
 	r.Handle("/graphiql", pg)
@@ -59,19 +61,29 @@ func (a *App) routes() (http.Handler, error) {
 	r.With(noStore).Get("/files/{signed}/{name}", a.Files.Download)
 	r.With(noStore).Head("/files/{signed}/{name}", a.Files.Download)
 
-	// The API: no-store first, so that even an authentication failure
-	// carries it. Only the playground, the OpenAPI documents and the
+	// The API: CORS first (a preflight is answered before anything else),
+	// then no-store, so that even an authentication failure carries it. Only the playground, the OpenAPI documents and the
 	// health and metrics endpoints, which hold no personal data, go without.
 	r.Group(func(r chi.Router) {
-		r.Use(noStore, a.Auth.Middleware)
+		r.Use(corsFor(a.Config.CORSOrigins), noStore, a.Auth.Middleware, noteUser)
+		gqlOpts := a.Config.GraphQL
+		gqlOpts.Observer = graph.NewObserver(a.Metrics, a.tracer)
 		gql := graph.NewHandler(&graph.Resolver{Client: a.Store.Client, Accounts: a.Accounts,
-			Files: a.Files, Signatures: a.Signatures}, a.Config.GraphQL)
+			Files: a.Files, Signatures: a.Signatures}, gqlOpts)
 		r.Handle("/graphql", gql)
 		for _, d := range dialects {
 			r.Mount(d.Prefix, d.Handler)
 		}
 	})
+	if a.tracer != nil {
+		return traced(r, a.tracer), nil
+	}
 	return r, nil
+}
+
+// metricsHandler serves the registry in Prometheus' format.
+func (a *App) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{})
 }
 
 // dialects are the legacy APIs, each mounted under its own prefix.

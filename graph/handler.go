@@ -30,6 +30,8 @@ type Options struct {
 	PageSize       int   // connection page when neither first nor last is given
 	MaxPageSize    int   // largest first or last
 	Logger         *slog.Logger
+	// Observer counts operations and traces them (observe.go); nil: off.
+	Observer *Observer
 }
 
 // DefaultOptions are the production defaults.
@@ -92,6 +94,9 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// No extension here may intercept fields (graphql.FieldInterceptor,
 	// srv.AroundFields): plain scalar fields are marshaled without passing
 	// through field middleware (graph/gqlgen/plain.go).
+	if o.Observer != nil {
+		srv.Use(o.Observer) // first: its span wraps every other extension's work
+	}
 	srv.Use(inputLimits{}) // before gqlgen converts arguments (input_limits.go)
 	srv.AroundOperations(aroundConnections(r, o))
 	srv.Use(exactEnums{schema: parsedSchema}) // enum_variables.go
