@@ -85,6 +85,7 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 		}, strconv.FormatBool(cfg.GraphQL.Introspection)},
 		{"link-ttl", "LINK_TTL", "lifetime of signed download links, e.g. 1h", dur(&cfg.LinkTTL), "1h"},
 		{"temporary-ttl", "TEMPORARY_FILE_TTL", "lifetime of unadopted temporary files", dur(&cfg.TemporaryFileTTL), "1h"},
+		{"graphql-persisted-queries", "GRAPHQL_PERSISTED_QUERIES", "automatic persisted queries, shared through Redis when set (true/false)", func(s string) error { b, err := strconv.ParseBool(s); cfg.PersistedQueries = b; return err }, "true"},
 		{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "OpenTelemetry collector base URL, OTLP over HTTP, e.g. http://localhost:4318 (empty: tracing off)", str(&cfg.OTLPEndpoint), ""},
 		{"metrics-addr", "METRICS_ADDR", "serve /metrics on this address instead of the main one (empty: on the main one)", str(&cfg.MetricsAddr), ""},
 		{"cors-origins", "CORS_ORIGINS", "comma-separated origins allowed to call /graphql and the REST dialects from a browser, or * (empty: none)", func(s string) error { o, err := app.ParseCORSOrigins(s); cfg.CORSOrigins = o; return err }, ""},

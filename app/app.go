@@ -40,6 +40,7 @@ type App struct {
 	// tracer is nil when tracing is off (tracing.go).
 	tracer      trace.TracerProvider
 	stopTracing func(context.Context) error
+	apqConn     io.Closer // the persisted queries' Redis client (apq.go), or nil
 }
 
 // New opens the store (migrating it unless told not to), builds the rules
@@ -117,6 +118,10 @@ func (a *App) Ready(ctx context.Context) error {
 // Close stops the sweeper and releases the bucket, the store and the Redis
 // connection.
 func (a *App) Close() error {
+	var apqErr error
+	if a.apqConn != nil {
+		apqErr = a.apqConn.Close()
+	}
 	return errors.Join(a.closeFiles(), a.limiterConn.Close(), a.Store.Close(),
-		a.stopTracing(context.Background()))
+		a.stopTracing(context.Background()), apqErr)
 }

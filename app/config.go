@@ -57,6 +57,13 @@ type Config struct {
 	// instead of the main one; empty: on the main address.
 	MetricsAddr string
 
+	// PersistedQueries turns on automatic persisted queries (graph/apq.go),
+	// shared through Redis when RedisURL is set. On by default.
+	PersistedQueries bool
+	// PersistedQueryCache, when set, is used instead of building one (tests
+	// share one between two services, as replicas share Redis).
+	PersistedQueryCache *graph.PersistedQueries
+
 	// CORSOrigins may call /graphql and the dialects from a browser
 	// (ParseCORSOrigins; "*" for any); empty: no CORS headers.
 	CORSOrigins []string
@@ -81,6 +88,8 @@ func Defaults() Config {
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
 		APIRate:        ratelimit.PerMinute(100, 20),
+
+		PersistedQueries: true,
 	}
 }
 

@@ -28,6 +28,10 @@ var openAPIDocs = map[string][]byte{
 
 // routes is the whole HTTP surface of the service.
 func (a *App) routes() (http.Handler, error) {
+	apq, err := a.openPersistedQueries()
+	if err != nil {
+		return nil, err
+	}
 	r := chi.NewRouter()
 	r.Use(requestID, a.clientAddr, a.recoverer, a.accessLog, a.metrics())
 	dialects := a.dialects()
@@ -68,6 +72,7 @@ func (a *App) routes() (http.Handler, error) {
 		r.Use(corsFor(a.Config.CORSOrigins), noStore, a.Auth.Middleware, noteUser)
 		gqlOpts := a.Config.GraphQL
 		gqlOpts.Observer = graph.NewObserver(a.Metrics, a.tracer)
+		gqlOpts.PersistedQueries = apq
 		gql := graph.NewHandler(&graph.Resolver{Client: a.Store.Client, Accounts: a.Accounts,
 			Files: a.Files, Signatures: a.Signatures}, gqlOpts)
 		r.Handle("/graphql", gql)
