@@ -1,9 +1,16 @@
 package app_test
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -117,4 +124,41 @@ func names(spans tracetest.SpanStubs) []string {
 		out[i] = s.Name + "<-" + s.Parent.SpanID().String()
 	}
 	return out
+}
+
+// With OTEL_EXPORTER_OTLP_ENDPOINT set, spans go to the collector's
+// /v1/traces over OTLP/HTTP (protobuf), flushed at the latest on Close.
+func TestTracingExportsOverOTLP(t *testing.T) {
+	got := make(chan *http.Request, 16)
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if len(body) > 0 {
+			got <- r
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer collector.Close()
+	cfg := app.Defaults()
+	cfg.DatabaseURL = dbtest.URL(t, dbtest.SQLite)
+	cfg.StorageURL = "file://" + filepath.Join(t.TempDir(), "files")
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.OTLPEndpoint = collector.URL + "/"
+	a, err := app.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	a.Handler.ServeHTTP(rec, apptest.Request(http.MethodGet, "/healthz", "", nil))
+	if err := a.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	select {
+	case r := <-got:
+		if r.Method != http.MethodPost || r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/x-protobuf" {
+			t.Fatalf("%s %s %s", r.Method, r.URL.Path, r.Header.Get("Content-Type"))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the collector received no spans")
+	}
 }
