@@ -27,7 +27,9 @@ func requestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(reqinfo.WithRequestID(r.Context(), id)))
+		// The Facts the access log reports ride in the same copy of the request.
+		ctx, _ := reqinfo.WithFacts(reqinfo.WithRequestID(r.Context(), id))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -82,9 +84,9 @@ func (a *App) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		ctx, facts := reqinfo.WithFacts(r.Context())
-		r = r.WithContext(ctx)
 		next.ServeHTTP(sw, r)
+		ctx := r.Context()
+		facts := reqinfo.FactsOf(ctx)
 		attrs := make([]any, 0, 20)
 		attrs = append(attrs, "method", r.Method, "route", routePattern(r), "status", sw.status,
 			"bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000,

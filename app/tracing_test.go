@@ -33,15 +33,23 @@ func TestTracing(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
 		exp := tracetest.NewInMemoryExporter()
 		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
-		env := apptest.New(t, url, func(c *app.Config) { c.TracerProvider = tp })
+		var logs bytes.Buffer
+		env := apptest.New(t, url, func(c *app.Config) {
+			c.TracerProvider = tp
+			c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+		})
 		token := env.Token(t, env.Admin(t, "trace@example.com"))
 		exp.Reset()
+		logs.Reset()
 
 		req := apptest.Request(http.MethodPost, "/graphql?token=secret-in-query", token,
 			`{"query":"query Page { users(first: 2) { totalCount edges { node { email } } } }","operationName":"Page"}`)
 		req.Header.Set("traceparent", "00-"+traceID+"-"+parent+"-01")
 		if rec := env.Do(req); rec.Code != 200 || strings.Contains(rec.Body.String(), `"errors"`) {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		if !strings.Contains(logs.String(), `"trace_id":"`+traceID+`"`) {
+			t.Errorf("the access log does not name the trace: %s", logs.String())
 		}
 		spans := exp.GetSpans()
 		byName := map[string]tracetest.SpanStub{}

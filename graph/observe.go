@@ -46,7 +46,7 @@ func NewObserver(reg prometheus.Registerer, tp trace.TracerProvider) *Observer {
 			Name: "userbridge_graphql_operations_total",
 			Help: "GraphQL operations by operation name, type (query, mutation; unknown when the document did not validate) and outcome (ok, or the first error's extensions.code).",
 		}, []string{"operation", "type", "outcome"}),
-		names: &boundedNames{seen: map[string]struct{}{}},
+		names: &boundedNames{},
 	}
 	reg.MustRegister(o.operations)
 	if tp != nil {
@@ -169,20 +169,26 @@ func outcome(resp *graphql.Response) string {
 }
 
 // boundedNames admits the first maxOperationNames distinct names as labels.
+// A known name is found without a lock (every request asks).
 type boundedNames struct {
-	mu   sync.Mutex
-	seen map[string]struct{}
+	known sync.Map // name → struct{}
+	mu    sync.Mutex
+	n     int
 }
 
 func (b *boundedNames) label(name string) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if _, ok := b.seen[name]; ok {
+	if _, ok := b.known.Load(name); ok {
 		return name
 	}
-	if len(b.seen) >= maxOperationNames {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.known.Load(name); ok {
+		return name
+	}
+	if b.n >= maxOperationNames {
 		return opOther
 	}
-	b.seen[name] = struct{}{}
+	b.n++
+	b.known.Store(name, struct{}{})
 	return name
 }
