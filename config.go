@@ -77,7 +77,15 @@ func settings(cfg *app.Config, logFormat *string) []setting {
 		{"sweep-grace", "SWEEP_GRACE", "age before the sweeper removes a blob no row names (uploads in flight are younger)", duration(&cfg.SweepGrace), "1h0m0s"},
 		{"skip-migrate", "SKIP_MIGRATE", "leave the schema alone at start (run `migrate` first)", boolean(&cfg.SkipMigrate), "false"},
 		{"drain-delay", "DRAIN_DELAY", "on SIGTERM, how long /readyz fails before the listener closes", atLeastZero(&cfg.DrainDelay), cfg.DrainDelay.String()},
-		{"log-format", "LOG_FORMAT", "log format: json or text", oneOf(logFormat, "json", "text"), *logFormat},
+		{"graphql-persisted-queries", "GRAPHQL_PERSISTED_QUERIES", "automatic persisted queries, shared through Redis when set", boolean(&cfg.PersistedQueries), "true"},
+		{"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "OpenTelemetry collector base URL, OTLP over HTTP, e.g. http://localhost:4318 (empty: tracing off)", str(&cfg.OTLPEndpoint), ""},
+		{"metrics-addr", "METRICS_ADDR", "serve /metrics on this address instead of the main one (empty: on the main one)", str(&cfg.MetricsAddr), ""},
+		{"cors-origins", "CORS_ORIGINS", "comma-separated origins allowed to call /graphql and the REST dialects from a browser, or * (empty: none)", func(s string) error {
+			o, err := app.ParseCORSOrigins(s)
+			cfg.CORSOrigins = o
+			return err
+		}, ""},
+		{"log-format", "LOG_FORMAT", "log format: json or text (empty: text on a terminal, JSON otherwise)", oneOf(logFormat, "json", "text"), *logFormat},
 		{"pprof", "PPROF", "serve /debug/pprof, unauthenticated (profiling only)", boolean(&cfg.Pprof), "false"},
 	}
 }
@@ -96,7 +104,7 @@ func serverFlags(fs *pflag.FlagSet) func() (app.Config, error) {
 func settingFlags(fs *pflag.FlagSet, only []string, logOut io.Writer) func() (app.Config, error) {
 	cfg := app.Defaults()
 	cfg.PublicURL = "" // derived from the bound address unless set (serve)
-	logFormat := "json"
+	logFormat := ""
 	fs.SortFlags = false // in the table's order: related settings together
 	var rows []setting
 	vals := map[string]*settingValue{}
@@ -249,9 +257,12 @@ func absURL(p *string) func(string) error {
 	}
 }
 
+// newLogger logs to w in format (app.NewLogger: empty is text on a
+// terminal, JSON otherwise); the format was checked when the setting was read.
 func newLogger(format string, w io.Writer) *slog.Logger {
-	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, nil))
+	l, err := app.NewLogger(format, w)
+	if err != nil {
+		l, _ = app.NewLogger("", w)
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	return l
 }

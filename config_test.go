@@ -89,3 +89,45 @@ func TestTrustedProxiesSetting(t *testing.T) {
 		}
 	})
 }
+
+// TestOperationsSettings covers CORS_ORIGINS, LOG_FORMAT,
+// GRAPHQL_PERSISTED_QUERIES, METRICS_ADDR and OTEL_EXPORTER_OTLP_ENDPOINT.
+func TestOperationsSettings(t *testing.T) {
+	resolve := func(t *testing.T, env map[string]string) error {
+		t.Helper()
+		for k, v := range env {
+			t.Setenv(k, v)
+		}
+		_, err := serverFlags(flag.NewFlagSet("serve", flag.ContinueOnError))()
+		return err
+	}
+	t.Run("values are read", func(t *testing.T) {
+		t.Setenv("CORS_ORIGINS", "https://front.example, http://localhost:3000")
+		t.Setenv("GRAPHQL_PERSISTED_QUERIES", "false")
+		t.Setenv("METRICS_ADDR", "127.0.0.1:9090")
+		t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")
+		cfg, err := serverFlags(flag.NewFlagSet("serve", flag.ContinueOnError))()
+		if err != nil || strings.Join(cfg.CORSOrigins, " ") != "https://front.example http://localhost:3000" ||
+			cfg.PersistedQueries || cfg.MetricsAddr != "127.0.0.1:9090" || cfg.OTLPEndpoint != "http://collector:4318" {
+			t.Fatalf("%v %+v", err, cfg)
+		}
+	})
+	t.Run("persisted queries are on by default", func(t *testing.T) {
+		cfg, err := serverFlags(flag.NewFlagSet("serve", flag.ContinueOnError))()
+		if err != nil || !cfg.PersistedQueries {
+			t.Fatalf("%v %v", err, cfg.PersistedQueries)
+		}
+	})
+	for name, env := range map[string]map[string]string{
+		"an unknown log format":        {"LOG_FORMAT": "txt"},
+		"an origin with a path":        {"CORS_ORIGINS": "https://front.example/app"},
+		"an origin without its scheme": {"CORS_ORIGINS": "front.example"},
+		"persisted queries not a bool": {"GRAPHQL_PERSISTED_QUERIES": "sometimes"},
+	} {
+		t.Run(name+" is refused", func(t *testing.T) {
+			if err := resolve(t, env); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+}

@@ -85,7 +85,15 @@ func serve(ctx context.Context, cfg app.Config) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	log := cfg.Logger
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if ms := a.MetricsServer(); ms != nil {
+		mln, err := net.Listen("tcp", ms.Addr)
+		if err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		go func() { errc <- fmt.Errorf("metrics: %w", ms.Serve(mln)) }()
+		defer ms.Close()
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("userbridge listening", "addr", ln.Addr().String(), "playground", cfg.PublicURL+"/graphiql")
 	if n, err := a.Store.Client.User.Query().Count(ctx); err == nil && n == 0 {

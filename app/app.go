@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"userbridge/accounts"
 	"userbridge/auth"
@@ -39,6 +40,10 @@ type App struct {
 	limiterConn io.Closer
 	// draining is set by Drain: /readyz fails from then on.
 	draining atomic.Bool
+	// tracer is nil when tracing is off (tracing.go).
+	tracer      trace.TracerProvider
+	stopTracing func(context.Context) error
+	apqConn     io.Closer // the persisted queries' Redis client (apq.go), or nil
 }
 
 // New opens the store (migrating it unless told not to), builds the rules
@@ -49,8 +54,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.QueryLog != nil {
 		opts = append(opts, ent.Debug(), ent.Log(cfg.QueryLog))
 	}
-	store, err := db.Open(ctx, cfg.DatabaseURL, opts...)
+	tracer, stopTracing, err := openTracing(ctx, cfg)
 	if err != nil {
+		return nil, fmt.Errorf("tracing: %w", err)
+	}
+	store, err := db.OpenTraced(ctx, cfg.DatabaseURL, tracer, opts...)
+	if err != nil {
+		_ = stopTracing(ctx)
 		return nil, err
 	}
 	store.Log = cfg.Logger
@@ -65,21 +75,27 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	})
 	if err != nil {
 		store.Close()
+		_ = stopTracing(ctx)
 		return nil, fmt.Errorf("rate limits: %w", err)
 	}
+	metrics := prometheus.NewRegistry()
 	a := &App{
 		Config: cfg,
 		Store:  store,
 		Auth:   &auth.Authenticator{Client: store.Client, Now: cfg.Now},
 		Accounts: &accounts.Service{
-			Client:       store.Client,
-			LoginLimiter: limits.Limiter(cfg.LoginRate),
-			Now:          cfg.Now,
+			Client: store.Client,
+			Now:    cfg.Now,
 		},
-		Metrics:     prometheus.NewRegistry(),
-		APILimiter:  limits.Limiter(cfg.APIRate),
+		Metrics:     metrics,
 		limiterConn: limits,
+		tracer:      tracer,
+		stopTracing: stopTracing,
 	}
+	refusals := a.rateLimitRefusals()
+	a.Accounts.LoginLimiter = countRefusals(limits.Limiter(cfg.LoginRate), refusals.WithLabelValues("login"))
+	a.APILimiter = countRefusals(limits.Limiter(cfg.APIRate), refusals.WithLabelValues("api"))
+	a.observeStore()
 	a.Metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "userbridge_sql_statements_total", Help: "SQL statements run by the store (BEGIN and COMMIT not counted).",
 	}, func() float64 { return float64(store.Statements()) }))
@@ -118,5 +134,10 @@ func (a *App) Ready(ctx context.Context) error {
 // Close stops the sweeper and releases the bucket, the store and the Redis
 // connection.
 func (a *App) Close() error {
-	return errors.Join(a.closeFiles(), a.limiterConn.Close(), a.Store.Close())
+	var apqErr error
+	if a.apqConn != nil {
+		apqErr = a.apqConn.Close()
+	}
+	return errors.Join(a.closeFiles(), a.limiterConn.Close(), a.Store.Close(),
+		a.stopTracing(context.Background()), apqErr)
 }

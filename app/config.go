@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"userbridge/graph"
 	"userbridge/ratelimit"
 	"userbridge/reqinfo"
@@ -48,6 +50,26 @@ type Config struct {
 	// profiling on a trusted host only). Off by default.
 	Pprof bool
 
+	// OTLPEndpoint is the OpenTelemetry collector's base URL (OTLP over
+	// HTTP); empty: tracing off, at no cost. TracerProvider, when set (tests),
+	// is used instead.
+	OTLPEndpoint   string
+	TracerProvider trace.TracerProvider
+	// MetricsAddr serves /metrics on its own address (App.MetricsServer)
+	// instead of the main one; empty: on the main address.
+	MetricsAddr string
+
+	// PersistedQueries turns on automatic persisted queries (graph/apq.go),
+	// shared through Redis when RedisURL is set. On by default.
+	PersistedQueries bool
+	// PersistedQueryCache, when set, is used instead of building one (tests
+	// share one between two services, as replicas share Redis).
+	PersistedQueryCache *graph.PersistedQueries
+
+	// CORSOrigins may call /graphql and the dialects from a browser
+	// (ParseCORSOrigins; "*" for any); empty: no CORS headers.
+	CORSOrigins []string
+
 	// SkipMigrate leaves the schema alone (the `migrate` command owns it).
 	SkipMigrate bool
 	Logger      *slog.Logger
@@ -69,6 +91,8 @@ func Defaults() Config {
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
 		APIRate:        ratelimit.PerMinute(100, 20),
+
+		PersistedQueries: true,
 	}
 }
 

@@ -29,6 +29,8 @@ func (a *App) openFiles(ctx context.Context) error {
 		Grace:      cfg.SweepGrace,
 		Now:        cfg.Now,
 		Logger:     cfg.Logger,
+
+		ObserveStorage: a.storageLatency(),
 	})
 	if err != nil {
 		return err

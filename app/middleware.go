@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.opentelemetry.io/otel/trace"
 
 	"userbridge/reqinfo"
 )
@@ -26,7 +27,9 @@ func requestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(reqinfo.WithRequestID(r.Context(), id)))
+		// The Facts the access log reports ride in the same copy of the request.
+		ctx, _ := reqinfo.WithFacts(reqinfo.WithRequestID(r.Context(), id))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -74,16 +77,30 @@ func routePattern(r *http.Request) string {
 
 // accessLog writes one structured line per request: method, route pattern
 // (never the raw path or query, which may carry tokens), status, size,
-// duration and request id.
+// duration, request id, client address (TRUSTED_PROXIES), and what inner
+// layers learnt (reqinfo.Facts): the GraphQL operation name and the user's
+// public id; the trace id when tracing is on.
 func (a *App) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		a.Config.Logger.InfoContext(r.Context(), "request",
-			"method", r.Method, "route", routePattern(r), "status", sw.status,
+		ctx := r.Context()
+		facts := reqinfo.FactsOf(ctx)
+		attrs := make([]any, 0, 20)
+		attrs = append(attrs, "method", r.Method, "route", routePattern(r), "status", sw.status,
 			"bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000,
-			"request_id", reqinfo.RequestID(r.Context()))
+			"request_id", reqinfo.RequestID(ctx), "client", reqinfo.ClientAddr(ctx))
+		if facts.Operation != "" {
+			attrs = append(attrs, "operation", facts.Operation)
+		}
+		if facts.User != "" {
+			attrs = append(attrs, "user", facts.User)
+		}
+		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+			attrs = append(attrs, "trace_id", sc.TraceID().String())
+		}
+		a.Config.Logger.InfoContext(ctx, "request", attrs...)
 	})
 }
 
@@ -125,6 +142,7 @@ func (a *App) metrics() func(http.Handler) http.Handler {
 			}
 			next.ServeHTTP(sw, r)
 			route := routePattern(r)
+			nameSpan(r, route)
 			requests.WithLabelValues(r.Method, route, strconv.Itoa(max(sw.status, 200))).Inc()
 			durations.WithLabelValues(r.Method, route).Observe(time.Since(start).Seconds())
 		})

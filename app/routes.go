@@ -30,6 +30,10 @@ var openAPIDocs = map[string][]byte{
 
 // routes is the whole HTTP surface of the service.
 func (a *App) routes() (http.Handler, error) {
+	apq, err := a.openPersistedQueries()
+	if err != nil {
+		return nil, err
+	}
 	r := chi.NewRouter()
 	r.Use(requestID, a.clientAddr, a.recoverer, a.accessLog, a.metrics())
 	dialects := a.dialects()
@@ -44,7 +48,9 @@ func (a *App) routes() (http.Handler, error) {
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	r.Get("/readyz", a.readyz)
-	r.Handle("/metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}))
+	if a.Config.MetricsAddr == "" {
+		r.Handle("/metrics", a.metricsHandler())
+	}
 	r.Get("/", http.RedirectHandler("/graphiql", http.StatusFound).ServeHTTP)
 	pg := playground.Handler("/graphql")
 	r.Handle("/graphiql", pg)
@@ -65,19 +71,30 @@ func (a *App) routes() (http.Handler, error) {
 	r.With(noStore).Get("/files/{signed}/{name}", a.Files.Download)
 	r.With(noStore).Head("/files/{signed}/{name}", a.Files.Download)
 
-	// The API: no-store first, so that even an authentication failure
-	// carries it. Only the playground, the OpenAPI documents and the
+	// The API: CORS first (a preflight is answered before anything else),
+	// then no-store, so that even an authentication failure carries it. Only the playground, the OpenAPI documents and the
 	// health and metrics endpoints, which hold no personal data, go without.
 	r.Group(func(r chi.Router) {
-		r.Use(noStore, a.Auth.Middleware)
+		r.Use(corsFor(a.Config.CORSOrigins), noStore, a.Auth.Middleware, noteUser)
+		gqlOpts := a.Config.GraphQL
+		gqlOpts.Observer = graph.NewObserver(a.Metrics, a.tracer)
+		gqlOpts.PersistedQueries = apq
 		gql := graph.NewHandler(&graph.Resolver{Client: a.Store.Client, Accounts: a.Accounts,
-			Files: a.Files, Signatures: a.Signatures}, a.Config.GraphQL)
+			Files: a.Files, Signatures: a.Signatures}, gqlOpts)
 		r.Handle("/graphql", gql)
 		for _, d := range dialects {
 			r.Mount(d.Prefix, d.Handler)
 		}
 	})
+	if a.tracer != nil {
+		return traced(r, a.tracer), nil
+	}
 	return r, nil
+}
+
+// metricsHandler serves the registry in Prometheus' format.
+func (a *App) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{})
 }
 
 // dialects are the legacy APIs, each mounted under its own prefix.

@@ -17,6 +17,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "github.com/mattn/go-sqlite3"    // SQLite driver "sqlite3"
+	"go.opentelemetry.io/otel/trace"
 
 	"userbridge/ent"
 	_ "userbridge/ent/runtime" // schema hooks, defaults and validators
@@ -38,11 +39,18 @@ type Store struct {
 	// Log receives what Migrate has to say (waiting for another replica's
 	// migration); nil: discarded.
 	Log *slog.Logger
+	pools      map[string]*sql.DB // Pools (trace.go)
 }
 
 // Open connects to rawURL: "sqlite://PATH" (or a bare path ending in .db),
 // or "postgres://..." / "postgresql://...".
 func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*Store, error) {
+	return OpenTraced(ctx, rawURL, nil, opts...)
+}
+
+// OpenTraced is Open with one span per SQL statement on tp (trace.go); a
+// nil tp traces nothing.
+func OpenTraced(ctx context.Context, rawURL string, tp trace.TracerProvider, opts ...ent.Option) (*Store, error) {
 	if rawURL == "" {
 		rawURL = DefaultURL
 	}
@@ -67,10 +75,20 @@ func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*Store, error
 	if err != nil {
 		return nil, err
 	}
+	pools := map[string]*sql.DB{}
+	switch d := drv.(type) {
+	case *splitDriver:
+		pools["writer"], pools["reader"] = d.writer.DB(), d.reader.DB()
+	case *entsql.Driver:
+		pools["main"] = d.DB()
+	}
+	if tp != nil {
+		drv = newTracingDriver(drv, tp)
+	}
 	n := new(atomic.Uint64)
 	drv = countingDriver{drv, n}
 	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
-	return &Store{Client: ent.NewClient(opts...), Dialect: drv.Dialect(), driver: drv, statements: n, pg: pg}, nil
+	return &Store{Client: ent.NewClient(opts...), Dialect: drv.Dialect(), driver: drv, statements: n, pg: pg, pools: pools}, nil
 }
 
 // Migrate creates or updates the schema, then brings the users' identifier

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -47,7 +48,9 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusInternalServerError, "Internal server error.")
 		return
 	}
+	start := time.Now()
 	rd, err := s.bucket.NewReader(ctx, f.StorageKey, nil)
+	s.cfg.ObserveStorage("open", time.Since(start), err)
 	if isNotFound(err) {
 		writeStatus(w, http.StatusNotFound, "Couldn't find a record for the requested ID.")
 		return

@@ -45,6 +45,9 @@ type Config struct {
 	Grace      time.Duration // age before the sweeper removes a blob with no row
 	Now        func() time.Time
 	Logger     *slog.Logger
+	// ObserveStorage, when set, is told how long each blob operation took
+	// (op: open, write, delete) and whether it failed (metrics).
+	ObserveStorage func(op string, d time.Duration, err error)
 }
 
 // Service is the file rule set over one store and one bucket.
@@ -77,6 +80,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.ObserveStorage == nil {
+		cfg.ObserveStorage = func(string, time.Duration, error) {}
 	}
 	b, err := OpenBucket(ctx, cfg.StorageURL)
 	if err != nil {
@@ -119,7 +125,13 @@ func (s *Service) now() time.Time {
 // and left to the sweeper. It implements accounts.BlobRemover.
 func (s *Service) RemoveBlobs(ctx context.Context, keys []string) {
 	for _, k := range keys {
-		if err := s.bucket.Delete(ctx, k); err != nil && !isNotFound(err) {
+		start := time.Now()
+		err := s.bucket.Delete(ctx, k)
+		if isNotFound(err) {
+			err = nil
+		}
+		s.cfg.ObserveStorage("delete", time.Since(start), err)
+		if err != nil {
 			s.cfg.Logger.WarnContext(ctx, "removing blob", "key", k, "err", err)
 		}
 	}

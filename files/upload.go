@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"gocloud.dev/blob"
 
@@ -66,6 +67,9 @@ func (s *Service) put(ctx context.Context, up Upload) (*stored, error) {
 
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The write's latency counts from opening the writer to its close,
+	// the client's upload pace included (the bytes stream through).
+	start := time.Now()
 	w, err := s.bucket.NewWriter(wctx, st.key, &blob.WriterOptions{
 		ContentType: st.contentType,
 		// S3 multipart upload: parts of S3's smallest size, at most two
@@ -100,7 +104,9 @@ func (s *Service) put(ctx context.Context, up Upload) (*stored, error) {
 		}
 		return nil, readError(err)
 	}
-	if err := w.Close(); err != nil {
+	err = w.Close()
+	s.cfg.ObserveStorage("write", time.Since(start), err)
+	if err != nil {
 		s.discard(ctx, st.key)
 		return nil, apperr.Wrap(err, "writing blob")
 	}

@@ -30,6 +30,10 @@ type Options struct {
 	PageSize       int   // connection page when neither first nor last is given
 	MaxPageSize    int   // largest first or last
 	Logger         *slog.Logger
+	// Observer counts operations and traces them (observe.go); nil: off.
+	Observer *Observer
+	// PersistedQueries keeps automatic persisted queries (apq.go); nil: off.
+	PersistedQueries *PersistedQueries
 }
 
 // DefaultOptions are the production defaults.
@@ -92,6 +96,13 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// No extension here may intercept fields (graphql.FieldInterceptor,
 	// srv.AroundFields): plain scalar fields are marshaled without passing
 	// through field middleware (graph/gqlgen/plain.go).
+	if o.Observer != nil {
+		srv.Use(o.Observer) // first: its span wraps every other extension's work
+	}
+	if o.PersistedQueries != nil {
+		// Before every guard, which then reads the document it fetched.
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lookupOnly{o.PersistedQueries}})
+	}
 	srv.Use(inputLimits{}) // before gqlgen converts arguments (input_limits.go)
 	srv.AroundOperations(aroundConnections(r, o))
 	srv.Use(exactEnums{schema: parsedSchema}) // enum_variables.go
@@ -105,6 +116,9 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	}
 	srv.Use(limitsGuard{limits: o.Limits, complexity: o.Complexity, listSize: listSize, pageSize: pageSize,
 		tokenLimit: o.TokenLimit, cache: cache})
+	if o.PersistedQueries != nil {
+		srv.Use(registerPersisted{o.PersistedQueries}) // after every guard (apq.go)
+	}
 	srv.AroundResponses(capErrors)
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic())

@@ -115,7 +115,7 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		return
 	}
 	params := graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
-	if params.Query == "" {
+	if params.Query == "" && q.Get("extensions") == "" {
 		bad("missing_query", "the request has no query parameter")
 		return
 	}
@@ -133,6 +133,11 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 				return
 			}
 		}
+	}
+	// An automatic persisted query sends its hash alone (apq.go).
+	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
+		bad("missing_query", "the request has no query parameter")
+		return
 	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	run(ctx, w, exec, contentType, &params, func(op ast.Operation) bool { return op == ast.Query })
@@ -189,7 +194,7 @@ func decodeParams(body []byte, params *graphql.RawParams) *gqlerror.Error {
 		if _, err := dec.Token(); err != io.EOF {
 			return badRequest("invalid_json", "the body must hold one JSON object, and nothing after it")
 		}
-		if params.Query == "" {
+		if params.Query == "" && params.Extensions["persistedQuery"] == nil {
 			return badRequest("missing_query", "the request has no query")
 		}
 		return nil

@@ -60,8 +60,10 @@ const assetPrefix = "/assets/"
 //	query=Q   prefill the query editor with Q
 //	run=1     execute the query once the editor and schema are ready
 //
-// Headers typed into the Headers editor persist in localStorage
-// ("graphiql:headers") for later visits.
+// GraphiQL keeps its tabs, each with its query, variables and headers, in
+// localStorage ("graphiql:tabState"); the page reopens the last active tab
+// on a reload or in a new browser tab, token and query included, without
+// opening an empty one (build/config.js).
 func Handler(endpoint string) http.Handler {
 	assets := mustLoadAssets(dist)
 	page := newPage(endpoint, assets)

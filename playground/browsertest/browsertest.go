@@ -37,15 +37,23 @@ func RunIn(t testing.TB, pageURL, selector, waitFor string, timeout time.Duratio
 	return RunSteps(t, pageURL, timeout, Step{In: selector, WaitFor: waitFor})[0]
 }
 
-// Step is one thing a test does on the page: type into form fields (Fill:
-// CSS selector to value, each once its element exists), click the first
-// element matching the CSS selector Click, if set, once it exists; then
-// wait until the innerText of the first element matching In contains
-// WaitFor. If it contains FailOn (when set) first, the step fails at once.
+// Step is one thing a test does on the page: open NewTab, if set, in a new
+// tab of the same browser (same profile, so the same localStorage), which
+// the following steps then act on; or reload the page, if Reload is set;
+// type into form fields (Fill: CSS selector to value, each once its element
+// exists);
+// click the first element matching the CSS selector Click, if set, once it
+// exists; then wait until the innerText of the first element matching In
+// contains WaitFor, or, when Eval is set, until the string value of that
+// JavaScript expression does. If it contains FailOn (when set) first, the
+// step fails at once.
 type Step struct {
+	NewTab  string
+	Reload  bool
 	Fill    map[string]string
 	Click   string
 	In      string
+	Eval    string
 	WaitFor string
 	FailOn  string
 }
@@ -69,6 +77,15 @@ func RunSteps(t testing.TB, pageURL string, timeout time.Duration, steps ...Step
 	session, err := b.open(ctx, pageURL)
 	for i := 0; err == nil && i < len(steps); i++ {
 		st := steps[i]
+		switch {
+		case st.NewTab != "":
+			session, err = b.open(ctx, st.NewTab)
+		case st.Reload:
+			err = b.conn.call(ctx, session, "Page.reload", map[string]any{}, nil)
+		}
+		if err != nil {
+			break
+		}
 		for sel, value := range st.Fill {
 			if err = b.fill(ctx, session, sel, value); err != nil {
 				break
@@ -83,10 +100,16 @@ func RunSteps(t testing.TB, pageURL string, timeout time.Duration, steps ...Step
 			}
 		}
 		var text string
-		text, err = b.waitForText(ctx, session, st.In, st.WaitFor, st.FailOn)
+		what := st.In
+		if st.Eval != "" {
+			what = st.Eval
+			text, err = b.waitForValue(ctx, session, st.Eval, st.WaitFor, st.FailOn)
+		} else {
+			text, err = b.waitForText(ctx, session, st.In, st.WaitFor, st.FailOn)
+		}
 		texts = append(texts, text)
 		if err != nil {
-			err = fmt.Errorf("step %d: %w\n--- %s text ---\n%s", i+1, err, st.In, text)
+			err = fmt.Errorf("step %d: %w\n--- %s ---\n%s", i+1, err, what, text)
 		}
 	}
 	for _, line := range b.consoleLines() {
@@ -256,6 +279,22 @@ func (b *browser) waitForText(ctx context.Context, s, selector, want, failOn str
 	}, func() error { return fmt.Errorf("%q did not appear in %s", want, selector) })
 	if err == nil && !strings.Contains(last, want) {
 		err = fmt.Errorf("%q appeared in %s before %q", failOn, selector, want)
+	}
+	return last, err
+}
+
+// waitForValue polls a JavaScript expression until its string value
+// contains want, or fails if it contains failOn first; it returns the last
+// value seen.
+func (b *browser) waitForValue(ctx context.Context, s, expr, want, failOn string) (string, error) {
+	wrapped := fmt.Sprintf(`(() => { try { return String(%s); } catch (e) { return "error: " + e; } })()`, expr)
+	var last string
+	err := b.poll(ctx, s, wrapped, func(v any) bool {
+		last, _ = v.(string)
+		return strings.Contains(last, want) || failOn != "" && strings.Contains(last, failOn)
+	}, func() error { return fmt.Errorf("%q did not appear in the value of %s", want, expr) })
+	if err == nil && !strings.Contains(last, want) {
+		err = fmt.Errorf("%q appeared in the value of %s before %q", failOn, expr, want)
 	}
 	return last, err
 }

@@ -9,7 +9,16 @@ import { readConfig } from './config.js';
 import { createFetcher } from './fetcher.js';
 
 const root = document.getElementById('graphiql');
-const config = readConfig(root, window.location, window.history);
+const config = readConfig(root, window.location, window.history, safeStorage());
+
+// safeStorage is localStorage, or null where the browser refuses it.
+function safeStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
 
 createRoot(root).render(
   <GraphiQL
@@ -18,7 +27,8 @@ createRoot(root).render(
     shouldPersistHeaders
     headers={config.headers}
     query={config.query}
-    defaultEditorToolsVisibility={config.headers ? 'headers' : undefined}
+    variables={config.variables}
+    defaultEditorToolsVisibility={config.showHeaders ? 'headers' : undefined}
   >
     {config.run ? (
       <GraphiQL.Footer>
