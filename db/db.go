@@ -89,8 +89,7 @@ func openPostgres(rawURL string) (dialect.Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening postgres: %w", err)
 	}
-	sqlDB.SetMaxOpenConns(20)
-	sqlDB.SetMaxIdleConns(10)
+	setPostgresPool(sqlDB)
 	return entsql.OpenDB(dialect.Postgres, sqlDB), nil
 }
 

@@ -89,9 +89,6 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 		srv.SetDisableSuggestion(true)
 		srv.SetValidationRulesFn(func() *rules.Rules { return withoutSuggestions(rules.NewDefaultRules()) })
 	}
-	// No extension here may intercept fields (graphql.FieldInterceptor,
-	// srv.AroundFields): plain scalar fields are marshaled without passing
-	// through field middleware (graph/gqlgen/plain.go).
 	srv.Use(inputLimits{}) // before gqlgen converts arguments (input_limits.go)
 	srv.AroundOperations(aroundConnections(r, o))
 	srv.Use(exactEnums{schema: parsedSchema}) // enum_variables.go

@@ -16,8 +16,10 @@ import "github.com/99designs/gqlgen/codegen"
 // throughput with a fifth of the CPU in stack growth (bench/README.md).
 //
 // The root types keep gqlgen's behaviour (Mutation is already sequential,
-// as the GraphQL specification requires; Query fields stay concurrent), and
-// lists are marshaled in order too (main.go).
+// as the GraphQL specification requires; Query fields stay concurrent).
+// Lists of objects are marshaled as gqlgen writes them
+// (graphql.MarshalSliceConcurrently): it has no setting to marshal them in
+// order.
 type sequentialFields struct{}
 
 func (sequentialFields) Name() string { return "sequentialfields" }
