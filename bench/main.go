@@ -38,6 +38,7 @@ type options struct {
 	keep              bool
 	only              string
 	serviceEnv        envList
+	peer              string
 }
 
 // envList is a repeatable K=V flag.
@@ -72,7 +73,12 @@ func main() {
 	flag.StringVar(&o.pprofDir, "pprof", "", "start the service with PPROF=1 and save a CPU profile of each 64-connection run here (distorts the figures: not for the table)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (databases, blobs, logs)")
 	flag.StringVar(&o.only, "only", "", "run only scenarios whose name matches this regular expression")
+	flag.StringVar(&o.peer, "peer", "", "also look for a peer GraphQL server on the same PostgreSQL tables: postgraphile (Node 22 and the postgraphile npm package; skipped with a message when absent, see peer.go)")
 	flag.Parse()
+	if o.peer != "" && o.peer != "postgraphile" {
+		fmt.Fprintln(os.Stderr, "bench: -peer: only postgraphile is known")
+		os.Exit(2)
+	}
 	if _, err := regexp.Compile(o.only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: -only:", err)
 		os.Exit(2)
@@ -142,6 +148,11 @@ func run(o options, command string) error {
 		backends = append(backends, "postgres")
 	} else {
 		rep.Notes = append(rep.Notes, "PostgreSQL not measured: TEST_POSTGRES_URL is not set")
+	}
+	if o.peer != "" {
+		note := peerNote(o, root)
+		logf("%s", note)
+		rep.Notes = append(rep.Notes, note)
 	}
 	// A failing part is reported, and the rest still runs: a partial table
 	// beats none.

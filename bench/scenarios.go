@@ -27,6 +27,13 @@ const (
 	// longer, ent/template/pagination.tmpl); both are kept to show it.
 	pageQueryNoInfo = `query UsersPage($first: Int!, $after: Cursor) { users(first: $first, after: $after) { ` +
 		`edges { node { id publicID email avatar { id name } files { totalCount } } } } }`
+	// filesPageQuery is the page as clients ask for it: each user's first
+	// five files, not only their count (issue 20); filesPageCountQuery adds
+	// the count.
+	filesPageQuery = `query UsersFilesPage($first: Int!) { users(first: $first) { ` +
+		`edges { node { id publicID email avatar { id name } files(first: 5) { edges { node { id name size } } } } } } }`
+	filesPageCountQuery = `query UsersFilesPage($first: Int!) { users(first: $first) { ` +
+		`edges { node { id publicID email avatar { id name } files(first: 5) { totalCount edges { node { id name size } } } } } } }`
 )
 
 func gqlBody(op, query string, vars map[string]any) string {
@@ -34,8 +41,9 @@ func gqlBody(op, query string, vars map[string]any) string {
 	return string(b)
 }
 
-// scenarios are the issue's: each dialect's main read, GraphQL viewer and a
-// page of 50 users with avatars and file counts, one upload, one write
+// scenarios are the issues': each dialect's main read, GraphQL viewer, a
+// page of 50 users with avatars and file counts, the same page with each
+// user's first five files, one upload, one write
 // (last: argon2id leaves the heap large, which would inflate the upload's
 // peak RSS).
 func scenarios(d dataset, uploadBytes int64) []scenario {
@@ -50,6 +58,10 @@ func scenarios(d dataset, uploadBytes int64) []scenario {
 			Body: gqlBody("UsersPage", pageQuery, map[string]any{"first": 50})},
 		{Name: "GraphQL same page without pageInfo (no COUNT)", Kind: "graphql-read", Method: "POST", Path: "/graphql", Token: d.admin, Compare: true,
 			Body: gqlBody("UsersPage", pageQueryNoInfo, map[string]any{"first": 50})},
+		{Name: "GraphQL users(first: 50) + avatar + files(first: 5)", Kind: "graphql-read", Method: "POST", Path: "/graphql", Token: d.admin, Compare: true,
+			Body: gqlBody("UsersFilesPage", filesPageQuery, map[string]any{"first": 50})},
+		{Name: "GraphQL users(first: 50) + avatar + files(first: 5) + totalCount", Kind: "graphql-read", Method: "POST", Path: "/graphql", Token: d.admin, Compare: true,
+			Body: gqlBody("UsersFilesPage", filesPageCountQuery, map[string]any{"first": 50})},
 		{Name: fmt.Sprintf("edu-platform upload %d MiB", uploadBytes>>20), Kind: "upload", Method: "POST",
 			Path: "/api/v1/users/user_files/upload", Token: d.upload, Upload: uploadBytes},
 		{Name: "users-v1 POST /v1/users (argon2id)", Kind: "write", Method: "POST", Path: "/v1/users", Token: d.admin,

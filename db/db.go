@@ -127,8 +127,7 @@ func openPostgres(rawURL string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening postgres: %w", err)
 	}
-	sqlDB.SetMaxOpenConns(20)
-	sqlDB.SetMaxIdleConns(10)
+	setPostgresPool(sqlDB)
 	return sqlDB, nil
 }
 

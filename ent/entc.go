@@ -15,7 +15,9 @@
 //
 // Three of entgql's templates are replaced by the edited copies in
 // template/ (see the note at the top of each): entgql's pagination does not
-// follow the Relay Cursor Connections spec.
+// follow the Relay Cursor Connections spec. The templates in template/ent/
+// are ent's external templates: code that needs the entities' generated
+// row scanning (the credential lookup of every request, EachRow).
 package main
 
 import (
@@ -61,7 +63,7 @@ func main() {
 			gen.FeatureModifier,
 			gen.FeatureUpsert,
 		},
-	}, entc.Extensions(ex))
+	}, entc.Extensions(ex), entc.TemplateDir("./template/ent"))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}

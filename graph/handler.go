@@ -93,9 +93,6 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 		srv.SetDisableSuggestion(true)
 		srv.SetValidationRulesFn(func() *rules.Rules { return withoutSuggestions(rules.NewDefaultRules()) })
 	}
-	// No extension here may intercept fields (graphql.FieldInterceptor,
-	// srv.AroundFields): plain scalar fields are marshaled without passing
-	// through field middleware (graph/gqlgen/plain.go).
 	if o.Observer != nil {
 		srv.Use(o.Observer) // first: its span wraps every other extension's work
 	}

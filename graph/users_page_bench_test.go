@@ -12,8 +12,9 @@ import (
 	"userbridge/db/dbtest"
 )
 
-// BenchmarkUsersPage is the benchmark harness's "GraphQL users(first: 50) +
-// avatar + files.totalCount" scenario in one process: the real router on a
+// BenchmarkUsersPage is the benchmark harness's GraphQL pages of 50 users
+// in one process (with files.totalCount, and with each user's first five
+// files, with and without their count): the real router on a
 // seeded SQLite database of 2,000 users (a fifth with an avatar and files),
 // without the network. Run with -cpu 1,2 to see what concurrent field
 // resolution costs.
@@ -21,6 +22,8 @@ func BenchmarkUsersPage(b *testing.B) {
 	for _, bc := range []struct{ name, query string }{
 		{"pageInfo", `query UsersPage($first: Int) { users(first: $first) { edges { node { id publicID email avatar { id name } files { totalCount } } } pageInfo { hasNextPage } } }`},
 		{"totalCount", `query UsersPage($first: Int) { users(first: $first) { totalCount edges { node { id publicID email avatar { id name } files { totalCount } } } } }`},
+		{"files5", `query UsersFilesPage($first: Int) { users(first: $first) { edges { node { id publicID email avatar { id name } files(first: 5) { edges { node { id name size } } } } } } }`},
+		{"files5TotalCount", `query UsersFilesPage($first: Int) { users(first: $first) { edges { node { id publicID email avatar { id name } files(first: 5) { totalCount edges { node { id name size } } } } } } }`},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			env, token := seededEnv(b)

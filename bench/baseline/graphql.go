@@ -39,6 +39,8 @@ func (s *server) graphql(w http.ResponseWriter, r *http.Request) {
 		s.gqlViewer(w, v)
 	case "UsersPage":
 		s.gqlUsersPage(w, r, req.Variables.First, strings.Contains(req.Query, "pageInfo"))
+	case "UsersFilesPage":
+		s.gqlUsersFilesPage(w, r, req.Variables.First, strings.Contains(req.Query, "totalCount"))
 	default:
 		writeRaw(w, http.StatusBadRequest, []byte(`{"errors":[{"message":"unknown operation"}]}`))
 	}
@@ -94,62 +96,17 @@ func (s *server) gqlUsersPage(w http.ResponseWriter, r *http.Request, first int,
 	if first <= 0 || first > 1000 {
 		first = 50
 	}
-	ctx := r.Context()
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, public_id, email, avatar_id FROM users ORDER BY id LIMIT ?`), first+1)
+	nodes, more, err := s.pageWithAvatars(r.Context(), first)
 	if err != nil {
 		fail()
 		return
 	}
-	nodes := make([]*pageNode, 0, first+1)
+	ctx := r.Context()
 	byID := map[int64]*pageNode{}
-	var avatarIDs, userIDs []any
-	for rows.Next() {
-		n := &pageNode{}
-		var av *int64
-		if err := rows.Scan(&n.id, &n.PublicID, &n.Email, &av); err != nil {
-			rows.Close()
-			fail()
-			return
-		}
-		if av != nil {
-			n.avatarID = *av
-		}
-		nodes = append(nodes, n)
-	}
-	rows.Close()
-	more := len(nodes) > first
-	if more {
-		nodes = nodes[:first]
-	}
-	owners := map[int64][]*pageNode{}
+	var userIDs []any
 	for _, n := range nodes {
-		n.ID = gid(n.id)
 		byID[n.id] = n
 		userIDs = append(userIDs, n.id)
-		if n.avatarID != 0 {
-			avatarIDs = append(avatarIDs, n.avatarID)
-			owners[n.avatarID] = append(owners[n.avatarID], n)
-		}
-	}
-	if len(avatarIDs) > 0 {
-		rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, name FROM files WHERE id IN (`+placeholders(len(avatarIDs))+`)`), avatarIDs...)
-		if err != nil {
-			fail()
-			return
-		}
-		for rows.Next() {
-			var fid int64
-			var name string
-			if err := rows.Scan(&fid, &name); err != nil {
-				rows.Close()
-				fail()
-				return
-			}
-			for _, n := range owners[fid] {
-				n.Avatar = &avatar{gid(fid), name}
-			}
-		}
-		rows.Close()
 	}
 	if len(userIDs) > 0 {
 		in := placeholders(len(userIDs))

@@ -187,6 +187,11 @@ var (
 				Columns: []*schema.Column{FilesColumns[12], FilesColumns[2], FilesColumns[3], FilesColumns[1]},
 			},
 			{
+				Name:    "file_owner_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{FilesColumns[12], FilesColumns[0]},
+			},
+			{
 				Name:    "file_kind_expires_at",
 				Unique:  false,
 				Columns: []*schema.Column{FilesColumns[2], FilesColumns[11]},

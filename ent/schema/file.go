@@ -72,10 +72,12 @@ func (File) Edges() []ent.Edge {
 }
 
 // Indexes of the File: the quota scans a user's files of one kind and nature
-// oldest first.
+// oldest first; a page of users reads the first files of each in id order
+// (relay.LimitPerOwner).
 func (File) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("owner_id", "kind", "nature", "created_at"),
+		index.Fields("owner_id", "id"),
 		index.Fields("kind", "expires_at"),
 	}
 }

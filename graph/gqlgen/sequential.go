@@ -11,13 +11,14 @@ import "github.com/99designs/gqlgen/codegen"
 // asking for email, avatar and files that is 100 goroutines, each growing a
 // fresh stack through gqlgen's deep call chain. Our fields never wait on
 // anything but the database, and their data is eager-loaded by entgql's
-// CollectFields before they run, so the goroutines bought nothing: the
-// benchmark harness measured the page at 0.13-0.22 of the baseline's
-// throughput with a fifth of the CPU in stack growth (bench/README.md).
+// CollectFields before they run, so the goroutines bought nothing but stack
+// growth (bench/README.md, fix 6).
 //
 // The root types keep gqlgen's behaviour (Mutation is already sequential,
-// as the GraphQL specification requires; Query fields stay concurrent), and
-// lists are marshaled in order too (main.go).
+// as the GraphQL specification requires; Query fields stay concurrent).
+// Lists of objects are marshaled as gqlgen writes them
+// (graphql.MarshalSliceConcurrently): it has no setting to marshal them in
+// order.
 type sequentialFields struct{}
 
 func (sequentialFields) Name() string { return "sequentialfields" }

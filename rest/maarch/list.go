@@ -61,11 +61,14 @@ func (h handlers) encodedList(r *http.Request, q *ent.UserQuery) ([]byte, error)
 	// lists, and still 162-219 MiB on PostgreSQL at 16 and 64 once they
 	// were dropped before sorting (bench/README.md).
 	var users []listedUser
-	err := ent.ScanEach(r.Context(), q.Select(user.FieldID, user.FieldLogin, user.FieldFirstName, user.FieldLastName), &users,
-		func(scan func(...any) error) (listedUser, error) {
+	err := q.Select(user.FieldID, user.FieldLogin, user.FieldFirstName, user.FieldLastName).EachRow(r.Context(),
+		func(scan func(...any) error) error {
 			var u listedUser
-			err := scan(&u.ID, &u.Login, &u.Firstname, &u.Lastname)
-			return u, err
+			if err := scan(&u.ID, &u.Login, &u.Firstname, &u.Lastname); err != nil {
+				return err
+			}
+			users = append(users, u)
+			return nil
 		})
 	if err != nil {
 		return nil, err
