@@ -18,7 +18,7 @@ const DefaultLoginTTL = 24 * time.Hour
 
 // ReasonInvalidCredentials is the one answer to an unknown e-mail and to a
 // wrong password alike.
-const ReasonInvalidCredentials = "invalid_credentials"
+const ReasonInvalidCredentials = "invalid_credentials" //nolint:gosec // G101: a reason code, not a credential
 
 var errBadLogin = apperr.New(apperr.Unauthenticated, ReasonInvalidCredentials, "invalid e-mail or password")
 

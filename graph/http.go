@@ -52,7 +52,7 @@ func guard(next http.Handler, maxBody, maxUpload int64) http.Handler {
 	})
 }
 
-func writeTooLarge(w http.ResponseWriter, max int64) {
+func writeTooLarge(w http.ResponseWriter, limit int64) {
 	writeError(w, http.StatusRequestEntityTooLarge, "request body over the limit", "PAYLOAD_TOO_LARGE", "too_large")
 }
 

@@ -103,20 +103,22 @@ func (s *server) gqlUsersPage(w http.ResponseWriter, r *http.Request, first int,
 	nodes := make([]*pageNode, 0, first+1)
 	byID := map[int64]*pageNode{}
 	var avatarIDs, userIDs []any
-	for rows.Next() {
+	err = each(rows, func() error {
 		n := &pageNode{}
 		var av *int64
 		if err := rows.Scan(&n.id, &n.PublicID, &n.Email, &av); err != nil {
-			rows.Close()
-			fail()
-			return
+			return err
 		}
 		if av != nil {
 			n.avatarID = *av
 		}
 		nodes = append(nodes, n)
+		return nil
+	})
+	if err != nil {
+		fail()
+		return
 	}
-	rows.Close()
 	more := len(nodes) > first
 	if more {
 		nodes = nodes[:first]
@@ -137,19 +139,21 @@ func (s *server) gqlUsersPage(w http.ResponseWriter, r *http.Request, first int,
 			fail()
 			return
 		}
-		for rows.Next() {
+		err = each(rows, func() error {
 			var fid int64
 			var name string
 			if err := rows.Scan(&fid, &name); err != nil {
-				rows.Close()
-				fail()
-				return
+				return err
 			}
 			for _, n := range owners[fid] {
 				n.Avatar = &avatar{gid(fid), name}
 			}
+			return nil
+		})
+		if err != nil {
+			fail()
+			return
 		}
-		rows.Close()
 	}
 	if len(userIDs) > 0 {
 		in := placeholders(len(userIDs))
@@ -158,17 +162,19 @@ func (s *server) gqlUsersPage(w http.ResponseWriter, r *http.Request, first int,
 			fail()
 			return
 		}
-		for rows.Next() {
+		err = each(rows, func() error {
 			var uid int64
 			var n int
 			if err := rows.Scan(&uid, &n); err != nil {
-				rows.Close()
-				fail()
-				return
+				return err
 			}
 			byID[uid].Files.TotalCount = n
+			return nil
+		})
+		if err != nil {
+			fail()
+			return
 		}
-		rows.Close()
 	}
 	type edge struct {
 		Node *pageNode `json:"node"`

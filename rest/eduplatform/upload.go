@@ -153,7 +153,7 @@ func (f *filePart) Read(b []byte) (int, error) {
 		return 0, f.err
 	}
 	n, err := f.part.Read(b)
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		err = f.rest()
 	} else if err != nil {
 		err = partError(err)
