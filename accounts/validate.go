@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,7 +21,7 @@ const (
 
 var (
 	emailRe    = regexp.MustCompile(`^[^@\s"<>()\[\],;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
-	usernameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,32}$`)
+	usernameRe = regexp.MustCompile(fmt.Sprintf(`^[A-Za-z0-9_.-]{%d,%d}$`, schema.MinUsernameLen, schema.MaxUsernameLen))
 )
 
 // reservedUsernames may never be chosen: they collide with routes or roles.
@@ -28,10 +29,11 @@ var reservedUsernames = []string{"admin", "administrator", "root", "@current", "
 
 // ValidEmail reports whether s is an e-mail address the service accepts: its
 // canonical form (ident.Canonical, which refuses control characters, NUL and
-// invalid UTF-8) has the shape of an address and at most 254 bytes.
+// invalid UTF-8) has the shape of an address and at most schema.MaxEmailLen
+// bytes.
 func ValidEmail(s string) bool {
 	c, ok := ident.Canonical(s)
-	return ok && len(c) <= 254 && emailRe.MatchString(c)
+	return ok && len(c) <= schema.MaxEmailLen && emailRe.MatchString(c)
 }
 
 func checkEmail(s string) error {
@@ -51,8 +53,9 @@ func checkPassword(s string) error {
 	return nil
 }
 
-// checkUsername applies the edu-focus rule to the canonical form: 3 to 32 of
-// [A-Za-z0-9_.-], and no reserved word (compared by key).
+// checkUsername applies the edu-focus rule to the canonical form:
+// schema.MinUsernameLen to schema.MaxUsernameLen of [A-Za-z0-9_.-], and no
+// reserved word (compared by key).
 func checkUsername(s string) error {
 	c, ok := ident.Canonical(s)
 	if !ok || !usernameRe.MatchString(c) || slices.Contains(reservedUsernames, ident.Key(c)) {
@@ -62,14 +65,15 @@ func checkUsername(s string) error {
 }
 
 // ValidLogin reports whether s names a login: its key (ident.Key, the form
-// stored) has the shape [\w.@-]+ (ASCII word characters), at most 255 bytes.
+// stored) has the shape [\w.@-]+ (ASCII word characters), at most
+// schema.MaxLoginLen bytes.
 func ValidLogin(s string) bool {
 	c, ok := ident.Canonical(s)
 	if !ok {
 		return false
 	}
 	k := ident.Key(c)
-	return len(k) <= 255 && schema.LoginPattern.MatchString(k)
+	return len(k) <= schema.MaxLoginLen && schema.LoginPattern.MatchString(k)
 }
 
 func checkLogin(s string) error {
@@ -80,7 +84,7 @@ func checkLogin(s string) error {
 }
 
 func checkName(field, s string) error {
-	if utf8.RuneCountInString(s) > 255 || !utf8.ValidString(s) || strings.ContainsFunc(s, isControl) {
+	if utf8.RuneCountInString(s) > schema.MaxNameLen || !utf8.ValidString(s) || strings.ContainsFunc(s, isControl) {
 		return apperr.Invalidf(field, "invalid_"+field, "%s is invalid", field)
 	}
 	return nil
