@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"time"
 
+	"userbridge/files"
 	"userbridge/graph"
 	"userbridge/ratelimit"
 	"userbridge/reqinfo"
+	"userbridge/rest/jsonio"
 )
 
 // Config is everything New needs. Zero values take the defaults.
@@ -60,8 +62,8 @@ func Defaults() Config {
 		StorageURL:     "file://./data/files",
 		PublicURL:      "http://localhost:8080",
 		UserFileQuota:  5,
-		MaxUploadBytes: 50 << 20,
-		MaxJSONBytes:   1 << 20,
+		MaxUploadBytes: files.DefaultMaxUpload,
+		MaxJSONBytes:   jsonio.DefaultMaxBytes,
 		LinkTTL:        time.Hour,
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
