@@ -88,7 +88,7 @@ func (s *Service) throttle(ctx context.Context, keys ...string) error {
 			return apperr.Wrap(err, "rate limiter")
 		}
 		if !res.Allowed {
-			return apperr.New(apperr.RateLimited, "rate_limited",
+			return apperr.New(apperr.RateLimited, ReasonLoginRateLimited,
 				"too many login attempts, retry in "+res.RetryAfter.Round(time.Second).String())
 		}
 	}

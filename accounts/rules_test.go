@@ -95,10 +95,10 @@ func TestCreateFieldRules(t *testing.T) {
 		}{
 			{"an address is accepted", accounts.CreateInput{Email: "ann@example.com"}, accepted},
 			{"at the byte limit is accepted", accounts.CreateInput{Email: runes("a", 64) + "@" + runes("b", schema.MaxEmailLen-64-1-4) + ".com"}, accepted},
-			{"past the byte limit is refused", accounts.CreateInput{Email: runes("a", 64) + "@" + runes("b", schema.MaxEmailLen-64-4) + ".com"}, invalid("email", "invalid_email")},
-			{"no domain is refused", accounts.CreateInput{Email: "ann@"}, invalid("email", "invalid_email")},
-			{"a NUL byte is refused", accounts.CreateInput{Email: "ann\x00@example.com"}, invalid("email", "invalid_email")},
-			{"invalid UTF-8 is refused", accounts.CreateInput{Email: "ann\xff@example.com"}, invalid("email", "invalid_email")},
+			{"past the byte limit is refused", accounts.CreateInput{Email: runes("a", 64) + "@" + runes("b", schema.MaxEmailLen-64-4) + ".com"}, invalid("email", accounts.ReasonInvalidEmail)},
+			{"no domain is refused", accounts.CreateInput{Email: "ann@"}, invalid("email", accounts.ReasonInvalidEmail)},
+			{"a NUL byte is refused", accounts.CreateInput{Email: "ann\x00@example.com"}, invalid("email", accounts.ReasonInvalidEmail)},
+			{"invalid UTF-8 is refused", accounts.CreateInput{Email: "ann\xff@example.com"}, invalid("email", accounts.ReasonInvalidEmail)},
 		}},
 		{"password", []struct {
 			name string
@@ -106,8 +106,8 @@ func TestCreateFieldRules(t *testing.T) {
 			want *outcome
 		}{
 			{"at the minimum is accepted", accounts.CreateInput{Email: "p1@example.com", Password: new(runes("é", accounts.MinPassword))}, accepted},
-			{"under the minimum is refused", accounts.CreateInput{Email: "p2@example.com", Password: new(runes("x", accounts.MinPassword-1))}, invalid("password", "password_too_short")},
-			{"past the maximum is refused", accounts.CreateInput{Email: "p3@example.com", Password: new(runes("x", accounts.MaxPassword+1))}, invalid("password", "password_too_long")},
+			{"under the minimum is refused", accounts.CreateInput{Email: "p2@example.com", Password: new(runes("x", accounts.MinPassword-1))}, invalid("password", accounts.ReasonPasswordTooShort)},
+			{"past the maximum is refused", accounts.CreateInput{Email: "p3@example.com", Password: new(runes("x", accounts.MaxPassword+1))}, invalid("password", accounts.ReasonPasswordTooLong)},
 		}},
 		{"username", []struct {
 			name string
@@ -116,10 +116,10 @@ func TestCreateFieldRules(t *testing.T) {
 		}{
 			{"at the minimum is accepted", accounts.CreateInput{Email: "u1@example.com", Username: new(runes("u", schema.MinUsernameLen))}, accepted},
 			{"at the maximum is accepted", accounts.CreateInput{Email: "u2@example.com", Username: new(runes("v", schema.MaxUsernameLen))}, accepted},
-			{"under the minimum is refused", accounts.CreateInput{Email: "u3@example.com", Username: new(runes("w", schema.MinUsernameLen-1))}, invalid("username", "unauthorized_username")},
-			{"past the maximum is refused", accounts.CreateInput{Email: "u4@example.com", Username: new(runes("x", schema.MaxUsernameLen+1))}, invalid("username", "unauthorized_username")},
-			{"a character outside [A-Za-z0-9_.-] is refused", accounts.CreateInput{Email: "u5@example.com", Username: new("ann smith")}, invalid("username", "unauthorized_username")},
-			{"a reserved word is refused, in any case", accounts.CreateInput{Email: "u6@example.com", Username: new("ADMIN")}, invalid("username", "unauthorized_username")},
+			{"under the minimum is refused", accounts.CreateInput{Email: "u3@example.com", Username: new(runes("w", schema.MinUsernameLen-1))}, invalid("username", accounts.ReasonUsernameRefused)},
+			{"past the maximum is refused", accounts.CreateInput{Email: "u4@example.com", Username: new(runes("x", schema.MaxUsernameLen+1))}, invalid("username", accounts.ReasonUsernameRefused)},
+			{"a character outside [A-Za-z0-9_.-] is refused", accounts.CreateInput{Email: "u5@example.com", Username: new("ann smith")}, invalid("username", accounts.ReasonUsernameRefused)},
+			{"a reserved word is refused, in any case", accounts.CreateInput{Email: "u6@example.com", Username: new("ADMIN")}, invalid("username", accounts.ReasonUsernameRefused)},
 		}},
 		{"login", []struct {
 			name string
@@ -128,8 +128,8 @@ func TestCreateFieldRules(t *testing.T) {
 		}{
 			{"letters, digits and _ . @ - are accepted", accounts.CreateInput{Email: "l1@example.com", Login: new("ann.smith-2@corp")}, accepted},
 			{"at the byte limit is accepted", accounts.CreateInput{Email: "l2@example.com", Login: new(runes("l", schema.MaxLoginLen))}, accepted},
-			{"past the byte limit is refused", accounts.CreateInput{Email: "l3@example.com", Login: new(runes("l", schema.MaxLoginLen+1))}, invalid("login", "invalid_login")},
-			{"a space is refused", accounts.CreateInput{Email: "l4@example.com", Login: new("ann smith")}, invalid("login", "invalid_login")},
+			{"past the byte limit is refused", accounts.CreateInput{Email: "l3@example.com", Login: new(runes("l", schema.MaxLoginLen+1))}, invalid("login", accounts.ReasonInvalidLogin)},
+			{"a space is refused", accounts.CreateInput{Email: "l4@example.com", Login: new("ann smith")}, invalid("login", accounts.ReasonInvalidLogin)},
 		}},
 		{"names", []struct {
 			name string
@@ -142,17 +142,17 @@ func TestCreateFieldRules(t *testing.T) {
 			{"a users-v1 name at the limit is accepted", accounts.CreateInput{Email: "n2@example.com", Name: new(runes("é", schema.MaxNameLen))}, accepted},
 			{"a first name past the limit is refused", accounts.CreateInput{Email: "n3@example.com", FirstName: runes("é", schema.MaxNameLen+1)}, invalid("first_name", "invalid_first_name")},
 			{"a last name with a control character is refused", accounts.CreateInput{Email: "n4@example.com", LastName: "Smith\x07"}, invalid("last_name", "invalid_last_name")},
-			{"a blank users-v1 name is refused", accounts.CreateInput{Email: "n5@example.com", Name: new("  ")}, invalid("name", "invalid_name")},
+			{"a blank users-v1 name is refused", accounts.CreateInput{Email: "n5@example.com", Name: new("  ")}, invalid("name", accounts.ReasonInvalidName)},
 		}},
 		{"role, status and flags", []struct {
 			name string
 			in   accounts.CreateInput
 			want *outcome
 		}{
-			{"an unknown role is refused", accounts.CreateInput{Email: "r1@example.com", Role: new(user.Role("owner"))}, invalid("role", "invalid_role")},
-			{"banned at creation is refused", accounts.CreateInput{Email: "r2@example.com", Status: new(user.StatusBanned)}, invalid("status", "invalid_status")},
+			{"an unknown role is refused", accounts.CreateInput{Email: "r1@example.com", Role: new(user.Role("owner"))}, invalid("role", accounts.ReasonInvalidRole)},
+			{"banned at creation is refused", accounts.CreateInput{Email: "r2@example.com", Status: new(user.StatusBanned)}, invalid("status", accounts.ReasonInvalidStatus)},
 			{"suspended at creation is accepted", accounts.CreateInput{Email: "r3@example.com", Status: new(user.StatusSuspended)}, accepted},
-			{"negative flags are refused", accounts.CreateInput{Email: "r4@example.com", Flags: new(-1)}, invalid("flags", "invalid_flags")},
+			{"negative flags are refused", accounts.CreateInput{Email: "r4@example.com", Flags: new(-1)}, invalid("flags", accounts.ReasonInvalidFlags)},
 		}},
 	} {
 		t.Run(group.rule, func(t *testing.T) {
@@ -282,7 +282,7 @@ func TestUpdateRules(t *testing.T) {
 			{"a name past the limit is refused", w.user, self, accounts.UpdateInput{LastName: new(strings.Repeat("é", schema.MaxNameLen+1))}, refused(apperr.Invalid, "last_name", "invalid_last_name")},
 			{"a username taken by another is refused", w.user, self, accounts.UpdateInput{Username: new("OTHER")}, refused(apperr.Conflict, "username", accounts.ReasonUsernameTaken)},
 			{"an e-mail taken by another is refused", w.user, self, accounts.UpdateInput{Email: new("other@example.com")}, refused(apperr.Conflict, "email", accounts.ReasonEmailTaken)},
-			{"a new password without the current one is refused", w.user, self, accounts.UpdateInput{Password: new("new password 1")}, refused(apperr.Invalid, "current_password", "invalid_current_password")},
+			{"a new password without the current one is refused", w.user, self, accounts.UpdateInput{Password: new("new password 1")}, refused(apperr.Invalid, "current_password", accounts.ReasonWrongCurrentPassword)},
 			{"the owner's own role is not its to change", w.user, self, accounts.UpdateInput{Role: &adminRole}, refused(apperr.Forbidden, "", "")},
 			{"another user is not found for a plain user", w.user, other.ID, accounts.UpdateInput{FirstName: new("X")}, refused(apperr.NotFound, "", "")},
 			{"an administrator suspends another user", w.admin, other.ID, accounts.UpdateInput{Status: &suspended}, accepted},

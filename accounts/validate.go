@@ -38,7 +38,7 @@ func ValidEmail(s string) bool {
 
 func checkEmail(s string) error {
 	if !ValidEmail(s) {
-		return apperr.Invalidf("email", "invalid_email", "email must be a valid e-mail address")
+		return apperr.Invalidf("email", ReasonInvalidEmail, "email must be a valid e-mail address")
 	}
 	return nil
 }
@@ -46,9 +46,9 @@ func checkEmail(s string) error {
 func checkPassword(s string) error {
 	switch n := utf8.RuneCountInString(s); {
 	case n < MinPassword:
-		return apperr.Invalidf("password", "password_too_short", "password must be at least %d characters", MinPassword)
+		return apperr.Invalidf("password", ReasonPasswordTooShort, "password must be at least %d characters", MinPassword)
 	case n > MaxPassword:
-		return apperr.Invalidf("password", "password_too_long", "password must be at most %d characters", MaxPassword)
+		return apperr.Invalidf("password", ReasonPasswordTooLong, "password must be at most %d characters", MaxPassword)
 	}
 	return nil
 }
@@ -59,7 +59,7 @@ func checkPassword(s string) error {
 func checkUsername(s string) error {
 	c, ok := ident.Canonical(s)
 	if !ok || !usernameRe.MatchString(c) || slices.Contains(reservedUsernames, ident.Key(c)) {
-		return apperr.Invalidf("username", "unauthorized_username", "username is not allowed")
+		return apperr.Invalidf("username", ReasonUsernameRefused, "username is not allowed")
 	}
 	return nil
 }
@@ -78,7 +78,7 @@ func ValidLogin(s string) bool {
 
 func checkLogin(s string) error {
 	if !ValidLogin(s) {
-		return apperr.Invalidf("login", "invalid_login", "login must match [\\w.@-]+")
+		return apperr.Invalidf("login", ReasonInvalidLogin, "login must match [\\w.@-]+")
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func splitName(name string) (first, last string) {
 // users-v1 pass the client's string straight through.
 func checkRole(r *user.Role) error {
 	if r != nil && user.RoleValidator(*r) != nil {
-		return apperr.Invalidf("role", "invalid_role", "role must be user or admin")
+		return apperr.Invalidf("role", ReasonInvalidRole, "role must be user or admin")
 	}
 	return nil
 }
@@ -112,7 +112,7 @@ func checkRole(r *user.Role) error {
 // database.
 func checkStatus(s *user.Status) error {
 	if s != nil && (*s == user.StatusBanned || user.StatusValidator(*s) != nil) {
-		return apperr.Invalidf("status", "invalid_status", "status must be active or suspended")
+		return apperr.Invalidf("status", ReasonInvalidStatus, "status must be active or suspended")
 	}
 	return nil
 }

@@ -10,13 +10,14 @@ import (
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/rest/jsonio"
+	"userbridge/rest/routing"
 )
 
 // list answers GET /rest/users: every user by last name, then first name
 // (then id, so that equal names keep one order), leaving out rest-mode
 // (technical) accounts unless the query string names mode, with any value.
 func (h handlers) list(w http.ResponseWriter, r *http.Request) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
