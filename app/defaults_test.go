@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"userbridge/app"
+	"userbridge/ent/schema"
 	"userbridge/files"
 	"userbridge/rest/edufocus"
 	"userbridge/rest/eduplatform"
@@ -42,5 +43,27 @@ func TestDefaultsStatedOnce(t *testing.T) {
 				t.Errorf("%s: states %q, not a default of the service (%v)", name, f, known)
 			}
 		}
+	}
+}
+
+// TestNameLimitStatedOnce: every name limit an OpenAPI document prints is
+// the model's (schema.MaxNameLen, in characters).
+func TestNameLimitStatedOnce(t *testing.T) {
+	figure := regexp.MustCompile(`(?i)names? over (\d+) characters|at most (\d+) characters, no control`)
+	want := strconv.Itoa(schema.MaxNameLen)
+	seen := 0
+	for name, doc := range map[string][]byte{
+		"edufocus": edufocus.OpenAPI, "eduplatform": eduplatform.OpenAPI,
+		"maarch": maarch.OpenAPI, "usersv1": usersv1.OpenAPI,
+	} {
+		for _, m := range figure.FindAllSubmatch(doc, -1) {
+			seen++
+			if got := string(m[1]) + string(m[2]); got != want {
+				t.Errorf("%s: names limited to %s characters, the model to %s", name, got, want)
+			}
+		}
+	}
+	if seen < 3 {
+		t.Errorf("%d name limits found in the documents, want the 3 of edufocus, maarch and users-v1", seen)
 	}
 }
