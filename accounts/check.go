@@ -53,7 +53,7 @@ func (s *Service) admitUpdate(ctx context.Context, v *auth.Viewer, id int, in Up
 	return target, nil
 }
 
-var errCurrentPassword = apperr.Invalidf("current_password", "invalid_current_password",
+var errCurrentPassword = apperr.Invalidf("current_password", ReasonWrongCurrentPassword,
 	"the current password is missing or wrong")
 
 // checkCurrentPassword requires a user changing its own password to give

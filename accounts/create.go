@@ -127,14 +127,14 @@ func (in CreateInput) validate() error {
 	}
 	if in.Name != nil {
 		if strings.TrimSpace(*in.Name) == "" {
-			return apperr.Invalidf("name", "invalid_name", "name must not be empty")
+			return apperr.Invalidf("name", ReasonInvalidName, "name must not be empty")
 		}
 		if err := checkName("name", *in.Name); err != nil {
 			return err
 		}
 	}
 	if in.Flags != nil && *in.Flags < 0 {
-		return apperr.Invalidf("flags", "invalid_flags", "flags must not be negative")
+		return apperr.Invalidf("flags", ReasonInvalidFlags, "flags must not be negative")
 	}
 	if err := checkRole(in.Role); err != nil {
 		return err

@@ -26,14 +26,14 @@ func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, scopes []str
 		return "", nil, err
 	}
 	if ttl != nil && *ttl <= 0 {
-		return "", nil, apperr.Invalidf("expiresInSeconds", "invalid_lifetime", "the lifetime must be positive")
+		return "", nil, apperr.Invalidf("expiresInSeconds", ReasonInvalidLifetime, "the lifetime must be positive")
 	}
 	if len(scopes) == 0 {
 		scopes = v.Scopes
 	}
 	for _, sc := range scopes {
 		if !auth.ValidScope(sc) {
-			return "", nil, apperr.Invalidf("scopes", "invalid_scope", "unknown scope %q", sc)
+			return "", nil, apperr.Invalidf("scopes", ReasonInvalidScope, "unknown scope %q", sc)
 		}
 	}
 	if err := policy.MintAPIKey(v, scopes); err != nil {
@@ -76,7 +76,7 @@ type IssueInput struct {
 func (s *Service) Issue(ctx context.Context, in IssueInput) (string, *ent.Credential, error) {
 	key, ok := ident.LookupKey(in.UserEmail)
 	if !ok {
-		return "", nil, apperr.Invalidf("email", "invalid_email", "email must be a valid e-mail address")
+		return "", nil, apperr.Invalidf("email", ReasonInvalidEmail, "email must be a valid e-mail address")
 	}
 	u, err := s.Client.User.Query().Where(user.EmailKey(key)).Only(ctx)
 	if err != nil {
@@ -87,7 +87,7 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (string, *ent.Creden
 	}
 	for _, sc := range in.Scopes {
 		if !auth.ValidScope(sc) {
-			return "", nil, apperr.Invalidf("scopes", "invalid_scope", "unknown scope %q", sc)
+			return "", nil, apperr.Invalidf("scopes", ReasonInvalidScope, "unknown scope %q", sc)
 		}
 	}
 	if in.AppID == "" {

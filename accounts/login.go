@@ -18,7 +18,7 @@ const DefaultLoginTTL = 24 * time.Hour
 
 // ReasonInvalidCredentials is the one answer to an unknown e-mail and to a
 // wrong password alike.
-const ReasonInvalidCredentials = "invalid_credentials"
+const ReasonInvalidCredentials = "invalid_credentials" //nolint:gosec // G101: a reason code, not a credential
 
 var errBadLogin = apperr.New(apperr.Unauthenticated, ReasonInvalidCredentials, "invalid e-mail or password")
 
@@ -98,7 +98,7 @@ func (s *Service) throttle(ctx context.Context, keys ...string) error {
 			return apperr.Wrap(err, "rate limiter")
 		}
 		if !res.Allowed {
-			return apperr.New(apperr.RateLimited, "rate_limited",
+			return apperr.New(apperr.RateLimited, ReasonLoginRateLimited,
 				"too many login attempts, retry in "+res.RetryAfter.Round(time.Second).String())
 		}
 	}

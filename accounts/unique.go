@@ -8,6 +8,7 @@ import (
 
 	"userbridge/apperr"
 	"userbridge/ent"
+	"userbridge/ent/schema"
 	"userbridge/ent/user"
 	"userbridge/ident"
 )
@@ -69,6 +70,10 @@ func classifyWrite(err error) error {
 
 var notUsernameChar = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
+// suffixRoom is what a derived username's base leaves for the number that
+// makes it unique.
+const suffixRoom = 8
+
 // username returns the requested username, or derives one from the login
 // (or e-mail local part) and makes it unique with a numeric suffix.
 func (s *Service) username(ctx context.Context, c *ent.Client, in CreateInput, login string) (string, error) {
@@ -77,10 +82,10 @@ func (s *Service) username(ctx context.Context, c *ent.Client, in CreateInput, l
 	}
 	base, _, _ := strings.Cut(login, "@")
 	base = notUsernameChar.ReplaceAllString(base, "")
-	if len(base) > 24 {
-		base = base[:24]
+	if n := schema.MaxUsernameLen - suffixRoom; len(base) > n {
+		base = base[:n]
 	}
-	for len(base) < 3 {
+	for len(base) < schema.MinUsernameLen {
 		base += "_"
 	}
 	for i := 0; i < 1000; i++ {

@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,7 +22,7 @@ const (
 
 var (
 	emailRe    = regexp.MustCompile(`^[^@\s"<>()\[\],;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
-	usernameRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,32}$`)
+	usernameRe = regexp.MustCompile(fmt.Sprintf(`^[A-Za-z0-9_.-]{%d,%d}$`, schema.MinUsernameLen, schema.MaxUsernameLen))
 )
 
 // reservedUsernames may never be chosen: they collide with routes or roles.
@@ -29,15 +30,16 @@ var reservedUsernames = []string{"admin", "administrator", "root", "@current", "
 
 // ValidEmail reports whether s is an e-mail address the service accepts: its
 // canonical form (ident.Canonical, which refuses control characters, NUL and
-// invalid UTF-8) has the shape of an address and at most 254 bytes.
+// invalid UTF-8) has the shape of an address and at most schema.MaxEmailLen
+// bytes.
 func ValidEmail(s string) bool {
 	c, ok := ident.Canonical(s)
-	return ok && len(c) <= 254 && emailRe.MatchString(c)
+	return ok && len(c) <= schema.MaxEmailLen && emailRe.MatchString(c)
 }
 
 func checkEmail(s string) error {
 	if !ValidEmail(s) {
-		return apperr.Invalidf("email", "invalid_email", "email must be a valid e-mail address")
+		return apperr.Invalidf("email", ReasonInvalidEmail, "email must be a valid e-mail address")
 	}
 	return nil
 }
@@ -45,43 +47,45 @@ func checkEmail(s string) error {
 func checkPassword(s string) error {
 	switch n := utf8.RuneCountInString(s); {
 	case n < MinPassword:
-		return apperr.Invalidf("password", "password_too_short", "password must be at least %d characters", MinPassword)
+		return apperr.Invalidf("password", ReasonPasswordTooShort, "password must be at least %d characters", MinPassword)
 	case n > MaxPassword:
-		return apperr.Invalidf("password", "password_too_long", "password must be at most %d characters", MaxPassword)
+		return apperr.Invalidf("password", ReasonPasswordTooLong, "password must be at most %d characters", MaxPassword)
 	}
 	return nil
 }
 
-// checkUsername applies the edu-focus rule to the canonical form: 3 to 32 of
-// [A-Za-z0-9_.-], and no reserved word (compared by key).
+// checkUsername applies the edu-focus rule to the canonical form:
+// schema.MinUsernameLen to schema.MaxUsernameLen of [A-Za-z0-9_.-], and no
+// reserved word (compared by key).
 func checkUsername(s string) error {
 	c, ok := ident.Canonical(s)
 	if !ok || !usernameRe.MatchString(c) || slices.Contains(reservedUsernames, ident.Key(c)) {
-		return apperr.Invalidf("username", "unauthorized_username", "username is not allowed")
+		return apperr.Invalidf("username", ReasonUsernameRefused, "username is not allowed")
 	}
 	return nil
 }
 
 // ValidLogin reports whether s names a login: its key (ident.Key, the form
-// stored) has the shape [\w.@-]+ (ASCII word characters), at most 255 bytes.
+// stored) has the shape [\w.@-]+ (ASCII word characters), at most
+// schema.MaxLoginLen bytes.
 func ValidLogin(s string) bool {
 	c, ok := ident.Canonical(s)
 	if !ok {
 		return false
 	}
 	k := ident.Key(c)
-	return len(k) <= 255 && schema.LoginPattern.MatchString(k)
+	return len(k) <= schema.MaxLoginLen && schema.LoginPattern.MatchString(k)
 }
 
 func checkLogin(s string) error {
 	if !ValidLogin(s) {
-		return apperr.Invalidf("login", "invalid_login", "login must match [\\w.@-]+")
+		return apperr.Invalidf("login", ReasonInvalidLogin, "login must match [\\w.@-]+")
 	}
 	return nil
 }
 
 func checkName(field, s string) error {
-	if utf8.RuneCountInString(s) > 255 || !utf8.ValidString(s) || strings.ContainsFunc(s, isControl) {
+	if utf8.RuneCountInString(s) > schema.MaxNameLen || !utf8.ValidString(s) || strings.ContainsFunc(s, isControl) {
 		return apperr.Invalidf(field, "invalid_"+field, "%s is invalid", field)
 	}
 	return nil
@@ -99,7 +103,7 @@ func splitName(name string) (first, last string) {
 // users-v1 pass the client's string straight through.
 func checkRole(r *user.Role) error {
 	if r != nil && user.RoleValidator(*r) != nil {
-		return apperr.Invalidf("role", "invalid_role", "role must be user or admin")
+		return apperr.Invalidf("role", ReasonInvalidRole, "role must be user or admin")
 	}
 	return nil
 }
@@ -133,7 +137,7 @@ func checkPermissions(ps []string) error {
 // database.
 func checkStatus(s *user.Status) error {
 	if s != nil && (*s == user.StatusBanned || user.StatusValidator(*s) != nil) {
-		return apperr.Invalidf("status", "invalid_status", "status must be active or suspended")
+		return apperr.Invalidf("status", ReasonInvalidStatus, "status must be active or suspended")
 	}
 	return nil
 }

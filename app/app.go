@@ -70,9 +70,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	limits, err := ratelimit.Dial(ctx, cfg.RedisURL, cfg.RedisPrefix, func(err error) {
-		cfg.Logger.Error("redis rate limit failed: using this replica's own bucket", "err", err)
-	})
+	limits, err := ratelimit.Dial(ctx, cfg.RedisURL, cfg.RedisPrefix, cfg.Logger)
 	if err != nil {
 		store.Close()
 		_ = stopTracing(ctx)
@@ -99,6 +97,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "userbridge_sql_statements_total", Help: "SQL statements run by the store (BEGIN and COMMIT not counted).",
 	}, func() float64 { return float64(store.Statements()) }))
+	a.Metrics.MustRegister(limits.Collectors()...)
 	if err := a.openFiles(ctx); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("files: %w", err)

@@ -10,9 +10,11 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"userbridge/files"
 	"userbridge/graph"
 	"userbridge/ratelimit"
 	"userbridge/reqinfo"
+	"userbridge/rest/jsonio"
 )
 
 // Config is everything New needs. Zero values take the defaults.
@@ -84,8 +86,8 @@ func Defaults() Config {
 		StorageURL:     "file://./data/files",
 		PublicURL:      "http://localhost:8080",
 		UserFileQuota:  5,
-		MaxUploadBytes: 50 << 20,
-		MaxJSONBytes:   1 << 20,
+		MaxUploadBytes: files.DefaultMaxUpload,
+		MaxJSONBytes:   jsonio.DefaultMaxBytes,
 		LinkTTL:        time.Hour,
 		DrainDelay:     5 * time.Second,
 		GraphQL:        graph.DefaultOptions,

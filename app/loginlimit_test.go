@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"userbridge/app"
@@ -125,6 +126,18 @@ func TestLoginLimitSharedThroughRedis(t *testing.T) {
 				want := map[bool]string{false: "UNAUTHENTICATED", true: "RATE_LIMITED"}[i == 3]
 				if code := loginFrom(t, s, fmt.Sprintf("203.0.113.%d:4000", 10+i), "", "kate@example.com"); code != want {
 					t.Fatalf("attempt %d: %s, want %s", i+1, code, want)
+				}
+			}
+		})
+		t.Run("/metrics shows the breaker in front of Redis closed", func(t *testing.T) {
+			rec := a.Do(apptest.Request("GET", "/metrics", "", nil))
+			body := rec.Body.String()
+			for _, want := range []string{
+				"userbridge_ratelimit_redis_breaker_state 0",
+				`userbridge_ratelimit_fallbacks_total{reason="breaker_open"} 0`,
+			} {
+				if !strings.Contains(body, want) {
+					t.Fatalf("%d: no %q in %.300s", rec.Code, want, body)
 				}
 			}
 		})

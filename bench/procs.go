@@ -35,7 +35,7 @@ func build(root, dir string) (bins map[string]string, err error) {
 		cmd := exec.Command("go", "build", "-o", bins[name], pkg)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+			return nil, fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
 		}
 	}
 	return bins, nil

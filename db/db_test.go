@@ -30,7 +30,7 @@ func TestConcurrentWritesQueue(t *testing.T) {
 				email := fmt.Sprintf("u%d@example.com", i)
 				_, err = tx.User.Create().SetEmail(email).SetUsername(fmt.Sprintf("user%d", i)).SetLogin(email).Save(ctx)
 				if err != nil {
-					tx.Rollback()
+					_ = tx.Rollback()
 					errs <- err
 					return
 				}

@@ -3,6 +3,7 @@ package files_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/png"
 	"io"
@@ -100,7 +101,7 @@ func (e *env) blobs(t *testing.T) []string {
 	it := e.svc.Bucket().List(nil)
 	for {
 		obj, err := it.Next(context.Background())
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return keys
 		}
 		if err != nil {

@@ -5,11 +5,13 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"userbridge/ent/schema"
 )
 
-// MaxNameBytes bounds a stored file name (the column holds 255 characters;
-// bytes are the stricter bound and what file systems count).
-const MaxNameBytes = 255
+// MaxNameBytes bounds a stored file name: the model's limit, in bytes
+// (the stricter bound, and what file systems count).
+const MaxNameBytes = schema.MaxFileNameLen
 
 // FallbackName is the name of a file sent without a usable one.
 const FallbackName = "file"

@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -100,7 +101,7 @@ func (s *Service) sweepOrphans(ctx context.Context) (int, error) {
 	}
 	for {
 		obj, err := it.Next(ctx)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

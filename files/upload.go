@@ -57,7 +57,7 @@ func (s *Service) put(ctx context.Context, up Upload) (*stored, error) {
 	}
 	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(up.Body, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, readError(err)
 	}
 	head = head[:n]

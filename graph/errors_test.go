@@ -86,7 +86,7 @@ func TestRequestErrors(t *testing.T) {
 		{name: "POST/no query", body: `{"qeury":"{ __typename }"}`, status: 400, code: "BAD_USER_INPUT", reason: "missing_query"},
 		{name: "POST/null body", body: `null`, status: 400, code: "BAD_USER_INPUT", reason: "missing_query"},
 		{name: "POST/query is a number", body: `{"query":0}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_query"},
-		{name: "POST/query is an object", body: `{"query":{"obj":"ect"}}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_query"},
+		{name: "POST/query is an object", body: `{"query":{"obj":"x"}}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_query"},
 		{name: "POST/query is a list", body: `{"query":["array"]}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_query"},
 		{name: "POST/variables is a string", body: `{"query":"{ __typename }","variables":"{}"}`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_variables"},
 		{name: "POST/body is a list", body: `[{"query":"{ __typename }"}]`, status: 400, code: "BAD_USER_INPUT", reason: "invalid_json"},
@@ -333,7 +333,7 @@ func TestErrorOutputIsBounded(t *testing.T) {
 	for name, query := range map[string]string{
 		// 14 KB of one directive repeated on one field.
 		"repeated directives": "{ __typename " + strings.Repeat("@skip(if: false) ", 14000/17) + "}",
-		"unknown directives":  "{ __typename " + strings.Repeat("@x ", 14000/3) + "}", // was 1.4 MB of errors
+		"unknown directives":  "{ __typename " + strings.Repeat("@x ", 14000/3) + "}", // once answered with megabytes of errors
 		"unknown fields":      "{ " + strings.Repeat("nope ", 3000) + "}",
 		"unknown arguments":   "{ viewer(" + strings.Repeat("a: 1 ", 1000) + ") { id } }",
 	} {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -56,7 +57,7 @@ func countBlobs(t *testing.T, env *apptest.Env) int {
 	n := 0
 	it := env.Files.Bucket().List(nil)
 	for {
-		if _, err := it.Next(context.Background()); err == io.EOF {
+		if _, err := it.Next(context.Background()); errors.Is(err, io.EOF) {
 			return n
 		} else if err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
+	"userbridge/files"
 	"userbridge/graph/relay"
 )
 
@@ -43,7 +44,7 @@ var DefaultOptions = Options{
 	ListSize:       100,
 	TokenLimit:     15000,
 	Introspection:  true,
-	MaxUploadBytes: 50 << 20,
+	MaxUploadBytes: files.DefaultMaxUpload,
 	MaxBodyBytes:   DefaultMaxBodyBytes,
 	PageSize:       relay.DefaultPageSize,
 	MaxPageSize:    relay.DefaultMaxPage,

@@ -10,10 +10,12 @@ import (
 
 	"userbridge/apperr"
 	"userbridge/auth"
+	"userbridge/rest/jsonio"
 )
 
-// DefaultMaxBodyBytes caps a JSON GraphQL request body.
-const DefaultMaxBodyBytes = 1 << 20
+// DefaultMaxBodyBytes caps a JSON GraphQL request body: the one JSON
+// default of every transport.
+const DefaultMaxBodyBytes = jsonio.DefaultMaxBytes
 
 // guard refuses, in GraphQL's error shape, what must not reach the
 // executor: a request whose Authorization header failed (401) and a JSON
@@ -52,7 +54,7 @@ func guard(next http.Handler, maxBody, maxUpload int64) http.Handler {
 	})
 }
 
-func writeTooLarge(w http.ResponseWriter, max int64) {
+func writeTooLarge(w http.ResponseWriter, limit int64) {
 	writeError(w, http.StatusRequestEntityTooLarge, "request body over the limit", "PAYLOAD_TOO_LARGE", "too_large")
 }
 

@@ -275,8 +275,8 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 
 // needsHTMLEscape reports whether b holds a character json.Marshal would
 // escape. One vectorized search per character: bytes.ContainsAny with the
-// two non-ASCII separators in its set decodes b rune by rune, 2 % of the
-// CPU of a page of 50 users (BenchmarkNeedsHTMLEscape: 56 -> 1 µs).
+// two non-ASCII separators in its set decodes b rune by rune, a visible
+// share of the CPU of a page of users (BenchmarkNeedsHTMLEscape).
 func needsHTMLEscape(b []byte) bool {
 	for _, c := range []byte("<>&") {
 		if bytes.IndexByte(b, c) >= 0 {

@@ -34,9 +34,9 @@ type Image struct {
 
 // Decode reads s as plain base64 (standard or URL alphabet, padded or not,
 // whitespace ignored) or as a data:image/*;base64, URI, and checks that the
-// bytes are an image of at most max bytes (0: no bound).
+// bytes are an image of at most limit bytes (0: no bound).
 // Returns invalid with reason empty_image, not_an_image or image_too_large.
-func Decode(s string, max int) (*Image, error) {
+func Decode(s string, limit int) (*Image, error) {
 	s = strings.TrimSpace(s)
 	if rest, ok := strings.CutPrefix(s, "data:"); ok {
 		meta, payload, found := strings.Cut(rest, ",")
@@ -48,14 +48,14 @@ func Decode(s string, max int) (*Image, error) {
 	if s == "" {
 		return nil, apperr.Invalidf("image", ReasonEmpty, "the image is empty")
 	}
-	if max > 0 && len(s) > (max/3+2)*4+len(s)/64+1024 {
+	if limit > 0 && len(s) > (limit/3+2)*4+len(s)/64+1024 {
 		return nil, tooLarge()
 	}
 	data, err := decodeBase64(s)
 	if err != nil {
 		return nil, notImage()
 	}
-	if max > 0 && len(data) > max {
+	if limit > 0 && len(data) > limit {
 		return nil, tooLarge()
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))

@@ -7,25 +7,38 @@ import (
 	"crypto/rand"
 	"math/big"
 	"regexp"
+	"strconv"
 )
 
 // Alphabet is the 62 characters every identifier is drawn from.
 const Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// Lengths of the identifiers the contract fixes.
+// Lengths of the identifiers the contract fixes (a token's body is
+// auth.TokenBodyLen: tokens belong to auth).
 const (
 	PublicIDLen = 8  // user public id (edu-focus id, users-v1 "usr_" suffix)
 	AppIDLen    = 32 // application id
-	TokenLen    = 40 // opaque token body, ~238 bits
 )
 
-var max = big.NewInt(int64(len(Alphabet)))
+// The shapes of the identifiers, for the ent schema's validators and the
+// services' checks alike.
+var (
+	PublicIDPattern = pattern(PublicIDLen)
+	AppIDPattern    = pattern(AppIDLen)
+)
+
+// pattern matches exactly n characters of Alphabet.
+func pattern(n int) *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9]{` + strconv.Itoa(n) + `}$`)
+}
+
+var alphabetSize = big.NewInt(int64(len(Alphabet)))
 
 // String returns n characters drawn uniformly from Alphabet.
 func String(n int) string {
 	b := make([]byte, n)
 	for i := range b {
-		v, err := rand.Int(rand.Reader, max)
+		v, err := rand.Int(rand.Reader, alphabetSize)
 		if err != nil {
 			panic("randid: crypto/rand failed: " + err.Error())
 		}
@@ -40,7 +53,5 @@ func PublicID() string { return String(PublicIDLen) }
 // AppID returns a new 32-character application id.
 func AppID() string { return String(AppIDLen) }
 
-var publicIDRe = regexp.MustCompile(`^[A-Za-z0-9]{8}$`)
-
 // ValidPublicID reports whether s has the shape of a user public id.
-func ValidPublicID(s string) bool { return publicIDRe.MatchString(s) }
+func ValidPublicID(s string) bool { return PublicIDPattern.MatchString(s) }

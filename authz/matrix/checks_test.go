@@ -40,7 +40,7 @@ func TestLeaksAreFound(t *testing.T) {
 	narrow := &actor{col: col{cred: credFirst, scopes: []string{"identity"}}, victim: victim, self: self}
 	answer := func(body string) served {
 		rec := httptest.NewRecorder()
-		rec.WriteString(body)
+		_, _ = rec.WriteString(body)
 		return served{rec: rec, request: "/users/Abc12345"}
 	}
 	if got := leaks(nil, narrow, false, answer(`{"error":"b@example.com is not yours"}`)); len(got) != 1 || got[0] != "leaks B's email" {
@@ -79,7 +79,7 @@ func TestNotFoundComparisonIgnoresOnlyTheIds(t *testing.T) {
 	answer := func(code int, body string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		rec.WriteHeader(code)
-		rec.WriteString(body)
+		_, _ = rec.WriteString(body)
 		return rec
 	}
 	if normalize(answer(404, `{"id":"usr_Abc12345"}`), b, ghost) != normalize(answer(404, `{"id":"usr_Gh0stZz9"}`), b, ghost) {

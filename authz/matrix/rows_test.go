@@ -75,7 +75,6 @@ func restRow(method, pattern string, d dialect, ok int, expect func(col) outcome
 func (r row) writing() row       { r.writes = true; return r }
 func (r row) targeting() row     { r.target = true; return r }
 func (r row) noted(n string) row { r.note = n; return r }
-func (r row) named(n string) row { r.name = n; return r }
 
 func bearerPath(method, path string, body any) func(a *actor, v *person) *http.Request {
 	return func(a *actor, _ *person) *http.Request { return restRequest(method, path, a.header, body) }

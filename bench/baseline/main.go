@@ -184,3 +184,15 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 func unauthorized(w http.ResponseWriter) {
 	writeRaw(w, http.StatusUnauthorized, []byte(`{"error":"unauthorized"}`))
 }
+
+// each calls scan for every row, then closes rows and returns the first
+// error, rows.Err included.
+func each(rows *sql.Rows, scan func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

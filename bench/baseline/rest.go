@@ -165,6 +165,10 @@ func (s *server) maarchList(w http.ResponseWriter, r *http.Request) {
 		k.last, k.first = strings.ToLower(k.u.LastName), strings.ToLower(k.u.FirstName)
 		users = append(users, k)
 	}
+	if rows.Err() != nil {
+		writeRaw(w, http.StatusInternalServerError, []byte(`{"errors":"Internal error"}`))
+		return
+	}
 	slices.SortFunc(users, func(a, b keyed) int {
 		return cmp.Or(strings.Compare(a.last, b.last), strings.Compare(a.first, b.first), cmp.Compare(a.u.ID, b.u.ID))
 	})

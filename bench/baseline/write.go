@@ -121,8 +121,8 @@ func (s *server) eduPlatformUpload(w http.ResponseWriter, r *http.Request) {
 		unauthorized(w)
 		return
 	}
-	const max = 256 << 20
-	body := http.MaxBytesReader(w, r.Body, max+1<<20)
+	const maxUpload = 256 << 20
+	body := http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
 	// Large reads and writes: the multipart parser reads 4 KiB at a time.
 	r.Body = struct {
 		io.Reader
@@ -158,10 +158,10 @@ func (s *server) eduPlatformUpload(w http.ResponseWriter, r *http.Request) {
 	h.Write(head)
 	bw := bufio.NewWriterSize(tmp, 256<<10)
 	_, _ = bw.Write(head)
-	size, err := io.CopyBuffer(io.MultiWriter(bw, h), io.LimitReader(part, max+1), make([]byte, 256<<10))
+	size, err := io.CopyBuffer(io.MultiWriter(bw, h), io.LimitReader(part, maxUpload+1), make([]byte, 256<<10))
 	size += int64(n)
 	ferr := bw.Flush()
-	if cerr := tmp.Close(); err != nil || ferr != nil || cerr != nil || size > max {
+	if cerr := tmp.Close(); err != nil || ferr != nil || cerr != nil || size > maxUpload {
 		writeRaw(w, http.StatusRequestEntityTooLarge, []byte(`{"status":{"code":413,"message":"The request is too large."}}`))
 		return
 	}
@@ -186,20 +186,20 @@ func (s *server) eduPlatformUpload(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		var ids []any
 		for i := 0; rows.Next(); i++ {
 			var fid int64
 			var k string
 			if err := rows.Scan(&fid, &k); err != nil {
-				rows.Close()
 				return err
 			}
 			if i >= quota {
 				ids, evicted = append(ids, fid), append(evicted, k)
 			}
 		}
-		rows.Close()
-		if len(ids) > 0 {
+		err = rows.Err()
+		if err == nil && len(ids) > 0 {
 			_, err = tx.ExecContext(r.Context(), s.q(`DELETE FROM files WHERE id IN (`+placeholders(len(ids))+`)`), ids...)
 		}
 		return err

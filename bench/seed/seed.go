@@ -116,7 +116,7 @@ func Run(ctx context.Context, url string, o Options) (*Result, error) {
 	res.ViewerID, res.ViewerPub = v.ID, v.PublicID
 	// PostgreSQL plans from statistics its autovacuum gathers a while after
 	// a bulk load; without them it scanned the whole files table for a
-	// page's file counts (19 ms instead of 0.1 at 100,000 users). Gather
+	// page's file counts (bench/README.md, the depth test). Gather
 	// them now, as a database in service would have them. SQLite gathers
 	// none unless told, in service too, so it is left as it is.
 	if store.Dialect == dialect.Postgres {

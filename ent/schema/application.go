@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"regexp"
-
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/entsql"
@@ -24,7 +22,7 @@ func (Application) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
 func (Application) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("client_id").Unique().Immutable().DefaultFunc(randid.AppID).
-			Match(regexp.MustCompile(`^[A-Za-z0-9]{32}$`)),
+			Match(randid.AppIDPattern),
 		field.String("name").NotEmpty().MaxLen(255),
 		field.String("secret_hash").Sensitive().
 			Comment("SHA-256 of the secret; empty for a public client, which has none"),

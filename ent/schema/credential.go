@@ -26,7 +26,7 @@ func (Credential) Fields() []ent.Field {
 			Comment("What the credential is.").
 			Annotations(GQLEnum{
 				Type: "What a credential is.",
-				Values: map[string]string{
+				Values: map[string]string{ //nolint:gosec // G101: descriptions of the kinds, not credentials
 					"access_token":  "A bearer token issued by login, the CLI or the OAuth flow of an application.",
 					"refresh_token": "An OAuth refresh token, exchanged for a new access token.",
 					"api_key":       "A long-lived API key made by createApiKey.",

@@ -41,7 +41,7 @@ func (File) Fields() []ent.Field {
 					"auto":   "Produced automatically, e.g. by a scenario.",
 				},
 			}),
-		field.String("name").NotEmpty().MaxLen(255).
+		field.String("name").NotEmpty().MaxLen(MaxFileNameLen).
 			Comment("Original file name, sanitized: no path, no control characters.").
 			Annotations(entgql.OrderField("NAME")),
 		field.String("content_type").NotEmpty().

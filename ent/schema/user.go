@@ -28,26 +28,26 @@ func (User) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}, UpdatedAt{}} }
 func (User) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("public_id").Immutable().Unique().DefaultFunc(randid.PublicID).
-			Match(regexp.MustCompile(`^[A-Za-z0-9]{8}$`)).
+			Match(randid.PublicIDPattern).
 			Comment("Eight random characters from [A-Za-z0-9], case-sensitive: the Edu-Focus id; Users API v1 shows usr_ followed by it."),
-		field.String("email").NotEmpty().MaxLen(254).
+		field.String("email").NotEmpty().MaxLen(MaxEmailLen).
 			Annotations(entgql.OrderField("EMAIL"), entgql.Skip(entgql.SkipType)),
 		field.String("email_key").Unique().
 			Comment("ident.Key of email (NFKC, case-folded): the unique key").
 			Annotations(entgql.Skip()),
-		field.String("username").NotEmpty().MaxLen(64).
+		field.String("username").NotEmpty().MaxLen(usernameColumnLen).Validate(maxRunes(MaxUsernameLen)).
 			Comment("Pseudonym, unique ignoring case; derived from the login or e-mail when not given."),
 		field.String("username_key").Unique().
 			Comment("ident.Key of username (NFKC, case-folded): the unique key").
 			Annotations(entgql.Skip()),
-		field.String("login").NotEmpty().MaxLen(255).Unique().Match(LoginPattern).
+		field.String("login").NotEmpty().MaxLen(MaxLoginLen).Unique().Match(LoginPattern).
 			Comment("Lowercase login (letters, digits, _ . @ -), unique; the lowercased e-mail unless given.").
 			Annotations(entgql.Skip(entgql.SkipType)),
-		field.String("first_name").Default("").MaxLen(255).
+		field.String("first_name").Default("").MaxRuneLen(MaxNameLen).
 			Annotations(entgql.OrderField("FIRST_NAME"), entgql.Skip(entgql.SkipType)),
-		field.String("last_name").Default("").MaxLen(255).
+		field.String("last_name").Default("").MaxRuneLen(MaxNameLen).
 			Annotations(entgql.OrderField("LAST_NAME"), entgql.Skip(entgql.SkipType)),
-		field.String("display_name").Optional().Nillable().MaxLen(255).
+		field.String("display_name").Optional().Nillable().MaxRuneLen(MaxNameLen).
 			Comment("users-v1 name when set explicitly; else first + last").
 			Annotations(entgql.Skip()),
 		field.String("password_hash").Optional().Sensitive().

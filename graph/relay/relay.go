@@ -41,22 +41,22 @@ func settings(ctx context.Context) *Settings {
 	return &Settings{}
 }
 
-func (s *Settings) pages() (def, max int) {
-	def, max = s.DefaultPage, s.MaxPage
-	if max <= 0 {
-		max = DefaultMaxPage
+func (s *Settings) pages() (def, maxPage int) {
+	def, maxPage = s.DefaultPage, s.MaxPage
+	if maxPage <= 0 {
+		maxPage = DefaultMaxPage
 	}
-	if def <= 0 || def > max {
-		def = min(DefaultPageSize, max)
+	if def <= 0 || def > maxPage {
+		def = min(DefaultPageSize, maxPage)
 	}
-	return def, max
+	return def, maxPage
 }
 
 // PageSize checks first and last against the maximum page size and gives
 // first the default page size when neither is set, so that every page is
 // bounded. Both may be set: the spec applies first, then last.
 func PageSize(ctx context.Context, first, last *int) (*int, *int, error) {
-	def, max := settings(ctx).pages()
+	def, maxPage := settings(ctx).pages()
 	for _, a := range []struct {
 		name string
 		v    *int
@@ -65,8 +65,8 @@ func PageSize(ctx context.Context, first, last *int) (*int, *int, error) {
 		case a.v == nil:
 		case *a.v < 0:
 			return nil, nil, BadInput(a.name, "invalid_page_size", fmt.Sprintf("%s must not be negative", a.name))
-		case *a.v > max:
-			return nil, nil, BadInput(a.name, "invalid_page_size", fmt.Sprintf("%s must be at most %d", a.name, max))
+		case *a.v > maxPage:
+			return nil, nil, BadInput(a.name, "invalid_page_size", fmt.Sprintf("%s must be at most %d", a.name, maxPage))
 		}
 	}
 	if first == nil && last == nil {

@@ -111,7 +111,7 @@ func (c *cdpConn) call(ctx context.Context, session, method string, params, out 
 		}
 		return nil
 	case <-c.closed:
-		return fmt.Errorf("%s: browser closed the DevTools pipe: %v", method, c.readErr)
+		return fmt.Errorf("%s: browser closed the DevTools pipe: %w", method, c.readErr)
 	case <-ctx.Done():
 		c.mu.Lock()
 		delete(c.pending, id)

@@ -3,27 +3,16 @@ package edufocus
 import (
 	"net/http"
 
-	"userbridge/auth"
 	"userbridge/ent"
-	"userbridge/policy"
 	"userbridge/rest/jsonio"
+	"userbridge/rest/routing"
 )
-
-// viewer returns the authenticated viewer. Returns unauthenticated for a bad
-// Authorization header or none: every route of the dialect needs one.
-func viewer(r *http.Request) (*auth.Viewer, error) {
-	v, err := auth.Resolve(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	return v, policy.Authenticated(v)
-}
 
 // getCurrent answers GET /users/@current: the viewer's user, its fields
 // filtered by the credential's scopes. An application acting alone has no
 // current user (403 forbidden).
 func (h handlers) getCurrent(w http.ResponseWriter, r *http.Request) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	var u *ent.User
 	if err == nil {
 		u, err = h.Accounts.Current(r.Context(), v)
@@ -40,7 +29,7 @@ func (h handlers) getCurrent(w http.ResponseWriter, r *http.Request) {
 // change and the avatar change are checked before either is applied, so a
 // refused request (used_username, invalid_avatar...) changes nothing.
 func (h handlers) patchCurrent(w http.ResponseWriter, r *http.Request) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err == nil {
 		err = h.Accounts.MayModifyViewer(v)
 	}
@@ -83,7 +72,7 @@ func (h handlers) patchCurrent(w http.ResponseWriter, r *http.Request) {
 // deleteCurrent answers DELETE /users/@current: the account and everything
 // it owns are gone.
 func (h handlers) deleteCurrent(w http.ResponseWriter, r *http.Request) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err == nil {
 		err = h.Accounts.DeleteViewer(r.Context(), v)
 	}

@@ -40,7 +40,7 @@ type spelling struct {
 // and rate_limited are ours, documented in openapi.json.
 var spellings = []spelling{
 	{apperr.Invalid, reasonMethod, http.StatusMethodNotAllowed, msgMethod},
-	{apperr.Invalid, "unauthorized_username", http.StatusBadRequest, ""},
+	{apperr.Invalid, accounts.ReasonUsernameRefused, http.StatusBadRequest, ""},
 	{apperr.Invalid, files.ReasonInvalidAvatar, http.StatusBadRequest, ""},
 	{apperr.Invalid, "", http.StatusBadRequest, msgInvalidBody}, // JSON, multipart, names
 	{apperr.Conflict, accounts.ReasonUsernameTaken, http.StatusBadRequest, "used_username"},

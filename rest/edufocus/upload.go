@@ -8,6 +8,7 @@ import (
 
 	"userbridge/apperr"
 	"userbridge/files"
+	"userbridge/rest/routing"
 )
 
 // multipartOverhead is what a request may carry beyond the file itself:
@@ -21,7 +22,7 @@ var errUploadTooLarge = apperr.New(apperr.TooLarge, files.ReasonTooLarge, "reque
 // file of the viewer (files.UploadTemporary), streamed, never held whole in
 // memory; PATCH /users/@current adopts it as the avatar by its id.
 func (h handlers) upload(w http.ResponseWriter, r *http.Request) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err == nil {
 		err = h.Files.MayUploadTemporary(v)
 	}

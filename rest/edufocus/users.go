@@ -10,6 +10,7 @@ import (
 	"userbridge/apperr"
 	"userbridge/auth"
 	"userbridge/ent"
+	"userbridge/rest/routing"
 )
 
 // validPublicID reports whether s could be a user id: 8 of [A-Za-z0-9].
@@ -30,7 +31,7 @@ func validPublicID(s string) bool {
 // policy check that does not depend on the user). Returns not found
 // (unknown_user) for a malformed id, an unknown one or an invisible one.
 func (h handlers) target(r *http.Request, allowed func(*auth.Viewer) error) (*auth.Viewer, *ent.User, error) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err == nil {
 		err = allowed(v)
 	}

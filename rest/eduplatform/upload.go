@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"userbridge/apperr"
+	"userbridge/auth"
 	"userbridge/ent/file"
 	"userbridge/files"
 	"userbridge/rest/jsonio"
@@ -47,7 +48,7 @@ type uploadForm struct {
 // same transaction, evicts the viewer's oldest user files of its nature
 // beyond the platform's quota.
 func (h handlers) upload(w http.ResponseWriter, r *http.Request) {
-	v := viewer(r)
+	v := auth.FromContext(r.Context())
 	// The answer shows the user: refused before the body is read.
 	if _, err := h.Accounts.Viewer(r.Context(), v, userBodyShows...); err != nil {
 		h.fail(w, r, err)
@@ -153,7 +154,7 @@ func (f *filePart) Read(b []byte) (int, error) {
 		return 0, f.err
 	}
 	n, err := f.part.Read(b)
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		err = f.rest()
 	} else if err != nil {
 		err = partError(err)

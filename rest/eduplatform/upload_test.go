@@ -2,6 +2,7 @@ package eduplatform_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -134,7 +135,7 @@ func (e *env) stored(t *testing.T) (rows, blobs int) {
 	it := e.Files.Bucket().List(nil)
 	for {
 		_, err := it.Next(ctx)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return rows, blobs
 		}
 		if err != nil {

@@ -8,12 +8,13 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"userbridge/apperr"
+	"userbridge/auth"
 	"userbridge/rest/jsonio"
 )
 
 // userFiles answers GET /user_files: the viewer's user files, oldest first.
 func (h handlers) userFiles(w http.ResponseWriter, r *http.Request) {
-	v := viewer(r)
+	v := auth.FromContext(r.Context())
 	if _, err := h.Accounts.Viewer(r.Context(), v, userBodyShows...); err != nil {
 		h.fail(w, r, err)
 		return
@@ -41,7 +42,7 @@ func (h handlers) securedAttachment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.ErrNotFound)
 		return
 	}
-	f, err := h.Files.OwnUserFile(r.Context(), viewer(r), id)
+	f, err := h.Files.OwnUserFile(r.Context(), auth.FromContext(r.Context()), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return

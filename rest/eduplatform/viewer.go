@@ -26,12 +26,9 @@ func (h handlers) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// viewer is the viewer authenticate let through.
-func viewer(r *http.Request) *auth.Viewer { return auth.FromContext(r.Context()) }
-
 // show answers POST /oauth: the viewer's own user.
 func (h handlers) show(w http.ResponseWriter, r *http.Request) {
-	u, err := h.Accounts.Viewer(r.Context(), viewer(r), userBodyShows...)
+	u, err := h.Accounts.Viewer(r.Context(), auth.FromContext(r.Context()), userBodyShows...)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -23,16 +23,16 @@ const (
 	ReasonEmptyBody   = "empty_body"
 )
 
-// ReadBody returns the request body, at most max bytes.
-// Returns too large past max (a 413 for every dialect).
-func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
-	if max <= 0 {
-		max = DefaultMaxBytes
+// ReadBody returns the request body, at most limit bytes.
+// Returns too large past limit (a 413 for every dialect).
+func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		limit = DefaultMaxBytes
 	}
-	if r.ContentLength > max {
+	if r.ContentLength > limit {
 		return nil, apperr.New(apperr.TooLarge, ReasonTooLarge, "request body too large")
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
@@ -43,11 +43,11 @@ func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error)
 	return b, nil
 }
 
-// Decode reads a JSON object of at most max bytes into v. With strict,
+// Decode reads a JSON object of at most limit bytes into v. With strict,
 // unknown fields are refused. Returns too large, or invalid with reason
 // "empty_body" or "invalid_json" (the field is set when one is at fault).
-func Decode(w http.ResponseWriter, r *http.Request, max int64, v any, strict bool) error {
-	b, err := ReadBody(w, r, max)
+func Decode(w http.ResponseWriter, r *http.Request, limit int64, v any, strict bool) error {
+	b, err := ReadBody(w, r, limit)
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,9 @@ import (
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/imagedata"
-	"userbridge/policy"
 	"userbridge/reqinfo"
 	"userbridge/rest/jsonio"
+	"userbridge/rest/routing"
 )
 
 // createRequest is a POST /rest/users body once its checks 1 to 5 passed.
@@ -88,7 +88,7 @@ func (h handlers) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handlers) createUser(w http.ResponseWriter, r *http.Request) (*ent.User, error) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err != nil {
 		return nil, err
 	}
@@ -139,14 +139,4 @@ func (h handlers) setPicture(ctx context.Context, v *auth.Viewer, u *ent.User, i
 		return legacy(textPicture)
 	}
 	return err
-}
-
-// viewer returns the authenticated viewer. Returns unauthenticated for a bad
-// Authorization header or none: every route of the dialect needs one.
-func viewer(r *http.Request) (*auth.Viewer, error) {
-	v, err := auth.Resolve(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	return v, policy.Authenticated(v)
 }

@@ -10,13 +10,14 @@ import (
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/rest/jsonio"
+	"userbridge/rest/routing"
 )
 
 // list answers GET /rest/users: every user by last name, then first name
 // (then id, so that equal names keep one order), leaving out rest-mode
 // (technical) accounts unless the query string names mode, with any value.
 func (h handlers) list(w http.ResponseWriter, r *http.Request) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -42,10 +43,9 @@ func (h handlers) list(w http.ResponseWriter, r *http.Request) {
 func listSlots() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // encodedList reads, sorts and encodes the list within one of h.lists'
-// slots: a list of 10,000 users holds ~5 MiB until it is encoded, and
-// building more of them at once than there are CPUs to do it adds memory,
-// not throughput (64 at once on PostgreSQL: peak RSS 165 -> 94 MiB, same
-// req/s; bench/README.md).
+// slots: a whole list is held in memory until it is encoded, and building
+// more of them at once than there are CPUs to do it adds memory, not
+// throughput (bench/README.md, the Maarch list at 64 connections).
 func (h handlers) encodedList(r *http.Request, q *ent.UserQuery) ([]byte, error) {
 	select {
 	case h.lists <- struct{}{}:
@@ -57,9 +57,9 @@ func (h handlers) encodedList(r *http.Request, q *ent.UserQuery) ([]byte, error)
 		q = q.Where(user.ModeNEQ(user.ModeRest))
 	}
 	// Scan the four columns straight into the legacy shape: materializing
-	// ent.User values for the whole table took ~170 MiB at 16 concurrent
-	// lists, and still 162-219 MiB on PostgreSQL at 16 and 64 once they
-	// were dropped before sorting (bench/README.md).
+	// ent.User values for the whole table multiplied the memory of
+	// concurrent lists, even when dropped before sorting (bench/README.md,
+	// the Maarch list's peak RSS).
 	var users []listedUser
 	err := q.Select(user.FieldID, user.FieldLogin, user.FieldFirstName, user.FieldLastName).EachRow(r.Context(),
 		func(scan func(...any) error) error {
@@ -80,8 +80,8 @@ func (h handlers) encodedList(r *http.Request, q *ent.UserQuery) ([]byte, error)
 // sortByName orders users by last name, then first name, ignoring case,
 // then by id. The order is computed here rather than by the database so that
 // SQLite and PostgreSQL (whose collations differ) answer the same list. Each
-// name is lowercased once, not in every comparison: for 10,000 users that
-// was half a million allocations a request (bench/README.md).
+// name is lowercased once, not in every comparison, which allocated in
+// every comparison of the sort (BenchmarkListEncode).
 func sortByName(users []listedUser) {
 	type keyed struct {
 		u           listedUser

@@ -20,9 +20,9 @@ type body map[string]json.RawMessage
 // readBody reads a capped body. Anything that is not a non-empty JSON object
 // (no body, invalid JSON or UTF-8, null, [], {}, a scalar) is an empty body:
 // PHP's getParsedBody gave null or an empty array for all of them.
-// Returns too large past max.
-func readBody(w http.ResponseWriter, r *http.Request, max int64) (body, error) {
-	b, err := jsonio.ReadBody(w, r, max)
+// Returns too large past limit.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body, error) {
+	b, err := jsonio.ReadBody(w, r, limit)
 	if err != nil {
 		return nil, err
 	}

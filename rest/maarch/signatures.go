@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"userbridge/rest/routing"
 	"userbridge/signatures"
 )
 
@@ -23,7 +24,7 @@ func (h handlers) replaceSignatures(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handlers) replace(w http.ResponseWriter, r *http.Request) error {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err != nil {
 		return err
 	}

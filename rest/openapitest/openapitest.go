@@ -65,9 +65,7 @@ func (v *Validator) Do(t testing.TB, h http.Handler, req *http.Request) *httptes
 func (v *Validator) Check(t testing.TB, req *http.Request, status int, header http.Header, body []byte) {
 	t.Helper()
 	ctx := context.Background()
-	u := *req.URL
-	u.Scheme, u.Host = "", ""
-	probe := &http.Request{Method: req.Method, URL: &url.URL{Path: u.Path, RawQuery: u.RawQuery}, Header: req.Header}
+	probe := &http.Request{Method: req.Method, URL: &url.URL{Path: req.URL.Path, RawQuery: req.URL.RawQuery}, Header: req.Header}
 	route, params, err := v.router.FindRoute(probe)
 	if err != nil {
 		v.checkError(t, req, status, body)

@@ -4,6 +4,7 @@
 package routing
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -92,7 +93,7 @@ func Recoverer(logger *slog.Logger, dialect string, internal http.HandlerFunc) f
 				if p == nil {
 					return
 				}
-				if p == http.ErrAbortHandler {
+				if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(p)
 				}
 				logger.ErrorContext(r.Context(), dialect+": panic", "panic", p,

@@ -8,29 +8,19 @@ import (
 	"userbridge/apperr"
 	"userbridge/auth"
 	"userbridge/ent"
-	"userbridge/policy"
 	"userbridge/rest/jsonio"
+	"userbridge/rest/routing"
 )
 
 // handlers serve the four routes: decode, convert, call accounts, encode.
 type handlers struct{ Deps }
-
-// viewer returns the authenticated viewer. Returns unauthenticated for a bad
-// Authorization header or none: every route of the dialect needs one.
-func viewer(r *http.Request) (*auth.Viewer, error) {
-	v, err := auth.Resolve(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	return v, policy.Authenticated(v)
-}
 
 // target authenticates and loads the user named by the {id} of the path.
 // Returns not found for a malformed id, an unknown one, or a user the viewer
 // may not see; forbidden when the answer will show a field of shows the
 // viewer may not read (accounts.Service.GetByPublicID).
 func (h handlers) target(r *http.Request, shows ...string) (*auth.Viewer, *ent.User, error) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -54,7 +44,7 @@ func (h handlers) get(w http.ResponseWriter, r *http.Request) {
 
 // create answers POST /v1/users: 201, Location, the user without updated_at.
 func (h handlers) create(w http.ResponseWriter, r *http.Request) {
-	v, err := viewer(r)
+	v, err := routing.Viewer(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -105,11 +105,11 @@ func (u updateRequest) input() accounts.UpdateInput {
 	return in
 }
 
-// decode reads a JSON object body of at most max bytes into v (unknown keys
+// decode reads a JSON object body of at most limit bytes into v (unknown keys
 // ignored). Returns too large, or invalid with reason empty_body or
 // invalid_json (with the field when a value has the wrong type).
-func decode(w http.ResponseWriter, r *http.Request, max int64, v any) error {
-	b, err := jsonio.ReadBody(w, r, max)
+func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	b, err := jsonio.ReadBody(w, r, limit)
 	if err != nil {
 		return err
 	}
