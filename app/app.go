@@ -69,6 +69,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Auth:   &auth.Authenticator{Client: store.Client, Now: cfg.Now},
 		Accounts: &accounts.Service{
 			Client:       store.Client,
+			Dialect:      store.Dialect,
 			LoginLimiter: limits.Limiter(cfg.LoginRate),
 			Now:          cfg.Now,
 		},

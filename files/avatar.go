@@ -40,14 +40,13 @@ func (s *Service) UploadTemporary(ctx context.Context, v *auth.Viewer, up Upload
 		return nil, err
 	}
 	var f *ent.File
-	err = s.withTx(ctx, func(tx *ent.Tx) error {
+	err = s.withBlobs(ctx, st.key, func(tx *ent.Tx) ([]string, error) {
 		f, err = s.insert(ctx, tx, v.User.ID, st, func(c *ent.FileCreate) {
 			c.SetKind(file.KindTemporary).SetExpiresAt(s.now().Add(s.cfg.TempTTL))
 		})
-		return err
+		return nil, err
 	})
 	if err != nil {
-		s.discard(ctx, st.key)
 		return nil, err
 	}
 	return f, nil
@@ -64,39 +63,58 @@ func (s *Service) SetAvatar(ctx context.Context, v *auth.Viewer, userID int, tem
 	if err := policy.ManageAvatar(v, userID); err != nil {
 		return false, err
 	}
-	var old string
-	err = s.withTx(ctx, func(tx *ent.Tx) error {
+	err = s.withBlobs(ctx, "", func(tx *ent.Tx) ([]string, error) {
 		u, err := s.lockOwner(ctx, tx, userID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := policy.AvatarOf(v, u); err != nil {
-			return err
-		}
-		if temporaryFileID != nil && u.AvatarID != nil && *u.AvatarID == *temporaryFileID {
-			return nil // the current avatar given back: nothing to change
-		}
-		if temporaryFileID != nil {
-			if err := s.adopt(ctx, tx, userID, *temporaryFileID); err != nil {
-				return err
-			}
-		}
-		if u.AvatarID == nil {
-			if temporaryFileID == nil {
-				return nil
-			}
-			changed = true
-			return tx.User.UpdateOneID(userID).SetAvatarID(*temporaryFileID).Exec(ctx)
-		}
-		changed = true
-		old, err = s.replaceAvatar(ctx, tx, u, temporaryFileID)
-		return err
+		var old string
+		changed, old, err = s.setAvatar(ctx, tx, v, u, temporaryFileID)
+		return nonEmpty(old), err
 	})
-	if err != nil {
+	return changed, err
+}
+
+// SetAvatarOf is SetAvatar for a user that the transaction ctx carries has
+// already read and holds (accounts.Service.Update, in the same request): u
+// is not read again. Without a transaction in ctx it is SetAvatar.
+func (s *Service) SetAvatarOf(ctx context.Context, v *auth.Viewer, u *ent.User, temporaryFileID *int) (changed bool, err error) {
+	if ent.TxFromContext(ctx) == nil {
+		return s.SetAvatar(ctx, v, u.ID, temporaryFileID)
+	}
+	if err := policy.ManageAvatar(v, u.ID); err != nil {
 		return false, err
 	}
-	s.RemoveBlobs(context.WithoutCancel(ctx), nonEmpty(old))
-	return changed, nil
+	err = s.withBlobs(ctx, "", func(tx *ent.Tx) ([]string, error) {
+		var old string
+		changed, old, err = s.setAvatar(ctx, tx, v, u, temporaryFileID)
+		return nonEmpty(old), err
+	})
+	return changed, err
+}
+
+// setAvatar is SetAvatar once u is held by tx; it returns the key of the
+// old avatar's blob, to remove after commit.
+func (s *Service) setAvatar(ctx context.Context, tx *ent.Tx, v *auth.Viewer, u *ent.User, temporaryFileID *int) (changed bool, old string, err error) {
+	if err := policy.AvatarOf(v, u); err != nil {
+		return false, "", err
+	}
+	if temporaryFileID != nil && u.AvatarID != nil && *u.AvatarID == *temporaryFileID {
+		return false, "", nil // the current avatar given back: nothing to change
+	}
+	if temporaryFileID != nil {
+		if err := s.adopt(ctx, tx, u.ID, *temporaryFileID); err != nil {
+			return false, "", err
+		}
+	}
+	if u.AvatarID == nil {
+		if temporaryFileID == nil {
+			return false, "", nil
+		}
+		return true, "", tx.User.UpdateOneID(u.ID).SetAvatarID(*temporaryFileID).Exec(ctx)
+	}
+	old, err = s.replaceAvatar(ctx, tx, u, temporaryFileID)
+	return true, old, err
 }
 
 // adopt turns the user's unexpired temporary image id into an avatar file.
@@ -153,11 +171,29 @@ func (s *Service) replaceAvatar(ctx context.Context, tx *ent.Tx, u *ent.User, ne
 }
 
 // SetAvatarImage stores img (decoded by imagedata.Decode: base64 or a
-// data:image URI) as the avatar of userID, replacing any old one. Maarch
-// calls it with picture when an administrator creates a user.
+// data:image URI) as the avatar of userID, replacing any old one.
 // Returns not found (user invisible or gone), forbidden per
 // policy.ManageAvatar, or too large.
 func (s *Service) SetAvatarImage(ctx context.Context, v *auth.Viewer, userID int, img *imagedata.Image) error {
+	return s.setAvatarImage(ctx, v, userID, img, func(tx *ent.Tx) (*ent.User, error) {
+		return s.lockOwner(ctx, tx, userID)
+	})
+}
+
+// SetAvatarImageOf is SetAvatarImage for a user that the transaction ctx
+// carries has just written and holds (Maarch creates a user and its
+// picture in one transaction): u is not read again. Without a transaction
+// in ctx it is SetAvatarImage.
+func (s *Service) SetAvatarImageOf(ctx context.Context, v *auth.Viewer, u *ent.User, img *imagedata.Image) error {
+	if ent.TxFromContext(ctx) == nil {
+		return s.SetAvatarImage(ctx, v, u.ID, img)
+	}
+	return s.setAvatarImage(ctx, v, u.ID, img, func(*ent.Tx) (*ent.User, error) { return u, nil })
+}
+
+// setAvatarImage writes the blob, then, in a transaction, the row of the
+// user load gives. The blob goes if the transaction never commits.
+func (s *Service) setAvatarImage(ctx context.Context, v *auth.Viewer, userID int, img *imagedata.Image, load func(*ent.Tx) (*ent.User, error)) error {
 	if err := policy.ManageAvatar(v, userID); err != nil {
 		return err
 	}
@@ -168,31 +204,24 @@ func (s *Service) SetAvatarImage(ctx context.Context, v *auth.Viewer, userID int
 	if err != nil {
 		return err
 	}
-	var old string
-	err = s.withTx(ctx, func(tx *ent.Tx) error {
-		u, err := s.lockOwner(ctx, tx, userID)
+	return s.withBlobs(ctx, st.key, func(tx *ent.Tx) ([]string, error) {
+		u, err := load(tx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := policy.AvatarOf(v, u); err != nil {
-			return err
+			return nil, err
 		}
 		f, err := s.insert(ctx, tx, userID, st, func(c *ent.FileCreate) { c.SetKind(file.KindAvatar) })
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if u.AvatarID == nil {
-			return tx.User.Update().Where(user.ID(userID)).SetAvatarID(f.ID).Exec(ctx)
+			return nil, tx.User.Update().Where(user.ID(userID)).SetAvatarID(f.ID).Exec(ctx)
 		}
-		old, err = s.replaceAvatar(ctx, tx, u, &f.ID)
-		return err
+		old, err := s.replaceAvatar(ctx, tx, u, &f.ID)
+		return nonEmpty(old), err
 	})
-	if err != nil {
-		s.discard(ctx, st.key)
-		return err
-	}
-	s.RemoveBlobs(context.WithoutCancel(ctx), nonEmpty(old))
-	return nil
 }
 
 func nonEmpty(key string) []string {

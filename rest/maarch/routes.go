@@ -13,6 +13,7 @@ import (
 
 	"userbridge/accounts"
 	"userbridge/auth"
+	"userbridge/ent"
 	"userbridge/imagedata"
 	"userbridge/rest/routing"
 	"userbridge/signatures"
@@ -28,9 +29,10 @@ var OpenAPI []byte
 const DefaultMaxBodyBytes = 50 << 20
 
 // Avatars is what the dialect needs of package files (files.Service): the
-// picture of a new user becomes its avatar.
+// picture of a new user becomes its avatar, in the transaction that wrote
+// the user.
 type Avatars interface {
-	SetAvatarImage(ctx context.Context, v *auth.Viewer, userID int, img *imagedata.Image) error
+	SetAvatarImageOf(ctx context.Context, v *auth.Viewer, u *ent.User, img *imagedata.Image) error
 }
 
 // Deps is what the dialect needs from the service.
