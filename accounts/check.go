@@ -9,29 +9,10 @@ import (
 
 	"userbridge/apperr"
 	"userbridge/auth"
-	"userbridge/db"
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/policy"
 )
-
-// CheckUpdate runs every check of Update (policy, validation, uniqueness)
-// without writing anything. A transport that must combine an account change
-// with another one kept in its own transaction (Edu-Focus PATCH, where the
-// avatar is adopted by package files) checks both before applying either, so
-// that a refused request changes nothing.
-//
-// Returns the errors Update would return. Update still checks again when it
-// runs: a concurrent writer may take a username in between.
-func (s *Service) CheckUpdate(ctx context.Context, v *auth.Viewer, id int, in UpdateInput) error {
-	c := db.Client(ctx, s.Client)
-	target, err := s.admitUpdate(ctx, c, v, id, in)
-	if err != nil {
-		return err
-	}
-	return checkUnique(ctx, c, id, changedStr(in.Email, target.Email),
-		changedStr(in.Username, target.Username), changedStr(in.Login, target.Login))
-}
 
 // admitUpdate runs the checks Update makes before writing: the viewer may
 // apply in to user id (policy), and in is valid. It returns the user as it
