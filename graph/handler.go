@@ -93,6 +93,7 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// srv.AroundFields): plain scalar fields are marshaled without passing
 	// through field middleware (graph/gqlgen/plain.go).
 	srv.Use(inputLimits{}) // before gqlgen converts arguments (input_limits.go)
+	srv.Use(inputText{})   // NUL bytes and invalid UTF-8 (input_text.go)
 	srv.AroundOperations(aroundConnections(r, o))
 	srv.Use(exactEnums{schema: parsedSchema}) // enum_variables.go
 	listSize := o.ListSize

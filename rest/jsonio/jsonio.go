@@ -11,6 +11,7 @@ import (
 	"net/http"
 
 	"userbridge/apperr"
+	"userbridge/inputtext"
 )
 
 // DefaultMaxBytes caps a JSON body unless a dialect is told otherwise.
@@ -45,7 +46,8 @@ func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error)
 
 // Decode reads a JSON object of at most max bytes into v. With strict,
 // unknown fields are refused. Returns too large, or invalid with reason
-// "empty_body" or "invalid_json" (the field is set when one is at fault).
+// "empty_body", "invalid_json" or inputtext.Reason (a NUL byte or invalid
+// UTF-8; the field is set when one is at fault).
 func Decode(w http.ResponseWriter, r *http.Request, max int64, v any, strict bool) error {
 	b, err := ReadBody(w, r, max)
 	if err != nil {
@@ -58,6 +60,11 @@ func Decode(w http.ResponseWriter, r *http.Request, max int64, v any, strict boo
 func Unmarshal(b []byte, v any, strict bool) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return apperr.New(apperr.Invalid, ReasonEmptyBody, "the request body is empty")
+	}
+	// encoding/json would turn invalid UTF-8 into U+FFFD and \u0000 into a
+	// NUL byte no database stores: both are refused here, for every dialect.
+	if err := inputtext.JSON(b); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if strict {
