@@ -85,6 +85,9 @@ func serverFlags(fs *flag.FlagSet) func() (app.Config, error) {
 		}, strconv.FormatBool(cfg.GraphQL.Introspection)},
 		{"link-ttl", "LINK_TTL", "lifetime of signed download links, e.g. 1h", dur(&cfg.LinkTTL), "1h"},
 		{"temporary-ttl", "TEMPORARY_FILE_TTL", "lifetime of unadopted temporary files", dur(&cfg.TemporaryFileTTL), "1h"},
+		{"temporary-files", "TEMPORARY_FILES_PER_USER", "temporary files one user may have pending", num(&cfg.TemporaryFiles), strconv.Itoa(cfg.TemporaryFiles)},
+		{"temporary-bytes", "TEMPORARY_BYTES_PER_USER", "bytes of temporary files one user may have pending", num64(&cfg.TemporaryBytes), strconv.FormatInt(cfg.TemporaryBytes, 10)},
+		{"max-image-body", "MAX_IMAGE_BODY_BYTES", "largest Maarch JSON body (inline picture, signatures), bytes", num64(&cfg.MaxImageBody), strconv.FormatInt(cfg.MaxImageBody, 10)},
 		{"log-format", "LOG_FORMAT", "log format: json or text", str(&logFormat), logFormat},
 		{"pprof", "PPROF", "serve /debug/pprof, unauthenticated (true/false; profiling only)", func(s string) error {
 			b, err := strconv.ParseBool(s)

@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"time"
 
+	"userbridge/files"
 	"userbridge/graph"
 	"userbridge/ratelimit"
 	"userbridge/reqinfo"
+	"userbridge/rest/maarch"
 )
 
 // Config is everything New needs. Zero values take the defaults.
@@ -32,6 +34,9 @@ type Config struct {
 
 	LinkTTL          time.Duration // lifetime of signed download links; 0: 1 hour
 	TemporaryFileTTL time.Duration // lifetime of unadopted temporary files; 0: 1 hour
+	TemporaryFiles   int           // pending temporary files per user; 0: files.DefaultTempFiles
+	TemporaryBytes   int64         // their bytes per user; 0: files.DefaultTempBytes
+	MaxImageBody     int64         // Maarch bodies (inline pictures, signatures); 0: DefaultMaxImageBody
 	SweepEvery       time.Duration // file sweeper period; 0: 10 minutes; < 0: off
 
 	GraphQL   graph.Options
@@ -62,6 +67,9 @@ func Defaults() Config {
 		UserFileQuota:  5,
 		MaxUploadBytes: 50 << 20,
 		MaxJSONBytes:   1 << 20,
+		MaxImageBody:   maarch.DefaultMaxBodyBytes,
+		TemporaryFiles: files.DefaultTempFiles,
+		TemporaryBytes: files.DefaultTempBytes,
 		LinkTTL:        time.Hour,
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
@@ -86,6 +94,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxUploadBytes <= 0 {
 		c.MaxUploadBytes = d.MaxUploadBytes
+	}
+	if c.MaxImageBody <= 0 {
+		c.MaxImageBody = d.MaxImageBody
 	}
 	if c.MaxJSONBytes <= 0 {
 		c.MaxJSONBytes = d.MaxJSONBytes

@@ -26,6 +26,8 @@ func (a *App) openFiles(ctx context.Context) error {
 		MaxUpload:  cfg.MaxUploadBytes,
 		LinkTTL:    cfg.LinkTTL,
 		TempTTL:    cfg.TemporaryFileTTL,
+		TempFiles:  cfg.TemporaryFiles,
+		TempBytes:  cfg.TemporaryBytes,
 		Now:        cfg.Now,
 		Logger:     cfg.Logger,
 	})

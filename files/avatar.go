@@ -3,6 +3,7 @@ package files
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 
 	"userbridge/apperr"
@@ -27,10 +28,18 @@ func invalidAvatar() error {
 // before reading the upload.
 func (s *Service) MayUploadTemporary(v *auth.Viewer) error { return policy.UploadTemporary(v) }
 
+// ReasonTemporaryLimit is the reason of an upload refused because the
+// viewer already has Config.TempFiles temporary files pending, or they and
+// the new one would hold more than Config.TempBytes.
+const ReasonTemporaryLimit = "temporary_files_limit"
+
 // UploadTemporary stores up as a temporary file of the viewer, removed by
-// the sweeper unless adopted (SetAvatar) before it expires.
+// the sweeper unless adopted (SetAvatar) before it expires. The viewer's
+// pending temporary files are bounded in number and bytes, counted under the
+// owner's lock so that concurrent uploads cannot pass the bound together.
 // Returns unauthenticated, forbidden (no user, scope identity), invalid
-// (missing_file, read_failed) or too large.
+// (missing_file, read_failed), too large, or rate limited with reason
+// temporary_files_limit.
 func (s *Service) UploadTemporary(ctx context.Context, v *auth.Viewer, up Upload) (*ent.File, error) {
 	if err := policy.UploadTemporary(v); err != nil {
 		return nil, err
@@ -41,6 +50,9 @@ func (s *Service) UploadTemporary(ctx context.Context, v *auth.Viewer, up Upload
 	}
 	var f *ent.File
 	err = s.withBlobs(ctx, st.key, func(tx *ent.Tx) ([]string, error) {
+		if err := s.admitTemporary(ctx, tx, v.User.ID, st.size); err != nil {
+			return nil, err
+		}
 		f, err = s.insert(ctx, tx, v.User.ID, st, func(c *ent.FileCreate) {
 			c.SetKind(file.KindTemporary).SetExpiresAt(s.now().Add(s.cfg.TempTTL))
 		})
@@ -50,6 +62,30 @@ func (s *Service) UploadTemporary(ctx context.Context, v *auth.Viewer, up Upload
 		return nil, err
 	}
 	return f, nil
+}
+
+// admitTemporary holds the owner and checks that one more temporary file
+// of size bytes stays within the per-user bounds.
+func (s *Service) admitTemporary(ctx context.Context, tx *ent.Tx, ownerID int, size int64) error {
+	if _, err := s.lockOwner(ctx, tx, ownerID); err != nil {
+		return err
+	}
+	sizes, err := tx.File.Query().
+		Where(file.OwnerID(ownerID), file.KindEQ(file.KindTemporary), file.ExpiresAtGT(s.now())).
+		Select(file.FieldSize).Ints(ctx)
+	if err != nil {
+		return apperr.Wrap(err, "counting temporary files")
+	}
+	total := size
+	for _, n := range sizes {
+		total += int64(n)
+	}
+	if len(sizes) >= s.cfg.TempFiles || total > s.cfg.TempBytes {
+		return apperr.New(apperr.RateLimited, ReasonTemporaryLimit, fmt.Sprintf(
+			"at most %d temporary files (%d bytes) may wait to be used; use or wait for the ones sent",
+			s.cfg.TempFiles, s.cfg.TempBytes))
+	}
+	return nil
 }
 
 // SetAvatar makes the temporary file temporaryFileID the avatar of userID

@@ -45,8 +45,9 @@ func decodeCreate(b body) (*createRequest, error) {
 	return &createRequest{login: strings.ToLower(login), firstname: first, lastname: last, email: email, b: b}, nil
 }
 
-// picture is check 7a: an optional image, base64 or data URI. PHP's empty()
-// leaves it out; anything else must decode to an image.
+// picture is check 7a: an optional image, base64 or data URI, of at most
+// imagedata.MaxBytes decoded. PHP's empty() leaves it out; anything else
+// must decode to an image.
 func (c *createRequest) picture() (*imagedata.Image, error) {
 	if c.b.empty("picture") {
 		return nil, nil
@@ -55,7 +56,7 @@ func (c *createRequest) picture() (*imagedata.Image, error) {
 	if !ok {
 		return nil, legacy(textPicture)
 	}
-	img, err := imagedata.Decode(s, 0)
+	img, err := imagedata.Decode(s, imagedata.MaxBytes)
 	if err != nil {
 		return nil, legacy(textPicture)
 	}

@@ -24,9 +24,12 @@ import (
 //go:embed openapi.json
 var OpenAPI []byte
 
-// DefaultMaxBodyBytes caps a request body when Deps says nothing: Maarch
-// bodies carry images inline (picture, signatures of up to 1 MB each).
-const DefaultMaxBodyBytes = 50 << 20
+// DefaultMaxBodyBytes caps a request body when Deps says nothing
+// (MAX_IMAGE_BODY_BYTES): Maarch bodies carry images inline, a picture or
+// signatures of at most imagedata.MaxBytes each, and the body is read whole
+// before it is decoded, so its bound bounds the memory of a request
+// (bench/rss: eight concurrent maximal signature bodies).
+const DefaultMaxBodyBytes = 4 << 20
 
 // Avatars is what the dialect needs of package files (files.Service): the
 // picture of a new user becomes its avatar, in the transaction that wrote

@@ -18,7 +18,7 @@ import (
 
 func TestRouting(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url, func(c *app.Config) { c.MaxUploadBytes = 4096 })
+		e := newEnv(t, url, func(c *app.Config) { c.MaxImageBody = 4096 }) // MAX_IMAGE_BODY_BYTES
 
 		t.Run("route-404", func(t *testing.T) {
 			for _, p := range []string{"/rest", "/rest/", "/rest/nope", "/rest/users/1", "/rest/users/1/signatures"} {
