@@ -59,7 +59,7 @@ func main() {
 	if maxBody > 0 {
 		env = append(env, fmt.Sprintf("MAX_IMAGE_BODY_BYTES=%d", maxBody))
 	} else {
-		maxBody = 4 << 20
+		maxBody = 3 << 20
 	}
 	cli := func(args ...string) string {
 		cmd := exec.Command(bin, args...)

@@ -29,7 +29,7 @@ var OpenAPI []byte
 // signatures of at most imagedata.MaxBytes each, and the body is read whole
 // before it is decoded, so its bound bounds the memory of a request
 // (bench/rss: eight concurrent maximal signature bodies).
-const DefaultMaxBodyBytes = 4 << 20
+const DefaultMaxBodyBytes = 3 << 20
 
 // Avatars is what the dialect needs of package files (files.Service): the
 // picture of a new user becomes its avatar, in the transaction that wrote
