@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"userbridge/auth"
+	"userbridge/db"
 	"userbridge/policy"
 )
 
@@ -20,5 +21,5 @@ func (s *Service) LoginAvailable(ctx context.Context, v *auth.Viewer, login stri
 	if err := checkLogin(login); err != nil {
 		return err
 	}
-	return checkUnique(ctx, s.Client, 0, nil, nil, &login)
+	return checkUnique(ctx, db.Client(ctx, s.Client), 0, nil, nil, &login)
 }

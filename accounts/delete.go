@@ -5,6 +5,7 @@ import (
 
 	"userbridge/apperr"
 	"userbridge/auth"
+	"userbridge/db"
 	"userbridge/ent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
@@ -40,14 +41,16 @@ func (s *Service) DeleteViewer(ctx context.Context, v *auth.Viewer) error {
 }
 
 // purge deletes the user's files, signatures, credentials and the user in one
-// transaction, then the files' blobs once the rows are gone for good.
+// transaction, then the files' blobs once the rows are gone for good (after
+// the commit of the transaction it joins, when ctx carries one).
 func (s *Service) purge(ctx context.Context, id int) error {
-	var keys []string
-	err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
-		var err error
-		keys, err = tx.File.Query().Where(file.OwnerID(id)).Select(file.FieldStorageKey).Strings(ctx)
+	return withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		keys, err := tx.File.Query().Where(file.OwnerID(id)).Select(file.FieldStorageKey).Strings(ctx)
 		if err != nil {
 			return apperr.Wrap(err, "listing files")
+		}
+		if s.Blobs != nil && len(keys) > 0 {
+			db.Finally(tx, func() { s.Blobs.RemoveBlobs(context.WithoutCancel(ctx), keys) }, nil)
 		}
 		if err := tx.User.UpdateOneID(id).ClearAvatar().Exec(ctx); err != nil {
 			return apperr.Classify(err)
@@ -70,8 +73,4 @@ func (s *Service) purge(ctx context.Context, id int) error {
 		}
 		return nil
 	})
-	if err == nil && s.Blobs != nil && len(keys) > 0 {
-		s.Blobs.RemoveBlobs(context.WithoutCancel(ctx), keys)
-	}
-	return err
 }

@@ -26,7 +26,10 @@ type BlobRemover interface {
 // Service is the accounts rule set over one store.
 type Service struct {
 	Client *ent.Client
-	Blobs  BlobRemover // optional: blobs of deleted users' files
+	// Dialect is the store's ("sqlite3" or "postgres"): on PostgreSQL a
+	// user being updated is read FOR UPDATE.
+	Dialect string
+	Blobs   BlobRemover // optional: blobs of deleted users' files
 	// LoginLimiter throttles login attempts per account and per client
 	// address; nil admits everything.
 	LoginLimiter ratelimit.Limiter
@@ -91,7 +94,15 @@ func DisplayName(u *ent.User) string {
 	return strings.TrimSpace(u.FirstName + " " + u.LastName)
 }
 
-// withTx runs fn in a transaction (db.WithTx).
+// Atomically runs fn with a context carrying one transaction: every call of
+// this service or of package files made with that context joins it, so a
+// request that changes a user and its avatar commits both or neither
+// (db.InTx).
+func (s *Service) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	return db.InTx(ctx, s.Client, fn)
+}
+
+// withTx runs fn in a transaction (db.WithTx): the one ctx carries, if any.
 func withTx(ctx context.Context, c *ent.Client, fn func(tx *ent.Tx) error) error {
 	return db.WithTx(ctx, c, fn)
 }

@@ -107,22 +107,20 @@ func (in UpdateInput) validate() error {
 // its own password does not give the current one), rate limited past the
 // login limit of the account, or conflict on a taken unique value.
 func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int, in UpdateInput) (*ent.User, bool, error) {
-	if _, err := s.admitUpdate(ctx, v, id, in); err != nil {
-		return nil, false, err
-	}
-	var hash string
-	if in.Password != nil {
-		var err error
-		if hash, err = auth.HashPassword(*in.Password); err != nil {
-			return nil, false, apperr.Wrap(err, "hashing password")
-		}
-	}
 	var updated *ent.User
 	changed := false
 	err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
-		cur, err := tx.User.Get(ctx, id)
+		// Read once, in the transaction (and on PostgreSQL locked until
+		// it ends): every check below and the write see the same row.
+		cur, err := s.admitUpdate(ent.NewTxContext(ctx, tx), tx.Client(), v, id, in)
 		if err != nil {
-			return apperr.Classify(err)
+			return err
+		}
+		var hash string
+		if in.Password != nil {
+			if hash, err = auth.HashPassword(*in.Password); err != nil {
+				return apperr.Wrap(err, "hashing password")
+			}
 		}
 		m := tx.User.UpdateOne(cur)
 		changed = in.apply(cur, m, hash)

@@ -15,6 +15,7 @@ import (
 	"userbridge/ratelimit"
 	"userbridge/reqinfo"
 	"userbridge/rest/jsonio"
+	"userbridge/rest/maarch"
 )
 
 // Config is everything New needs. Zero values take the defaults.
@@ -36,6 +37,9 @@ type Config struct {
 
 	LinkTTL          time.Duration // lifetime of signed download links; 0: 1 hour
 	TemporaryFileTTL time.Duration // lifetime of unadopted temporary files; 0: 1 hour
+	TemporaryFiles   int           // pending temporary files per user; 0: files.DefaultTempFiles
+	TemporaryBytes   int64         // their bytes per user; 0: files.DefaultTempBytes
+	MaxImageBody     int64         // Maarch bodies (inline pictures, signatures); 0: DefaultMaxImageBody
 	SweepEvery       time.Duration // file sweeper period; 0: 10 minutes; < 0: off
 	SweepGrace       time.Duration // age before the sweeper removes a blob no row names; 0: 1 hour
 	DrainDelay       time.Duration // on SIGTERM, /readyz fails this long before the listener closes
@@ -88,6 +92,9 @@ func Defaults() Config {
 		UserFileQuota:  5,
 		MaxUploadBytes: files.DefaultMaxUpload,
 		MaxJSONBytes:   jsonio.DefaultMaxBytes,
+		MaxImageBody:   maarch.DefaultMaxBodyBytes,
+		TemporaryFiles: files.DefaultTempFiles,
+		TemporaryBytes: files.DefaultTempBytes,
 		LinkTTL:        time.Hour,
 		DrainDelay:     5 * time.Second,
 		GraphQL:        graph.DefaultOptions,
@@ -115,6 +122,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxUploadBytes <= 0 {
 		c.MaxUploadBytes = d.MaxUploadBytes
+	}
+	if c.MaxImageBody <= 0 {
+		c.MaxImageBody = d.MaxImageBody
 	}
 	if c.MaxJSONBytes <= 0 {
 		c.MaxJSONBytes = d.MaxJSONBytes

@@ -27,6 +27,8 @@ func (a *App) openFiles(ctx context.Context) error {
 		LinkTTL:    cfg.LinkTTL,
 		TempTTL:    cfg.TemporaryFileTTL,
 		Grace:      cfg.SweepGrace,
+		TempFiles:  cfg.TemporaryFiles,
+		TempBytes:  cfg.TemporaryBytes,
 		Now:        cfg.Now,
 		Logger:     cfg.Logger,
 

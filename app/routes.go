@@ -106,7 +106,7 @@ func (a *App) dialects() []routing.Mount {
 		{Prefix: "/v1", Handler: usersv1.Routes(usersv1.Deps{Accounts: a.Accounts, Limiter: a.APILimiter,
 			MaxBodyBytes: a.Config.MaxJSONBytes, Logger: a.Config.Logger})},
 		{Prefix: "/rest", Handler: maarch.Routes(maarch.Deps{Accounts: a.Accounts, Avatars: a.Files,
-			Signatures: a.Signatures, MaxBodyBytes: a.Config.MaxUploadBytes, Logger: a.Config.Logger})},
+			Signatures: a.Signatures, MaxBodyBytes: a.Config.MaxImageBody, Logger: a.Config.Logger})},
 		{Prefix: "/users", Handler: edufocus.Routes(ef)},
 		{Prefix: "/files", Handler: edufocus.FilesRoutes(ef)},
 	}

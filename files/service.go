@@ -29,6 +29,11 @@ const (
 	DefaultLinkTTL   = time.Hour
 	DefaultTempTTL   = time.Hour
 	DefaultGrace     = time.Hour
+	// DefaultTempFiles and DefaultTempBytes bound the temporary files one
+	// user may have pending (unexpired, not adopted): without a bound one
+	// token could fill the disk with uploads kept an hour each.
+	DefaultTempFiles = 10
+	DefaultTempBytes = 20 << 20
 )
 
 // Config is what a Service needs. Zero values take the defaults.
@@ -42,6 +47,8 @@ type Config struct {
 	MaxUpload  int64  // largest accepted upload, bytes
 	LinkTTL    time.Duration
 	TempTTL    time.Duration // lifetime of an unadopted temporary file
+	TempFiles  int           // pending temporary files per user
+	TempBytes  int64         // bytes of pending temporary files per user
 	Grace      time.Duration // age before the sweeper removes a blob with no row
 	Now        func() time.Time
 	Logger     *slog.Logger
@@ -71,6 +78,12 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.TempTTL <= 0 {
 		cfg.TempTTL = DefaultTempTTL
+	}
+	if cfg.TempFiles <= 0 {
+		cfg.TempFiles = DefaultTempFiles
+	}
+	if cfg.TempBytes <= 0 {
+		cfg.TempBytes = DefaultTempBytes
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultGrace

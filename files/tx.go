@@ -11,9 +11,35 @@ import (
 	"userbridge/ent/user"
 )
 
-// withTx runs fn in a transaction (db.WithTx).
+// withTx runs fn in a transaction (db.WithTx): the one ctx carries, if
+// any, else its own.
 func (s *Service) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 	return db.WithTx(ctx, s.client, fn)
+}
+
+// withBlobs is withTx for a write that stored the blob added (may be "")
+// before its row: fn returns the keys of the blobs whose rows it deleted.
+// Those go once the transaction commits; added goes if it never does (fn
+// fails, a caller's transaction it joined rolls back, the commit fails).
+// Nothing is removed before the outcome is known, so a joined transaction
+// that rolls back loses no blob its rows still name.
+func (s *Service) withBlobs(ctx context.Context, added string, fn func(tx *ent.Tx) ([]string, error)) error {
+	bg := context.WithoutCancel(ctx)
+	hooked := false
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		var gone []string
+		db.Finally(tx,
+			func() { s.RemoveBlobs(bg, gone) },
+			func() { s.RemoveBlobs(bg, nonEmpty(added)) })
+		hooked = true
+		var err error
+		gone, err = fn(tx)
+		return err
+	})
+	if err != nil && !hooked {
+		s.RemoveBlobs(bg, nonEmpty(added)) // the transaction never started
+	}
+	return err
 }
 
 // lockOwner loads the user id inside tx and holds it until the end of tx,

@@ -41,27 +41,21 @@ func (s *Service) UploadUserFile(ctx context.Context, v *auth.Viewer, ownerID in
 	if err != nil {
 		return nil, err
 	}
-	var (
-		f       *ent.File
-		evicted []string
-	)
-	err = s.withTx(ctx, func(tx *ent.Tx) error {
+	var f *ent.File
+	err = s.withBlobs(ctx, st.key, func(tx *ent.Tx) ([]string, error) {
 		if _, err := s.lockOwner(ctx, tx, ownerID); err != nil {
-			return err
+			return nil, err
 		}
 		if f, err = s.insert(ctx, tx, ownerID, st, func(c *ent.FileCreate) {
 			c.SetKind(file.KindUserFile).SetNature(in.Nature).SetNillableScenarioID(in.ScenarioID)
 		}); err != nil {
-			return err
+			return nil, err
 		}
-		evicted, err = s.evict(ctx, tx, ownerID, in.Nature)
-		return err
+		return s.evict(ctx, tx, ownerID, in.Nature)
 	})
 	if err != nil {
-		s.discard(ctx, st.key)
 		return nil, err
 	}
-	s.RemoveBlobs(context.WithoutCancel(ctx), evicted)
 	return f, nil
 }
 

@@ -31,7 +31,7 @@ func (r *Resolver) setAvatar(ctx context.Context, v *auth.Viewer, tempID *int, i
 	case tempID != nil && image != nil:
 		return nil, apperr.Invalidf("avatar", "invalid_avatar", "give temporaryFileId or image, not both")
 	case image != nil:
-		img, err := imagedata.Decode(*image, int(r.Files.MaxUpload()))
+		img, err := imagedata.Decode(*image, imagedata.MaxBytes)
 		if err != nil {
 			return nil, err
 		}

@@ -102,6 +102,7 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lookupOnly{o.PersistedQueries}})
 	}
 	srv.Use(inputLimits{}) // before gqlgen converts arguments (input_limits.go)
+	srv.Use(inputText{})   // NUL bytes and invalid UTF-8 (input_text.go)
 	srv.AroundOperations(aroundConnections(r, o))
 	srv.Use(exactEnums{schema: parsedSchema}) // enum_variables.go
 	listSize := o.ListSize

@@ -15,6 +15,10 @@ import (
 	"userbridge/apperr"
 )
 
+// MaxBytes is the documented bound of one inline image, decoded: a Maarch
+// picture or signature, a GraphQL inline avatar or signature.
+const MaxBytes = 1 << 20
+
 // Reasons of the errors Decode returns.
 const (
 	ReasonEmpty    = "empty_image"

@@ -36,14 +36,16 @@ func Validate(sigs []Input) ([][]byte, error) {
 			return nil, invalid(field+"format", ReasonEmptyFormat,
 				"signatures[%d] format is empty or not a string", k)
 		}
-		img, err := imagedata.Decode(in.Encoded, 0)
-		if err != nil {
-			return nil, invalid(field+"encodedSignature", ReasonNotImage,
-				"signatures[%d] is not an image", k)
-		}
-		if len(img.Data) > MaxBytes {
+		// Bounded: an oversized one is refused from its length, before it
+		// is decoded.
+		img, err := imagedata.Decode(in.Encoded, MaxBytes)
+		switch {
+		case err != nil && apperr.As(err).Reason == imagedata.ReasonTooLarge:
 			return nil, invalid(field+"encodedSignature", ReasonTooLarge,
 				"signatures[%d] is over the maximum size (1 MB)", k)
+		case err != nil:
+			return nil, invalid(field+"encodedSignature", ReasonNotImage,
+				"signatures[%d] is not an image", k)
 		}
 		out[k] = img.Data
 	}

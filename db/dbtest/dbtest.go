@@ -41,6 +41,16 @@ func Each(t *testing.T, fn func(t *testing.T, url string)) {
 	}
 }
 
+// Available lists the backends this run has: SQLite, and PostgreSQL when
+// TEST_POSTGRES_URL is set. Fuzz targets, which cannot have a subtest per
+// backend, send every input to one service on each.
+func Available() []Backend {
+	if os.Getenv(EnvPostgres) == "" {
+		return []Backend{SQLite}
+	}
+	return []Backend{SQLite, Postgres}
+}
+
 // URL returns the URL of a fresh, empty database of backend b, removed when
 // the test ends.
 func URL(t testing.TB, b Backend) string {

@@ -1,6 +1,7 @@
 package edufocus
 
 import (
+	"context"
 	"net/http"
 
 	"userbridge/ent"
@@ -26,8 +27,10 @@ func (h handlers) getCurrent(w http.ResponseWriter, r *http.Request) {
 
 // patchCurrent answers PATCH /users/@current: 200 updated, or 202
 // nothing_changed when every given value equals the stored one. The account
-// change and the avatar change are checked before either is applied, so a
-// refused request (used_username, invalid_avatar...) changes nothing.
+// change and the avatar change are one transaction: the user is read once,
+// every check runs inside it, and a refused request (used_username,
+// invalid_avatar...), even one refused by a concurrent writer at commit,
+// changes nothing.
 func (h handlers) patchCurrent(w http.ResponseWriter, r *http.Request) {
 	v, err := routing.Viewer(r)
 	if err == nil {
@@ -43,21 +46,20 @@ func (h handlers) patchCurrent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, avatarSet, avatar, err := body.input()
-	if err == nil {
-		err = h.Accounts.CheckUpdate(r.Context(), v, v.User.ID, in)
-	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	changed := false
-	if avatarSet {
-		if changed, err = h.Files.SetAvatar(r.Context(), v, v.User.ID, avatar); err != nil {
-			h.fail(w, r, err)
-			return
+	var changed, fieldsChanged bool
+	err = h.Accounts.Atomically(r.Context(), func(ctx context.Context) error {
+		var u *ent.User
+		var err error
+		if u, fieldsChanged, err = h.Accounts.Update(ctx, v, v.User.ID, in); err != nil || !avatarSet {
+			return err
 		}
-	}
-	_, fieldsChanged, err := h.Accounts.Update(r.Context(), v, v.User.ID, in)
+		changed, err = h.Files.SetAvatarOf(ctx, v, u, avatar)
+		return err
+	})
 	if err != nil {
 		h.fail(w, r, err)
 		return

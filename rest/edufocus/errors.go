@@ -57,6 +57,7 @@ var spellings = []spelling{
 	{apperr.NotFound, reasonRouteUnknown, http.StatusNotFound, msgNotFound},
 	{apperr.NotFound, "", http.StatusNotFound, msgUnknownUser},
 	{apperr.TooLarge, "", http.StatusRequestEntityTooLarge, msgTooLarge},
+	{apperr.RateLimited, files.ReasonTemporaryLimit, http.StatusTooManyRequests, ""},
 	{apperr.RateLimited, "", http.StatusTooManyRequests, msgRateLimited},
 }
 

@@ -66,6 +66,7 @@ func FilesRoutes(d Deps) http.Handler {
 func (h handlers) router() chi.Router {
 	return routing.NewRouter(routing.Answers{
 		Recover:          h.recoverer,
+		Invalid:          h.fail,
 		NotFound:         func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) },
 		MethodNotAllowed: func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
 	})

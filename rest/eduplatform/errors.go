@@ -5,6 +5,7 @@ import (
 
 	"userbridge/apperr"
 	"userbridge/files"
+	"userbridge/inputtext"
 	"userbridge/policy"
 	"userbridge/reqinfo"
 	"userbridge/rest/jsonio"
@@ -32,6 +33,7 @@ const (
 	msgForbidden        = "Forbidden."
 	msgMissingFile      = "The file part is missing."
 	msgMalformed        = "The request is malformed."
+	msgInvalidText      = "The request holds a NUL byte or invalid UTF-8."
 	msgFieldAfterFile   = "Form fields must come before the file part."
 	msgInvalidNature    = "Nature must be manual or auto."
 	msgInvalid          = "The request is invalid."
@@ -58,6 +60,7 @@ var spellings = []spelling{
 	{apperr.Invalid, files.ReasonMissingFile, http.StatusBadRequest, msgMissingFile},
 	{apperr.Invalid, files.ReasonInvalidNature, http.StatusUnprocessableEntity, msgInvalidNature},
 	{apperr.Invalid, files.ReasonReadFailed, http.StatusBadRequest, msgMalformed},
+	{apperr.Invalid, inputtext.Reason, http.StatusBadRequest, msgInvalidText},
 	{apperr.Invalid, reasonMalformed, http.StatusBadRequest, msgMalformed},
 	{apperr.Invalid, reasonFieldAfterFile, http.StatusBadRequest, msgFieldAfterFile},
 	{apperr.Invalid, "", http.StatusUnprocessableEntity, msgInvalid},

@@ -46,6 +46,7 @@ func newRouter(d Deps) *chi.Mux {
 	h := handlers{routesDeps(d)}
 	r := routing.NewRouter(routing.Answers{
 		Recover:          h.recoverer,
+		Invalid:          h.fail,
 		NotFound:         func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) },
 		MethodNotAllowed: func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errMethodNotAllowed) },
 	})

@@ -11,6 +11,7 @@ import (
 	"userbridge/auth"
 	"userbridge/ent/file"
 	"userbridge/files"
+	"userbridge/inputtext"
 	"userbridge/rest/jsonio"
 )
 
@@ -117,7 +118,8 @@ func readUploadForm(w http.ResponseWriter, r *http.Request, maxFile int64) (*upl
 	}
 }
 
-// readField reads a text field of at most fieldLimit bytes.
+// readField reads a text field of at most fieldLimit bytes, refusing a
+// NUL byte or invalid UTF-8 (inputtext).
 func readField(p *multipart.Part) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(p, fieldLimit+1))
 	switch {
@@ -126,7 +128,7 @@ func readField(p *multipart.Part) (string, error) {
 	case len(b) > fieldLimit:
 		return "", apperr.New(apperr.TooLarge, files.ReasonTooLarge, p.FormName()+" is too long")
 	}
-	return string(b), nil
+	return string(b), inputtext.Check(p.FormName(), string(b))
 }
 
 // partError classifies a failure to read the body: cut by the size limit

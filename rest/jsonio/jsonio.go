@@ -7,10 +7,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 
 	"userbridge/apperr"
+	"userbridge/inputtext"
 )
 
 // DefaultMaxBytes caps a JSON body unless a dialect is told otherwise.
@@ -32,7 +32,14 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	if r.ContentLength > limit {
 		return nil, apperr.New(apperr.TooLarge, ReasonTooLarge, "request body too large")
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	// One allocation of the announced size (never more than the limit), not
+	// a slice doubling up to it.
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 {
+		buf.Grow(int(min(n, limit)) + 1)
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	b := buf.Bytes()
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
@@ -45,7 +52,8 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 
 // Decode reads a JSON object of at most limit bytes into v. With strict,
 // unknown fields are refused. Returns too large, or invalid with reason
-// "empty_body" or "invalid_json" (the field is set when one is at fault).
+// "empty_body", "invalid_json" or inputtext.Reason (a NUL byte or invalid
+// UTF-8; the field is set when one is at fault).
 func Decode(w http.ResponseWriter, r *http.Request, limit int64, v any, strict bool) error {
 	b, err := ReadBody(w, r, limit)
 	if err != nil {
@@ -58,6 +66,11 @@ func Decode(w http.ResponseWriter, r *http.Request, limit int64, v any, strict b
 func Unmarshal(b []byte, v any, strict bool) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return apperr.New(apperr.Invalid, ReasonEmptyBody, "the request body is empty")
+	}
+	// encoding/json would turn invalid UTF-8 into U+FFFD and \u0000 into a
+	// NUL byte no database stores: both are refused here, for every dialect.
+	if err := inputtext.JSON(b); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if strict {

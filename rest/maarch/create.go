@@ -7,11 +7,9 @@ import (
 
 	"userbridge/accounts"
 	"userbridge/apperr"
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/imagedata"
-	"userbridge/reqinfo"
 	"userbridge/rest/jsonio"
 	"userbridge/rest/routing"
 )
@@ -46,8 +44,9 @@ func decodeCreate(b body) (*createRequest, error) {
 	return &createRequest{login: strings.ToLower(login), firstname: first, lastname: last, email: email, b: b}, nil
 }
 
-// picture is check 7a: an optional image, base64 or data URI. PHP's empty()
-// leaves it out; anything else must decode to an image.
+// picture is check 7a: an optional image, base64 or data URI, of at most
+// imagedata.MaxBytes decoded. PHP's empty() leaves it out; anything else
+// must decode to an image.
 func (c *createRequest) picture() (*imagedata.Image, error) {
 	if c.b.empty("picture") {
 		return nil, nil
@@ -56,7 +55,7 @@ func (c *createRequest) picture() (*imagedata.Image, error) {
 	if !ok {
 		return nil, legacy(textPicture)
 	}
-	img, err := imagedata.Decode(s, 0)
+	img, err := imagedata.Decode(s, imagedata.MaxBytes)
 	if err != nil {
 		return nil, legacy(textPicture)
 	}
@@ -103,40 +102,39 @@ func (h handlers) createUser(w http.ResponseWriter, r *http.Request) (*ent.User,
 	if err != nil {
 		return nil, err
 	}
-	if err := h.Accounts.LoginAvailable(r.Context(), v, req.login); err != nil {
-		return nil, err
-	}
-	img, err := req.picture()
-	if err != nil {
-		return nil, err
-	}
-	mode, err := req.mode()
-	if err != nil {
-		return nil, err
-	}
-	u, err := h.Accounts.Create(r.Context(), v, accounts.CreateInput{Email: req.email, Login: &req.login,
-		FirstName: req.firstname, LastName: req.lastname, Mode: mode})
-	if err != nil || img == nil {
-		return u, err
-	}
-	return u, h.setPicture(r.Context(), v, u, img)
-}
-
-// setPicture stores the new user's avatar. The user and its avatar are
-// written by two services, each in its own transaction: when storing the
-// avatar fails, the user just created is deleted again (compensation), so a
-// failed request leaves no half-created user.
-func (h handlers) setPicture(ctx context.Context, v *auth.Viewer, u *ent.User, img *imagedata.Image) error {
-	err := h.Avatars.SetAvatarImage(ctx, v, u.ID, img)
-	if err == nil {
+	// Check 7 needs no database: decoded before the transaction, its
+	// answer given after check 6 as Maarch ordered them.
+	img, imgErr := req.picture()
+	mode, modeErr := req.mode()
+	var u *ent.User
+	err = h.Accounts.Atomically(r.Context(), func(ctx context.Context) error {
+		if err := h.Accounts.LoginAvailable(ctx, v, req.login); err != nil {
+			return err
+		}
+		if imgErr != nil {
+			return imgErr
+		}
+		if modeErr != nil {
+			return modeErr
+		}
+		var err error
+		u, err = h.Accounts.Create(ctx, v, accounts.CreateInput{Email: req.email, Login: &req.login,
+			FirstName: req.firstname, LastName: req.lastname, Mode: mode})
+		if err != nil || img == nil {
+			return err
+		}
+		// The user and its avatar commit together: a picture the store
+		// refuses leaves no user behind, and a retry finds the login free.
+		if err := h.Avatars.SetAvatarImageOf(ctx, v, u, img); err != nil {
+			if apperr.Is(err, apperr.Invalid) {
+				return legacy(textPicture)
+			}
+			return err
+		}
 		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if derr := h.Accounts.Delete(context.WithoutCancel(ctx), v, u.ID); derr != nil {
-		h.Logger.ErrorContext(ctx, "maarch: removing a user whose picture failed", "user_id", u.ID,
-			"err", derr, "request_id", reqinfo.RequestID(ctx))
-	}
-	if apperr.Is(err, apperr.Invalid) {
-		return legacy(textPicture)
-	}
-	return err
+	return u, nil
 }

@@ -32,7 +32,7 @@ type env struct {
 	adminTok, managerTok, memberTok string
 }
 
-func newEnv(t *testing.T, dbURL string, options ...func(*app.Config)) *env {
+func newEnv(t testing.TB, dbURL string, options ...func(*app.Config)) *env {
 	t.Helper()
 	e := &env{Env: apptest.New(t, dbURL, options...), doc: openapitest.New(t, maarch.OpenAPI)}
 	e.admin = e.Admin(t, "admin@example.com")

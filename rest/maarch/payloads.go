@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"userbridge/inputtext"
 	"userbridge/rest/jsonio"
 )
 
@@ -20,13 +21,20 @@ type body map[string]json.RawMessage
 // readBody reads a capped body. Anything that is not a non-empty JSON object
 // (no body, invalid JSON or UTF-8, null, [], {}, a scalar) is an empty body:
 // PHP's getParsedBody gave null or an empty array for all of them.
-// Returns too large past limit.
+// Returns too large past limit, or invalid (inputtext.Reason) for an object
+// holding a NUL escape, which no database stores.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body, error) {
 	b, err := jsonio.ReadBody(w, r, limit)
 	if err != nil {
 		return nil, err
 	}
-	return parseObject(b), nil
+	m := parseObject(b)
+	if m != nil {
+		if err := inputtext.JSON(b); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }
 
 // parseObject decodes b as a JSON object, or returns nil.

@@ -13,6 +13,7 @@ import (
 
 	"userbridge/accounts"
 	"userbridge/auth"
+	"userbridge/ent"
 	"userbridge/imagedata"
 	"userbridge/rest/routing"
 	"userbridge/signatures"
@@ -23,14 +24,18 @@ import (
 //go:embed openapi.json
 var OpenAPI []byte
 
-// DefaultMaxBodyBytes caps a request body when Deps says nothing: Maarch
-// bodies carry images inline (picture, signatures of up to 1 MB each).
-const DefaultMaxBodyBytes = 50 << 20
+// DefaultMaxBodyBytes caps a request body when Deps says nothing
+// (MAX_IMAGE_BODY_BYTES): Maarch bodies carry images inline, a picture or
+// signatures of at most imagedata.MaxBytes each, and the body is read whole
+// before it is decoded, so its bound bounds the memory of a request
+// (bench/rss: eight concurrent maximal signature bodies).
+const DefaultMaxBodyBytes = 3 << 20
 
 // Avatars is what the dialect needs of package files (files.Service): the
-// picture of a new user becomes its avatar.
+// picture of a new user becomes its avatar, in the transaction that wrote
+// the user.
 type Avatars interface {
-	SetAvatarImage(ctx context.Context, v *auth.Viewer, userID int, img *imagedata.Image) error
+	SetAvatarImageOf(ctx context.Context, v *auth.Viewer, u *ent.User, img *imagedata.Image) error
 }
 
 // Deps is what the dialect needs from the service.
@@ -57,6 +62,7 @@ func Routes(d Deps) http.Handler {
 	h := handlers{Deps: d, lists: make(chan struct{}, listSlots())}
 	r := routing.NewRouter(routing.Answers{
 		Recover:          h.recoverer,
+		Invalid:          h.fail,
 		NotFound:         func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) },
 		MethodNotAllowed: func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusMethodNotAllowed, textMethod) },
 	})

@@ -11,13 +11,14 @@ import (
 	"userbridge/app/apptest"
 	"userbridge/auth"
 	"userbridge/db/dbtest"
+	"userbridge/ent"
 	"userbridge/imagedata"
 	"userbridge/rest/maarch"
 )
 
 func TestRouting(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
-		e := newEnv(t, url, func(c *app.Config) { c.MaxUploadBytes = 4096 })
+		e := newEnv(t, url, func(c *app.Config) { c.MaxImageBody = 4096 }) // MAX_IMAGE_BODY_BYTES
 
 		t.Run("route-404", func(t *testing.T) {
 			for _, p := range []string{"/rest", "/rest/", "/rest/nope", "/rest/users/1", "/rest/users/1/signatures"} {
@@ -60,13 +61,14 @@ func TestRouting(t *testing.T) {
 // failingAvatars refuses every avatar, as a full disk would.
 type failingAvatars struct{}
 
-func (failingAvatars) SetAvatarImage(context.Context, *auth.Viewer, int, *imagedata.Image) error {
+func (failingAvatars) SetAvatarImageOf(context.Context, *auth.Viewer, *ent.User, *imagedata.Image) error {
 	return errors.New("disk full")
 }
 
-// TestCreatePictureFailureLeavesNoUser shows the compensation: when the
-// avatar cannot be stored, the user just created is removed again and the
-// client gets a 500 with no detail.
+// TestCreatePictureFailureLeavesNoUser: when the avatar cannot be stored,
+// the transaction that wrote the user rolls back and the client gets a 500
+// with no detail (TestCreateWithPictureIsOneTransaction fails the real
+// storage).
 func TestCreatePictureFailureLeavesNoUser(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
 		e := newEnv(t, url)

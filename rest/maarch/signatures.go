@@ -64,6 +64,9 @@ func decodeSignatures(b body) (string, []signatures.Input, error) {
 	if raw, ok := b["signatures"]; !ok || json.Unmarshal(raw, &items) != nil || len(items) == 0 {
 		return "", nil, legacy(textSignatures)
 	}
+	// Each copy goes as soon as the next one is made: the body's images
+	// are held about twice (text, then decoded), not four times.
+	delete(b, "signatures")
 	app, ok := b.text("externalApplication")
 	if !ok {
 		return "", nil, legacy(textApplication)
@@ -71,6 +74,7 @@ func decodeSignatures(b body) (string, []signatures.Input, error) {
 	sigs := make([]signatures.Input, len(items))
 	for k, raw := range items {
 		item := parseObject(raw)
+		items[k] = nil
 		if format, ok := item.text("format"); ok {
 			sigs[k].Format = format
 		}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"userbridge/inputtext"
 
 	"github.com/go-chi/chi/v5"
 
@@ -110,13 +111,21 @@ type Answers struct {
 	Recover          func(http.Handler) http.Handler // a panic below: the dialect's 500
 	NotFound         http.HandlerFunc                // no route at the path
 	MethodNotAllowed http.HandlerFunc                // the path exists for other methods (Allow is set)
+	// Invalid answers a request whose path or query holds a NUL byte or
+	// invalid UTF-8 (inputtext.Request), the dialect's 400; nil checks
+	// nothing.
+	Invalid func(http.ResponseWriter, *http.Request, error)
 }
 
 // NewRouter returns a dialect's router: panics recovered and every routing
-// failure answered in the dialect's shape.
+// failure answered in the dialect's shape; a path or query with invalid text
+// is refused before any route runs.
 func NewRouter(a Answers) *chi.Mux {
 	r := chi.NewRouter()
 	r.Use(a.Recover)
+	if a.Invalid != nil {
+		r.Use(inputtext.Middleware(a.Invalid))
+	}
 	r.NotFound(a.NotFound)
 	r.MethodNotAllowed(MethodNotAllowed(r, a.MethodNotAllowed, a.NotFound))
 	return r

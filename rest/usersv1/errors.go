@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"userbridge/apperr"
+	"userbridge/inputtext"
 	"userbridge/reqinfo"
 	"userbridge/rest/jsonio"
 )
@@ -84,14 +85,17 @@ func (h handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if msg == "" {
 		msg = e.Kind.String()
 	}
-	if s.status == http.StatusBadRequest {
-		field = e.Field
+	if s.status == http.StatusBadRequest && (e.Reason != inputtext.Reason || documentedFields[e.Field]) {
+		field = e.Field // invalid text in a key the dialect ignores names none
 	}
 	if s.code == "email_taken" {
 		field = "email" // the login derives from the e-mail: either clash is the e-mail's
 	}
 	writeError(w, s.status, s.code, msg, field)
 }
+
+// documentedFields are the values openapi.json lists for error.field.
+var documentedFields = map[string]bool{"email": true, "name": true, "password": true, "role": true, "status": true, "path": true}
 
 // writeError writes one error body.
 func writeError(w http.ResponseWriter, status int, code, msg, field string) {

@@ -40,6 +40,7 @@ func Routes(d Deps) http.Handler {
 	h := handlers{d}
 	r := routing.NewRouter(routing.Answers{
 		Recover:  h.recoverer,
+		Invalid:  h.fail,
 		NotFound: func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, errRouteNotFound) },
 		MethodNotAllowed: func(w http.ResponseWriter, _ *http.Request) {
 			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed", "")
