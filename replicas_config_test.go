@@ -16,24 +16,24 @@ import (
 // TestReplicaSettings covers the settings of several replicas: the
 // migration switch, the drain delay, the sweeper and the Redis prefix.
 func TestReplicaSettings(t *testing.T) {
-	load := func(t *testing.T, args ...string) (cfgErr error, check func(func(string, bool))) {
+	load := func(t *testing.T, args ...string) (check func(func(string, bool)), cfgErr error) {
 		t.Helper()
 		fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 		resolve := serverFlags(fs)
 		if err := fs.Parse(args); err != nil {
-			return err, nil
+			return nil, err
 		}
 		cfg, err := resolve()
-		return err, func(f func(string, bool)) {
+		return func(f func(string, bool)) {
 			f("skip-migrate", cfg.SkipMigrate)
 			f("drain-delay", cfg.DrainDelay == 2*time.Second)
 			f("sweep-interval", cfg.SweepEvery == 30*time.Second)
 			f("sweep-grace", cfg.SweepGrace == 5*time.Minute)
 			f("redis-prefix", cfg.RedisPrefix == "blue:")
-		}
+		}, err
 	}
 	t.Run("flags set each one", func(t *testing.T) {
-		err, check := load(t, "--skip-migrate", "--drain-delay", "2s", "--sweep-interval", "30s",
+		check, err := load(t, "--skip-migrate", "--drain-delay", "2s", "--sweep-interval", "30s",
 			"--sweep-grace", "5m", "--redis-prefix", "blue:")
 		if err != nil {
 			t.Fatal(err)
@@ -49,7 +49,7 @@ func TestReplicaSettings(t *testing.T) {
 			"SWEEP_GRACE": "5m", "REDIS_PREFIX": "blue:"} {
 			t.Setenv(k, v)
 		}
-		err, check := load(t)
+		check, err := load(t)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func TestReplicaSettings(t *testing.T) {
 	})
 	t.Run("values that are not durations or booleans are refused", func(t *testing.T) {
 		for _, args := range [][]string{{"--drain-delay", "soon"}, {"--sweep-grace", "1"}, {"--skip-migrate=maybe"}} {
-			if err, _ := load(t, args...); err == nil {
+			if _, err := load(t, args...); err == nil {
 				t.Errorf("%v accepted", args)
 			}
 		}

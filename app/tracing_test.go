@@ -58,8 +58,8 @@ func TestTracing(t *testing.T) {
 				t.Errorf("span %q left the caller's trace: %s", s.Name, s.SpanContext.TraceID())
 			}
 			for _, kv := range s.Attributes {
-				if strings.Contains(kv.Value.Emit(), "secret-in-query") || strings.Contains(kv.Value.Emit(), token) {
-					t.Errorf("span %q attribute %s carries a credential: %s", s.Name, kv.Key, kv.Value.Emit())
+				if strings.Contains(kv.Value.String(), "secret-in-query") || strings.Contains(kv.Value.String(), token) {
+					t.Errorf("span %q attribute %s carries a credential: %s", s.Name, kv.Key, kv.Value.String())
 				}
 			}
 			if _, dup := byName[s.Name]; !dup {

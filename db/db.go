@@ -38,8 +38,8 @@ type Store struct {
 	pg *sql.DB
 	// Log receives what Migrate has to say (waiting for another replica's
 	// migration); nil: discarded.
-	Log *slog.Logger
-	pools      map[string]*sql.DB // Pools (trace.go)
+	Log   *slog.Logger
+	pools map[string]*sql.DB // Pools (trace.go)
 }
 
 // Open connects to rawURL: "sqlite://PATH" (or a bare path ending in .db),

@@ -7,4 +7,5 @@ import "context"
 func (s *Store) ExecRaw(ctx context.Context, query string, args []any) error {
 	return s.driver.Exec(ctx, query, args, nil)
 }
+
 var SetPostgresPool = setPostgresPool

@@ -53,7 +53,7 @@ func binary(t testing.TB) string {
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out.String())
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out.String())
 		}
 	})
 	if buildErr != nil {

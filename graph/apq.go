@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -53,7 +54,7 @@ func (p *PersistedQueries) Get(ctx context.Context, hash string) (string, bool) 
 	}
 	q, err := p.redis.Get(ctx, p.prefix+hash).Result()
 	if err != nil {
-		if err != redis.Nil {
+		if !errors.Is(err, redis.Nil) {
 			p.onErr(err)
 		}
 		return "", false

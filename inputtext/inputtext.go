@@ -55,11 +55,11 @@ func JSON(b []byte) error {
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if c >= utf8.RuneSelf {
-			if r, n := utf8.DecodeRune(b[i:]); r == utf8.RuneError && n <= 1 {
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n <= 1 {
 				return Error(key)
-			} else {
-				i += n - 1
 			}
+			i += n - 1
 			continue
 		}
 		if c != '"' {

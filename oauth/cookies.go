@@ -29,6 +29,7 @@ func (s *Server) mac(parts ...string) string {
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, name, value string, ttl time.Duration) {
+	//nolint:gosec // G124: HttpOnly and SameSite always; Secure follows PUBLIC_URL's scheme, so a plain-http development setup still signs in
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/oauth", MaxAge: int(ttl.Seconds()),
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }

@@ -14,20 +14,19 @@ func (s *server) pageWithAvatars(ctx context.Context, first int) (nodes []*pageN
 		return nil, false, err
 	}
 	nodes = make([]*pageNode, 0, first+1)
-	for rows.Next() {
+	err = each(rows, func() error {
 		n := &pageNode{}
 		var av *int64
 		if err := rows.Scan(&n.id, &n.PublicID, &n.Email, &av); err != nil {
-			rows.Close()
-			return nil, false, err
+			return err
 		}
 		if av != nil {
 			n.avatarID = *av
 		}
 		nodes = append(nodes, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, false, err
 	}
 	if more = len(nodes) > first; more {
@@ -123,38 +122,42 @@ func (s *server) gqlUsersFilesPage(w http.ResponseWriter, r *http.Request, first
 			fail()
 			return
 		}
-		for rows.Next() {
+		err = each(rows, func() error {
 			var f fileNode
 			var id, owner int64
 			if err := rows.Scan(&id, &owner, &f.Name, &f.Size); err != nil {
-				rows.Close()
-				fail()
-				return
+				return err
 			}
 			f.ID = gid(id)
 			byID[owner].Files.Edges = append(byID[owner].Files.Edges, fileEdge{f})
+			return nil
+		})
+		if err != nil {
+			fail()
+			return
 		}
-		rows.Close()
 		if totalCount {
 			for _, n := range out {
 				n.Files.TotalCount = new(int)
 			}
-			rows, err := s.r.QueryContext(ctx, s.q(`SELECT owner_id, COUNT(*) FROM files WHERE owner_id IN (`+in+`) GROUP BY owner_id`), userIDs...)
+			counts, err := s.r.QueryContext(ctx, s.q(`SELECT owner_id, COUNT(*) FROM files WHERE owner_id IN (`+in+`) GROUP BY owner_id`), userIDs...) //nolint:sqlclosecheck // each closes it
 			if err != nil {
 				fail()
 				return
 			}
-			for rows.Next() {
+			err = each(counts, func() error {
 				var uid int64
 				var n int
-				if err := rows.Scan(&uid, &n); err != nil {
-					rows.Close()
-					fail()
-					return
+				if err := counts.Scan(&uid, &n); err != nil {
+					return err
 				}
 				*byID[uid].Files.TotalCount = n
+				return nil
+			})
+			if err != nil {
+				fail()
+				return
 			}
-			rows.Close()
 		}
 	}
 	type edge struct {

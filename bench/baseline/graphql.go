@@ -115,17 +115,19 @@ func (s *server) gqlUsersPage(w http.ResponseWriter, r *http.Request, first int,
 			fail()
 			return
 		}
-		for rows.Next() {
+		err = each(rows, func() error {
 			var uid int64
 			var n int
 			if err := rows.Scan(&uid, &n); err != nil {
-				rows.Close()
-				fail()
-				return
+				return err
 			}
 			byID[uid].Files.TotalCount = n
+			return nil
+		})
+		if err != nil {
+			fail()
+			return
 		}
-		rows.Close()
 	}
 	type edge struct {
 		Node *pageNode `json:"node"`

@@ -79,7 +79,7 @@ func main() {
 	check(err)
 	srv.Stdout, srv.Stderr = logf, logf
 	check(srv.Start())
-	defer srv.Process.Kill()
+	defer func() { _ = srv.Process.Kill() }()
 	waitReady("http://" + addr + "/readyz")
 	base := hwm(srv.Process.Pid)
 
@@ -109,9 +109,9 @@ func main() {
 	fmt.Printf("peak RSS (VmHWM): %.1f MiB after start-up, %.1f MiB after the bodies\n", float64(base)/1024, float64(peak)/1024)
 }
 
-// maximalBody is a signature set as large as fits under max: signatures of
+// maximalBody is a signature set as large as fits under limit: signatures of
 // noisy PNGs just under 1 MiB decoded (they compress badly).
-func maximalBody(max int64) []byte {
+func maximalBody(limit int64) []byte {
 	sig := pngBase64(570, 570)
 	type item struct {
 		Format  string `json:"format"`
@@ -121,7 +121,7 @@ func maximalBody(max int64) []byte {
 	for {
 		next := append(items, item{"png", sig})
 		b, _ := json.Marshal(map[string]any{"externalApplication": "bench", "signatures": next})
-		if int64(len(b)) > max {
+		if int64(len(b)) > limit {
 			break
 		}
 		items = next
@@ -153,7 +153,8 @@ func hwm(pid int) int64 {
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			var kb int64
-			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
+			_, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
+			check(err)
 			return kb
 		}
 	}
