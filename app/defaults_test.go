@@ -25,10 +25,10 @@ func TestDefaultsStatedOnce(t *testing.T) {
 		t.Fatalf("app.Defaults: upload %d, JSON %d", d.MaxUploadBytes, d.MaxJSONBytes)
 	}
 	known := map[string]bool{
-		strconv.Itoa(files.DefaultMaxUpload>>20) + " MiB": true,
-		strconv.Itoa(jsonio.DefaultMaxBytes>>20) + " MiB": true,
+		strconv.Itoa(files.DefaultMaxUpload>>20) + " MiB":     true,
+		strconv.Itoa(jsonio.DefaultMaxBytes>>20) + " MiB":     true,
 		strconv.Itoa(maarch.DefaultMaxBodyBytes>>20) + " MiB": true,
-		strconv.Itoa(files.DefaultTempBytes>>20) + " MiB": true,
+		strconv.Itoa(files.DefaultTempBytes>>20) + " MiB":     true,
 	}
 	figure := regexp.MustCompile(`(\d+ MiB)\)? by default|(\d+ MiB)\); the whole body`)
 	for name, doc := range map[string][]byte{
