@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -58,6 +59,9 @@ func (s *Store) lockMigrations(ctx context.Context) (func(), error) {
 	}, nil
 }
 
+// createMu keeps two migrations of one process apart (createSchema).
+var createMu sync.Mutex
+
 // sqliteMigrationTries bounds how often a SQLite migration is planned again
 // after another process applied its own first.
 const sqliteMigrationTries = 5
@@ -67,7 +71,13 @@ const sqliteMigrationTries = 5
 // IMMEDIATE transaction, so only one applies it and the other fails having
 // changed nothing ("table already exists"), then plans again and finds the
 // schema up to date.
+//
+// Within one process, migrations run one at a time (createMu): ent's
+// migration writes to its package-level table definitions while it plans.
+// Across processes the advisory lock or SQLite's single writer orders them.
 func (s *Store) createSchema(ctx context.Context) error {
+	createMu.Lock()
+	defer createMu.Unlock()
 	err := s.Client.Schema.Create(ctx)
 	for try := 1; err != nil && s.pg == nil && try < sqliteMigrationTries && ctx.Err() == nil; try++ {
 		err = s.Client.Schema.Create(ctx)
