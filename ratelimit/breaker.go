@@ -122,7 +122,7 @@ func (b *Breaker) call(ctx context.Context, fn func(context.Context) (*redis_rat
 		res, err := fn(cctx)
 		switch {
 		case err == nil:
-		case ctx.Err() != nil:
+		case callerGone(ctx):
 			err = errors.Join(errCallerGone, err)
 		default:
 			b.mu.Lock()
@@ -131,6 +131,18 @@ func (b *Breaker) call(ctx context.Context, fn func(context.Context) (*redis_rat
 		}
 		return res, err
 	})
+}
+
+// callerGone reports whether the caller's own context has ended. go-redis
+// turns the caller's deadline into the socket's, so its i/o timeout can
+// come back a moment before ctx.Err reports the deadline: a deadline
+// already past counts too.
+func callerGone(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // fellBack counts a decision taken by the fallback after err from call.
