@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"net"
 	"net/url"
 	"strings"
 
@@ -60,6 +61,9 @@ func ValidRedirectURI(u string) bool {
 		strings.Contains(u, "#") {
 		return false
 	}
+	if h := p.Hostname(); h != "" && !validHost(h) {
+		return false
+	}
 	switch p.Scheme {
 	case "https":
 		return p.Host != ""
@@ -106,9 +110,9 @@ func (s *Service) RegisterApplication(ctx context.Context, v *auth.Viewer, in Ap
 }
 
 // Applications lists every application, oldest first.
-// Returns forbidden per policy.ManageApplications.
+// Returns forbidden per policy.ReadApplications.
 func (s *Service) Applications(ctx context.Context, v *auth.Viewer) ([]*ent.Application, error) {
-	if err := policy.ManageApplications(v); err != nil {
+	if err := policy.ReadApplications(v); err != nil {
 		return nil, err
 	}
 	apps, err := s.Client.Application.Query().Order(ent.Asc(application.FieldID)).All(ctx)
@@ -117,9 +121,9 @@ func (s *Service) Applications(ctx context.Context, v *auth.Viewer) ([]*ent.Appl
 
 // Application returns the application of clientID.
 // Returns not found (reason unknown_application) when there is none, and
-// the errors of policy.ManageApplications.
+// the errors of policy.ReadApplications.
 func (s *Service) Application(ctx context.Context, v *auth.Viewer, clientID string) (*ent.Application, error) {
-	if err := policy.ManageApplications(v); err != nil {
+	if err := policy.ReadApplications(v); err != nil {
 		return nil, err
 	}
 	app, err := s.Client.Application.Query().Where(application.ClientID(clientID)).Only(ctx)
@@ -132,8 +136,12 @@ func (s *Service) Application(ctx context.Context, v *auth.Viewer, clientID stri
 // UpdateApplication replaces an application's description; its secret and
 // public-ness stay (a client changing kind is a new client). Tokens already
 // issued keep their scopes until they expire or are revoked.
-// Returns the errors of Application, invalid per CheckAppInput.
+// Returns forbidden per policy.ManageApplications, the errors of
+// Application, invalid per CheckAppInput.
 func (s *Service) UpdateApplication(ctx context.Context, v *auth.Viewer, clientID string, in AppInput) (*ent.Application, error) {
+	if err := policy.ManageApplications(v); err != nil {
+		return nil, err
+	}
 	app, err := s.Application(ctx, v, clientID)
 	if err != nil {
 		return nil, err
@@ -153,6 +161,9 @@ func (s *Service) UpdateApplication(ctx context.Context, v *auth.Viewer, clientI
 // application) when they leaked too. A public client has no secret.
 // Returns the errors of Application, invalid for a public client.
 func (s *Service) RotateSecret(ctx context.Context, v *auth.Viewer, clientID string) (*ent.Application, string, error) {
+	if err := policy.ManageApplications(v); err != nil {
+		return nil, "", err
+	}
 	app, err := s.Application(ctx, v, clientID)
 	if err != nil {
 		return nil, "", err
@@ -172,9 +183,27 @@ func (s *Service) RotateSecret(ctx context.Context, v *auth.Viewer, clientID str
 // and pending codes (foreign keys cascade): its users' tokens stop working.
 // Returns the errors of Application.
 func (s *Service) DeleteApplication(ctx context.Context, v *auth.Viewer, clientID string) error {
+	if err := policy.ManageApplications(v); err != nil {
+		return err
+	}
 	app, err := s.Application(ctx, v, clientID)
 	if err != nil {
 		return err
 	}
 	return apperr.Classify(s.Client.Application.DeleteOneID(app.ID).Exec(ctx))
+}
+
+// validHost admits an IP address or a DNS name (letters, digits, hyphens
+// and dots): a redirect URI's origin is written into the screens'
+// Content-Security-Policy, where ';', ',' or a quote would add directives.
+func validHost(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

@@ -175,3 +175,18 @@ func TestPersistedQueriesThroughRedis(t *testing.T) {
 		t.Fatalf("replica b ran a persisted document past its limit: %+v", r)
 	}
 }
+
+// TestAnonymousCallersRegisterNoPersistedQuery: an anonymous caller's
+// document runs but is not kept, so nobody can fill the shared cache (and
+// the Redis the login limits share) at no cost.
+func TestAnonymousCallersRegisterNoPersistedQuery(t *testing.T) {
+	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite))
+	query := `query Anonymous { __typename }`
+	hash := sha(query)
+	if reg := post(t, env, "", apqBody(query, hash)); len(reg.Errors) != 0 || reg.Data["__typename"] != "Query" {
+		t.Fatalf("the document itself: %+v", reg)
+	}
+	if miss := post(t, env, "", apqBody("", hash)); miss.code() != "PERSISTED_QUERY_NOT_FOUND" {
+		t.Fatalf("registered by an anonymous caller: %+v", miss)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/redis/go-redis/v9"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"userbridge/auth"
 )
 
 // Automatic persisted queries (Apollo's protocol, gqlgen's
@@ -96,7 +98,13 @@ var _ interface {
 func (registerPersisted) ExtensionName() string                   { return "RegisterPersistedQuery" }
 func (registerPersisted) Validate(graphql.ExecutableSchema) error { return nil }
 
+// Only an authenticated caller registers: an anonymous one could fill the
+// shared Redis (where the login limits live too) with documents at no cost.
+// Anonymous callers still run documents others registered, as themselves.
 func (r registerPersisted) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if v := auth.FromContext(ctx); v == nil {
+		return nil
+	}
 	if s := extension.GetApqStats(ctx); s != nil && s.SentQuery {
 		r.cache.Add(ctx, s.Hash, oc.RawQuery)
 	}

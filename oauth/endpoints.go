@@ -96,6 +96,15 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 			"Introspection needs the client's id and secret in HTTP Basic authentication."))
 		return
 	}
+	// fosite authenticates an introspection by a bearer access token when
+	// the request carries one (an access_token field), skipping the
+	// client's secret; here only the client's own id and secret do.
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil || r.Form.Has("access_token") {
+		s.provider.WriteIntrospectionError(ctx, w, fosite.ErrRequestUnauthorized.WithHint(
+			"Introspection needs the client's id and secret in HTTP Basic authentication, and nothing else."))
+		return
+	}
 	ir, err := s.provider.NewIntrospectionRequest(ctx, r, newSession())
 	if err != nil {
 		s.provider.WriteIntrospectionError(ctx, w, err)

@@ -268,7 +268,7 @@ func gqlRows(s *ast.Schema) []row {
 			`mutation { createApiKey(scopes: ["identity", "email", "personal", "modify", "files", "signatures"]) { token } }`),
 		gqlRow("mutation", "revokeCredential", "B's", revokeOther, `mutation { revokeCredential(id: "%[4]s") { id } }`),
 		gqlRow("mutation", "revokeCredential", "own", ownCredentials, `mutation { revokeCredential(id: "%[6]s") { id } }`),
-		gqlRow("query", "applications", "", manageApplications, `{ applications { clientId } }`),
+		gqlRow("query", "applications", "", readApplications, `{ applications { clientId } }`),
 		gqlRow("query", "authorizedApplications", "", ownCredentials, `{ authorizedApplications { scopes } }`),
 		gqlRow("mutation", "createApplication", "", manageApplications,
 			`mutation { createApplication(input: {name: "Matrix", redirectUris: ["https://app.example/cb"], scopes: ["identity"]}) { clientSecret } }`),
@@ -287,13 +287,25 @@ func gqlRows(s *ast.Schema) []row {
 	}
 }
 
-// manageApplications: registering OAuth clients is for administrators,
+// readApplications: seeing OAuth clients is for administrators,
 // through a first-party credential.
-func manageApplications(c col) outcome {
+func readApplications(c col) outcome {
 	if o, done := gate(c); done {
 		return o
 	}
 	if !c.firstParty() || c.user != administrator {
+		return forbidden
+	}
+	return allowed
+}
+
+// manageApplications: reading them, and scope modify like every write (a
+// narrowed key adding a redirect URI would divert consented users' codes).
+func manageApplications(c col) outcome {
+	if o := readApplications(c); o != allowed {
+		return o
+	}
+	if !c.has("modify") {
 		return forbidden
 	}
 	return allowed

@@ -23,6 +23,9 @@ const (
 	ReasonEmptyBody   = "empty_body"
 )
 
+// preGrow bounds what ReadBody reserves before a body's bytes arrive.
+const preGrow = 64 << 10
+
 // ReadBody returns the request body, at most limit bytes.
 // Returns too large past limit (a 413 for every dialect).
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
@@ -32,11 +35,12 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	if r.ContentLength > limit {
 		return nil, apperr.New(apperr.TooLarge, ReasonTooLarge, "request body too large")
 	}
-	// One allocation of the announced size (never more than the limit), not
-	// a slice doubling up to it.
+	// One allocation of the announced size, not a slice doubling up to it;
+	// but never more than preGrow before the bytes arrive, so a client
+	// announcing a large body and trickling it holds little.
 	var buf bytes.Buffer
 	if n := r.ContentLength; n > 0 {
-		buf.Grow(int(min(n, limit)) + 1)
+		buf.Grow(int(min(n, limit, preGrow)) + 1)
 	}
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	b := buf.Bytes()
