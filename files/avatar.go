@@ -44,6 +44,12 @@ func (s *Service) UploadTemporary(ctx context.Context, v *auth.Viewer, up Upload
 	if err := policy.UploadTemporary(v); err != nil {
 		return nil, err
 	}
+	// A viewer already at its bounds is refused before its bytes are read
+	// and stored; the check under the owner's lock below is the one that
+	// holds against concurrent uploads.
+	if err := s.withinTemporaryBounds(ctx, s.cfg.Client.File, v.User.ID, 0); err != nil {
+		return nil, err
+	}
 	st, err := s.put(ctx, up)
 	if err != nil {
 		return nil, err
@@ -70,7 +76,14 @@ func (s *Service) admitTemporary(ctx context.Context, tx *ent.Tx, ownerID int, s
 	if _, err := s.lockOwner(ctx, tx, ownerID); err != nil {
 		return err
 	}
-	sizes, err := tx.File.Query().
+	return s.withinTemporaryBounds(ctx, tx.File, ownerID, size)
+}
+
+// withinTemporaryBounds checks that one more temporary file of size bytes
+// keeps ownerID's pending temporary files within Config.TempFiles and
+// Config.TempBytes.
+func (s *Service) withinTemporaryBounds(ctx context.Context, files *ent.FileClient, ownerID int, size int64) error {
+	sizes, err := files.Query().
 		Where(file.OwnerID(ownerID), file.KindEQ(file.KindTemporary), file.ExpiresAtGT(s.now())).
 		Select(file.FieldSize).Ints(ctx)
 	if err != nil {

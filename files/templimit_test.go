@@ -1,6 +1,7 @@
 package files_test
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
@@ -27,10 +28,14 @@ func TestTemporaryLimits(t *testing.T) {
 				t.Fatal(err)
 			}
 			blobs := len(e.blobs(t))
-			_, err = e.svc.UploadTemporary(ctx, v, up("3.png", pngBytes(t)))
+			body := bytes.NewReader(pngBytes(t))
+			_, err = e.svc.UploadTemporary(ctx, v, files.Upload{Name: "3.png", Body: body})
 			wantReason(t, err, apperr.RateLimited, files.ReasonTemporaryLimit)
 			if len(e.blobs(t)) != blobs {
 				t.Fatal("the refused upload left its blob")
+			}
+			if body.Len() != int(body.Size()) {
+				t.Fatalf("a viewer at its bound had %d bytes read and stored first", body.Size()-int64(body.Len()))
 			}
 			if _, err := e.svc.UploadTemporary(ctx, other, up("o.png", pngBytes(t))); err != nil {
 				t.Fatalf("another user is not bound by it: %v", err)
