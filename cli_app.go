@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -40,16 +39,6 @@ func appCreateCommand() *cobra.Command {
 		name, err := required(fs, "name", "the application's name")
 		if err != nil {
 			return err
-		}
-		for _, p := range *perms {
-			if !slices.Contains(policy.Permissions, p) {
-				return usageErrorf("--permissions: unknown permission %q (known: %s)", p, strings.Join(policy.Permissions, ", "))
-			}
-		}
-		for _, sc := range *scopes {
-			if !auth.ValidScope(sc) {
-				return usageErrorf("--scopes: unknown scope %q (known: %s)", sc, strings.Join(auth.AllScopes, ", "))
-			}
 		}
 		a, err := open(cmd.Context())
 		if err != nil {

@@ -33,11 +33,6 @@ func tokenCreateCommand() *cobra.Command {
 	out := withOutput(cmd)
 	open := withStore(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		for _, sc := range *scopes {
-			if !auth.ValidScope(sc) {
-				return usageErrorf("--scopes: unknown scope %q (known: %s)", sc, strings.Join(auth.AllScopes, ", "))
-			}
-		}
 		if fs.Changed("ttl") && *ttl <= 0 {
 			return usageErrorf("--ttl: %s is not a lifetime: want a positive duration such as 30m or 24h", *ttl)
 		}

@@ -34,10 +34,8 @@ func CheckAppInput(in AppInput) error {
 	if err := checkPermissions(in.Permissions); err != nil {
 		return err
 	}
-	for _, sc := range in.Scopes {
-		if !auth.ValidScope(sc) {
-			return apperr.Invalidf("scopes", "invalid_scope", "unknown scope %q", sc)
-		}
+	if err := checkScopes(in.Scopes); err != nil {
+		return err
 	}
 	for _, u := range in.RedirectURIs {
 		if !ValidRedirectURI(u) {

@@ -31,10 +31,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, scopes []str
 	if len(scopes) == 0 {
 		scopes = v.Scopes
 	}
-	for _, sc := range scopes {
-		if !auth.ValidScope(sc) {
-			return "", nil, apperr.Invalidf("scopes", ReasonInvalidScope, "unknown scope %q", sc)
-		}
+	if err := checkScopes(scopes); err != nil {
+		return "", nil, err
 	}
 	if err := policy.MintAPIKey(v, scopes); err != nil {
 		return "", nil, err
@@ -85,10 +83,8 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (string, *ent.Creden
 	if in.TTL < 0 {
 		return "", nil, apperr.Invalidf("ttl", "invalid_lifetime", "the lifetime must be positive")
 	}
-	for _, sc := range in.Scopes {
-		if !auth.ValidScope(sc) {
-			return "", nil, apperr.Invalidf("scopes", ReasonInvalidScope, "unknown scope %q", sc)
-		}
+	if err := checkScopes(in.Scopes); err != nil {
+		return "", nil, err
 	}
 	if in.AppID == "" {
 		scopes := in.Scopes

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"userbridge/apperr"
+	"userbridge/auth"
 	"userbridge/ent/schema"
 	"userbridge/ent/user"
 	"userbridge/ident"
@@ -122,6 +123,17 @@ func checkPrivileges(ps []string) error {
 
 // checkPermissions refuses an application permission no rule knows
 // (policy.Permissions).
+// checkScopes refuses a scope that does not exist, naming the known ones.
+func checkScopes(scopes []string) error {
+	for _, sc := range scopes {
+		if !auth.ValidScope(sc) {
+			return apperr.Invalidf("scopes", ReasonInvalidScope, "unknown scope %q (known: %s)",
+				sc, strings.Join(auth.AllScopes, ", "))
+		}
+	}
+	return nil
+}
+
 func checkPermissions(ps []string) error {
 	for _, p := range ps {
 		if !slices.Contains(policy.Permissions, p) {
