@@ -39,6 +39,7 @@ type options struct {
 	only              string
 	serviceEnv        envList
 	peer              string
+	peerRounds        int
 }
 
 // envList is a repeatable K=V flag.
@@ -56,6 +57,7 @@ func (l *envList) Set(v string) error {
 // dataset is what the scenarios address.
 type dataset struct {
 	admin, viewer, upload, viewerPub string
+	viewerID                         int
 }
 
 func main() {
@@ -73,7 +75,8 @@ func main() {
 	flag.StringVar(&o.pprofDir, "pprof", "", "start the service with PPROF=1 and save a CPU profile of each 64-connection run here (distorts the figures: not for the table)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (databases, blobs, logs)")
 	flag.StringVar(&o.only, "only", "", "run only scenarios whose name matches this regular expression")
-	flag.StringVar(&o.peer, "peer", "", "also look for a peer GraphQL server on the same PostgreSQL tables: postgraphile (Node 22 and the postgraphile npm package; skipped with a message when absent, see peer.go)")
+	flag.StringVar(&o.peer, "peer", "", "also measure a peer GraphQL server on the same PostgreSQL tables: postgraphile (Node 22 and the postgraphile npm package in bench/peer; skipped with a message when absent, see peer.go)")
+	flag.IntVar(&o.peerRounds, "peer-rounds", 3, "interleaved rounds of the peer comparison (the table gives the median ratio)")
 	flag.Parse()
 	if o.peer != "" && o.peer != "postgraphile" {
 		fmt.Fprintln(os.Stderr, "bench: -peer: only postgraphile is known")
@@ -149,8 +152,10 @@ func run(o options, command string) error {
 	} else {
 		rep.Notes = append(rep.Notes, "PostgreSQL not measured: TEST_POSTGRES_URL is not set")
 	}
+	var pg *peer
 	if o.peer != "" {
-		note := peerNote(o, root)
+		var note string
+		pg, note = findPeer(o, root)
 		logf("%s", note)
 		rep.Notes = append(rep.Notes, note)
 	}
@@ -158,7 +163,7 @@ func run(o options, command string) error {
 	// beats none.
 	var failed []string
 	for _, b := range backends {
-		if err := runBackend(o, rep, bins, work, b); err != nil {
+		if err := runBackend(o, rep, bins, work, b, pg); err != nil {
 			failed = append(failed, fmt.Sprintf("%s: %v", b, err))
 		}
 	}
@@ -220,7 +225,7 @@ func seedDB(rep *report, dbURL, storage, backend string, users int) (dataset, er
 	}
 	logf("%s: seeded %d users and %d files in %.1f s", backend, res.Users, res.Files, res.Took.Seconds())
 	rep.Seeds = append(rep.Seeds, seedInfo{Backend: backend, Users: res.Users, Files: res.Files, Seconds: res.Took.Seconds()})
-	return dataset{admin: res.AdminToken, viewer: res.ViewerToken, upload: res.UploadToken, viewerPub: res.ViewerPub}, nil
+	return dataset{admin: res.AdminToken, viewer: res.ViewerToken, upload: res.UploadToken, viewerPub: res.ViewerPub, viewerID: res.ViewerID}, nil
 }
 
 // startPair starts the service and the baseline on one database.
@@ -246,7 +251,7 @@ func startPair(o options, bins map[string]string, work, backend, dbURL, storage 
 	return svc, base, nil
 }
 
-func runBackend(o options, rep *report, bins map[string]string, work, backend string) error {
+func runBackend(o options, rep *report, bins map[string]string, work, backend string, pg *peer) error {
 	dbURL, cleanup, err := database(o, work, backend, "main")
 	if err != nil {
 		return err
@@ -269,7 +274,7 @@ func runBackend(o options, rep *report, bins map[string]string, work, backend st
 		backend, sm["VmRSS"], sm["RssFile"], bm["VmRSS"], bm["RssFile"]))
 
 	for _, sc := range scenarios(d, o.uploadMiB<<20) {
-		if o.only != "" && !regexp.MustCompile(o.only).MatchString(sc.Name) {
+		if o.only != "" && !matches(o.only, sc.Name) {
 			continue
 		}
 		if sc.Compare {
@@ -298,6 +303,9 @@ func runBackend(o options, rep *report, bins map[string]string, work, backend st
 				rep.add(m)
 			}
 		}
+	}
+	if pg != nil && backend == "postgres" {
+		return runPeer(o, rep, bins, work, dbURL, d, svc, pg)
 	}
 	return nil
 }
@@ -379,6 +387,9 @@ func measure(o options, loadBin string, p *proc, sc scenario, conns int, backend
 	}
 	return m, nil
 }
+
+// matches reports whether -only (checked at start) selects a scenario.
+func matches(only, name string) bool { return regexp.MustCompile(only).MatchString(name) }
 
 func maxInt(xs []int) int {
 	m := 0

@@ -22,6 +22,9 @@ type proc struct {
 	cmd  *exec.Cmd
 	base string // http://127.0.0.1:PORT
 	log  *os.File
+	// noMetrics: the process has no /metrics with the statement counter
+	// (the peer); its statements per request are not reported.
+	noMetrics bool
 }
 
 // build compiles the service, the baseline and the load generator into dir.
@@ -54,13 +57,28 @@ func freePort() (int, error) {
 // start runs bin with args (ADDR is replaced by the listen address) and
 // waits until /healthz answers.
 func start(name, bin, logPath string, env []string, args ...string) (*proc, error) {
+	return startReady(name, bin, logPath, env, healthz, args...)
+}
+
+func healthz(base string) bool {
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// startReady is start with another readiness check; PORT in args is
+// replaced by the port alone.
+func startReady(name, bin, logPath string, env []string, ready func(base string) bool, args ...string) (*proc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	for i, a := range args {
-		args[i] = strings.ReplaceAll(a, "ADDR", addr)
+		args[i] = strings.ReplaceAll(strings.ReplaceAll(a, "ADDR", addr), "PORT", strconv.Itoa(port))
 	}
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -76,17 +94,13 @@ func start(name, bin, logPath string, env []string, args ...string) (*proc, erro
 	p := &proc{name: name, cmd: cmd, base: "http://" + addr, log: logf}
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(p.base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return p, nil
-			}
+		if ready(p.base) {
+			return p, nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	p.stop()
-	return nil, fmt.Errorf("%s did not answer /healthz within 2 minutes (log: %s)", name, logPath)
+	return nil, fmt.Errorf("%s was not ready within 2 minutes (log: %s)", name, logPath)
 }
 
 // stop sends SIGTERM to the process the harness started, and kills it if it
@@ -139,6 +153,9 @@ func (p *proc) status() map[string]float64 {
 
 // statements reads userbridge_sql_statements_total from /metrics.
 func (p *proc) statements() (float64, error) {
+	if p.noMetrics {
+		return 0, nil
+	}
 	resp, err := http.Get(p.base + "/metrics")
 	if err != nil {
 		return 0, err
