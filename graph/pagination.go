@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -33,11 +34,12 @@ func withConnections(h http.Handler, r *Resolver, o Options) http.Handler {
 }
 
 // aroundConnections puts them in each operation's context, for servers
-// used without withConnections (tests of the transports).
+// used without withConnections (tests of the transports), with the
+// operation's cache of connection views.
 func aroundConnections(r *Resolver, o Options) graphql.OperationMiddleware {
 	s := connectionSettings(r, o)
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(relay.With(ctx, s))
+		return next(context.WithValue(relay.With(ctx, s), viewsKey{}, &views{}))
 	}
 }
 
@@ -78,10 +80,42 @@ func paginationView(ctx context.Context) context.Context {
 		return ctx
 	}
 	view := *fc
-	view.Field.Selections = connectionView(graphql.GetOperationContext(ctx), fc.Field.Selections)
+	view.Field.Selections = cachedView(ctx, fc.Field.Selections)
 	ctx = graphql.WithFieldContext(ctx, &view)
 	view.Parent = fc.Parent // the view stands in for fc, it is not its child
 	return ctx
+}
+
+// views caches an operation's connection views by selection set: a
+// nested connection (a user's files) is resolved once per parent, each
+// time from the same selections, which gqlgen collects once per
+// operation (BenchmarkUsersPage/files5). Lists are marshaled
+// concurrently, hence the sync.Map.
+type views struct{ bySelections sync.Map } // viewKey → ast.SelectionSet
+
+type viewsKey struct{}
+
+// viewKey names one selection set: its backing array and length.
+type viewKey struct {
+	first *ast.Selection
+	n     int
+}
+
+// cachedView is connectionView of sel, computed once per operation (every
+// time outside one).
+func cachedView(ctx context.Context, sel ast.SelectionSet) ast.SelectionSet {
+	oc := graphql.GetOperationContext(ctx)
+	vs, _ := ctx.Value(viewsKey{}).(*views)
+	if vs == nil || len(sel) == 0 {
+		return connectionView(oc, sel)
+	}
+	k := viewKey{&sel[0], len(sel)}
+	if v, ok := vs.bySelections.Load(k); ok {
+		return v.(ast.SelectionSet)
+	}
+	v := connectionView(oc, sel)
+	vs.bySelections.Store(k, v)
+	return v
 }
 
 // connectionFields are the field names the generated code looks up by alias.
