@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"userbridge/apperr"
+	"userbridge/internal/apperr"
 )
 
 // newRoot builds the command tree. The root serves, like `serve`, so that a

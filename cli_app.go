@@ -7,10 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"userbridge/accounts"
-	"userbridge/auth"
 	"userbridge/ent"
-	"userbridge/policy"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 )
 
 const appRef = "the application's client id, as app list shows it"

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // store returns the flags pointing a command at a fresh database of the

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/ent/application"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestAppCreateOAuthFlags: app create registers OAuth clients, confidential

@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/db"
-	"userbridge/files"
+	"userbridge/internal/app"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/store/db"
 )
 
 // admin is what an administration command works with: the store (migrated,

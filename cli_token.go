@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"userbridge/accounts"
-	"userbridge/auth"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
 )
 
 func tokenCommand() *cobra.Command {

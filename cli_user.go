@@ -9,11 +9,11 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"userbridge/accounts"
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/user"
-	"userbridge/policy"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 )
 
 const userRef = "the user's e-mail address or public id"

@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"userbridge/app"
-	"userbridge/reqinfo"
+	"userbridge/internal/app"
+	"userbridge/internal/edge/reqinfo"
 )
 
 // setting is one flag with its environment variable: the flag wins, then the

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestReplicaSettings covers the settings of several replicas: the

@@ -19,7 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"userbridge/app"
+	"userbridge/internal/app"
 )
 
 func main() {

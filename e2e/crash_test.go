@@ -20,11 +20,11 @@ import (
 	"testing"
 	"time"
 
-	"userbridge/db"
-	"userbridge/db/dbtest"
 	"userbridge/ent/file"
 	"userbridge/ent/user"
-	"userbridge/files"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/store/db"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // crashRounds is how many times each backend's server is killed mid-burst.
@@ -33,7 +33,7 @@ const crashRounds = 3
 // TestCrashLosesNothing kills the real server with SIGKILL while uploads
 // and Maarch account creations (with a picture) are in flight, several
 // times, then restarts it with a short sweeper grace, and checks the three
-// promises of the write order (files/service.go): no row without its blob
+// promises of the write order (internal/rules/files/service.go): no row without its blob
 // at any time, no blob without its row once the sweeper ran, and no user
 // half-created (a Maarch user sent with a picture exists only with its
 // avatar).

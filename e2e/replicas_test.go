@@ -15,9 +15,9 @@ import (
 	"sync"
 	"testing"
 
-	"userbridge/db/dbtest"
-	"userbridge/files"
-	"userbridge/files/blobtest"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/files/blobtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // EnvRedis names the variable holding the Redis URL for tests.

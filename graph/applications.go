@@ -1,8 +1,8 @@
 package graph
 
 import (
-	"userbridge/accounts"
 	"userbridge/graph/model"
+	"userbridge/internal/rules/accounts"
 )
 
 // appInput converts GraphQL's ApplicationInput for accounts.

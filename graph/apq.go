@@ -11,7 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"userbridge/auth"
+	"userbridge/internal/rules/auth"
 )
 
 // Automatic persisted queries (Apollo's protocol, gqlgen's

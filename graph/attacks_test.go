@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/graph/gid"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // attack is a request built to hold the server's CPU or memory, with the

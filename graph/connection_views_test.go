@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"userbridge/app/apptest"
 	"userbridge/bench/seed"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // Nested connections are resolved from a view of their selections cached

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"userbridge/accounts"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/ent"
 	"userbridge/ent/file"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // The Relay Cursor Connections spec, over a list held in memory: the

@@ -1,8 +1,8 @@
 package graph
 
 import (
-	"userbridge/accounts"
 	"userbridge/graph/model"
+	"userbridge/internal/rules/accounts"
 )
 
 func createInput(in model.CreateUserInput) accounts.CreateInput {

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/graph/gid"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 func TestComplexity(t *testing.T) {

@@ -8,10 +8,10 @@ package graph
 import (
 	"context"
 	"time"
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/graph/model"
-	"userbridge/reqinfo"
+	"userbridge/internal/edge/reqinfo"
+	"userbridge/internal/rules/auth"
 )
 
 // Login is the resolver for the login field.

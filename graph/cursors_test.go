@@ -10,11 +10,11 @@ import (
 	"sync"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/ent/file"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // errorLog records what the service logs at ERROR.

@@ -7,10 +7,10 @@ package graph
 
 import (
 	"context"
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/graph/relay"
-	"userbridge/policy"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 )
 
 // Node is the resolver for the node field.

@@ -15,8 +15,8 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/core"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
-	"userbridge/apperr"
-	"userbridge/reqinfo"
+	"userbridge/internal/apperr"
+	"userbridge/internal/edge/reqinfo"
 )
 
 // Error codes of extensions.code, one per apperr kind.

@@ -13,14 +13,14 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/auth"
-	"userbridge/db/dbtest"
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/graph"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // readmeCodes are the extensions.code values the README lists; every

@@ -5,14 +5,14 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"userbridge/apperr"
-	"userbridge/auth"
 	"userbridge/ent"
-	"userbridge/files"
 	"userbridge/graph/model"
-	"userbridge/imagedata"
-	"userbridge/policy"
-	"userbridge/signatures"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/imagedata"
+	"userbridge/internal/rules/policy"
+	"userbridge/internal/rules/signatures"
 )
 
 // upload hands a multipart file to the file rules. gqlgen has already

@@ -8,12 +8,12 @@ package graph
 import (
 	"context"
 	"encoding/base64"
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/file"
-	"userbridge/files"
 	"userbridge/graph/model"
-	"userbridge/policy"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/policy"
 
 	"github.com/99designs/gqlgen/graphql"
 )

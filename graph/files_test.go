@@ -15,10 +15,10 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // multipartOp builds a GraphQL multipart request (operations, map, file

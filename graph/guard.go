@@ -5,8 +5,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"userbridge/auth"
-	"userbridge/policy"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 )
 
 // guarded returns value when the viewer's scopes let it see field, else null

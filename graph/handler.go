@@ -12,8 +12,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
-	"userbridge/files"
 	"userbridge/graph/relay"
+	"userbridge/internal/rules/files"
 )
 
 // Options configure the GraphQL server.

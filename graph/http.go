@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strings"
 
-	"userbridge/apperr"
-	"userbridge/auth"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/auth"
 	"userbridge/rest/jsonio"
 )
 

@@ -7,7 +7,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"userbridge/inputtext"
+	"userbridge/internal/edge/inputtext"
 )
 
 // inputText refuses a request whose variables or document hold a string

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 func TestOperationLimits(t *testing.T) {

@@ -5,11 +5,11 @@ import (
 	"slices"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app/apptest"
-	"userbridge/auth"
-	"userbridge/db/dbtest"
-	"userbridge/policy"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestLoginShowsWhatItsTokenShows: the user of a login payload is read with

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
-	"userbridge/ratelimit"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/edge/ratelimit"
+	"userbridge/internal/store/db/dbtest"
 )
 
 func TestLogin(t *testing.T) {

@@ -15,10 +15,10 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
 	"userbridge/bench/seed"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // The nested page of the benchmark harness: 50 users with their avatars and

@@ -7,11 +7,11 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"userbridge/apperr"
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/user"
-	"userbridge/policy"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 )
 
 // Fetching by id (node, nodes, user) answers an object the viewer may not

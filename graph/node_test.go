@@ -11,13 +11,13 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app/apptest"
-	"userbridge/auth"
-	"userbridge/db/dbtest"
-	"userbridge/files"
-	"userbridge/policy"
-	"userbridge/signatures"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/policy"
+	"userbridge/internal/rules/signatures"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestHiddenAndMissingIDsAnswerAlike: through the real HTTP handler,

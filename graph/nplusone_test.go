@@ -7,10 +7,10 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/ent/file"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestUsersPageCostsConstantStatements shows that a page of users with their

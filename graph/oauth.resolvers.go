@@ -7,9 +7,9 @@ package graph
 
 import (
 	"context"
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/graph/model"
+	"userbridge/internal/rules/auth"
 )
 
 // Application is the resolver for the application field.

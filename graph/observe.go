@@ -11,7 +11,7 @@ import (
 	otelcodes "go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"userbridge/reqinfo"
+	"userbridge/internal/edge/reqinfo"
 )
 
 // Observer counts GraphQL operations by name, type and outcome, names the

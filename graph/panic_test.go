@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/graph"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
 )
 
 // TestPanicIsInternal shows a resolver panic becomes an INTERNAL error with

@@ -6,11 +6,11 @@ package graph
 import (
 	"sync"
 
-	"userbridge/accounts"
 	"userbridge/ent"
-	"userbridge/files"
 	"userbridge/graph/relay"
-	"userbridge/signatures"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/signatures"
 )
 
 // Resolver is the dependency-injection root of the GraphQL API.

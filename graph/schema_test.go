@@ -10,10 +10,10 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/graph"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // servedSchema is the schema the executor validates against and

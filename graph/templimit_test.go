@@ -3,9 +3,9 @@ package graph_test
 import (
 	"testing"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestUploadTemporaryFileLimit: past TEMPORARY_FILES_PER_USER pending

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // FuzzGraphQL sends arbitrary documents and variables as an administrator,

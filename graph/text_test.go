@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"testing"
 
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // textCases are the GraphQL entry points where a NUL byte or invalid UTF-8

@@ -11,12 +11,12 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
-	"userbridge/accounts"
-	"userbridge/auth"
 	"userbridge/bench/seed"
-	"userbridge/db/dbtest"
 	"userbridge/ent"
 	"userbridge/ent/user"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestPostJSONMatchesGqlgen sends the same requests to a server with

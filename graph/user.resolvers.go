@@ -7,10 +7,10 @@ package graph
 
 import (
 	"context"
-	"userbridge/accounts"
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/graph/model"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
 )
 
 // CreateUser is the resolver for the createUser field.

@@ -7,10 +7,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"userbridge/auth"
 	"userbridge/ent"
 	"userbridge/ent/user"
-	"userbridge/policy"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 )
 
 // guardedColumns are the columns each hand-written User field of

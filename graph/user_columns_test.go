@@ -6,10 +6,10 @@ import (
 	"sync"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestUsersPageColumns shows that a page of users reads only the columns its

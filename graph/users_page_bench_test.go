@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"userbridge/app/apptest"
 	"userbridge/bench/seed"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // BenchmarkUsersPage is the benchmark harness's GraphQL pages of 50 users

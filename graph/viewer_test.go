@@ -4,9 +4,9 @@ import (
 	"slices"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 func TestViewer(t *testing.T) {

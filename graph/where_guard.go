@@ -10,9 +10,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"userbridge/apperr"
-	"userbridge/auth"
-	"userbridge/policy"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 )
 
 // Limits on a connection's where argument, checked before any SQL is built:

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // BenchmarkRefusedFilters times, through the real router, the answer to

@@ -8,13 +8,13 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"userbridge/ent"
-	"userbridge/policy"
+	"userbridge/internal/rules/policy"
 )
 
 // TestEveryFilterAndOrderFieldIsClassified fails when the schema offers a
 // where field or an order field that policy does not classify: a new
 // guarded column cannot become filterable by accident, it is refused
-// until policy/filters.go says which right reading it needs.
+// until internal/rules/policy/filters.go says which right reading it needs.
 func TestEveryFilterAndOrderFieldIsClassified(t *testing.T) {
 	inputs, orders := 0, 0
 	for _, def := range parsedSchema.Types {
@@ -34,7 +34,7 @@ func TestEveryFilterAndOrderFieldIsClassified(t *testing.T) {
 					}
 				default:
 					if !policy.Filterable(of, target) {
-						t.Errorf("%s.%s: field %q of %s not classified in policy/filters.go", def.Name, f.Name, target, of)
+						t.Errorf("%s.%s: field %q of %s not classified in internal/rules/policy/filters.go", def.Name, f.Name, target, of)
 					}
 				}
 			}
@@ -43,7 +43,7 @@ func TestEveryFilterAndOrderFieldIsClassified(t *testing.T) {
 			of := entityOf(def.Name)
 			for _, v := range def.EnumValues {
 				if !policy.Filterable(of, strings.ToLower(v.Name)) {
-					t.Errorf("%s.%s not classified in policy/filters.go", def.Name, v.Name)
+					t.Errorf("%s.%s not classified in internal/rules/policy/filters.go", def.Name, v.Name)
 				}
 			}
 		}

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app/apptest"
-	"userbridge/auth"
-	"userbridge/db/dbtest"
 	"userbridge/graph"
-	"userbridge/policy"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // filterEnv is a service with an administrator, two users of whom B holds

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 	"userbridge/playground"
 	"userbridge/playground/browsertest"
 )

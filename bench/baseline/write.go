@@ -38,7 +38,7 @@ func randomID(n int) string {
 // hashSlots bounds concurrent hashes to the CPUs, as the service does.
 var hashSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
-// userbridge's argon2id cost (auth/password.go).
+// userbridge's argon2id cost (internal/rules/auth/password.go).
 const (
 	argonTime   = 5
 	argonMemory = 7 * 1024 // KiB

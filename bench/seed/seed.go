@@ -18,12 +18,12 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"userbridge/auth"
-	"userbridge/db"
 	"userbridge/ent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/user"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/store/db"
 )
 
 // Options shape the data set.

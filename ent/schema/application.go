@@ -8,7 +8,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 
-	"userbridge/randid"
+	"userbridge/internal/randid"
 )
 
 // Application is a client of the APIs (edu-focus). Its public id is 32

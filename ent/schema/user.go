@@ -11,7 +11,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"userbridge/randid"
+	"userbridge/internal/randid"
 )
 
 // LoginPattern is the shape of a Maarch login (stored as its ident.Key).

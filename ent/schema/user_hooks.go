@@ -6,11 +6,11 @@ import (
 
 	"entgo.io/ent"
 
-	"userbridge/apperr"
 	gen "userbridge/ent"
 	"userbridge/ent/hook"
 	"userbridge/ent/user"
-	"userbridge/ident"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/ident"
 )
 
 // FlagAdmin is the edu-focus flag that mirrors role "admin".

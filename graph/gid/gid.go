@@ -12,7 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"userbridge/apperr"
+	"userbridge/internal/apperr"
 )
 
 const prefix = "ub:"

@@ -14,7 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"userbridge/apperr"
+	"userbridge/internal/apperr"
 )
 
 // ReasonInvalidInt and ReasonInvalidTime are the apperr reasons of a value

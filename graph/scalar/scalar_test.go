@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"userbridge/apperr"
+	"userbridge/internal/apperr"
 )
 
 // TestUnmarshalInt accepts what the GraphQL specification calls an Int

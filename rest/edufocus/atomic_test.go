@@ -9,10 +9,10 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"userbridge/accounts"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/ent/file"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // patchStatements is what PATCH /users/@current with a new username and a

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/db/dbtest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // uploadID uploads content for token and returns the id POST /files gave.

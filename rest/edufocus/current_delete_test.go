@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/db/dbtest"
 	"userbridge/ent/file"
+	"userbridge/internal/store/db/dbtest"
 )
 
 func TestDeleteCurrent(t *testing.T) {

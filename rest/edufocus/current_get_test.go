@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/auth"
-	"userbridge/db/dbtest"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/store/db/dbtest"
 )
 
 var allScopes = auth.AllScopes

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestPatchCurrentGolden asserts the legacy document's four PATCH examples.

@@ -3,12 +3,12 @@ package edufocus
 import (
 	"net/http"
 
-	"userbridge/accounts"
-	"userbridge/apperr"
-	"userbridge/auth"
-	"userbridge/files"
-	"userbridge/policy"
-	"userbridge/reqinfo"
+	"userbridge/internal/apperr"
+	"userbridge/internal/edge/reqinfo"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/policy"
 )
 
 // The failure messages of the dialect (snake_case codes, as documented).

@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"userbridge/apperr"
+	"userbridge/internal/apperr"
 )
 
 // TestRecoverer checks that a panic answers the dialect's 500 with no

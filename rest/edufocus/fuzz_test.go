@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 var snake = regexp.MustCompile(`^[a-z_]+$`)

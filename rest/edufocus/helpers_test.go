@@ -11,10 +11,10 @@ import (
 	"slices"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/app/apptest"
 	"userbridge/ent"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
 	"userbridge/rest/edufocus"
 	"userbridge/rest/openapitest"
 )

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"testing"
 
-	"userbridge/db/dbtest"
 	"userbridge/graph/gid"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // gqlViewer is what GraphQL says of the viewer.

@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"strconv"
 
-	"userbridge/accounts"
-	"userbridge/auth"
 	"userbridge/ent"
-	"userbridge/policy"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 	"userbridge/rest/jsonio"
 )
 

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 	"userbridge/rest/edufocus"
 )
 

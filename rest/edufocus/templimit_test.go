@@ -3,8 +3,8 @@ package edufocus_test
 import (
 	"testing"
 
-	"userbridge/app"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestUploadTemporaryLimit: past TEMPORARY_FILES_PER_USER pending

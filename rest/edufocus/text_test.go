@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestTextHygiene: a NUL escape or invalid UTF-8 in the body, path or query

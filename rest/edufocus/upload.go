@@ -6,8 +6,8 @@ import (
 	"mime/multipart"
 	"net/http"
 
-	"userbridge/apperr"
-	"userbridge/files"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/files"
 	"userbridge/rest/routing"
 )
 

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/app"
-	"userbridge/db/dbtest"
 	"userbridge/ent/file"
+	"userbridge/internal/app"
+	"userbridge/internal/store/db/dbtest"
 )
 
 func TestUpload(t *testing.T) {

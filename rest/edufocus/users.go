@@ -6,10 +6,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"userbridge/accounts"
-	"userbridge/apperr"
-	"userbridge/auth"
 	"userbridge/ent"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
 	"userbridge/rest/routing"
 )
 

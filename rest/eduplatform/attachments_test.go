@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/auth"
-	"userbridge/db/dbtest"
-	"userbridge/files"
+	"userbridge/internal/app"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestSecuredAttachments covers POST and GET /secured_attachments/{id}.

@@ -3,11 +3,11 @@ package eduplatform
 import (
 	"net/http"
 
-	"userbridge/apperr"
-	"userbridge/files"
-	"userbridge/inputtext"
-	"userbridge/policy"
-	"userbridge/reqinfo"
+	"userbridge/internal/apperr"
+	"userbridge/internal/edge/inputtext"
+	"userbridge/internal/edge/reqinfo"
+	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/policy"
 	"userbridge/rest/jsonio"
 )
 

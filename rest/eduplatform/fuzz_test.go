@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/app"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app"
+	"userbridge/internal/store/db/dbtest"
 	"userbridge/rest/eduplatform"
 	"userbridge/rest/openapitest"
 )

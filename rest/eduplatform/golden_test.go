@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/db/dbtest"
 	"userbridge/ent"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // The examples of the legacy document, verbatim but for the redacted

@@ -13,10 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/app/apptest"
 	"userbridge/ent"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
 	"userbridge/rest/eduplatform"
 	"userbridge/rest/openapitest"
 )

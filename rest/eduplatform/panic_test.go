@@ -6,8 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"userbridge/auth"
 	"userbridge/ent"
+	"userbridge/internal/rules/auth"
 	"userbridge/rest/eduplatform"
 	"userbridge/rest/openapitest"
 )

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/graph/gid"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestParity shows that what this dialect writes GraphQL reads, and the

@@ -14,8 +14,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"userbridge/accounts"
-	"userbridge/files"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/files"
 	"userbridge/rest/routing"
 )
 

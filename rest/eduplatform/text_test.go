@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestTextHygiene: a NUL byte or invalid UTF-8 in a form field, the path or

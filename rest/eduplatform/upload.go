@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"slices"
 
-	"userbridge/apperr"
-	"userbridge/auth"
 	"userbridge/ent/file"
-	"userbridge/files"
-	"userbridge/inputtext"
+	"userbridge/internal/apperr"
+	"userbridge/internal/edge/inputtext"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/files"
 	"userbridge/rest/jsonio"
 )
 

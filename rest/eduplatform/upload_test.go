@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/ent/file"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // maxUpload is the upload limit of these tests, in bytes.

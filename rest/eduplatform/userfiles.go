@@ -7,8 +7,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"userbridge/apperr"
-	"userbridge/auth"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/auth"
 	"userbridge/rest/jsonio"
 )
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/db/dbtest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestUserFiles covers GET /user_files.

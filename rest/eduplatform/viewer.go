@@ -3,7 +3,7 @@ package eduplatform
 import (
 	"net/http"
 
-	"userbridge/auth"
+	"userbridge/internal/rules/auth"
 	"userbridge/rest/jsonio"
 )
 

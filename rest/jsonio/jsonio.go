@@ -9,8 +9,8 @@ import (
 	"errors"
 	"net/http"
 
-	"userbridge/apperr"
-	"userbridge/inputtext"
+	"userbridge/internal/apperr"
+	"userbridge/internal/edge/inputtext"
 )
 
 // DefaultMaxBytes caps a JSON body unless a dialect is told otherwise.

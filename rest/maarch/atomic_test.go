@@ -11,8 +11,8 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"userbridge/app"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // createStatements is what POST /rest/users with a picture costs on

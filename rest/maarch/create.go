@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"strings"
 
-	"userbridge/accounts"
-	"userbridge/apperr"
 	"userbridge/ent"
 	"userbridge/ent/user"
-	"userbridge/imagedata"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/imagedata"
 	"userbridge/rest/jsonio"
 	"userbridge/rest/routing"
 )

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/db/dbtest"
 	"userbridge/ent/user"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // documented is the legacy document's example body.

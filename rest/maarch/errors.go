@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"net/http"
 
-	"userbridge/accounts"
-	"userbridge/apperr"
-	"userbridge/auth"
-	"userbridge/imagedata"
-	"userbridge/reqinfo"
+	"userbridge/internal/apperr"
+	"userbridge/internal/edge/reqinfo"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/imagedata"
+	"userbridge/internal/rules/signatures"
 	"userbridge/rest/jsonio"
-	"userbridge/signatures"
 )
 
 // errorBody is the one error shape of the dialect: {"errors": "<text>"},

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // FuzzMaarch sends arbitrary methods, paths under /rest and bodies through

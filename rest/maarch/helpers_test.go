@@ -14,11 +14,11 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app"
-	"userbridge/app/apptest"
 	"userbridge/ent"
-	"userbridge/policy"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/policy"
 	"userbridge/rest/maarch"
 	"userbridge/rest/openapitest"
 )

@@ -9,11 +9,11 @@ import (
 	"sync"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
 	"userbridge/ent"
 	"userbridge/ent/user"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 func TestList(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/db/dbtest"
 	"userbridge/graph/gid"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestParity shows that what Maarch writes, GraphQL reads, and the reverse.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"userbridge/inputtext"
+	"userbridge/internal/edge/inputtext"
 	"userbridge/rest/jsonio"
 )
 

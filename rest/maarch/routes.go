@@ -11,12 +11,12 @@ import (
 	"log/slog"
 	"net/http"
 
-	"userbridge/accounts"
-	"userbridge/auth"
 	"userbridge/ent"
-	"userbridge/imagedata"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/imagedata"
+	"userbridge/internal/rules/signatures"
 	"userbridge/rest/routing"
-	"userbridge/signatures"
 )
 
 // OpenAPI is the dialect's OpenAPI 3 document, served at /openapi/maarch.json.

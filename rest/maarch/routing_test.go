@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/auth"
-	"userbridge/db/dbtest"
 	"userbridge/ent"
-	"userbridge/imagedata"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/imagedata"
+	"userbridge/internal/store/db/dbtest"
 	"userbridge/rest/maarch"
 )
 

@@ -6,8 +6,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"userbridge/internal/rules/signatures"
 	"userbridge/rest/routing"
-	"userbridge/signatures"
 )
 
 // replaceSignatures answers PUT /rest/users/{id}/externalSignatures: 204,

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/db/dbtest"
 	"userbridge/ent"
 	"userbridge/ent/signature"
+	"userbridge/internal/store/db/dbtest"
 )
 
 func sigPath(id any) string { return fmt.Sprintf("/rest/users/%v/externalSignatures", id) }

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestTextHygiene: a NUL escape or invalid UTF-8 in the input is a 400 in

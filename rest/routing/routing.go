@@ -8,11 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"userbridge/inputtext"
+	"userbridge/internal/edge/inputtext"
 
 	"github.com/go-chi/chi/v5"
 
-	"userbridge/reqinfo"
+	"userbridge/internal/edge/reqinfo"
 )
 
 // methods an Allow header may list, in the order it lists them.

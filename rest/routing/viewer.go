@@ -3,8 +3,8 @@ package routing
 import (
 	"net/http"
 
-	"userbridge/auth"
-	"userbridge/policy"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 )
 
 // Viewer is who asks: the credential the request's Authorization header

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestCreate covers POST /v1/users, grouped by outcome.

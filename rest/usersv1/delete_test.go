@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/db/dbtest"
 	"userbridge/ent/user"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestDelete covers DELETE /v1/users/{id}, grouped by outcome.

@@ -3,9 +3,9 @@ package usersv1
 import (
 	"net/http"
 
-	"userbridge/apperr"
-	"userbridge/inputtext"
-	"userbridge/reqinfo"
+	"userbridge/internal/apperr"
+	"userbridge/internal/edge/inputtext"
+	"userbridge/internal/edge/reqinfo"
 	"userbridge/rest/jsonio"
 )
 

@@ -6,9 +6,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"userbridge/auth"
-	"userbridge/db/dbtest"
 	"userbridge/ent"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/store/db/dbtest"
 	"userbridge/rest/usersv1"
 )
 

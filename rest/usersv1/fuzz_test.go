@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // FuzzUsersV1 sends arbitrary methods, paths and bodies through the real
@@ -18,7 +18,7 @@ import (
 // UTF-8 that once reached PostgreSQL.
 func FuzzUsersV1(f *testing.F) {
 	// The methods chi knows, and one it does not (BREW): the dialect
-	// answers an unknown method in its own shape too (app/routing_test.go).
+	// answers an unknown method in its own shape too (internal/app/routing_test.go).
 	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete,
 		http.MethodPatch, http.MethodHead, http.MethodOptions, http.MethodTrace, "BREW"}
 	seeds := []struct {

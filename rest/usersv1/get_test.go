@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/db/dbtest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestGet covers GET /v1/users/{id}, grouped by outcome.

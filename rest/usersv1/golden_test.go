@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"testing"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // The examples of the legacy document (002_4dcebe6fc6bb2ecc.txt), verbatim.

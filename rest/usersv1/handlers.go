@@ -5,9 +5,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"userbridge/apperr"
-	"userbridge/auth"
 	"userbridge/ent"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/auth"
 	"userbridge/rest/jsonio"
 	"userbridge/rest/routing"
 )

@@ -7,10 +7,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
 	"userbridge/ent"
 	"userbridge/ent/user"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
 	"userbridge/rest/openapitest"
 	"userbridge/rest/usersv1"
 )

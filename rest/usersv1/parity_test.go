@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/db/dbtest"
 	"userbridge/graph/gid"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // gqlUser is what GraphQL says of a user.

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"userbridge/accounts"
-	"userbridge/apperr"
 	"userbridge/ent"
 	"userbridge/ent/user"
-	"userbridge/randid"
+	"userbridge/internal/apperr"
+	"userbridge/internal/randid"
+	"userbridge/internal/rules/accounts"
 	"userbridge/rest/jsonio"
 )
 

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
-	"userbridge/auth"
-	"userbridge/reqinfo"
+	"userbridge/internal/edge/reqinfo"
+	"userbridge/internal/rules/auth"
 )
 
 // rateLimit spends one token of the caller's bucket per request and says so

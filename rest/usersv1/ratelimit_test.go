@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"testing"
 
-	"userbridge/app"
-	"userbridge/app/apptest"
-	"userbridge/db/dbtest"
-	"userbridge/ratelimit"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/edge/ratelimit"
+	"userbridge/internal/store/db/dbtest"
 )
 
 func withRate(n, burst int) func(*app.Config) {

@@ -10,8 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 
-	"userbridge/accounts"
-	"userbridge/ratelimit"
+	"userbridge/internal/edge/ratelimit"
+	"userbridge/internal/rules/accounts"
 	"userbridge/rest/routing"
 )
 

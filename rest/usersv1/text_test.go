@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/db/dbtest"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestTextHygiene: a NUL byte or invalid UTF-8 anywhere in the input is the

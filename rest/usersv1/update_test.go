@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"testing"
 
-	"userbridge/accounts"
-	"userbridge/auth"
-	"userbridge/db/dbtest"
+	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestUpdate covers PUT /v1/users/{id}, grouped by outcome.

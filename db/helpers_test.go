@@ -1,9 +1,0 @@
-package db_test
-
-import (
-	"context"
-
-	"userbridge/db"
-)
-
-func dbtestOpen(u string) (*db.Store, error) { return db.Open(context.Background(), u) }

@@ -1,0 +1,69 @@
+package accounts
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"entgo.io/ent/dialect"
+
+	"userbridge/ent"
+	"userbridge/ent/user"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
+)
+
+// admitUpdate runs the checks Update makes before writing: the viewer may
+// apply in to user id (policy), and in is valid. It returns the user as it
+// stands, read through c: inside a transaction on PostgreSQL the row stays
+// locked until it ends, so that writes to one user (its avatar among them,
+// files.Service.SetAvatarOf) run one at a time.
+func (s *Service) admitUpdate(ctx context.Context, c *ent.Client, v *auth.Viewer, id int, in UpdateInput) (*ent.User, error) {
+	if err := policy.Authenticated(v); err != nil {
+		return nil, err
+	}
+	q := c.User.Query().Where(user.ID(id))
+	if s.Dialect == dialect.Postgres && ent.TxFromContext(ctx) != nil {
+		q = q.ForUpdate()
+	}
+	target, err := q.Only(ctx)
+	if err != nil {
+		return nil, apperr.Classify(err)
+	}
+	if err := policy.UpdateUser(v, target, in.change(target)); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	if in.Password != nil && policy.IsSelf(v, target) {
+		if err := s.checkCurrentPassword(ctx, target, in.CurrentPassword); err != nil {
+			return nil, err
+		}
+	}
+	return target, nil
+}
+
+var errCurrentPassword = apperr.Invalidf("current_password", ReasonWrongCurrentPassword,
+	"the current password is missing or wrong")
+
+// checkCurrentPassword requires a user changing its own password to give
+// its current one, so that a stolen token cannot lock the owner out. Each
+// attempt counts against the account's login limit, so the check cannot be
+// used to guess the password. A user who has no password yet sets its
+// first one without.
+func (s *Service) checkCurrentPassword(ctx context.Context, u *ent.User, current *string) error {
+	if u.PasswordHash == "" {
+		return nil
+	}
+	if err := s.throttle(ctx, "login:account:"+strings.ToLower(u.Email)); err != nil {
+		return err
+	}
+	// No stored password is longer than MaxPassword characters: a longer
+	// guess is wrong without hashing it.
+	if current == nil || utf8.RuneCountInString(*current) > MaxPassword || !auth.CheckPassword(*current, u.PasswordHash) {
+		return errCurrentPassword
+	}
+	return nil
+}

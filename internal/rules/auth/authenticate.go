@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"userbridge/ent"
+	"userbridge/ent/application"
+	"userbridge/ent/credential"
+	"userbridge/ent/user"
+	"userbridge/internal/apperr"
+)
+
+// Reasons of the authentication errors, for the dialects that tell them apart.
+const (
+	ReasonMissing          = "missing_authorization"
+	ReasonHeaderType       = "invalid_authorization_header_type"
+	ReasonHeaderValue      = "invalid_authorization_header_value"
+	ReasonInvalidToken     = "invalid_token"
+	ReasonAccountSuspended = "account_suspended"
+	ReasonAccountBanned    = "account_banned"
+)
+
+// lastUsedGranularity bounds how often a credential's last use is written:
+// reads should not queue behind a write on every request.
+const lastUsedGranularity = time.Minute
+
+// Authenticator resolves Authorization headers against the store.
+type Authenticator struct {
+	Client *ent.Client
+	Now    func() time.Time
+}
+
+// Authenticate returns the viewer an Authorization header names, or nil and
+// no error when the header is empty (anonymous).
+//
+// Returns unauthenticated (with one of the Reason* codes) when the header is
+// of an unknown type or malformed, or names an unknown, expired or revoked
+// credential, or one whose user is banned or suspended.
+func (a *Authenticator) Authenticate(ctx context.Context, header string) (*Viewer, error) {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return nil, nil
+	}
+	scheme, value, ok := strings.Cut(header, " ")
+	value = strings.TrimSpace(value)
+	switch {
+	case strings.EqualFold(scheme, "Bearer"):
+		if !ok || !wellFormedToken(value) {
+			return nil, unauthenticated(ReasonHeaderValue, "malformed bearer token")
+		}
+		return a.bearer(ctx, value)
+	case strings.EqualFold(scheme, "Basic"):
+		raw, err := base64.StdEncoding.DecodeString(value)
+		id, secret, found := strings.Cut(string(raw), ":")
+		if !ok || err != nil || !found || id == "" || secret == "" {
+			return nil, unauthenticated(ReasonHeaderValue, "malformed basic credentials")
+		}
+		return a.basic(ctx, id, secret)
+	}
+	return nil, unauthenticated(ReasonHeaderType, "unsupported authorization type")
+}
+
+func unauthenticated(reason, msg string) error {
+	return apperr.New(apperr.Unauthenticated, reason, msg)
+}
+
+func (a *Authenticator) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Authenticator) bearer(ctx context.Context, token string) (*Viewer, error) {
+	hash := HashSecret(token)
+	c, err := a.Client.Credential.QueryByTokenHash(ctx, hash)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, unauthenticated(ReasonInvalidToken, "invalid token")
+	case err != nil:
+		return nil, apperr.Wrap(err, "looking up credential")
+	}
+	if !SecretMatches(token, c.TokenHash) {
+		return nil, unauthenticated(ReasonInvalidToken, "invalid token")
+	}
+	now := a.now()
+	// A refresh token is exchanged at /oauth/token, never presented.
+	if c.Kind == credential.KindRefreshToken || c.RevokedAt != nil || (c.ExpiresAt != nil && !now.Before(*c.ExpiresAt)) {
+		return nil, unauthenticated(ReasonInvalidToken, "invalid token")
+	}
+	if c.UserID != nil && c.Edges.User == nil {
+		return nil, unauthenticated(ReasonInvalidToken, "invalid token")
+	}
+	if u := c.Edges.User; u != nil {
+		if err := usable(u); err != nil {
+			return nil, err
+		}
+	}
+	a.touch(ctx, c, now)
+	// A credential carries exactly the scopes stored on it: a narrowed API
+	// key stays narrow. First-party credentials made without a list are
+	// stored with every scope (package accounts), and count as consented.
+	v := &Viewer{User: c.Edges.User, App: c.Edges.Application, Credential: c,
+		Scopes: c.Scopes, Consented: c.Consented || c.Edges.Application == nil}
+	return v, nil
+}
+
+// usable refuses users who may not act at all.
+func usable(u *ent.User) error {
+	switch u.Status {
+	case user.StatusSuspended:
+		return unauthenticated(ReasonAccountSuspended, "account suspended")
+	case user.StatusBanned:
+		return unauthenticated(ReasonAccountBanned, "account banned")
+	}
+	return nil
+}
+
+func (a *Authenticator) basic(ctx context.Context, clientID, secret string) (*Viewer, error) {
+	app, err := a.Client.Application.Query().Where(application.ClientID(clientID)).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		SecretMatches(secret, "") // same work as a wrong secret
+		return nil, unauthenticated(ReasonInvalidToken, "invalid application credentials")
+	case err != nil:
+		return nil, apperr.Wrap(err, "looking up application")
+	}
+	if !SecretMatches(secret, app.SecretHash) {
+		return nil, unauthenticated(ReasonInvalidToken, "invalid application credentials")
+	}
+	return &Viewer{App: app, Scopes: AppOnlyScopes}, nil
+}
+
+// touch records the credential's last use, at most once a minute. A failure
+// here must not fail the request.
+func (a *Authenticator) touch(ctx context.Context, c *ent.Credential, now time.Time) {
+	if c.LastUsedAt != nil && now.Sub(*c.LastUsedAt) < lastUsedGranularity {
+		return
+	}
+	_ = a.Client.Credential.UpdateOneID(c.ID).SetLastUsedAt(now.UTC()).Exec(ctx)
+}
