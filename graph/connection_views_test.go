@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"userbridge/bench/seed"
@@ -70,6 +71,58 @@ func TestNestedConnectionViewsOfOneOperation(t *testing.T) {
 		}
 		if withFiles == 0 {
 			t.Fatalf("no user with files in the page: %s", together["b"])
+		}
+	})
+}
+
+// Aliases of edges are merged into one view (graph/pagination.go,
+// mergeViews): fields under one response key with other arguments, or that
+// are other fields, must each answer as they do alone.
+func TestEdgesAliasesAnswerAsAlone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		res, err := seed.Run(context.Background(), url, seed.Options{Users: 40, FileShare: 0.5,
+			StorageDir: filepath.Join(t.TempDir(), "files")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := apptest.New(t, url)
+		aliases := []string{
+			`x: edges { node { id files(first: 5, where: {nameHasPrefix: "notes_0"}) { totalCount edges { node { name } } } } }`,
+			`y: edges { node { id files(first: 5) { totalCount edges { node { name } } } } }`,
+			`z: edges { node { id files(first: 2) { edges { node { size } } } } }`,
+			`w: edges { node { id files(first: 5) { totalCount } } }`,
+			`s: edges { node { foo: email } }`,
+			`t: edges { node { foo: publicID } }`,
+		}
+		page := func(sel string) string { return "{ users(first: 20) { " + sel + " } }" }
+		alone := map[string]string{}
+		for _, a := range aliases {
+			r := env.GraphQL(t, res.AdminToken, page(a), nil)
+			if len(r.Errors) > 0 {
+				t.Fatalf("%s: %v", a, r.Errors)
+			}
+			var m struct{ Users map[string]json.RawMessage }
+			r.Decode(t, &m)
+			for k, v := range m.Users {
+				alone[k] = string(v)
+			}
+		}
+		for _, order := range [][]int{{0, 1, 2, 3, 4, 5}, {5, 4, 3, 2, 1, 0}, {1, 0, 3, 2, 5, 4}} {
+			var doc strings.Builder
+			for _, i := range order {
+				doc.WriteString(aliases[i] + " ")
+			}
+			r := env.GraphQL(t, res.AdminToken, page(doc.String()), nil)
+			if len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+			var m struct{ Users map[string]json.RawMessage }
+			r.Decode(t, &m)
+			for k, want := range alone {
+				if got := string(m.Users[k]); got != want {
+					t.Errorf("order %v, %s together:\n%.400s\nalone:\n%.400s", order, k, got, want)
+				}
+			}
 		}
 	})
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -131,7 +134,7 @@ func connectionView(oc *graphql.OperationContext, sel ast.SelectionSet) ast.Sele
 		f.SelectionSet = connectionView(oc, cf.Selections)
 		if connectionFields[f.Name] {
 			if seen := byName[f.Name]; seen != nil {
-				seen.SelectionSet = append(seen.SelectionSet, f.SelectionSet...)
+				seen.SelectionSet = mergeViews(seen.SelectionSet, f.SelectionSet)
 				continue
 			}
 			f.Alias = f.Name
@@ -140,4 +143,63 @@ func connectionView(oc *graphql.OperationContext, sel ast.SelectionSet) ast.Sele
 		out = append(out, &f)
 	}
 	return out
+}
+
+// mergeViews merges b, the view of one alias of edges or node, into a, the
+// view of another (`x: edges` and `y: edges`). Fields under one response
+// key merge when they are the same field with the same arguments. When
+// they are not (x's files with a where, y's without), the generated code
+// would load one for both, under that key: y would answer x's filtered
+// page, an oracle on a filter x was refused. So both stay in the view
+// (their columns are still read) under keys no response has, and each is
+// then resolved from its own arguments; so does any later field under that
+// key.
+func mergeViews(a, b ast.SelectionSet) ast.SelectionSet {
+	for _, s := range b {
+		g := s.(*ast.Field)
+		i := slices.IndexFunc(a, func(s ast.Selection) bool { return s.(*ast.Field).Alias == g.Alias })
+		split := slices.ContainsFunc(a, func(s ast.Selection) bool {
+			return strings.HasPrefix(s.(*ast.Field).Alias, g.Alias+splitMark)
+		})
+		switch {
+		case !split && i < 0:
+			a = append(a, g)
+		case !split && sameArguments(a[i].(*ast.Field), g):
+			f := *a[i].(*ast.Field)
+			f.SelectionSet = mergeViews(f.SelectionSet, g.SelectionSet)
+			a[i] = &f
+		default:
+			if i >= 0 {
+				a[i] = splitOff(a[i].(*ast.Field), i)
+			}
+			a = append(a, splitOff(g, len(a)))
+		}
+	}
+	return a
+}
+
+// splitMark joins a response key and a position in a view: no response key
+// holds it.
+const splitMark = "\x00"
+
+func splitOff(f *ast.Field, n int) *ast.Field {
+	c := *f
+	c.Alias = f.Alias + splitMark + strconv.Itoa(n)
+	return &c
+}
+
+// sameArguments reports whether two fields of one response key are one
+// field with the same arguments, as written (two that read one $w agree;
+// the same arguments in another order do not, which costs only the eager
+// load).
+func sameArguments(f, g *ast.Field) bool {
+	if f.Name != g.Name || len(f.Arguments) != len(g.Arguments) {
+		return false
+	}
+	for i, a := range f.Arguments {
+		if a.Name != g.Arguments[i].Name || a.Value.String() != g.Arguments[i].Value.String() {
+			return false
+		}
+	}
+	return true
 }
