@@ -17,12 +17,7 @@ import (
 // connection in one operation must each answer as they do alone.
 func TestNestedConnectionViewsOfOneOperation(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
-		res, err := seed.Run(context.Background(), url, seed.Options{Users: 40, FileShare: 0.5,
-			StorageDir: filepath.Join(t.TempDir(), "files")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env := apptest.New(t, url)
+		env, admin := seededUsers(t, url)
 		const (
 			a = `a: users(first: 20) { edges { node { email f: files(first: 1) { n: totalCount edges { node { name } } } } } }`
 			b = `b: users(first: 20) { edges { node { email files(first: 5) { edges { node { size } } } } } }`
@@ -30,7 +25,7 @@ func TestNestedConnectionViewsOfOneOperation(t *testing.T) {
 		)
 		alone := map[string]json.RawMessage{}
 		for _, q := range []string{a, b, c} {
-			r := env.GraphQL(t, res.AdminToken, "{ "+q+" }", nil)
+			r := env.GraphQL(t, admin, "{ "+q+" }", nil)
 			if len(r.Errors) > 0 {
 				t.Fatalf("%s: %v", q, r.Errors)
 			}
@@ -40,7 +35,7 @@ func TestNestedConnectionViewsOfOneOperation(t *testing.T) {
 				alone[k] = v
 			}
 		}
-		r := env.GraphQL(t, res.AdminToken, "{ "+a+" "+b+" "+c+" }", nil)
+		r := env.GraphQL(t, admin, "{ "+a+" "+b+" "+c+" }", nil)
 		if len(r.Errors) > 0 {
 			t.Fatal(r.Errors)
 		}
@@ -76,16 +71,11 @@ func TestNestedConnectionViewsOfOneOperation(t *testing.T) {
 }
 
 // Aliases of edges are merged into one view (graph/pagination.go,
-// mergeViews): fields under one response key with other arguments, or that
+// views.merge): fields under one response key with other arguments, or that
 // are other fields, must each answer as they do alone.
 func TestEdgesAliasesAnswerAsAlone(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
-		res, err := seed.Run(context.Background(), url, seed.Options{Users: 40, FileShare: 0.5,
-			StorageDir: filepath.Join(t.TempDir(), "files")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env := apptest.New(t, url)
+		env, admin := seededUsers(t, url)
 		aliases := []string{
 			`x: edges { node { id files(first: 5, where: {nameHasPrefix: "notes_0"}) { totalCount edges { node { name } } } } }`,
 			`y: edges { node { id files(first: 5) { totalCount edges { node { name } } } } }`,
@@ -97,7 +87,7 @@ func TestEdgesAliasesAnswerAsAlone(t *testing.T) {
 		page := func(sel string) string { return "{ users(first: 20) { " + sel + " } }" }
 		alone := map[string]string{}
 		for _, a := range aliases {
-			r := env.GraphQL(t, res.AdminToken, page(a), nil)
+			r := env.GraphQL(t, admin, page(a), nil)
 			if len(r.Errors) > 0 {
 				t.Fatalf("%s: %v", a, r.Errors)
 			}
@@ -112,7 +102,7 @@ func TestEdgesAliasesAnswerAsAlone(t *testing.T) {
 			for _, i := range order {
 				doc.WriteString(aliases[i] + " ")
 			}
-			r := env.GraphQL(t, res.AdminToken, page(doc.String()), nil)
+			r := env.GraphQL(t, admin, page(doc.String()), nil)
 			if len(r.Errors) > 0 {
 				t.Fatal(r.Errors)
 			}
@@ -125,4 +115,16 @@ func TestEdgesAliasesAnswerAsAlone(t *testing.T) {
 			}
 		}
 	})
+}
+
+// seededUsers is a service on url with 40 seeded users, half of them with
+// an avatar and files, and the administrator's token.
+func seededUsers(t *testing.T, url string) (*apptest.Env, string) {
+	t.Helper()
+	res, err := seed.Run(context.Background(), url, seed.Options{Users: 40, FileShare: 0.5,
+		StorageDir: filepath.Join(t.TempDir(), "files")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apptest.New(t, url), res.AdminToken
 }
