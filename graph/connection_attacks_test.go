@@ -129,7 +129,7 @@ func TestFilterGuardSeesEveryWayOfGivingAFilter(t *testing.T) {
 // `x: edges` and `y: edges` (and their node) into one; it used to let
 // entgql eager-load one `files` for both, so the filtered one (refused on
 // x) answered for y, which has no where and passes guardFilters: an oracle
-// on the e-mail prefix (found by an outside attack, fixed by mergeViews).
+// on the e-mail prefix (found by an outside attack, fixed by views.merge).
 func TestMergedEdgesCarryNoOtherFieldsFilter(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
 		ae := newMergeEnv(t, url)

@@ -121,3 +121,36 @@ func countingEnv(t *testing.T, url, match string) (*apptest.Env, *atomic.Bool, *
 	})
 	return env, counting, n
 }
+
+// Fields of one response key under two aliases of edges, with other
+// arguments, are each loaded with their own (graph/pagination.go,
+// views.merge), and still once per page, not once per user.
+func TestEdgesAliasesCostConstantStatements(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		env, counting, statements := countingEnv(t, url, "driver.Query")
+		tok := env.Token(t, env.Admin(t, "root@example.com"))
+		for i := 0; i < 40; i++ {
+			env.User(t, fmt.Sprintf("user%02d@example.com", i))
+		}
+		const q = `query($n: Int) { users(first: $n) {
+			x: edges { node { f: files(first: 2) { totalCount edges { node { name } } } } }
+			y: edges { node { f: files(first: 5, where: {nameHasPrefix: "a"}) { totalCount } } }
+			z: edges { node { f: files(last: 1) { edges { node { size } } } } } } }`
+		cost := func(n int) int64 {
+			t.Helper()
+			statements.Store(0)
+			counting.Store(true)
+			res := env.GraphQL(t, tok, q, map[string]any{"n": n})
+			counting.Store(false)
+			if len(res.Errors) > 0 {
+				t.Fatalf("errors: %v", res.Errors)
+			}
+			return statements.Load()
+		}
+		small, large := cost(5), cost(40)
+		t.Logf("statements: %d for 5 users, %d for 40 users", small, large)
+		if small != large {
+			t.Fatalf("statements grow with the page size: %d for 5 users, %d for 40", small, large)
+		}
+	})
+}

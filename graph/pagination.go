@@ -84,6 +84,11 @@ func paginationView(ctx context.Context) context.Context {
 	}
 	view := *fc
 	view.Field.Selections = cachedView(ctx, fc.Field.Selections)
+	if key, ok := splitKey(ctx, fc.Field.Field); ok {
+		f := *fc.Field.Field // the request's field: not to be changed
+		f.Alias = key
+		view.Field.Field = &f
+	}
 	ctx = graphql.WithFieldContext(ctx, &view)
 	view.Parent = fc.Parent // the view stands in for fc, it is not its child
 	return ctx
@@ -94,7 +99,10 @@ func paginationView(ctx context.Context) context.Context {
 // time from the same selections, which gqlgen collects once per
 // operation (BenchmarkUsersPage/files5). Lists are marshaled
 // concurrently, hence the sync.Map.
-type views struct{ bySelections sync.Map } // viewKey → ast.SelectionSet
+type views struct {
+	bySelections sync.Map // viewKey → ast.SelectionSet
+	splits       sync.Map // *ast.Position of a field of the document → its key in the views (merge)
+}
 
 type viewsKey struct{}
 
@@ -110,31 +118,46 @@ func cachedView(ctx context.Context, sel ast.SelectionSet) ast.SelectionSet {
 	oc := graphql.GetOperationContext(ctx)
 	vs, _ := ctx.Value(viewsKey{}).(*views)
 	if vs == nil || len(sel) == 0 {
-		return connectionView(oc, sel)
+		return connectionView(oc, sel, nil)
 	}
 	k := viewKey{&sel[0], len(sel)}
 	if v, ok := vs.bySelections.Load(k); ok {
 		return v.(ast.SelectionSet)
 	}
-	v := connectionView(oc, sel)
+	v := connectionView(oc, sel, vs)
 	vs.bySelections.Store(k, v)
 	return v
+}
+
+// splitKey is the key under which merge put f in the operation's
+// views, when it is not f's response key: the generated code loaded f's
+// edge under it, with f's own arguments.
+func splitKey(ctx context.Context, f *ast.Field) (string, bool) {
+	vs, _ := ctx.Value(viewsKey{}).(*views)
+	if vs == nil || f == nil || f.Position == nil {
+		return "", false
+	}
+	key, ok := vs.splits.Load(f.Position)
+	if !ok {
+		return "", false
+	}
+	return key.(string), true
 }
 
 // connectionFields are the field names the generated code looks up by alias.
 var connectionFields = map[string]bool{"edges": true, "node": true, "pageInfo": true, "totalCount": true}
 
-func connectionView(oc *graphql.OperationContext, sel ast.SelectionSet) ast.SelectionSet {
+func connectionView(oc *graphql.OperationContext, sel ast.SelectionSet, vs *views) ast.SelectionSet {
 	var (
 		out    ast.SelectionSet
 		byName = map[string]*ast.Field{}
 	)
 	for _, cf := range graphql.CollectFields(oc, sel, nil) {
 		f := *cf.Field
-		f.SelectionSet = connectionView(oc, cf.Selections)
+		f.SelectionSet = connectionView(oc, cf.Selections, vs)
 		if connectionFields[f.Name] {
 			if seen := byName[f.Name]; seen != nil {
-				seen.SelectionSet = mergeViews(seen.SelectionSet, f.SelectionSet)
+				seen.SelectionSet = vs.merge(seen.SelectionSet, f.SelectionSet)
 				continue
 			}
 			f.Alias = f.Name
@@ -145,16 +168,17 @@ func connectionView(oc *graphql.OperationContext, sel ast.SelectionSet) ast.Sele
 	return out
 }
 
-// mergeViews merges b, the view of one alias of edges or node, into a, the
+// merge merges b, the view of one alias of edges or node, into a, the
 // view of another (`x: edges` and `y: edges`). Fields under one response
 // key merge when they are the same field with the same arguments. When
 // they are not (x's files with a where, y's without), the generated code
 // would load one for both, under that key: y would answer x's filtered
 // page, an oracle on a filter x was refused. So both stay in the view
-// (their columns are still read) under keys no response has, and each is
-// then resolved from its own arguments; so does any later field under that
-// key.
-func mergeViews(a, b ast.SelectionSet) ast.SelectionSet {
+// (their columns are still read) under keys no response has, and so does
+// any later field under that key; each edge is then loaded with its own
+// arguments under its own key, which paginationView shows its resolver
+// (vs.splits; without vs, outside an operation, the resolver loads it).
+func (vs *views) merge(a, b ast.SelectionSet) ast.SelectionSet {
 	for _, s := range b {
 		g := s.(*ast.Field)
 		i := slices.IndexFunc(a, func(s ast.Selection) bool { return s.(*ast.Field).Alias == g.Alias })
@@ -166,13 +190,13 @@ func mergeViews(a, b ast.SelectionSet) ast.SelectionSet {
 			a = append(a, g)
 		case !split && sameArguments(a[i].(*ast.Field), g):
 			f := *a[i].(*ast.Field)
-			f.SelectionSet = mergeViews(f.SelectionSet, g.SelectionSet)
+			f.SelectionSet = vs.merge(f.SelectionSet, g.SelectionSet)
 			a[i] = &f
 		default:
 			if i >= 0 {
-				a[i] = splitOff(a[i].(*ast.Field), i)
+				a[i] = vs.splitOff(a[i].(*ast.Field), i)
 			}
-			a = append(a, splitOff(g, len(a)))
+			a = append(a, vs.splitOff(g, len(a)))
 		}
 	}
 	return a
@@ -182,9 +206,12 @@ func mergeViews(a, b ast.SelectionSet) ast.SelectionSet {
 // holds it.
 const splitMark = "\x00"
 
-func splitOff(f *ast.Field, n int) *ast.Field {
+func (vs *views) splitOff(f *ast.Field, n int) *ast.Field {
 	c := *f
 	c.Alias = f.Alias + splitMark + strconv.Itoa(n)
+	if vs != nil && f.Position != nil {
+		vs.splits.Store(f.Position, c.Alias)
+	}
 	return &c
 }
 
