@@ -26,6 +26,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	}
 	ar, err := s.provider.NewAuthorizeRequest(ctx, r)
+	if e := checkParams(r, ar); e != nil {
+		err = e
+	}
 	if err != nil {
 		s.authorizeError(w, r, ar, err)
 		return
@@ -73,6 +76,21 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.issueCode(w, r, ar, u)
+}
+
+// checkParams refuses what fosite lets through: a parameter given twice,
+// and a redirect URI that matches only fosite's looser loopback rule
+// (redirectMatches).
+func checkParams(r *http.Request, ar fosite.AuthorizeRequester) error {
+	if name := repeated(r.Form); name != "" {
+		return errRepeated(name)
+	}
+	if ar != nil && ar.IsRedirectURIValid() {
+		if raw := ar.GetRequestForm().Get("redirect_uri"); raw != "" && !redirectMatches(ar.GetClient().GetRedirectURIs(), raw) {
+			return fosite.ErrInvalidRequest.WithHint("The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls.")
+		}
+	}
+	return nil
 }
 
 // checkRequest adds the service's rules to fosite's checks, before anyone
@@ -125,14 +143,27 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, ar fosite.A
 }
 
 // authorizeError answers an authorization error: back to the application
-// when its redirect URI is known and registered, on a page otherwise.
+// when its redirect URI is known and registered (redirectable), on a page
+// otherwise.
 func (s *Server) authorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
-	if ar != nil && ar.IsRedirectURIValid() {
+	if redirectable(r, ar) {
 		s.provider.WriteAuthorizeError(r.Context(), w, ar, err)
 		return
 	}
 	rfc := fosite.ErrorToRFC6749Error(err)
 	errorPage(w, r, rfc.StatusCode(), rfc.ErrorField, rfc.GetDescription())
+}
+
+// redirectable reports whether an authorization request's errors may go
+// to its redirect URI: fosite knows the client and accepts the URI, the
+// service's rule matches it too, and neither the client nor the URI is
+// named twice (which one would be the application's?).
+func redirectable(r *http.Request, ar fosite.AuthorizeRequester) bool {
+	if ar == nil || !ar.IsRedirectURIValid() || len(r.Form["client_id"]) > 1 || len(r.Form["redirect_uri"]) > 1 {
+		return false
+	}
+	raw := ar.GetRequestForm().Get("redirect_uri")
+	return raw == "" || redirectMatches(ar.GetClient().GetRedirectURIs(), raw)
 }
 
 // login is POST /oauth/login, the sign-in form: the password is checked as
@@ -194,7 +225,7 @@ func (s *Server) requestedApp(r *http.Request, returnTo string) (name, target st
 		return "userbridge", ""
 	}
 	app := cl.(*Client).App
-	if ru := vals.Get("redirect_uri"); slices.Contains(app.RedirectUris, ru) {
+	if ru := vals.Get("redirect_uri"); redirectMatches(app.RedirectUris, ru) {
 		u, _ := url.Parse(ru)
 		target = origin(u)
 	} else if len(app.RedirectUris) == 1 {

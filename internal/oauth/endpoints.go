@@ -13,36 +13,72 @@ import (
 )
 
 // token is POST /oauth/token: authorization_code, refresh_token and
-// client_credentials. A client alone gets the scopes Basic id:secret
-// carries (auth.AppOnlyScopes), those it asks among them, never modify.
+// client_credentials. Each request is logged (logToken).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	sess := newSession()
-	ar, err := s.provider.NewAccessRequest(ctx, r, sess)
-	if err != nil {
-		s.provider.WriteAccessError(ctx, w, ar, grantError(r, ar, err))
-		return
-	}
-	if ar.GetGrantTypes().ExactOne("client_credentials") {
-		scopes := ar.GetRequestedScopes()
-		if len(scopes) == 0 {
-			scopes = auth.AppOnlyScopes
+	ctx, ev := withTokenEvent(r.Context())
+	var ar fosite.AccessRequester
+	var resp fosite.AccessResponder
+	err := readClientForm(w, r)
+	if err == nil {
+		// fosite would check a client-credentials scope against the
+		// registered scopes alone: grantAppScopes checks it instead.
+		alone := slices.Equal(fosite.RemoveEmpty(strings.Split(r.PostForm.Get("grant_type"), " ")), []string{"client_credentials"})
+		var asked []string
+		if alone {
+			asked = fosite.RemoveEmpty(strings.Split(r.PostForm.Get("scope"), " "))
+			r.PostForm.Del("scope")
 		}
-		for _, sc := range scopes {
-			if !slices.Contains(auth.AppOnlyScopes, sc) {
-				s.provider.WriteAccessError(ctx, w, ar, fosite.ErrInvalidScope.WithHintf(
-					"An application acting alone may hold only the scopes %s.", strings.Join(auth.AppOnlyScopes, ", ")))
-				return
-			}
-			ar.GrantScope(sc)
+		ar, err = s.provider.NewAccessRequest(ctx, r, newSession())
+		if err != nil {
+			err = grantError(r, ar, err)
+		} else if alone {
+			err = grantAppScopes(ar, asked)
 		}
 	}
-	resp, err := s.provider.NewAccessResponse(ctx, ar)
+	if err == nil {
+		resp, err = s.provider.NewAccessResponse(ctx, ar)
+	}
+	s.logToken(ctx, r, ar, ev, err)
 	if err != nil {
 		s.provider.WriteAccessError(ctx, w, ar, err)
 		return
 	}
 	s.provider.WriteAccessResponse(ctx, w, ar, resp)
+}
+
+// grantAppScopes grants an application acting alone the scopes it asked,
+// or when it asked none, every scope it may hold: those of its registered
+// scopes that an application alone may hold (auth.AppOnlyScopes: identity,
+// email, personal; never modify). An application registered without
+// scopes is bound by auth.AppOnlyScopes alone.
+// Returns invalid_scope for a scope outside that bound.
+func grantAppScopes(ar fosite.AccessRequester, asked []string) error {
+	registered := ar.GetClient().GetScopes()
+	may := func(sc string) bool {
+		return slices.Contains(auth.AppOnlyScopes, sc) && (len(registered) == 0 || slices.Contains(registered, sc))
+	}
+	if len(asked) == 0 {
+		for _, sc := range auth.AppOnlyScopes {
+			if may(sc) {
+				asked = append(asked, sc)
+			}
+		}
+		if len(asked) == 0 {
+			return fosite.ErrInvalidScope.WithHintf("The application is registered for none of the scopes an application acting alone may hold (%s).",
+				strings.Join(auth.AppOnlyScopes, ", "))
+		}
+	}
+	for _, sc := range asked {
+		switch {
+		case len(registered) > 0 && !slices.Contains(registered, sc):
+			return fosite.ErrInvalidScope.WithHintf("The OAuth 2.0 Client is not allowed to request scope '%s'.", sc)
+		case !may(sc):
+			return fosite.ErrInvalidScope.WithHintf("An application acting alone may hold only the scopes %s.", strings.Join(auth.AppOnlyScopes, ", "))
+		}
+		ar.GrantScope(sc)
+	}
+	ar.SetRequestedScopes(asked)
+	return nil
 }
 
 // grants are the grant types the token endpoint knows.
@@ -80,7 +116,10 @@ func grantError(r *http.Request, ar fosite.AccessRequester, err error) error {
 // tokens; a refresh token takes its whole grant with it.
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	err := s.provider.NewRevocationRequest(ctx, r)
+	err := readClientForm(w, r)
+	if err == nil {
+		err = s.provider.NewRevocationRequest(ctx, r)
+	}
 	s.provider.WriteRevocationResponse(ctx, w, err)
 }
 
@@ -99,8 +138,11 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 	// fosite authenticates an introspection by a bearer access token when
 	// the request carries one (an access_token field), skipping the
 	// client's secret; here only the client's own id and secret do.
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil || r.Form.Has("access_token") {
+	if err := readClientForm(w, r); err != nil {
+		s.provider.WriteIntrospectionError(ctx, w, err)
+		return
+	}
+	if r.Form.Has("access_token") {
 		s.provider.WriteIntrospectionError(ctx, w, fosite.ErrRequestUnauthorized.WithHint(
 			"Introspection needs the client's id and secret in HTTP Basic authentication, and nothing else."))
 		return

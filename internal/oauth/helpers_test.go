@@ -84,9 +84,15 @@ type browser struct {
 }
 
 func newBrowser(t testing.TB) *browser {
+	return newBrowserStoppingAt(t, redirectURI)
+}
+
+// newBrowserStoppingAt is a browser that stops at any URL beginning with
+// prefix (an application's redirect URI).
+func newBrowserStoppingAt(t testing.TB, prefix string) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, Client: &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), redirectURI) {
+		if strings.HasPrefix(req.URL.String(), prefix) {
 			return http.ErrUseLastResponse
 		}
 		return nil

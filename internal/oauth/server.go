@@ -7,6 +7,7 @@
 package oauth
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ type Config struct {
 	PublicURL string // issuer and base of the endpoints; https makes cookies Secure
 	Key       []byte // signs the screens' session and CSRF cookies
 	Now       func() time.Time
+	Logger    *slog.Logger // the token endpoint's lines; slog.Default() when nil
 }
 
 // Server is the authorization server.
@@ -48,6 +50,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	st := &store{client: cfg.Client, now: cfg.Now}

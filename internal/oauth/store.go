@@ -116,6 +116,7 @@ func (s *store) getCode(ctx context.Context, pkce bool, sig string) (fosite.Requ
 		return nil, fosite.ErrNotFound
 	}
 	if row.Used {
+		noteReuse(ctx, "authorization_code", sr.Session.Subject, row.Edges.Application.ClientID)
 		return req, fosite.ErrInvalidatedAuthorizeCode
 	}
 	return req, nil
@@ -130,13 +131,20 @@ func (s *store) GetAuthorizeCodeSession(ctx context.Context, sig string, _ fosit
 }
 
 // InvalidateAuthorizeCodeSession marks a code used, once: of two exchanges
-// racing, the second finds it used and stores nothing.
+// racing, the second finds it used and stores nothing. Its PKCE challenge
+// goes with it (see DeletePKCERequestSession), in the exchange's
+// transaction.
 func (s *store) InvalidateAuthorizeCodeSession(ctx context.Context, sig string) error {
 	n, err := s.db(ctx).AuthorizationCode.Update().Where(authorizationcode.Pkce(false),
 		authorizationcode.Signature(sig), authorizationcode.Used(false)).SetUsed(true).Save(ctx)
 	if err == nil && n == 0 {
 		return fosite.ErrInvalidatedAuthorizeCode
 	}
+	if err != nil {
+		return err
+	}
+	_, err = s.db(ctx).AuthorizationCode.Delete().
+		Where(authorizationcode.Pkce(true), authorizationcode.Signature(sig)).Exec(ctx)
 	return err
 }
 
@@ -148,11 +156,15 @@ func (s *store) GetPKCERequestSession(ctx context.Context, sig string, _ fosite.
 	return s.getCode(ctx, true, sig)
 }
 
-func (s *store) DeletePKCERequestSession(ctx context.Context, sig string) error {
-	_, err := s.db(ctx).AuthorizationCode.Delete().
-		Where(authorizationcode.Pkce(true), authorizationcode.Signature(sig)).Exec(ctx)
-	return err
-}
+// DeletePKCERequestSession does nothing: fosite calls it before it
+// compares the verifier, outside the exchange's transaction, so a wrong or
+// missing verifier would drop the challenge and leave the code without
+// one: a retry without a verifier would then pass (a confidential client's
+// code would lose its PKCE binding), and the right verifier would be told
+// "Unable to find initial PKCE data". The challenge is deleted with its
+// code's use instead (InvalidateAuthorizeCodeSession), and a failed
+// exchange spends nothing.
+func (s *store) DeletePKCERequestSession(context.Context, string) error { return nil }
 
 // createToken stores an access or refresh token as a Credential of the
 // application, for the session's user (none for client credentials), with
@@ -206,6 +218,9 @@ func (s *store) getToken(ctx context.Context, kind credential.Kind, tt fosite.To
 	req := &fosite.Request{ID: *c.GrantID, RequestedAt: c.CreatedAt, Client: newClient(c.Edges.Application),
 		RequestedScope: c.Scopes, GrantedScope: c.Scopes, Form: url.Values{}, Session: sess}
 	if c.RevokedAt != nil {
+		if kind == credential.KindRefreshToken {
+			noteReuse(ctx, "refresh_token", sess.Subject, c.Edges.Application.ClientID)
+		}
 		return req, fosite.ErrInactiveToken
 	}
 	return req, nil
