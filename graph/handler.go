@@ -58,7 +58,11 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	return guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o))
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o), logger)
 }
 
 func maxUploadBytes(o Options) int64 {

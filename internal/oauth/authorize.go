@@ -127,6 +127,9 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, ar fosite.A
 // authorizeError answers an authorization error: back to the application
 // when its redirect URI is known and registered, on a page otherwise.
 func (s *Server) authorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
+	if s.unavailableAuthorize(w, r, ar, err) {
+		return
+	}
 	if ar != nil && ar.IsRedirectURIValid() {
 		s.provider.WriteAuthorizeError(r.Context(), w, ar, err)
 		return
@@ -166,6 +169,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		switch e := apperr.As(err); {
 		case e.Kind == apperr.RateLimited:
 			status, p.Error = http.StatusTooManyRequests, p.T["rate_limited"]
+		case e.Kind == apperr.Unavailable:
+			w.Header().Set("Retry-After", apperr.RetryAfter)
+			errorPage(w, r, http.StatusServiceUnavailable, "temporarily_unavailable", unavailableDescription)
+			return
 		case e.Kind != apperr.Unauthenticated:
 			errorPage(w, r, http.StatusInternalServerError, "server_error", "")
 			return

@@ -19,6 +19,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sess := newSession()
 	ar, err := s.provider.NewAccessRequest(ctx, r, sess)
+	if writeUnavailable(w, err) {
+		return
+	}
 	if err != nil {
 		s.provider.WriteAccessError(ctx, w, ar, grantError(r, ar, err))
 		return
@@ -38,6 +41,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	resp, err := s.provider.NewAccessResponse(ctx, ar)
+	if writeUnavailable(w, err) {
+		return
+	}
 	if err != nil {
 		s.provider.WriteAccessError(ctx, w, ar, err)
 		return
@@ -81,6 +87,9 @@ func grantError(r *http.Request, ar fosite.AccessRequester, err error) error {
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	err := s.provider.NewRevocationRequest(ctx, r)
+	if writeUnavailable(w, err) {
+		return
+	}
 	s.provider.WriteRevocationResponse(ctx, w, err)
 }
 
@@ -106,6 +115,9 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ir, err := s.provider.NewIntrospectionRequest(ctx, r, newSession())
+	if writeUnavailable(w, err) {
+		return
+	}
 	if err != nil {
 		s.provider.WriteIntrospectionError(ctx, w, err)
 		return
