@@ -8,9 +8,10 @@ import (
 	"testing"
 )
 
-// Proxy is a TCP proxy in front of a PostgreSQL server that a test can cut
-// and restore: an outage of the database for one service, while the server
-// itself, which other tests share, keeps running.
+// Proxy is a TCP proxy in front of a database server (PostgreSQL, Redis)
+// that a test can cut and restore: an outage of the database for one
+// service, while the server itself, which other tests share, keeps
+// running.
 type Proxy struct {
 	ln     net.Listener
 	target string
@@ -19,12 +20,12 @@ type Proxy struct {
 	conns  map[net.Conn]bool
 }
 
-// NewProxy starts a proxy to the server of the PostgreSQL URL pgURL and
-// returns it with pgURL rewritten to go through it. It stops when the test
-// ends.
-func NewProxy(t testing.TB, pgURL string) (*Proxy, string) {
+// NewProxy starts a proxy to the server of rawURL (postgres://...,
+// redis://...) and returns it with rawURL rewritten to go through it. It
+// stops when the test ends.
+func NewProxy(t testing.TB, rawURL string) (*Proxy, string) {
 	t.Helper()
-	u, err := url.Parse(pgURL)
+	u, err := url.Parse(rawURL)
 	if err != nil {
 		t.Fatalf("postgres URL: %v", err)
 	}
@@ -95,6 +96,13 @@ func (p *Proxy) Cut() {
 	for c := range p.conns {
 		c.Close()
 	}
+}
+
+// Stop closes the listener too: new connections are refused, as by a
+// server that is down. A stopped proxy cannot be restored.
+func (p *Proxy) Stop() {
+	p.ln.Close()
+	p.Cut()
 }
 
 // Restore lets new connections through again.
