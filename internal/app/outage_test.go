@@ -100,6 +100,7 @@ func TestDatabaseOutageIs503NotUnauthenticated(t *testing.T) {
 		token := env.Token(t, admin)
 		oauthApp, secret := env.Application(t, "outage app", true)
 		viewer := `{"query":"{ viewer { email } }"}`
+		login := `{"query":"mutation { login(email: \"outage@example.com\", password: \"password123\") { token } }"}`
 		tokenRequest := func() *http.Request {
 			form := url.Values{"grant_type": {"client_credentials"}}.Encode()
 			req := apptest.Request("POST", "/oauth/token", "", strings.NewReader(form))
@@ -116,6 +117,8 @@ func TestDatabaseOutageIs503NotUnauthenticated(t *testing.T) {
 		}{
 			{"graphql", func() *http.Request { return apptest.Request("POST", "/graphql", token, viewer) }, nil, 200,
 				`{"errors":[{"extensions":{"code":"UNAVAILABLE","reason":"unavailable"},"message":"the service is temporarily unavailable, retry later"}]}`},
+			{"graphql, met by a resolver", func() *http.Request { return apptest.Request("POST", "/graphql", "", login) }, nil, 200,
+				`{"errors":[{"message":"the service is temporarily unavailable, retry later","path":["login"],"locations":[{"line":1,"column":12}],"extensions":{"code":"UNAVAILABLE","reason":"unavailable"}}],"data":null}`},
 			{"maarch", func() *http.Request { return apptest.Request("GET", "/rest/users", token, nil) }, maarch.OpenAPI, 200,
 				`{"errors":"Service unavailable"}`},
 			{"edu-focus", func() *http.Request { return apptest.Request("GET", "/users/@current", token, nil) }, edufocus.OpenAPI, 200,
