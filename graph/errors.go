@@ -69,6 +69,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			markOutage(ctx) // the response becomes a 503 with Retry-After
 		}
 		gerr.Message = ae.Error()
+		if ae.Kind == apperr.Unavailable {
+			gerr.Message = ae.Message // Error() names the cause, for logs only
+		}
 		if arg != "" && ae.Kind == apperr.Invalid {
 			gerr.Message = arg + ": " + gerr.Message
 		}

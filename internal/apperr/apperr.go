@@ -47,8 +47,8 @@ func (e *Error) Error() string {
 	if msg == "" {
 		msg = e.Kind.String()
 	}
-	if e.Err != nil && e.Kind == Internal {
-		return msg + ": " + e.Err.Error()
+	if e.Err != nil && (e.Kind == Internal || e.Kind == Unavailable) {
+		return msg + ": " + e.Err.Error() // for logs and the CLI; transports send Message
 	}
 	return msg
 }
