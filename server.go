@@ -60,7 +60,8 @@ func serveFlags(cmd *cobra.Command, stderr io.Writer) {
 
 // serve binds the address first (a port in use stops here, before any
 // migration), builds the app and serves until ctx ends, then drains
-// in-flight requests (bounded) and closes the database. The banner is logged
+// in-flight requests (ShutdownGrace, then cancelled: shutdown.go) and
+// closes the database. The banner is logged
 // only once the address is bound and the app built.
 func serve(ctx context.Context, cfg app.Config) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -76,8 +77,11 @@ func serve(ctx context.Context, cfg app.Config) error {
 		return err
 	}
 	defer a.Close()
+	rq := newRequests()
+	defer rq.cancel()
 	srv := &http.Server{
-		Handler:           a.Handler,
+		Handler:           rq.track(a.Handler),
+		BaseContext:       rq.base,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads of up to MAX_UPLOAD_BYTES
 		WriteTimeout:      5 * time.Minute,
@@ -106,13 +110,8 @@ func serve(ctx context.Context, cfg app.Config) error {
 	case <-ctx.Done():
 	}
 	drain(a, cfg.DrainDelay, log)
-	log.Info("shutting down: draining requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	log.Info("shutting down: draining requests", "grace", cfg.ShutdownGrace.String())
+	return shutdown(srv, rq, cfg.ShutdownGrace, log)
 }
 
 // drain fails /readyz and keeps serving for delay, so that a load balancer

@@ -29,6 +29,7 @@ var codes = map[apperr.Kind]string{
 	apperr.Forbidden:       "FORBIDDEN",
 	apperr.RateLimited:     "RATE_LIMITED",
 	apperr.TooLarge:        "PAYLOAD_TOO_LARGE",
+	apperr.Unavailable:     "UNAVAILABLE",
 }
 
 // presentError maps every error to one with extensions.code. Errors the
@@ -61,10 +62,16 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		if ae.Kind == apperr.Internal {
 			return internal(ctx, logger, gerr, err)
 		}
-		if ae.Kind == apperr.TooLarge {
+		switch ae.Kind {
+		case apperr.TooLarge:
 			markTooLarge(ctx) // the multipart response becomes a 413
+		case apperr.Unavailable:
+			markOutage(ctx) // the response becomes a 503 with Retry-After
 		}
 		gerr.Message = ae.Error()
+		if ae.Kind == apperr.Unavailable {
+			gerr.Message = ae.Message // Error() names the cause, for logs only
+		}
 		if arg != "" && ae.Kind == apperr.Invalid {
 			gerr.Message = arg + ": " + gerr.Message
 		}

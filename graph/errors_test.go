@@ -27,7 +27,7 @@ import (
 // GraphQL error carries one.
 var readmeCodes = map[string]bool{
 	"UNAUTHENTICATED": true, "FORBIDDEN": true, "NOT_FOUND": true, "BAD_USER_INPUT": true,
-	"CONFLICT": true, "RATE_LIMITED": true, "PAYLOAD_TOO_LARGE": true, "INTERNAL": true,
+	"CONFLICT": true, "RATE_LIMITED": true, "PAYLOAD_TOO_LARGE": true, "INTERNAL": true, "UNAVAILABLE": true,
 	"DEPTH_LIMIT_EXCEEDED": true, "ALIAS_LIMIT_EXCEEDED": true, "DIRECTIVE_LIMIT_EXCEEDED": true,
 	"COMPLEXITY_LIMIT_EXCEEDED": true, "SELECTION_LIMIT_EXCEEDED": true, "GRAPHQL_PARSE_FAILED": true, "GRAPHQL_VALIDATION_FAILED": true,
 }

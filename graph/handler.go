@@ -8,7 +8,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
@@ -58,7 +57,11 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	return guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o))
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o), logger)
 }
 
 func maxUploadBytes(o Options) int64 {
@@ -77,10 +80,10 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(post)
-	// capUpload (guard) bounds the body first and answers 413; gqlgen's own
-	// cap sits one byte further so it never answers first. File parts over
-	// MaxMemory are spooled to temporary files, never held in memory.
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes(o) + uploadSlack + 1, MaxMemory: 1 << 20})
+	// capUpload (guard) bounds the body and answers 413; the multipart
+	// transport (multipart.go) bounds the map and spools files of a large
+	// request to temporary files, never holding them in memory.
+	srv.AddTransport(multipartForm{})
 	// Every request nobody else takes gets a coded error (405, 415).
 	srv.AddTransport(otherRequest{})
 	cache := lru.New[*ast.QueryDocument](1000)

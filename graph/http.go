@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 
 	"userbridge/internal/apperr"
+	"userbridge/internal/edge/reqinfo"
 	"userbridge/internal/rules/auth"
 	"userbridge/rest/jsonio"
 )
@@ -18,16 +20,18 @@ import (
 const DefaultMaxBodyBytes = jsonio.DefaultMaxBytes
 
 // guard refuses, in GraphQL's error shape, what must not reach the
-// executor: a request whose Authorization header failed (401) and a JSON
-// body over the cap (413). Multipart bodies are capped by the upload limit
-// (capUpload), with 413 too.
-func guard(next http.Handler, maxBody, maxUpload int64) http.Handler {
+// executor: a request whose Authorization header failed (401, or 503 when
+// the database could not be reached to check it) and a JSON body over the
+// cap (413). Multipart bodies are capped by the upload limit (capUpload),
+// with 413 too. A response whose execution met an outage becomes a 503
+// (unavailable.go).
+func guard(next http.Handler, maxBody, maxUpload int64, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := auth.Resolve(r.Context()); err != nil {
-			e := apperr.As(err)
-			writeError(w, http.StatusUnauthorized, e.Message, "UNAUTHENTICATED", e.Reason)
+			refuseCredential(w, r, err, logger)
 			return
 		}
+		w, r = watchOutage(w, r)
 		if r.Body != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 			var ok bool
 			if w, r, ok = capUpload(w, r, maxUpload); !ok {
@@ -52,6 +56,28 @@ func guard(next http.Handler, maxBody, maxUpload int64) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(withInternalCount(r.Context())))
 	})
+}
+
+// refuseCredential answers a request whose Authorization header could not
+// be accepted: 401 when the credential is bad, 503 with Retry-After when the
+// database could not be reached to judge it (the client must keep its
+// token), 500 for anything else, logged with the request id.
+func refuseCredential(w http.ResponseWriter, r *http.Request, err error, logger *slog.Logger) {
+	switch e := apperr.As(err); e.Kind {
+	case apperr.Unauthenticated:
+		writeError(w, http.StatusUnauthorized, e.Message, codes[e.Kind], e.Reason)
+	case apperr.Unavailable:
+		w.Header().Set("Retry-After", apperr.RetryAfter)
+		writeError(w, http.StatusServiceUnavailable, e.Message, codes[e.Kind], e.Reason)
+	default:
+		id := reqinfo.RequestID(r.Context())
+		logger.ErrorContext(r.Context(), "graphql internal error", "request_id", id, "err", err)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
+			"message": "internal error", "extensions": map[string]any{"code": "INTERNAL", "requestId": id},
+		}}})
+	}
 }
 
 func writeTooLarge(w http.ResponseWriter, limit int64) {

@@ -148,7 +148,7 @@ func operationOf(ctx context.Context) (name, typ string) {
 // counted as OTHER, keeping the outcome label bounded.
 var knownCodes = map[string]bool{
 	"UNAUTHENTICATED": true, "FORBIDDEN": true, "NOT_FOUND": true, "BAD_USER_INPUT": true,
-	"CONFLICT": true, "RATE_LIMITED": true, "PAYLOAD_TOO_LARGE": true, "INTERNAL": true,
+	"CONFLICT": true, "RATE_LIMITED": true, "PAYLOAD_TOO_LARGE": true, "INTERNAL": true, "UNAVAILABLE": true,
 	"DEPTH_LIMIT_EXCEEDED": true, "ALIAS_LIMIT_EXCEEDED": true, "DIRECTIVE_LIMIT_EXCEEDED": true,
 	"SELECTION_LIMIT_EXCEEDED": true, "COMPLEXITY_LIMIT_EXCEEDED": true,
 	"GRAPHQL_PARSE_FAILED": true, "GRAPHQL_VALIDATION_FAILED": true,

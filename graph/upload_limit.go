@@ -2,13 +2,10 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"sync/atomic"
-
-	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // uploadSlack is the room a multipart body has besides the file bytes, for
@@ -35,14 +32,14 @@ func markTooLarge(ctx context.Context) {
 	}
 }
 
-// capUpload bounds a multipart GraphQL request, which gqlgen's own
-// MultipartForm answers with 422 or 200 whatever the cause. A body declared
-// over maxUpload plus slack is refused at once with 413; otherwise the body
-// is capped while it streams, and the response becomes 413 (with a
+// capUpload bounds a multipart GraphQL request. A body declared over
+// maxUpload plus slack is refused at once with 413; otherwise the body is
+// capped while it streams, and the response becomes 413 (with a
 // PAYLOAD_TOO_LARGE error) when the cap was hit or a resolver refused the
 // file as too large. A body of unknown length is declared at the cap, so
-// that gqlgen spools its file parts to disk instead of reading them into
-// memory (it keeps parts in memory only when Content-Length < MaxMemory).
+// that the transport spools its file parts to disk instead of reading them
+// into memory (it keeps them in memory only when Content-Length is under
+// uploadMemory).
 // ok is false when the request has been answered.
 func capUpload(w http.ResponseWriter, r *http.Request, maxUpload int64) (http.ResponseWriter, *http.Request, bool) {
 	limit := maxUpload + uploadSlack
@@ -83,15 +80,13 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// uploadWriter turns the response into a 413 when the upload was too large,
-// and recodes gqlgen's refusals of a malformed multipart request.
+// uploadWriter turns the response into a 413 when the upload was too large.
 type uploadWriter struct {
 	http.ResponseWriter
 	st      *uploadState
 	max     int64
 	wrote   bool
 	swallow bool
-	recode  bool
 }
 
 func (w *uploadWriter) WriteHeader(code int) {
@@ -105,8 +100,6 @@ func (w *uploadWriter) WriteHeader(code int) {
 		w.swallow = true
 	case w.st.tooLarge.Load():
 		w.ResponseWriter.WriteHeader(http.StatusRequestEntityTooLarge)
-	case code == http.StatusUnprocessableEntity:
-		w.recode = true // the status follows from the errors (Write)
 	default:
 		w.ResponseWriter.WriteHeader(code)
 	}
@@ -119,38 +112,7 @@ func (w *uploadWriter) Write(p []byte) (int, error) {
 	if w.swallow {
 		return len(p), nil
 	}
-	if w.recode {
-		w.recode = false
-		status, body := recodeMultipartError(p)
-		w.ResponseWriter.WriteHeader(status)
-		_, err := w.ResponseWriter.Write(body)
-		return len(p), err
-	}
 	return w.ResponseWriter.Write(p)
-}
-
-// recodeMultipartError rewrites a 422 response of gqlgen's MultipartForm,
-// written whole in one Write. Its refusals of the form itself (no
-// operations part, a map that does not decode, a path with no variable...)
-// carry no extensions.code: they become 400 BAD_USER_INPUT. Parse and
-// validation errors keep their codes and get the status they have under
-// application/json on POST, 200. Neither has a data entry: nothing ran.
-func recodeMultipartError(p []byte) (int, []byte) {
-	var resp struct {
-		Errors []*gqlerror.Error `json:"errors"`
-	}
-	if err := json.Unmarshal(p, &resp); err != nil || len(resp.Errors) == 0 {
-		resp.Errors = []*gqlerror.Error{{Message: "the multipart request could not be read"}}
-	}
-	status := http.StatusOK
-	for _, e := range resp.Errors {
-		if _, ok := e.Extensions["code"]; !ok {
-			e.Extensions = map[string]any{"code": "BAD_USER_INPUT", "reason": "invalid_multipart"}
-			status = http.StatusBadRequest
-		}
-	}
-	body, _ := json.Marshal(map[string]any{"errors": resp.Errors})
-	return status, body
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.

@@ -70,6 +70,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	if cfg.RedisURL != "" {
+		routeRedisLog(cfg.Logger)
+	}
 	limits, err := ratelimit.Dial(ctx, cfg.RedisURL, cfg.RedisPrefix, cfg.Logger)
 	if err != nil {
 		store.Close()

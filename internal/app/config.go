@@ -43,6 +43,9 @@ type Config struct {
 	SweepEvery       time.Duration // file sweeper period; 0: 10 minutes; < 0: off
 	SweepGrace       time.Duration // age before the sweeper removes a blob no row names; 0: 1 hour
 	DrainDelay       time.Duration // on SIGTERM, /readyz fails this long before the listener closes
+	// ShutdownGrace is how long in-flight requests may run on once the
+	// listener is closed; those still running then are cancelled.
+	ShutdownGrace time.Duration
 
 	GraphQL   graph.Options
 	LoginRate ratelimit.Limit // per account and per client address
@@ -97,6 +100,7 @@ func Defaults() Config {
 		TemporaryBytes: files.DefaultTempBytes,
 		LinkTTL:        time.Hour,
 		DrainDelay:     5 * time.Second,
+		ShutdownGrace:  20 * time.Second,
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
 		APIRate:        ratelimit.PerMinute(100, 20),

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"userbridge/graph"
+	"userbridge/internal/apperr"
 	"userbridge/internal/oauth"
 	"userbridge/playground"
 	"userbridge/rest/edufocus"
@@ -119,7 +120,11 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.Config.Logger.ErrorContext(r.Context(), "not ready", "err", err)
+		// An unreachable database is logged once per outage by the store,
+		// not on every probe.
+		if !apperr.Is(err, apperr.Unavailable) {
+			a.Config.Logger.ErrorContext(r.Context(), "not ready", "err", err)
+		}
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return
 	}

@@ -23,10 +23,11 @@ const (
 	Forbidden                   // authenticated, but not allowed
 	RateLimited                 // too many attempts
 	TooLarge                    // a body or upload over its limit
+	Unavailable                 // a dependency (the database) cannot be reached: retry later
 )
 
 var kindNames = [...]string{"internal", "invalid", "not found", "conflict",
-	"unauthenticated", "forbidden", "rate limited", "too large"}
+	"unauthenticated", "forbidden", "rate limited", "too large", "unavailable"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -46,8 +47,8 @@ func (e *Error) Error() string {
 	if msg == "" {
 		msg = e.Kind.String()
 	}
-	if e.Err != nil && e.Kind == Internal {
-		return msg + ": " + e.Err.Error()
+	if e.Err != nil && (e.Kind == Internal || e.Kind == Unavailable) {
+		return msg + ": " + e.Err.Error() // for logs and the CLI; transports send Message
 	}
 	return msg
 }
@@ -67,8 +68,14 @@ func ConflictOn(field, reason, msg string) *Error {
 	return &Error{Kind: Conflict, Reason: reason, Field: field, Message: msg}
 }
 
-// Wrap classifies an internal failure without showing its detail.
+// Wrap classifies an internal failure without showing its detail. An
+// outage underneath (an Unavailable error in err's chain) stays an outage:
+// a rule that wraps a failed lookup must not turn "the database is
+// unreachable" into "internal error".
 func Wrap(err error, msg string) *Error {
+	if u := outage(err); u != nil {
+		return &Error{Kind: Unavailable, Reason: u.Reason, Message: u.Message, Err: err}
+	}
 	return &Error{Kind: Internal, Reason: "internal", Message: msg, Err: err}
 }
 
@@ -87,6 +94,11 @@ func As(err error) *Error {
 	}
 	var e *Error
 	if errors.As(err, &e) {
+		if e.Kind == Internal {
+			if u := outage(e.Err); u != nil {
+				return u
+			}
+		}
 		return e
 	}
 	var ve *ent.ValidationError

@@ -146,6 +146,9 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, ar fosite.A
 // when its redirect URI is known and registered (redirectable), on a page
 // otherwise.
 func (s *Server) authorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
+	if s.unavailableAuthorize(w, r, ar, err) {
+		return
+	}
 	if redirectable(r, ar) {
 		s.provider.WriteAuthorizeError(r.Context(), w, ar, err)
 		return
@@ -197,6 +200,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		switch e := apperr.As(err); {
 		case e.Kind == apperr.RateLimited:
 			status, p.Error = http.StatusTooManyRequests, p.T["rate_limited"]
+		case e.Kind == apperr.Unavailable:
+			w.Header().Set("Retry-After", apperr.RetryAfter)
+			errorPage(w, r, http.StatusServiceUnavailable, "temporarily_unavailable", unavailableDescription)
+			return
 		case e.Kind != apperr.Unauthenticated:
 			errorPage(w, r, http.StatusInternalServerError, "server_error", "")
 			return

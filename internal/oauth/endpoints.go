@@ -9,6 +9,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"userbridge/internal/apperr"
 	"userbridge/internal/rules/auth"
 )
 
@@ -29,9 +30,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			r.PostForm.Del("scope")
 		}
 		ar, err = s.provider.NewAccessRequest(ctx, r, newSession())
-		if err != nil {
+		if err != nil && !apperr.Is(err, apperr.Unavailable) {
 			err = grantError(r, ar, err)
-		} else if alone {
+		} else if err == nil && alone {
 			err = grantAppScopes(ar, asked)
 		}
 	}
@@ -39,6 +40,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		resp, err = s.provider.NewAccessResponse(ctx, ar)
 	}
 	s.logToken(ctx, r, ar, ev, err)
+	if writeUnavailable(w, err) {
+		return
+	}
 	if err != nil {
 		s.provider.WriteAccessError(ctx, w, ar, err)
 		return
@@ -120,6 +124,9 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.provider.NewRevocationRequest(ctx, r)
 	}
+	if writeUnavailable(w, err) {
+		return
+	}
 	s.provider.WriteRevocationResponse(ctx, w, err)
 }
 
@@ -148,6 +155,9 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ir, err := s.provider.NewIntrospectionRequest(ctx, r, newSession())
+	if writeUnavailable(w, err) {
+		return
+	}
 	if err != nil {
 		s.provider.WriteIntrospectionError(ctx, w, err)
 		return

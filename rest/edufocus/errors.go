@@ -22,6 +22,7 @@ const (
 	msgUnknownUser     = "unknown_user"
 	msgTooLarge        = "payload_too_large"
 	msgRateLimited     = "rate_limited"
+	msgUnavailable     = "service_unavailable"
 	reasonRouteUnknown = "route_not_found"
 	reasonMethod       = "method_not_allowed"
 )
@@ -36,8 +37,9 @@ type spelling struct {
 }
 
 // spellings maps apperr kinds and reasons to status and message; the first
-// match wins. 413 and 429 are not in the legacy document: payload_too_large
-// and rate_limited are ours, documented in openapi.json.
+// match wins. 413, 429 and 503 are not in the legacy document:
+// payload_too_large, rate_limited and service_unavailable are ours,
+// documented in openapi.json.
 var spellings = []spelling{
 	{apperr.Invalid, reasonMethod, http.StatusMethodNotAllowed, msgMethod},
 	{apperr.Invalid, accounts.ReasonUsernameRefused, http.StatusBadRequest, ""},
@@ -59,6 +61,7 @@ var spellings = []spelling{
 	{apperr.TooLarge, "", http.StatusRequestEntityTooLarge, msgTooLarge},
 	{apperr.RateLimited, files.ReasonTemporaryLimit, http.StatusTooManyRequests, ""},
 	{apperr.RateLimited, "", http.StatusTooManyRequests, msgRateLimited},
+	{apperr.Unavailable, "", http.StatusServiceUnavailable, msgUnavailable},
 }
 
 var internal = spelling{apperr.Internal, "", http.StatusInternalServerError, msgInternal}
@@ -93,6 +96,9 @@ func (h handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if s.kind == apperr.Internal {
 		h.Logger.ErrorContext(r.Context(), "edufocus: internal error", "err", err,
 			"request_id", reqinfo.RequestID(r.Context()))
+	}
+	if s.kind == apperr.Unavailable {
+		w.Header().Set("Retry-After", apperr.RetryAfter)
 	}
 	writeFailure(w, s.status, msg)
 }

@@ -40,6 +40,7 @@ const (
 	msgTooLarge         = "The request is too large."
 	msgRateLimited      = "Too many requests."
 	msgInternal         = "Internal server error."
+	msgUnavailable      = "Service temporarily unavailable, retry later."
 )
 
 // spelling is how the dialect says one kind of failure.
@@ -51,8 +52,9 @@ type spelling struct {
 }
 
 // spellings maps apperr kinds and reasons to status and message, first
-// match wins. 403 (a token without the scope an endpoint needs) and 405 are
-// not in the legacy document; they are ours and documented in openapi.json.
+// match wins. 403 (a token without the scope an endpoint needs), 405 and 503
+// (the database unreachable) are not in the legacy document; they are ours
+// and documented in openapi.json.
 var spellings = []spelling{
 	{apperr.NotFound, reasonRouteNotFound, http.StatusNotFound, msgRouteNotFound},
 	{apperr.NotFound, "", http.StatusNotFound, msgNotFound},
@@ -70,6 +72,7 @@ var spellings = []spelling{
 	{apperr.Forbidden, "", http.StatusForbidden, msgForbidden},
 	{apperr.TooLarge, "", http.StatusRequestEntityTooLarge, msgTooLarge},
 	{apperr.RateLimited, "", http.StatusTooManyRequests, msgRateLimited},
+	{apperr.Unavailable, "", http.StatusServiceUnavailable, msgUnavailable},
 }
 
 var internal = spelling{apperr.Internal, "", http.StatusInternalServerError, msgInternal}
@@ -104,6 +107,9 @@ func (h handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if s.kind == apperr.Internal {
 		h.Logger.ErrorContext(r.Context(), "eduplatform: internal error", "err", err,
 			"request_id", reqinfo.RequestID(r.Context()))
+	}
+	if s.kind == apperr.Unavailable {
+		w.Header().Set("Retry-After", apperr.RetryAfter)
 	}
 	writeError(w, s.status, s.message)
 }

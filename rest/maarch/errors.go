@@ -41,7 +41,7 @@ const reasonLegacy = "maarch_legacy"
 const reasonRouteNotFound = "route_not_found"
 
 // Texts the dialect answers; the first ones are Maarch's own, the last ones
-// (405, 413, 429, 500) are ours and documented in openapi.json.
+// (405, 413, 429, 500, 503) are ours and documented in openapi.json.
 const (
 	textBodyEmpty      = "Body is not set or empty"
 	textLogin          = "Body login is empty, not a string or wrong formatted"
@@ -55,6 +55,7 @@ const (
 	textMethod         = "Method not allowed"
 	textTooLarge       = "Body is too large"
 	textInternal       = "Internal error"
+	textUnavailable    = "Service unavailable"
 	textAuthentication = "Authentication Failed"
 	textSignatures     = "Body signature is empty or not an array"
 	textApplication    = "Body externalApplication is empty or not a string"
@@ -86,6 +87,7 @@ var spellings = []spelling{
 	{apperr.NotFound, "", "", http.StatusBadRequest, textUserMissing, ""},
 	{apperr.TooLarge, "", "", http.StatusRequestEntityTooLarge, textTooLarge, ""},
 	{apperr.RateLimited, "", "", http.StatusTooManyRequests, "Too many requests", ""},
+	{apperr.Unavailable, "", "", http.StatusServiceUnavailable, textUnavailable, ""},
 }
 
 var internal = spelling{apperr.Internal, "", "", http.StatusInternalServerError, textInternal, ""}
@@ -142,6 +144,9 @@ func (h handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if s.kind == apperr.Internal {
 		h.Logger.ErrorContext(r.Context(), "maarch: internal error", "err", err,
 			"request_id", reqinfo.RequestID(r.Context()))
+	}
+	if s.kind == apperr.Unavailable {
+		w.Header().Set("Retry-After", apperr.RetryAfter)
 	}
 	text := s.text
 	if text == "" {

@@ -33,8 +33,8 @@ type spelling struct {
 }
 
 // spellings maps apperr kinds and reasons to status and code, first match
-// wins. 413 is not in the legacy document; payload_too_large is ours and is
-// documented in openapi.json.
+// wins. 413 and 503 are not in the legacy document; payload_too_large and
+// service_unavailable are ours and are documented in openapi.json.
 var spellings = []spelling{
 	{apperr.Invalid, jsonio.ReasonEmptyBody, http.StatusBadRequest, "invalid_json", "the request body is empty"},
 	{apperr.Invalid, jsonio.ReasonInvalidJSON, http.StatusBadRequest, "invalid_json", "the request body is not a valid JSON object"},
@@ -45,6 +45,8 @@ var spellings = []spelling{
 	{apperr.NotFound, "", http.StatusNotFound, "not_found", "not found"},
 	{apperr.TooLarge, "", http.StatusRequestEntityTooLarge, "payload_too_large", "request body too large"},
 	{apperr.RateLimited, "", http.StatusTooManyRequests, "rate_limited", "rate limit exceeded"},
+	{apperr.Unavailable, "", http.StatusServiceUnavailable, "service_unavailable",
+		"the service is temporarily unavailable, retry later"},
 }
 
 var internal = spelling{apperr.Internal, "", http.StatusInternalServerError, "internal_error", "internal error"}
@@ -87,6 +89,9 @@ func (h handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if s.status == http.StatusBadRequest && (e.Reason != inputtext.Reason || documentedFields[e.Field]) {
 		field = e.Field // invalid text in a key the dialect ignores names none
+	}
+	if s.kind == apperr.Unavailable {
+		w.Header().Set("Retry-After", apperr.RetryAfter)
 	}
 	if s.code == "email_taken" {
 		field = "email" // the login derives from the e-mail: either clash is the e-mail's

@@ -41,9 +41,13 @@ func TestRoutingErrors(t *testing.T) {
 				}
 			})
 		}
-		t.Run("route-500/a failing store is internal_error without detail", func(t *testing.T) {
+		t.Run("route-503/a closed store is service_unavailable, to retry", func(t *testing.T) {
 			e.Store.Close()
-			expect(t, e.call(t, "GET", path(e.member), e.adminTok, nil), 500, errJSON("internal_error", "internal error", ""))
+			rec := e.call(t, "GET", path(e.member), e.adminTok, nil)
+			expect(t, rec, 503, errJSON("service_unavailable", "the service is temporarily unavailable, retry later", ""))
+			if got := rec.Header().Get("Retry-After"); got != "5" {
+				t.Fatalf("Retry-After %q", got)
+			}
 		})
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"userbridge/ent/credential"
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
+	"userbridge/internal/store/db"
 )
 
 // Reasons of the authentication errors, for the dialects that tell them apart.
@@ -38,7 +39,8 @@ type Authenticator struct {
 //
 // Returns unauthenticated (with one of the Reason* codes) when the header is
 // of an unknown type or malformed, or names an unknown, expired or revoked
-// credential, or one whose user is banned or suspended.
+// credential, or one whose user is banned or suspended; unavailable when
+// the database cannot be reached to tell.
 func (a *Authenticator) Authenticate(ctx context.Context, header string) (*Viewer, error) {
 	header = strings.TrimSpace(header)
 	if header == "" {
@@ -63,6 +65,17 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (*Viewe
 	return nil, unauthenticated(ReasonHeaderType, "unsupported authorization type")
 }
 
+// lookupFailed classifies a lookup that failed for another reason than
+// "no such credential": a database that cannot be reached is unavailable
+// (503, the client keeps its token and retries), never unauthenticated;
+// anything else is internal.
+func lookupFailed(err error, msg string) error {
+	if db.Unreachable(err) {
+		return apperr.Unreachable(err)
+	}
+	return apperr.Wrap(err, msg)
+}
+
 func unauthenticated(reason, msg string) error {
 	return apperr.New(apperr.Unauthenticated, reason, msg)
 }
@@ -81,7 +94,7 @@ func (a *Authenticator) bearer(ctx context.Context, token string) (*Viewer, erro
 	case ent.IsNotFound(err):
 		return nil, unauthenticated(ReasonInvalidToken, "invalid token")
 	case err != nil:
-		return nil, apperr.Wrap(err, "looking up credential")
+		return nil, lookupFailed(err, "looking up credential")
 	}
 	if !SecretMatches(token, c.TokenHash) {
 		return nil, unauthenticated(ReasonInvalidToken, "invalid token")
@@ -126,7 +139,7 @@ func (a *Authenticator) basic(ctx context.Context, clientID, secret string) (*Vi
 		SecretMatches(secret, "") // same work as a wrong secret
 		return nil, unauthenticated(ReasonInvalidToken, "invalid application credentials")
 	case err != nil:
-		return nil, apperr.Wrap(err, "looking up application")
+		return nil, lookupFailed(err, "looking up application")
 	}
 	if !SecretMatches(secret, app.SecretHash) {
 		return nil, unauthenticated(ReasonInvalidToken, "invalid application credentials")

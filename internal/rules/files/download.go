@@ -43,6 +43,11 @@ func (s *Service) Download(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusNotFound, "Couldn't find a record for the requested ID.")
 		return
 	}
+	if apperr.Is(err, apperr.Unavailable) {
+		w.Header().Set("Retry-After", apperr.RetryAfter) // logged once per outage by the store
+		writeStatus(w, http.StatusServiceUnavailable, "Service temporarily unavailable, retry later.")
+		return
+	}
 	if err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "download: loading file", "err", err)
 		writeStatus(w, http.StatusInternalServerError, "Internal server error.")

@@ -62,6 +62,7 @@ type Service struct {
 	cfg    Config
 	client *ent.Client
 	bucket *blob.Bucket
+	dir    string // the folder of a local bucket, "" for any other
 	secret []byte
 }
 
@@ -97,7 +98,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.ObserveStorage == nil {
 		cfg.ObserveStorage = func(string, time.Duration, error) {}
 	}
-	b, err := OpenBucket(ctx, cfg.StorageURL)
+	b, dir, err := openBucket(ctx, cfg.StorageURL)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		b.Close()
 		return nil, fmt.Errorf("link secret: %w", err)
 	}
-	return &Service{cfg: cfg, client: cfg.Client, bucket: b, secret: secret}, nil
+	return &Service{cfg: cfg, client: cfg.Client, bucket: b, dir: dir, secret: secret}, nil
 }
 
 // MaxUpload is the largest accepted upload in bytes.
@@ -120,6 +121,9 @@ func (s *Service) Close() error { return s.bucket.Close() }
 
 // Ping checks that the storage answers (readiness).
 func (s *Service) Ping(ctx context.Context) error {
+	if s.dir != "" {
+		return pingDir(s.dir)
+	}
 	ok, err := s.bucket.IsAccessible(ctx)
 	if err != nil {
 		return fmt.Errorf("storage: %w", err)
@@ -138,14 +142,24 @@ func (s *Service) now() time.Time {
 // and left to the sweeper. It implements accounts.BlobRemover.
 func (s *Service) RemoveBlobs(ctx context.Context, keys []string) {
 	for _, k := range keys {
-		start := time.Now()
-		err := s.bucket.Delete(ctx, k)
-		if isNotFound(err) {
-			err = nil
-		}
-		s.cfg.ObserveStorage("delete", time.Since(start), err)
-		if err != nil {
-			s.cfg.Logger.WarnContext(ctx, "removing blob", "key", k, "err", err)
-		}
+		_, _ = s.removeBlob(ctx, k)
 	}
+}
+
+// removeBlob deletes one blob and reports whether this call removed it: a
+// blob already gone (another replica's sweeper, a concurrent removal) was
+// not. A failure is logged and returned.
+func (s *Service) removeBlob(ctx context.Context, key string) (bool, error) {
+	start := time.Now()
+	err := s.bucket.Delete(ctx, key)
+	gone := isNotFound(err)
+	if gone {
+		err = nil
+	}
+	s.cfg.ObserveStorage("delete", time.Since(start), err)
+	if err != nil {
+		s.cfg.Logger.WarnContext(ctx, "removing blob", "key", key, "err", err)
+		return false, err
+	}
+	return !gone, nil
 }

@@ -24,31 +24,40 @@ import (
 // the rename that publishes a blob never crosses file systems; a temporary
 // file stranded by a crash is a blob with no row, which the sweeper removes.
 func OpenBucket(ctx context.Context, rawURL string) (*blob.Bucket, error) {
+	b, _, err := openBucket(ctx, rawURL)
+	return b, err
+}
+
+// openBucket is OpenBucket, and the absolute folder of a local bucket
+// ("" for any other), which the sweeper and readiness read themselves
+// (listing.go).
+func openBucket(ctx context.Context, rawURL string) (*blob.Bucket, string, error) {
 	if rawURL == "" {
 		rawURL = "file://./data/files"
 	}
 	if dir, ok := strings.CutPrefix(rawURL, "file://"); ok {
 		dir, _, _ = strings.Cut(dir, "?")
 		if dir == "" {
-			return nil, fmt.Errorf("storage URL %q: empty directory", rawURL)
+			return nil, "", fmt.Errorf("storage URL %q: empty directory", rawURL)
 		}
 		abs, err := filepath.Abs(filepath.FromSlash(dir))
 		if err != nil {
-			return nil, fmt.Errorf("storage: %w", err)
+			return nil, "", fmt.Errorf("storage: %w", err)
 		}
 		if err := os.MkdirAll(abs, 0o750); err != nil {
-			return nil, fmt.Errorf("storage: creating %s: %w", abs, err)
+			return nil, "", fmt.Errorf("storage: creating %s: %w", abs, err)
 		}
-		return fileblob.OpenBucket(abs, &fileblob.Options{
+		b, err := fileblob.OpenBucket(abs, &fileblob.Options{
 			NoTempDir: true,
 			Metadata:  fileblob.MetadataDontWrite,
 		})
+		return b, abs, err
 	}
 	b, err := blob.OpenBucket(ctx, rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("storage: opening bucket: %w", err)
+		return nil, "", fmt.Errorf("storage: opening bucket: %w", err)
 	}
-	return b, nil
+	return b, "", nil
 }
 
 // newKey returns a fresh random storage key. Keys never derive from user

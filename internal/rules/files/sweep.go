@@ -2,8 +2,6 @@ package files
 
 import (
 	"context"
-	"errors"
-	"io"
 	"time"
 
 	"userbridge/ent/file"
@@ -15,20 +13,22 @@ const sweepBatch = 200
 // SweepResult counts what one pass removed.
 type SweepResult struct {
 	Expired int // temporary files past their expiry (row and blob)
-	Orphans int // blobs no row names, older than the grace period
+	Orphans int // blobs no row names, older than the grace period, removed by this pass
+	Failed  int // blobs whose removal failed: logged, tried again at the next pass
 }
 
 // Sweep runs one pass: it deletes expired temporary files (row first, then
 // blob), then blobs that no row names and that are older than the grace
 // period, so that an upload in flight (blob written, row not yet committed)
 // is left alone. Blobs left behind by a crash or a failed removal go here.
+// Only removals that happened count: a blob already gone (another
+// replica's sweeper) is not an orphan removed, a failed removal is Failed.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
-	var err error
-	if res.Expired, err = s.sweepExpired(ctx); err != nil {
+	if err := s.sweepExpired(ctx, &res); err != nil {
 		return res, err
 	}
-	res.Orphans, err = s.sweepOrphans(ctx)
+	err := s.sweepOrphans(ctx, &res)
 	return res, err
 }
 
@@ -38,12 +38,7 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		res, err := s.Sweep(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.cfg.Logger.WarnContext(ctx, "sweeping files", "err", err)
-		} else if res.Expired+res.Orphans > 0 {
-			s.cfg.Logger.InfoContext(ctx, "swept files", "expired", res.Expired, "orphans", res.Orphans)
-		}
+		s.sweepAndLog(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -52,33 +47,48 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-func (s *Service) sweepExpired(ctx context.Context) (int, error) {
+// sweepAndLog runs one pass and logs what it did: "swept files" only for
+// removals that happened, a warning when one failed.
+func (s *Service) sweepAndLog(ctx context.Context) {
+	res, err := s.Sweep(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.cfg.Logger.WarnContext(ctx, "sweeping files", "err", err,
+			"expired", res.Expired, "orphans", res.Orphans, "failed", res.Failed)
+	case res.Failed > 0:
+		s.cfg.Logger.WarnContext(ctx, "swept files, some removals failed",
+			"expired", res.Expired, "orphans", res.Orphans, "failed", res.Failed)
+	case res.Expired+res.Orphans > 0:
+		s.cfg.Logger.InfoContext(ctx, "swept files", "expired", res.Expired, "orphans", res.Orphans)
+	}
+}
+
+func (s *Service) sweepExpired(ctx context.Context, res *SweepResult) error {
 	expired, err := s.client.File.Query().
 		Where(file.KindEQ(file.KindTemporary), file.ExpiresAtLT(s.now())).
 		Limit(1000).All(ctx)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	removed := 0
 	for _, f := range expired {
 		// Still temporary: an adoption that won the race keeps its file.
 		n, err := s.client.File.Delete().
 			Where(file.ID(f.ID), file.KindEQ(file.KindTemporary)).Exec(ctx)
 		if err != nil {
-			return removed, err
+			return err
 		}
 		if n == 1 {
-			s.RemoveBlobs(ctx, []string{f.StorageKey})
-			removed++
+			res.Expired++ // the row is gone; a blob left behind is an orphan
+			if _, err := s.removeBlob(ctx, f.StorageKey); err != nil {
+				res.Failed++
+			}
 		}
 	}
-	return removed, nil
+	return nil
 }
 
-func (s *Service) sweepOrphans(ctx context.Context) (int, error) {
+func (s *Service) sweepOrphans(ctx context.Context, res *SweepResult) error {
 	cutoff := s.now().Add(-s.cfg.Grace)
-	it := s.bucket.List(nil)
-	removed := 0
 	var batch []string
 	flush := func() error {
 		known, err := s.client.File.Query().Where(file.StorageKeyIn(batch...)).
@@ -91,33 +101,33 @@ func (s *Service) sweepOrphans(ctx context.Context) (int, error) {
 			named[k] = true
 		}
 		for _, k := range batch {
-			if !named[k] {
-				s.RemoveBlobs(ctx, []string{k})
-				removed++
+			if named[k] {
+				continue
+			}
+			switch removed, err := s.removeBlob(ctx, k); {
+			case err != nil:
+				res.Failed++
+			case removed:
+				res.Orphans++
 			}
 		}
 		batch = batch[:0]
 		return nil
 	}
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
+	err := s.eachBlob(ctx, func(key string, mod time.Time) error {
+		if mod.After(cutoff) {
+			return nil
 		}
-		if err != nil {
-			return removed, err
+		if batch = append(batch, key); len(batch) == sweepBatch {
+			return flush()
 		}
-		if obj.IsDir || obj.ModTime.After(cutoff) {
-			continue
-		}
-		if batch = append(batch, obj.Key); len(batch) == sweepBatch {
-			if err := flush(); err != nil {
-				return removed, err
-			}
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(batch) > 0 {
-		return removed, flush()
+		return flush()
 	}
-	return removed, nil
+	return nil
 }

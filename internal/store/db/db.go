@@ -40,6 +40,8 @@ type Store struct {
 	// migration); nil: discarded.
 	Log   *slog.Logger
 	pools map[string]*sql.DB // Pools (trace.go)
+	// health logs an outage once (health.go).
+	health *health
 }
 
 // Open connects to rawURL: "sqlite://PATH" (or a bare path ending in .db),
@@ -87,8 +89,20 @@ func OpenTraced(ctx context.Context, rawURL string, tp trace.TracerProvider, opt
 	}
 	n := new(atomic.Uint64)
 	drv = countingDriver{drv, n}
-	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
-	return &Store{Client: ent.NewClient(opts...), Dialect: drv.Dialect(), driver: drv, statements: n, pg: pg, pools: pools}, nil
+	s := &Store{Dialect: drv.Dialect(), statements: n, pg: pg, pools: pools}
+	s.health = &health{log: s.logger}
+	drv = outageDriver{drv, s.health}
+	s.driver = drv
+	s.Client = ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
+	return s, nil
+}
+
+// logger is Log, or a logger that discards.
+func (s *Store) logger() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
 }
 
 // Migrate creates or updates the schema, then brings the users' identifier
@@ -110,7 +124,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return s.migrateIdentifierKeys(ctx)
 }
 
-// Ping checks that the database answers (readiness).
+// Ping checks that the database answers (readiness). Returns
+// apperr.Unavailable when it cannot be reached.
 func (s *Store) Ping(ctx context.Context) error {
 	var rows entsql.Rows
 	if err := s.driver.Query(ctx, "SELECT 1", []any{}, &rows); err != nil {

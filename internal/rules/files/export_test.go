@@ -1,0 +1,4 @@
+package files
+
+// SweepAndLog is one pass of Run, for tests of what it logs.
+var SweepAndLog = (*Service).sweepAndLog
