@@ -13,6 +13,7 @@ import (
 	"userbridge/graph"
 	"userbridge/internal/edge/ratelimit"
 	"userbridge/internal/edge/reqinfo"
+	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/files"
 	"userbridge/rest/jsonio"
 	"userbridge/rest/maarch"
@@ -43,6 +44,7 @@ type Config struct {
 	SweepEvery       time.Duration // file sweeper period; 0: 10 minutes; < 0: off
 	SweepGrace       time.Duration // age before the sweeper removes a blob no row names; 0: 1 hour
 	DrainDelay       time.Duration // on SIGTERM, /readyz fails this long before the listener closes
+	MaxAPIKeyTTL     time.Duration // longest lifetime of a key made by createApiKey; 0: accounts.DefaultMaxAPIKeyTTL
 
 	GraphQL   graph.Options
 	LoginRate ratelimit.Limit // per account and per client address
@@ -97,6 +99,7 @@ func Defaults() Config {
 		TemporaryBytes: files.DefaultTempBytes,
 		LinkTTL:        time.Hour,
 		DrainDelay:     5 * time.Second,
+		MaxAPIKeyTTL:   accounts.DefaultMaxAPIKeyTTL,
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
 		APIRate:        ratelimit.PerMinute(100, 20),
