@@ -28,17 +28,17 @@ func TestUnbanDoesNotReviveCredentials(t *testing.T) {
 		w := newWorld(t, url)
 		ctx := context.Background()
 		for _, tr := range []struct {
-			name       string
-			ban, unban func(t *testing.T, id int, publicID string)
+			name, email string
+			ban, unban  func(t *testing.T, id int, publicID string)
 		}{
-			{"GraphQL banUser",
+			{"GraphQL banUser", "graphql@example.com",
 				func(t *testing.T, id int, _ string) {
 					w.gql(t, w.adminTok, "", `mutation($id:ID!){banUser(id:$id){id}}`, map[string]any{"id": gid.Encode(id)})
 				},
 				func(t *testing.T, id int, _ string) {
 					w.gql(t, w.adminTok, "", `mutation($id:ID!){unbanUser(id:$id){id}}`, map[string]any{"id": gid.Encode(id)})
 				}},
-			{"Edu-Focus POST /users/{id}/ban",
+			{"Edu-Focus POST /users/{id}/ban", "edufocus@example.com",
 				func(t *testing.T, _ int, pid string) {
 					w.call(t, http.MethodPost, "/users/"+pid+"/ban", w.adminTok, nil, 200)
 				},
@@ -47,7 +47,7 @@ func TestUnbanDoesNotReviveCredentials(t *testing.T) {
 				}},
 		} {
 			t.Run(tr.name, func(t *testing.T) {
-				u := w.User(t, "banned-"+tr.name[:4]+"@example.com")
+				u := w.User(t, tr.email)
 				tok := w.Token(t, u)
 				key := mint(t, w.Env, tok, "", nil).token
 				app := w.appToken(t, u, true, true, auth.AllScopes, policy.PermUsersRead)
