@@ -184,7 +184,7 @@ func userSetPasswordCommand() *cobra.Command {
 }
 
 func userBanCommand(verb string) *cobra.Command {
-	short := "Ban a user: every credential of theirs stops working"
+	short := "Ban a user: every credential of theirs is revoked"
 	if verb == "unban" {
 		short = "Make a banned user active again"
 	}

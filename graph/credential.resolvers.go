@@ -11,6 +11,7 @@ import (
 	"userbridge/ent"
 	"userbridge/graph/model"
 	"userbridge/internal/edge/reqinfo"
+	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
 )
 
@@ -24,12 +25,13 @@ func (r *mutationResolver) Login(ctx context.Context, email string, password str
 }
 
 // CreateAPIKey is the resolver for the createApiKey field.
-func (r *mutationResolver) CreateAPIKey(ctx context.Context, scopes []string, expiresInSeconds *int) (*model.CreateAPIKeyPayload, error) {
+func (r *mutationResolver) CreateAPIKey(ctx context.Context, scopes []string, expiresInSeconds *int, currentPassword *string) (*model.CreateAPIKeyPayload, error) {
 	var ttl *time.Duration
 	if expiresInSeconds != nil {
 		ttl = new(time.Duration(*expiresInSeconds) * time.Second)
 	}
-	token, c, err := r.Accounts.CreateAPIKey(ctx, auth.FromContext(ctx), scopes, ttl)
+	token, c, err := r.Accounts.CreateAPIKey(ctx, auth.FromContext(ctx),
+		accounts.APIKeyInput{Scopes: scopes, TTL: ttl, CurrentPassword: currentPassword})
 	if err != nil {
 		return nil, err
 	}

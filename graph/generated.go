@@ -125,7 +125,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		BanUser               func(childComplexity int, id int) int
-		CreateAPIKey          func(childComplexity int, scopes []string, expiresInSeconds *int) int
+		CreateAPIKey          func(childComplexity int, scopes []string, expiresInSeconds *int, currentPassword *string) int
 		CreateApplication     func(childComplexity int, input model.ApplicationInput) int
 		CreateUser            func(childComplexity int, input model.CreateUserInput) int
 		DeleteApplication     func(childComplexity int, clientID string) int
@@ -224,7 +224,7 @@ type MutationResolver interface {
 	BanUser(ctx context.Context, id int) (*ent.User, error)
 	UnbanUser(ctx context.Context, id int) (*ent.User, error)
 	Login(ctx context.Context, email string, password string) (*model.LoginPayload, error)
-	CreateAPIKey(ctx context.Context, scopes []string, expiresInSeconds *int) (*model.CreateAPIKeyPayload, error)
+	CreateAPIKey(ctx context.Context, scopes []string, expiresInSeconds *int, currentPassword *string) (*model.CreateAPIKeyPayload, error)
 	RevokeCredential(ctx context.Context, id int) (*ent.Credential, error)
 	UploadUserFile(ctx context.Context, file graphql.Upload, nature *file.Nature, scenarioID *string) (*ent.File, error)
 	DeleteUserFile(ctx context.Context, id int) (int, error)
@@ -581,7 +581,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["scopes"].([]string), args["expiresInSeconds"].(*int)), true
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["scopes"].([]string), args["expiresInSeconds"].(*int), args["currentPassword"].(*string)), true
 	case "Mutation.createApplication":
 		if e.ComplexityRoot.Mutation.CreateApplication == nil {
 			break
@@ -1556,6 +1556,14 @@ func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context
 		return nil, err
 	}
 	args["expiresInSeconds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currentPassword"] = arg2
 	return args, nil
 }
 
@@ -3542,7 +3550,7 @@ func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["scopes"].([]string), fc.Args["expiresInSeconds"].(*int))
+			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["scopes"].([]string), fc.Args["expiresInSeconds"].(*int), fc.Args["currentPassword"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAPIKeyPayload) graphql.Marshaler {

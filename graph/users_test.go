@@ -205,8 +205,11 @@ func TestAuthorization(t *testing.T) {
 				t.Fatalf("banned user's token still works: %d", r.Status)
 			}
 			env.GraphQL(t, adminTok, `mutation($id: ID!) { unbanUser(id: $id) { status } }`, map[string]any{"id": bobID})
-			if r := env.GraphQL(t, bobTok, `{ viewer { publicID } }`, nil); len(r.Errors) != 0 {
-				t.Fatalf("unbanned user's token refused: %v", r.Errors)
+			if r := env.GraphQL(t, bobTok, `{ viewer { publicID } }`, nil); r.Status != 401 {
+				t.Fatalf("a token the ban revoked works after the unban: %d", r.Status)
+			}
+			if r := env.GraphQL(t, env.Token(t, bob), `{ viewer { publicID } }`, nil); len(r.Errors) != 0 {
+				t.Fatalf("unbanned user's new token refused: %v", r.Errors)
 			}
 		})
 

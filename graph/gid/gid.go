@@ -22,14 +22,18 @@ func Encode(id int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.Itoa(id)))
 }
 
-// Decode returns the entity id of an opaque global id.
+// Decode returns the entity id of an opaque global id. Only the form Encode
+// writes is accepted: strconv.Atoi and the base64 decoder also read
+// "ub:0798", "ub:+798", unused trailing bits and line breaks, which would
+// give one object many ids (and caches, rate limits or audit logs keyed by
+// id as many entries); an id that does not encode back to itself is refused.
 func Decode(s string) (int, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || !strings.HasPrefix(string(b), prefix) {
 		return 0, invalid(s)
 	}
 	id, err := strconv.Atoi(strings.TrimPrefix(string(b), prefix))
-	if err != nil || id < 0 {
+	if err != nil || id < 0 || Encode(id) != s {
 		return 0, invalid(s)
 	}
 	return id, nil

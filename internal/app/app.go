@@ -85,9 +85,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Store:  store,
 		Auth:   &auth.Authenticator{Client: store.Client, Now: cfg.Now},
 		Accounts: &accounts.Service{
-			Client:  store.Client,
-			Dialect: store.Dialect,
-			Now:     cfg.Now,
+			Client:       store.Client,
+			Dialect:      store.Dialect,
+			MaxAPIKeyTTL: cfg.MaxAPIKeyTTL,
+			Now:          cfg.Now,
 		},
 		Metrics:     metrics,
 		limiterConn: limits,

@@ -13,6 +13,7 @@ import (
 	"userbridge/graph"
 	"userbridge/internal/edge/ratelimit"
 	"userbridge/internal/edge/reqinfo"
+	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/files"
 	"userbridge/rest/jsonio"
 	"userbridge/rest/maarch"
@@ -46,6 +47,7 @@ type Config struct {
 	// ShutdownGrace is how long in-flight requests may run on once the
 	// listener is closed; those still running then are cancelled.
 	ShutdownGrace time.Duration
+	MaxAPIKeyTTL  time.Duration // longest lifetime of a key made by createApiKey; 0: accounts.DefaultMaxAPIKeyTTL
 
 	GraphQL   graph.Options
 	LoginRate ratelimit.Limit // per account and per client address
@@ -101,6 +103,7 @@ func Defaults() Config {
 		LinkTTL:        time.Hour,
 		DrainDelay:     5 * time.Second,
 		ShutdownGrace:  20 * time.Second,
+		MaxAPIKeyTTL:   accounts.DefaultMaxAPIKeyTTL,
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
 		APIRate:        ratelimit.PerMinute(100, 20),

@@ -22,10 +22,11 @@ func TestBan(t *testing.T) {
 		t.Run("ban-200 banned again", func(t *testing.T) {
 			expect(t, e.call(t, http.MethodPost, path, e.adminTok, nil), 200, message(200, "banned"))
 		})
-		t.Run("unban-200 unbanned and the credentials work again", func(t *testing.T) {
+		t.Run("unban-200 unbanned; the credentials the ban revoked stay revoked, new ones work", func(t *testing.T) {
 			expect(t, e.call(t, http.MethodDelete, path, e.adminTok, nil), 200, message(200, "unbanned"))
-			if rec := e.call(t, http.MethodGet, "/users/@current", e.dTok, nil); rec.Code != 200 {
-				t.Fatalf("after unban: %d %s", rec.Code, rec.Body.String())
+			expect(t, e.call(t, http.MethodGet, "/users/@current", e.dTok, nil), 401, failure(401, "invalid_token"))
+			if rec := e.call(t, http.MethodGet, "/users/@current", e.Token(t, e.dev), nil); rec.Code != 200 {
+				t.Fatalf("a new token after unban: %d %s", rec.Code, rec.Body.String())
 			}
 		})
 		other := e.User(t, "other@edu-focus.org")

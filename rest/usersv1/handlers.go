@@ -6,7 +6,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"userbridge/ent"
-	"userbridge/internal/apperr"
 	"userbridge/internal/rules/auth"
 	"userbridge/rest/jsonio"
 	"userbridge/rest/routing"
@@ -15,18 +14,26 @@ import (
 // handlers serve the four routes: decode, convert, call accounts, encode.
 type handlers struct{ Deps }
 
-// target authenticates and loads the user named by the {id} of the path.
+// target authenticates and loads the user named by the {id} of the path,
+// after gate (nil: none), which refuses what needs no target, so that a
+// refused viewer gets one answer for every id (existing, missing or
+// malformed).
 // Returns not found for a malformed id, an unknown one, or a user the viewer
-// may not see; forbidden when the answer will show a field of shows the
-// viewer may not read (accounts.Service.GetByPublicID).
-func (h handlers) target(r *http.Request, shows ...string) (*auth.Viewer, *ent.User, error) {
+// may not see; forbidden per gate or when the answer will show a field of
+// shows the viewer may not read (accounts.Service.GetByPublicID).
+func (h handlers) target(r *http.Request, gate func(*auth.Viewer) error, shows ...string) (*auth.Viewer, *ent.User, error) {
 	v, err := routing.Viewer(r)
 	if err != nil {
 		return nil, nil, err
 	}
+	if gate != nil {
+		if err := gate(v); err != nil {
+			return nil, nil, err
+		}
+	}
 	pid, ok := publicID(chi.URLParam(r, "id"))
 	if !ok {
-		return nil, nil, apperr.ErrNotFound
+		pid = "" // names nobody: refused like a missing id, after the same checks
 	}
 	u, err := h.Accounts.GetByPublicID(r.Context(), v, pid, shows...)
 	return v, u, err
@@ -34,7 +41,7 @@ func (h handlers) target(r *http.Request, shows ...string) (*auth.Viewer, *ent.U
 
 // get answers GET /v1/users/{id}.
 func (h handlers) get(w http.ResponseWriter, r *http.Request) {
-	_, u, err := h.target(r, userBodyShows...)
+	_, u, err := h.target(r, nil, userBodyShows...)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -70,7 +77,7 @@ func (h handlers) create(w http.ResponseWriter, r *http.Request) {
 
 // update answers PUT /v1/users/{id}, a partial update.
 func (h handlers) update(w http.ResponseWriter, r *http.Request) {
-	v, u, err := h.target(r, userBodyShows...)
+	v, u, err := h.target(r, h.Accounts.MayChange, userBodyShows...)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -90,7 +97,7 @@ func (h handlers) update(w http.ResponseWriter, r *http.Request) {
 
 // delete answers DELETE /v1/users/{id}: 204 and no body.
 func (h handlers) delete(w http.ResponseWriter, r *http.Request) {
-	v, u, err := h.target(r)
+	v, u, err := h.target(r, h.Accounts.MayDelete)
 	if err == nil {
 		err = h.Accounts.Delete(r.Context(), v, u.ID)
 	}

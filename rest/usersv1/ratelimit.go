@@ -6,13 +6,15 @@ import (
 	"strconv"
 	"time"
 
+	"userbridge/internal/edge/ratelimit"
 	"userbridge/internal/edge/reqinfo"
 	"userbridge/internal/rules/auth"
 )
 
-// rateLimit spends one token of the caller's bucket per request and says so
-// in the RateLimit-* headers of every response, errors included; an empty
-// bucket answers 429 with Retry-After. Without a limiter it does nothing.
+// rateLimit spends one token of each of the caller's buckets per request
+// (spend) and reports the tighter one in the RateLimit-* headers of every response,
+// errors included; an empty bucket answers 429 with Retry-After. Without a
+// limiter it does nothing.
 //
 // When the limiter fails (Redis down and no fallback), the request goes
 // through unthrottled and the failure is logged: fail open, because the
@@ -22,7 +24,7 @@ func (h handlers) rateLimit(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, err := h.Limiter.Allow(r.Context(), rateKey(r))
+		res, err := h.spend(r, rateKeys(r))
 		if err != nil {
 			h.Logger.ErrorContext(r.Context(), "usersv1: rate limiter failed, admitting",
 				"err", err, "request_id", reqinfo.RequestID(r.Context()))
@@ -42,17 +44,38 @@ func (h handlers) rateLimit(next http.Handler) http.Handler {
 	})
 }
 
-// rateKey names the caller's bucket: its credential, else the application
+// spend takes one token from each bucket of keys in turn, stopping at the
+// first that refuses (its answer is the request's: a refused request
+// spends nothing more, and counts once among the refusals); when all
+// admit, the answer is the one with the fewest tokens left.
+func (h handlers) spend(r *http.Request, keys []string) (ratelimit.Result, error) {
+	var out ratelimit.Result
+	for i, k := range keys {
+		res, err := h.Limiter.Allow(r.Context(), k)
+		if err != nil || !res.Allowed {
+			return res, err
+		}
+		if i == 0 || res.Remaining < out.Remaining {
+			out = res
+		}
+	}
+	return out, nil
+}
+
+// rateKeys names the caller's buckets: its credential and its user (so
+// that minting more keys buys no more requests), else the application
 // acting alone, else (anonymous or a bad header) the client address.
-func rateKey(r *http.Request) string {
+func rateKeys(r *http.Request) []string {
 	v, err := auth.Resolve(r.Context())
 	switch {
+	case err == nil && v != nil && v.Credential != nil && v.User != nil:
+		return []string{"cred:" + strconv.Itoa(v.Credential.ID), "user:" + strconv.Itoa(v.User.ID)}
 	case err == nil && v != nil && v.Credential != nil:
-		return "cred:" + strconv.Itoa(v.Credential.ID)
+		return []string{"cred:" + strconv.Itoa(v.Credential.ID)}
 	case err == nil && v != nil && v.App != nil:
-		return "app:" + strconv.Itoa(v.App.ID)
+		return []string{"app:" + strconv.Itoa(v.App.ID)}
 	}
-	return "addr:" + reqinfo.ClientAddr(r.Context())
+	return []string{"addr:" + reqinfo.ClientAddr(r.Context())}
 }
 
 // seconds rounds d up to whole seconds, as the headers count them.

@@ -146,7 +146,10 @@ func runRow(t *testing.T, w *world, r row) []string {
 				fail(a, "refused, yet changed %s", changed)
 			}
 		}
-		if want == notFound && got == notFound && r.target {
+		// A refusal tells which ids exist unless a missing id gets it too:
+		// every not-found answer, and every forbidden one to a viewer who
+		// may not read other users (one who may knows B exists anyway).
+		if got == want && r.target && (want == notFound || want == forbidden && !a.col.readsOthers()) {
 			g := serve(w, r.build(a, w.ghost))
 			if mine, ghost := normalize(s.rec, a.victim, w.ghost), normalize(g.rec, a.victim, w.ghost); mine != ghost {
 				fail(a, "B's id and a missing id answer differently: %s / %s", excerpt(mine), excerpt(ghost))

@@ -68,7 +68,7 @@ func nonNegative(d time.Duration) time.Duration { return max(0, d) }
 // Store makes the limiters of one deployment over one Redis connection
 // (or in memory when it has no Redis): the users-v1 limit and the login
 // limits share it, and share one Breaker. Keys of different limiters must
-// not overlap (users-v1 uses "cred:", "app:", "addr:"; logins "login:").
+// not overlap (users-v1 uses "cred:", "user:", "app:", "addr:"; logins "login:").
 type Store struct {
 	client  *redis.Client // nil: in memory
 	prefix  string

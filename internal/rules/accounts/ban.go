@@ -4,38 +4,71 @@ import (
 	"context"
 
 	"userbridge/ent"
+	"userbridge/ent/authorizationcode"
+	"userbridge/ent/credential"
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
 	"userbridge/internal/rules/auth"
 	"userbridge/internal/rules/policy"
 )
 
-// Ban marks user id banned: every credential of theirs stops working on the
-// next request, since authentication checks the status each time.
-// Returns not found for an unknown user, forbidden per policy.Ban.
+// Ban marks user id banned and, in the same transaction, revokes every
+// credential of theirs and drops their pending authorization codes: a ban
+// ends them for good, so that an unban gives the user back their account,
+// not the tokens someone may have taken from it (they sign in again).
+// Authentication also checks the status on every request, so nothing minted
+// between the lookup and the commit outlives the ban either.
+// Returns forbidden per policy.BanUsers before any lookup (so a viewer who
+// may ban nobody learns nothing about which ids exist), not found for an
+// unknown user, forbidden per policy.Ban.
 func (s *Service) Ban(ctx context.Context, v *auth.Viewer, id int) (*ent.User, error) {
 	return s.setBanned(ctx, v, id, user.StatusBanned)
 }
 
-// Unban makes a banned user active again. Same errors as Ban.
+// Unban makes a banned user active again; the credentials the ban revoked
+// stay revoked. Same errors as Ban.
 func (s *Service) Unban(ctx context.Context, v *auth.Viewer, id int) (*ent.User, error) {
 	return s.setBanned(ctx, v, id, user.StatusActive)
 }
 
 func (s *Service) setBanned(ctx context.Context, v *auth.Viewer, id int, status user.Status) (*ent.User, error) {
-	if err := policy.HasUser(v); err != nil {
+	if err := policy.BanUsers(v); err != nil {
 		return nil, err
 	}
-	target, err := s.Client.User.Get(ctx, id)
-	if err != nil {
-		return nil, apperr.Classify(err)
+	var u *ent.User
+	err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		target, err := tx.User.Get(ctx, id)
+		if err != nil {
+			return apperr.Classify(err)
+		}
+		if err := policy.Ban(v, target); err != nil {
+			return err
+		}
+		u = target
+		if target.Status == status || (status == user.StatusActive && target.Status != user.StatusBanned) {
+			return nil
+		}
+		if u, err = tx.User.UpdateOne(target).SetStatus(status).Save(ctx); err != nil {
+			return apperr.Classify(err)
+		}
+		if status == user.StatusBanned {
+			return s.revokeAll(ctx, tx, id)
+		}
+		return nil
+	})
+	return u, err
+}
+
+// revokeAll revokes, inside tx, every live credential of user id (first-party
+// tokens, API keys, applications' access and refresh tokens) and deletes
+// its authorization codes not yet exchanged.
+func (s *Service) revokeAll(ctx context.Context, tx *ent.Tx, id int) error {
+	if _, err := tx.Credential.Update().Where(credential.UserID(id), credential.RevokedAtIsNil()).
+		SetRevokedAt(s.now()).Save(ctx); err != nil {
+		return apperr.Wrap(err, "revoking credentials")
 	}
-	if err := policy.Ban(v, target); err != nil {
-		return nil, err
+	if _, err := tx.AuthorizationCode.Delete().Where(authorizationcode.UserID(id)).Exec(ctx); err != nil {
+		return apperr.Wrap(err, "deleting authorization codes")
 	}
-	if target.Status == status || (status == user.StatusActive && target.Status != user.StatusBanned) {
-		return target, nil
-	}
-	u, err := s.Client.User.UpdateOne(target).SetStatus(status).Save(ctx)
-	return u, apperr.Classify(err)
+	return nil
 }

@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"context"
-	"strings"
 	"unicode/utf8"
 
 	"entgo.io/ent/dialect"
@@ -15,12 +14,13 @@ import (
 )
 
 // admitUpdate runs the checks Update makes before writing: the viewer may
-// apply in to user id (policy), and in is valid. It returns the user as it
-// stands, read through c: inside a transaction on PostgreSQL the row stays
-// locked until it ends, so that writes to one user (its avatar among them,
-// files.Service.SetAvatarOf) run one at a time.
+// apply in to user id (policy; what needs no target, before the lookup),
+// and in is valid. It returns the user as it stands, read through c: inside
+// a transaction on PostgreSQL the row stays locked until it ends, so that
+// writes to one user (its avatar among them, files.Service.SetAvatarOf) run
+// one at a time.
 func (s *Service) admitUpdate(ctx context.Context, c *ent.Client, v *auth.Viewer, id int, in UpdateInput) (*ent.User, error) {
-	if err := policy.Authenticated(v); err != nil {
+	if err := policy.ChangeUsers(v); err != nil {
 		return nil, err
 	}
 	q := c.User.Query().Where(user.ID(id))
@@ -57,13 +57,31 @@ func (s *Service) checkCurrentPassword(ctx context.Context, u *ent.User, current
 	if u.PasswordHash == "" {
 		return nil
 	}
-	if err := s.throttle(ctx, "login:account:"+strings.ToLower(u.Email)); err != nil {
+	if err := s.throttle(ctx, storedAccountKey(u)); err != nil {
 		return err
 	}
 	// No stored password is longer than MaxPassword characters: a longer
 	// guess is wrong without hashing it.
 	if current == nil || utf8.RuneCountInString(*current) > MaxPassword || !auth.CheckPassword(*current, u.PasswordHash) {
 		return errCurrentPassword
+	}
+	return nil
+}
+
+var errSudoPassword = apperr.Invalidf("currentPassword", ReasonWrongCurrentPassword,
+	"the current password is wrong")
+
+// checkSudoPassword checks the password that lets a new API key outlive the
+// credential minting it, under the account's login limit like every
+// attempt at the password. An account without a password has nothing to
+// prove a sign-in with: its answer is the wrong password's.
+func (s *Service) checkSudoPassword(ctx context.Context, u *ent.User, password string) error {
+	if err := s.throttle(ctx, storedAccountKey(u)); err != nil {
+		return err
+	}
+	hash := u.PasswordHash // "" never matches, after the same hashing work
+	if utf8.RuneCountInString(password) > MaxPassword || !auth.CheckPassword(password, hash) {
+		return errSudoPassword
 	}
 	return nil
 }

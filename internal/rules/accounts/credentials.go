@@ -15,19 +15,46 @@ import (
 	"userbridge/internal/rules/policy"
 )
 
+// DefaultMaxAPIKeyTTL is the longest an API key made by CreateAPIKey lives
+// unless Service.MaxAPIKeyTTL says otherwise: a year, so that a forgotten
+// key does not stay valid forever.
+const DefaultMaxAPIKeyTTL = 365 * 24 * time.Hour
+
+// APIKeyInput is a request for an API key of the viewer's own.
+type APIKeyInput struct {
+	// Scopes of the key; empty: those of the credential minting it.
+	Scopes []string
+	// TTL is the lifetime asked for; nil: as long as allowed.
+	TTL *time.Duration
+	// CurrentPassword, when given, proves a fresh sign-in (as GitHub's sudo
+	// mode): the key may then outlive the credential minting it.
+	CurrentPassword *string
+}
+
 // CreateAPIKey issues a first-party API key for the viewer's own user, with
-// the given scopes (by default the scopes of the credential minting it) and
-// an optional lifetime (nil: it never expires).
+// the given scopes (by default the scopes of the credential minting it).
+//
+// A key never outlives the credential that mints it: it expires at the
+// earliest of the lifetime asked for, the minting credential's expiry and
+// the longest lifetime allowed (MaxAPIKeyTTL); a stolen one-hour token
+// cannot mint itself a key that lasts. With the account's current password
+// (checked under the account's login limit) the minting credential's
+// expiry no longer applies, the maximum still does. The credential
+// returned carries the expiry chosen.
+//
 // Returns forbidden per policy.MintAPIKey (an application's token cannot
-// mint keys, nor any credential a scope it does not hold), and invalid for
-// an unknown scope or a lifetime that is not positive.
-func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, scopes []string, ttl *time.Duration) (string, *ent.Credential, error) {
+// mint keys, nor any credential a scope it does not hold), invalid for an
+// unknown scope, a lifetime that is not positive, or a current password
+// that is wrong (or given for an account without one), and rate limited
+// past the account's login limit.
+func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, in APIKeyInput) (string, *ent.Credential, error) {
 	if err := policy.OwnCredentials(v); err != nil {
 		return "", nil, err
 	}
-	if ttl != nil && *ttl <= 0 {
+	if in.TTL != nil && *in.TTL <= 0 {
 		return "", nil, apperr.Invalidf("expiresInSeconds", ReasonInvalidLifetime, "the lifetime must be positive")
 	}
+	scopes := in.Scopes
 	if len(scopes) == 0 {
 		scopes = v.Scopes
 	}
@@ -37,11 +64,27 @@ func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, scopes []str
 	if err := policy.MintAPIKey(v, scopes); err != nil {
 		return "", nil, err
 	}
-	var lifetime time.Duration
-	if ttl != nil {
-		lifetime = *ttl
+	now := s.now()
+	expires := now.Add(s.maxAPIKeyTTL())
+	if in.TTL != nil && *in.TTL < s.maxAPIKeyTTL() {
+		expires = now.Add(*in.TTL)
 	}
-	return s.issue(ctx, s.Client, v.User.ID, nil, credential.KindAPIKey, dedupe(scopes), true, lifetime)
+	if in.CurrentPassword != nil {
+		if err := s.checkSudoPassword(ctx, v.User, *in.CurrentPassword); err != nil {
+			return "", nil, err
+		}
+	} else if parent := v.Credential; parent != nil && parent.ExpiresAt != nil && parent.ExpiresAt.Before(expires) {
+		expires = parent.ExpiresAt.UTC()
+	}
+	return s.issueUntil(ctx, s.Client, v.User.ID, nil, credential.KindAPIKey, dedupe(scopes), true, &expires)
+}
+
+// maxAPIKeyTTL is MaxAPIKeyTTL, or its default when unset.
+func (s *Service) maxAPIKeyTTL() time.Duration {
+	if s.MaxAPIKeyTTL > 0 {
+		return s.MaxAPIKeyTTL
+	}
+	return DefaultMaxAPIKeyTTL
 }
 
 // dedupe returns scopes without repeats, in their first order.
@@ -104,15 +147,23 @@ func (s *Service) Issue(ctx context.Context, in IssueInput) (string, *ent.Creden
 	return s.issue(ctx, s.Client, u.ID, &app.ID, credential.KindAccessToken, scopes, in.Consent, in.TTL)
 }
 
+// issue stores a new credential living ttl (0: forever).
 func (s *Service) issue(ctx context.Context, c *ent.Client, userID int, appID *int, kind credential.Kind,
 	scopes []string, consented bool, ttl time.Duration) (string, *ent.Credential, error) {
-	token, hash := auth.NewToken(kind)
-	m := c.Credential.Create().SetTokenHash(hash).SetKind(kind).SetUserID(userID).
-		SetNillableApplicationID(appID).SetScopes(slices.Clone(scopes)).SetConsented(consented)
+	var expires *time.Time
 	if ttl > 0 {
-		m.SetExpiresAt(s.now().Add(ttl))
+		expires = new(s.now().Add(ttl))
 	}
-	cred, err := m.Save(ctx)
+	return s.issueUntil(ctx, c, userID, appID, kind, scopes, consented, expires)
+}
+
+// issueUntil stores a new credential expiring at expires (nil: never).
+func (s *Service) issueUntil(ctx context.Context, c *ent.Client, userID int, appID *int, kind credential.Kind,
+	scopes []string, consented bool, expires *time.Time) (string, *ent.Credential, error) {
+	token, hash := auth.NewToken(kind)
+	cred, err := c.Credential.Create().SetTokenHash(hash).SetKind(kind).SetUserID(userID).
+		SetNillableApplicationID(appID).SetScopes(slices.Clone(scopes)).SetConsented(consented).
+		SetNillableExpiresAt(expires).Save(ctx)
 	if err != nil {
 		return "", nil, apperr.Wrap(err, "storing credential")
 	}

@@ -15,10 +15,10 @@ import (
 )
 
 // Delete removes another user and everything it owns.
-// Returns not found when the user is invisible to the viewer, forbidden per
-// policy.DeleteUser.
+// Returns forbidden per policy.DeleteUsers before the lookup, not found when
+// the user is invisible to the viewer, forbidden per policy.DeleteUser.
 func (s *Service) Delete(ctx context.Context, v *auth.Viewer, id int) error {
-	if err := policy.Authenticated(v); err != nil {
+	if err := policy.DeleteUsers(v); err != nil {
 		return err
 	}
 	target, err := s.Client.User.Get(ctx, id)

@@ -23,6 +23,12 @@ func (s *Service) MayLookUp(v *auth.Viewer) error { return policy.LookUpUsers(v)
 // MayBan is policy.BanUsers: banning anyone, before the lookup.
 func (s *Service) MayBan(v *auth.Viewer) error { return policy.BanUsers(v) }
 
+// MayChange is policy.ChangeUsers: changing any user, before the lookup.
+func (s *Service) MayChange(v *auth.Viewer) error { return policy.ChangeUsers(v) }
+
+// MayDelete is policy.DeleteUsers: deleting any user, before the lookup.
+func (s *Service) MayDelete(v *auth.Viewer) error { return policy.DeleteUsers(v) }
+
 // MayModifyViewer is policy.ModifySelf: changing one's own account, before
 // the change is read.
 func (s *Service) MayModifyViewer(v *auth.Viewer) error { return policy.ModifySelf(v) }

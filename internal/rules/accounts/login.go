@@ -36,8 +36,8 @@ const maxLoginEmail = 1024
 // Returns rate limited past either limit, and unauthenticated
 // ("invalid_credentials") for an unknown e-mail, one that could not be an
 // identifier (NUL, invalid UTF-8: no account has it, and it never reaches
-// the database) or a wrong password, after the same password-hashing work
-// in every case.
+// the database), a wrong password, or an account that is not active (any
+// password), after the same password-hashing work in every case.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (string, *ent.User, error) {
 	u, err := s.CheckPassword(ctx, email, password, clientAddr)
 	if err != nil {
@@ -53,13 +53,10 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 // CheckPassword is Login without the token: the sign-in of the OAuth login
 // screen, under the same limits and with the same answers.
 func (s *Service) CheckPassword(ctx context.Context, email, password, clientAddr string) (*ent.User, error) {
-	key, ok := "", false
-	if len(email) <= maxLoginEmail {
-		key, ok = ident.LookupKey(email)
-	}
 	keys := []string{"login:addr:" + reqinfo.LimitKey(clientAddr)}
+	bucket, ok := typedAccountKey(email)
 	if ok {
-		keys = append([]string{"login:account:" + key}, keys...)
+		keys = append([]string{bucket}, keys...)
 	}
 	if err := s.throttle(ctx, keys...); err != nil {
 		return nil, err
@@ -67,7 +64,7 @@ func (s *Service) CheckPassword(ctx context.Context, email, password, clientAddr
 	var u *ent.User
 	if ok {
 		var err error
-		u, err = s.Client.User.Query().Where(user.EmailKey(key)).Only(ctx)
+		u, err = s.Client.User.Query().Where(user.EmailKey(ident.Key(email))).Only(ctx)
 		if err != nil && !ent.IsNotFound(err) {
 			return nil, apperr.Wrap(err, "looking up user")
 		}
@@ -76,14 +73,11 @@ func (s *Service) CheckPassword(ctx context.Context, email, password, clientAddr
 	if u != nil && u.PasswordHash != "" {
 		hash = u.PasswordHash
 	}
-	if !auth.CheckPassword(password, hash) || u == nil {
+	// A banned or suspended account gets the answer of a wrong password,
+	// whatever the password: telling it apart only after the right one
+	// would confirm a guessed password (one its owner may use elsewhere).
+	if !auth.CheckPassword(password, hash) || u == nil || u.Status != user.StatusActive {
 		return nil, errBadLogin
-	}
-	switch u.Status {
-	case user.StatusSuspended:
-		return nil, apperr.New(apperr.Unauthenticated, auth.ReasonAccountSuspended, "account suspended")
-	case user.StatusBanned:
-		return nil, apperr.New(apperr.Unauthenticated, auth.ReasonAccountBanned, "account banned")
 	}
 	return u, nil
 }

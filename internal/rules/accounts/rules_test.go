@@ -302,9 +302,8 @@ func TestUpdateRules(t *testing.T) {
 	})
 }
 
-// TestLoginRules: one answer for an unknown e-mail and a wrong password;
-// suspended and banned accounts refused with their reason; the limit per
-// account.
+// TestLoginRules: one answer for an unknown e-mail, a wrong password and
+// an account that is not active; the limit per account.
 func TestLoginRules(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
 		w := newWorld(t, url)
@@ -333,8 +332,8 @@ func TestLoginRules(t *testing.T) {
 			{"the right password, any case of e-mail, signs in", "LIVE@example.com", pw, accepted},
 			{"a wrong password is refused", "live@example.com", "wrong horse", refused(apperr.Unauthenticated, "", accounts.ReasonInvalidCredentials)},
 			{"an unknown e-mail gets the same answer", "nobody@example.com", pw, refused(apperr.Unauthenticated, "", accounts.ReasonInvalidCredentials)},
-			{"a suspended account is refused", "sleep@example.com", pw, refused(apperr.Unauthenticated, "", auth.ReasonAccountSuspended)},
-			{"a banned account is refused", "gone@example.com", pw, refused(apperr.Unauthenticated, "", auth.ReasonAccountBanned)},
+			{"a suspended account is refused as a wrong password", "sleep@example.com", pw, refused(apperr.Unauthenticated, "", accounts.ReasonInvalidCredentials)},
+			{"a banned account is refused as a wrong password", "gone@example.com", pw, refused(apperr.Unauthenticated, "", accounts.ReasonInvalidCredentials)},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				tok, _, err := w.svc.Login(ctx, c.email, c.password, "192.0.2.1:1000")

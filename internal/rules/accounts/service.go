@@ -33,6 +33,9 @@ type Service struct {
 	// LoginLimiter throttles login attempts per account and per client
 	// address; nil admits everything.
 	LoginLimiter ratelimit.Limiter
+	// MaxAPIKeyTTL bounds the lifetime of the keys CreateAPIKey makes;
+	// 0: DefaultMaxAPIKeyTTL.
+	MaxAPIKeyTTL time.Duration
 	Now          func() time.Time
 }
 
@@ -59,15 +62,23 @@ func (s *Service) Get(ctx context.Context, v *auth.Viewer, id int) (*ent.User, e
 	return u, nil
 }
 
-// GetByPublicID is Get by the 8-character public id. The viewer's own
-// user, loaded with its credential in this request, is not read again
-// (users-v1 GET of oneself: one statement in three; bench/README.md).
-// shows names the guarded fields an answer of fixed shape will show: a
-// viewer lacking the scope of one of them is refused (policy.ReadFields)
-// once the user is known to be visible, so a hidden user stays not found.
+// GetByPublicID is Get by the 8-character public id ("" names nobody: a
+// transport passes it for a malformed id). The viewer's own user, loaded
+// with its credential in this request, is not read again (users-v1 GET of
+// oneself: one statement in three; bench/README.md). shows names the
+// guarded fields an answer of fixed shape will show: a viewer lacking scope
+// identity or the scope of one of them (policy.ReadFields) is refused
+// before the lookup, so that it gets one answer for every id, existing or
+// not, visible or not.
 func (s *Service) GetByPublicID(ctx context.Context, v *auth.Viewer, publicID string, shows ...string) (*ent.User, error) {
-	if err := policy.Authenticated(v); err != nil {
+	if err := policy.Scope(v, auth.ScopeIdentity); err != nil {
 		return nil, err
+	}
+	if err := policy.ReadFields(v, shows...); err != nil {
+		return nil, err
+	}
+	if publicID == "" {
+		return nil, apperr.ErrNotFound
 	}
 	u := v.User
 	if u == nil || u.PublicID != publicID {
@@ -77,9 +88,6 @@ func (s *Service) GetByPublicID(ctx context.Context, v *auth.Viewer, publicID st
 		}
 	}
 	if err := policy.ReadUser(v, u); err != nil {
-		return nil, err
-	}
-	if err := policy.ReadFields(v, shows...); err != nil {
 		return nil, err
 	}
 	return u, nil

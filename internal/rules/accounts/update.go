@@ -101,8 +101,9 @@ func (in UpdateInput) validate() error {
 // every other credential of the user (all of them when another user resets
 // it), in the same transaction.
 //
-// Returns not found when the user is invisible to the viewer, forbidden per
-// policy.UpdateUser (a user changing its own role or status, for instance),
+// Returns forbidden per policy.ChangeUsers before the lookup, not found when
+// the user is invisible to the viewer, forbidden per policy.UpdateUser (a
+// user changing its own role or status, for instance),
 // invalid with the field at fault (current_password when a user changing
 // its own password does not give the current one), rate limited past the
 // login limit of the account, or conflict on a taken unique value.

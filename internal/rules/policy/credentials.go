@@ -58,8 +58,9 @@ func ReadCredential(v *auth.Viewer, c *ent.Credential) error {
 // user's by a viewer who may change that user (ManageOthers; an
 // administrator's need an administrator). To anyone else another user's
 // credential is not found, like a missing id: a manager learns nothing of
-// an administrator's keys. A missing scope modify, decided once the
-// credential is known to be the viewer's business, is forbidden.
+// an administrator's keys, nor a key narrowed to reading (no scope modify)
+// which credential ids exist, since nobody reads another user's
+// credentials (ReadCredential).
 func RevokeCredential(v *auth.Viewer, c *ent.Credential, owner *ent.User) error {
 	if err := HasUser(v); err != nil {
 		return err
@@ -67,11 +68,11 @@ func RevokeCredential(v *auth.Viewer, c *ent.Credential, owner *ent.User) error 
 	if IsSelf(v, owner) {
 		return OwnCredentials(v)
 	}
-	if c.UserID == nil || owner == nil || mayManage(v, "revoking credentials") != nil ||
+	if c.UserID == nil || owner == nil || manageOthers(v, "revoking credentials") != nil ||
 		(IsAdmin(owner) && !IsAdmin(v.User)) {
 		return apperr.ErrNotFound
 	}
-	return manageOthers(v, "revoking credentials")
+	return nil
 }
 
 // ListCredentials decides whether the viewer may list the credentials of

@@ -7,6 +7,14 @@
 // "privilege", "admin_required", "first_party_required",
 // "application_alone"...), or not found when the object must stay
 // invisible. contract/authorization.md is the model these rules implement.
+//
+// Refusals: a refusal must not tell which ids exist. What a rule can decide
+// without the object (a missing scope, an application acting alone, not
+// being an administrator for a ban: ChangeUsers, DeleteUsers, BanUsers,
+// LookUpUsers) is decided before the object is looked up, so an existing
+// and a missing id get the same answer; what depends on the object is not
+// found to a viewer who may not see it. Only a viewer who sees the object,
+// and so knows it exists, is told forbidden about it.
 package policy
 
 import (

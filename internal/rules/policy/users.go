@@ -153,6 +153,27 @@ func UpdateUser(v *auth.Viewer, target *ent.User, c Change) error {
 	return nil
 }
 
+// ChangeUsers decides what UpdateUser refuses whatever the target, before
+// the target is looked up: an application acting alone (it never writes)
+// and a credential without scope modify (every change needs it, to oneself
+// or another). Refusing these first answers an existing id and a missing
+// one alike, so a key narrowed to reading learns nothing from a refused
+// write (see Refusals in package documentation).
+func ChangeUsers(v *auth.Viewer) error { return writeUsers(v, "changing another user") }
+
+// DeleteUsers is ChangeUsers for DeleteUser.
+func DeleteUsers(v *auth.Viewer) error { return writeUsers(v, "deleting users") }
+
+func writeUsers(v *auth.Viewer, action string) error {
+	if err := Authenticated(v); err != nil {
+		return err
+	}
+	if v.User == nil {
+		return forbidden(ReasonAppAlone, action+" is not for an application acting alone")
+	}
+	return Scope(v, auth.ScopeModify)
+}
+
 // changeOther decides whether the viewer may change target, another user:
 // ActOnOther. A viewer that may neither read nor change other users gets
 // not found, so they stay invisible.
