@@ -127,7 +127,7 @@ func (m *maarchDB) exec(t *testing.T, sql string, args ...any) {
 }
 
 // writeFile creates dir/rel with content, and its directories.
-func writeFile(t *testing.T, dir, rel, content string) {
+func writeFile(t testing.TB, dir, rel, content string) {
 	t.Helper()
 	p := filepath.Join(dir, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

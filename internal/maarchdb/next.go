@@ -5,14 +5,14 @@ import (
 	"io"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // declareUsers opens the cursor over users, in id order. manage_users is
 // computed here: usergroup_content and usergroups refer to users and
 // groups by their integer ids, usergroups_services to groups by their
-// group_id string.
+// group_id string. Signatures are grouped per user and joined, not looked
+// up per page: Maarch has no index on user_signatures.user_serial_id, so a
+// lookup per page would scan the whole table once per page.
 const declareUsers = `DECLARE maarch_users NO SCROLL CURSOR FOR
 SELECT u.id::bigint, u.user_id, COALESCE(u.password, ''),
 	COALESCE(u.firstname, ''), COALESCE(u.lastname, ''), COALESCE(u.mail, ''),
@@ -21,17 +21,25 @@ SELECT u.id::bigint, u.user_id, COALESCE(u.password, ''),
 	EXISTS (SELECT 1 FROM usergroup_content c
 		JOIN usergroups g ON g.id = c.group_id
 		JOIN usergroups_services s ON s.group_id = g.group_id
-		WHERE c.user_id = u.id AND s.service_id = 'admin_users')
-FROM users u ORDER BY u.id`
+		WHERE c.user_id = u.id AND s.service_id = 'admin_users'),
+	COALESCE(sig.ids, '{}'), COALESCE(sig.paths, '{}'), COALESCE(sig.names, '{}')
+FROM users u
+LEFT JOIN (SELECT user_serial_id,
+		array_agg(id::bigint ORDER BY id) AS ids,
+		array_agg(COALESCE(signature_path, '') ORDER BY id) AS paths,
+		array_agg(COALESCE(signature_file_name, '') ORDER BY id) AS names
+	FROM user_signatures GROUP BY user_serial_id) sig ON sig.user_serial_id = u.id
+ORDER BY u.id`
 
-// row is one users row as read; rows rejected for their mail never reach
-// the signature query.
+// row is one users row as read, with its rejection if its mail rules it
+// out; rejected rows never reach the signature query.
 type row struct {
 	id                           int64
 	login, password, first, last string
 	mail, status, mode           string
 	passwordModified             *time.Time
 	manageUsers                  bool
+	rejection                    *Rejection
 	sigs                         []Signature
 	skipped                      []Skipped
 }
@@ -55,8 +63,8 @@ func (r *Reader) Next() (*Person, *Rejection, error) {
 	u := r.page[0]
 	r.page[0] = nil
 	r.page = r.page[1:]
-	if rej := r.reject(u); rej != nil {
-		return nil, rej, nil
+	if u.rejection != nil {
+		return nil, u.rejection, nil
 	}
 	return &Person{
 		ID: u.id, Login: u.login, PasswordHash: u.password,
@@ -67,71 +75,49 @@ func (r *Reader) Next() (*Person, *Rejection, error) {
 	}, nil, nil
 }
 
-// fetch reads the next page of users, then their signatures in one query.
+// fetch reads the next page of users and resolves the signatures of those
+// that are not rejected. The cursor is declared at the first page, after
+// Open: what it sees is the snapshot Open took only because the
+// transaction is REPEATABLE READ.
 func (r *Reader) fetch() error {
+	if !r.declared {
+		if _, err := r.tx.Exec(r.ctx, declareUsers); err != nil {
+			return fmt.Errorf("reading Maarch users: %w", err)
+		}
+		r.declared = true
+	}
 	rows, err := r.tx.Query(r.ctx, fmt.Sprintf("FETCH %d FROM maarch_users", pageSize))
 	if err != nil {
 		return fmt.Errorf("reading Maarch users: %w", err)
 	}
 	page := make([]*row, 0, pageSize)
+	var (
+		sigIDs       []int64
+		paths, names []string
+	)
 	for rows.Next() {
 		u := &row{}
 		if err := rows.Scan(&u.id, &u.login, &u.password, &u.first, &u.last, &u.mail,
-			&u.status, &u.mode, &u.passwordModified, &u.manageUsers); err != nil {
+			&u.status, &u.mode, &u.passwordModified, &u.manageUsers,
+			&sigIDs, &paths, &names); err != nil {
 			rows.Close()
 			return fmt.Errorf("reading Maarch users: %w", err)
 		}
 		u.mail = strings.TrimSpace(u.mail)
+		if u.rejection = r.reject(u); u.rejection == nil {
+			for i, id := range sigIDs {
+				if sig, skip := r.resolve(id, paths[i], names[i]); skip != nil {
+					u.skipped = append(u.skipped, *skip)
+				} else {
+					u.sigs = append(u.sigs, sig)
+				}
+			}
+		}
 		page = append(page, u)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reading Maarch users: %w", err)
 	}
-	byID := make(map[int64]*row, len(page))
-	for _, u := range page {
-		if r.reject(u) == nil {
-			byID[u.id] = u
-		}
-	}
-	if err := r.signatures(byID); err != nil {
-		return err
-	}
 	r.page = page
-	return nil
-}
-
-// signatures attaches to each user of byID its user_signatures rows, each
-// resolved on the docserver or recorded as skipped.
-func (r *Reader) signatures(byID map[int64]*row) error {
-	if len(byID) == 0 {
-		return nil
-	}
-	ids := make([]int64, 0, len(byID))
-	for id := range byID {
-		ids = append(ids, id)
-	}
-	rows, err := r.tx.Query(r.ctx, `SELECT id::bigint, user_serial_id::bigint,
-		COALESCE(signature_path, ''), COALESCE(signature_file_name, '')
-		FROM user_signatures WHERE user_serial_id = ANY($1) ORDER BY id`, ids)
-	if err != nil {
-		return fmt.Errorf("reading Maarch signatures: %w", err)
-	}
-	var (
-		id, owner int64
-		dir, name string
-	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &owner, &dir, &name}, func() error {
-		u := byID[owner]
-		sig, skip := r.resolve(id, dir, name)
-		if skip != nil {
-			u.skipped = append(u.skipped, *skip)
-		} else {
-			u.sigs = append(u.sigs, sig)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("reading Maarch signatures: %w", err)
-	}
 	return nil
 }

@@ -79,21 +79,21 @@ const (
 	SkipUnread   = "unreadable"         // the file exists but cannot be examined
 )
 
-// pageSize is how many users one FETCH brings; their signatures come in one
-// more query.
+// pageSize is how many users one FETCH brings, with their signatures.
 const pageSize = 500
 
 // Reader streams a Maarch database's users. It is not safe for concurrent
 // use.
 type Reader struct {
-	ctx    context.Context
-	conn   *pgx.Conn
-	tx     pgx.Tx
-	dir    string
-	root   *os.Root
-	shared map[mailKey]int
-	page   []*row
-	done   bool
+	ctx      context.Context
+	conn     *pgx.Conn
+	tx       pgx.Tx
+	dir      string
+	root     *os.Root
+	shared   map[mailKey]int
+	page     []*row
+	declared bool
+	done     bool
 }
 
 // Open connects to the Maarch database at dsn and fixes the snapshot every
@@ -135,9 +135,6 @@ func (r *Reader) start(docservers string) error {
 		return fmt.Errorf("opening the docservers directory: %w", err)
 	}
 	r.dir = docservers
-	if _, err := tx.Exec(r.ctx, declareUsers); err != nil {
-		return fmt.Errorf("reading Maarch users: %w", err)
-	}
 	return nil
 }
 

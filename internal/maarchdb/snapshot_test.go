@@ -8,8 +8,8 @@ import (
 // Everything Next returns comes from the snapshot taken by Open: a user,
 // a signature and a group membership committed afterwards, while the
 // reader is open, are not seen, nor is an update of a read row's mail.
-// (Under READ COMMITTED the per-page signature query would see the new
-// signature.)
+// (The cursor is declared at the first Next: under READ COMMITTED it would
+// see all four.)
 func TestReaderSeesTheSnapshotOfOpen(t *testing.T) {
 	m := newMaarchDB(t)
 	docs := fillMaarch(t, m)
