@@ -46,8 +46,12 @@ func TestReadsEveryTypeFromPlainAndGzip(t *testing.T) {
 `
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte(file))
-	zw.Close()
+	if _, err := zw.Write([]byte(file)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	for name, in := range map[string][]byte{"plain": []byte(file), "gzip": gz.Bytes()} {
 		t.Run(name, func(t *testing.T) {
 			recs, bad := readAll(t, in, 1<<20)

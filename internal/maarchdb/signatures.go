@@ -53,9 +53,9 @@ func format(name string) string {
 // quote keeps a path from the database readable in a report, control
 // characters included.
 func quote(s string) string {
-	const max = 200
-	if len(s) > max {
-		s = s[:max] + "…"
+	const limit = 200
+	if len(s) > limit {
+		s = s[:limit] + "…"
 	}
 	return strconv.Quote(s)
 }
