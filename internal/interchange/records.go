@@ -145,9 +145,23 @@ type Record struct {
 	User        *User
 	Application *Application
 	Setting     *Setting
+	// Skipped are contents the source itself left out (a Maarch signature
+	// outside its docservers folder), for the report.
+	Skipped []Skip
 }
+
+// Skip is one content a source left out, and why.
+type Skip struct{ Reason, Detail string }
 
 // rawType reads only a line's "type".
 type rawType struct {
 	Type json.RawMessage `json:"type"`
 }
+
+// MaxLine is the longest line any reader accepts, whatever the service's
+// limits: past it, a record is refused unread.
+const MaxLine = 1 << 30
+
+// MaxInlineBytes bounds a file export writes inline in base64: larger ones
+// need a files folder (export --files-dir).
+const MaxInlineBytes = 16 << 20

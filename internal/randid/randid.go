@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Alphabet is the 62 characters every identifier is drawn from.
@@ -55,3 +56,9 @@ func AppID() string { return String(AppIDLen) }
 
 // ValidPublicID reports whether s has the shape of a user public id.
 func ValidPublicID(s string) bool { return PublicIDPattern.MatchString(s) }
+
+// ValidAppID reports whether s has the form of an application id: what an
+// imported application must already use.
+func ValidAppID(s string) bool {
+	return len(s) == AppIDLen && strings.Trim(s, Alphabet) == ""
+}

@@ -1,0 +1,230 @@
+//go:build importwip
+
+// Command import measures `userbridge import`: people written per second,
+// the import's peak memory, and what it costs the clients of a store that
+// serves meanwhile (read latency before and during the import).
+//
+//	go run ./bench/import                        # 20,000 people on SQLite
+//	TEST_POSTGRES_URL=postgres://... go run ./bench/import -db postgres
+//	go run ./bench/import -n 100000 -rate 0      # unthrottled
+//
+// It builds the binary, writes an interchange file of n people (each with
+// a legacy id, a password hash, a small file and an API key), starts the
+// service on a fresh database, measures GET /users/@current from -conns
+// connections for -d while idle, then runs the import as a separate
+// process while the same reads go on. Figures belong in bench/README.md.
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func main() {
+	n := flag.Int("n", 20000, "people in the file")
+	backend := flag.String("db", "sqlite", "sqlite or postgres (TEST_POSTGRES_URL)")
+	rate := flag.String("rate", "0", "the import's --rate")
+	conns := flag.Int("conns", 4, "reading connections")
+	dur := flag.Duration("d", 5*time.Second, "idle measuring window")
+	flag.Parse()
+
+	work, err := os.MkdirTemp("", "bench-import-")
+	must(err)
+	defer os.RemoveAll(work)
+	bin := filepath.Join(work, "userbridge")
+	build := exec.Command("go", "build", "-o", bin, "userbridge")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	must(build.Run())
+
+	dbURL := "sqlite://" + filepath.Join(work, "app.db")
+	if *backend == "postgres" {
+		dbURL = freshSchema(os.Getenv("TEST_POSTGRES_URL"))
+	}
+	env := append(os.Environ(), "DATABASE_URL="+dbURL, "STORAGE_URL=file://"+filepath.Join(work, "files"),
+		"RATE_LIMIT=0", "LOG_FORMAT=json")
+	path := filepath.Join(work, "people.jsonl")
+	writeFile(path, *n)
+	run(bin, env, "user", "create", "--admin", "--email", "reader@example.com", "--password", "password123")
+	token := strings.TrimSpace(run(bin, env, "token", "create", "--user", "reader@example.com"))
+
+	addr := freeAddr()
+	srv := exec.Command(bin, "serve", "--addr", addr)
+	srv.Env = env
+	must(srv.Start())
+	defer srv.Process.Kill()
+	base := "http://" + addr
+	waitReady(base)
+
+	idle := measure(base, token, *conns, func(ctx context.Context) { <-ctx.Done() }, *dur)
+	var elapsed time.Duration
+	var maxRSS int64
+	var summary string
+	during := measure(base, token, *conns, func(context.Context) {
+		start := time.Now()
+		cmd := exec.Command(bin, "import", path, "--rate", *rate, "--progress", "none")
+		cmd.Env = env
+		var errOut strings.Builder
+		cmd.Stderr = &errOut
+		if err := cmd.Run(); err != nil {
+			log.Fatalf("import: %v\n%s", err, errOut.String())
+		}
+		elapsed = time.Since(start)
+		maxRSS = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+		lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+		summary = lines[len(lines)-1]
+	}, 0)
+	fmt.Printf("%s, %d people, --rate %s, %d reading connections\n", *backend, *n, *rate, *conns)
+	fmt.Printf("summary: %s\n", summary)
+	fmt.Printf("| backend | people | people/s | import peak RSS | read p50 idle | read p99 idle | read p99 during | p99 ratio |\n")
+	fmt.Printf("| %s | %d | %.0f | %d MiB | %.2f ms | %.2f ms | %.2f ms | %.2f |\n", *backend, *n,
+		float64(*n)/elapsed.Seconds(), maxRSS/1024, ms(idle, 50), ms(idle, 99), ms(during, 99), ms(during, 99)/ms(idle, 99))
+}
+
+// measure reads GET /users/@current on conns connections while busy runs
+// (or for d when busy only waits), and returns every latency.
+func measure(base, token string, conns int, busy func(context.Context), d time.Duration) []time.Duration {
+	ctx, cancel := context.WithCancel(context.Background())
+	if d > 0 {
+		ctx, cancel = context.WithTimeout(context.Background(), d)
+	}
+	var mu sync.Mutex
+	var all []time.Duration
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Go(func() {
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			var mine []time.Duration
+			for ctx.Err() == nil {
+				req, _ := http.NewRequest(http.MethodGet, base+"/users/@current", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					log.Fatal(err)
+				}
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					log.Fatalf("read: %d", res.StatusCode)
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		})
+	}
+	busy(ctx)
+	cancel()
+	wg.Wait()
+	slices.Sort(all)
+	return all
+}
+
+func ms(sorted []time.Duration, p int) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return float64(sorted[i].Microseconds()) / 1000
+}
+
+func writeFile(path string, n int) {
+	f, err := os.Create(path)
+	must(err)
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	// One PHP-style bcrypt hash for everyone: parsing it costs the same
+	// as n different ones, computing n would take minutes.
+	h, err := bcrypt.GenerateFromPassword([]byte("password123"), 10)
+	must(err)
+	hash := "$2y$" + strings.TrimPrefix(string(h), "$2a$")
+	for i := range n {
+		must(enc.Encode(map[string]any{"type": "user", "email": fmt.Sprintf("p%07d@example.org", i), "email_verified": true,
+			"given_name": "Person", "family_name": fmt.Sprint(i), "updated_at": "2024-01-01T00:00:00Z",
+			"legacy_ids": map[string]any{"maarch": 9000000 + i},
+			"password_hash": map[string]any{"algorithm": "bcrypt", "value": hash},
+			"files":       []any{map[string]any{"name": "note.txt", "base64": "bm90ZQ=="}},
+			"credentials": []any{map[string]any{"kind": "api_key", "token": fmt.Sprintf("bench-legacy-key-%010d", i), "scopes": []string{"identity"}}},
+		}))
+	}
+	must(w.Flush())
+	must(f.Close())
+}
+
+func run(bin string, env []string, args ...string) string {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("%v: %v", args, err)
+	}
+	return string(out)
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitReady(base string) {
+	for range 200 {
+		if res, err := http.Get(base + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log.Fatal("the service did not become ready")
+}
+
+// freshSchema makes a schema of its own in the PostgreSQL database base
+// names, and returns base with its search_path there.
+func freshSchema(base string) string {
+	if base == "" {
+		log.Fatal("-db postgres needs TEST_POSTGRES_URL")
+	}
+	db, err := sql.Open("pgx", base)
+	must(err)
+	defer db.Close()
+	name := fmt.Sprintf("bench_import_%d", time.Now().UnixNano())
+	_, err = db.Exec("CREATE SCHEMA " + name)
+	must(err)
+	u, err := url.Parse(base)
+	must(err)
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,214 @@
+//go:build importwip
+
+package importer_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"userbridge/ent"
+	"userbridge/ent/user"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/importer"
+	"userbridge/internal/rules/accounts"
+)
+
+// phpBcrypt is what PHP's password_hash (Maarch) stores: bcrypt with the
+// $2y$ prefix, the same algorithm as $2a$.
+func phpBcrypt(t *testing.T, password string) string {
+	t.Helper()
+	h, err := bcrypt.GenerateFromPassword([]byte(password), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "$2y$" + strings.TrimPrefix(string(h), "$2a$")
+}
+
+const appID = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+
+// legacyFile is one legacy system's people: an application, two persons
+// with ids, a password, an avatar, a file, a signature and a token.
+func legacyFile(t *testing.T) string {
+	return file(t,
+		map[string]any{"type": "application", "id": appID, "name": "Legacy portal", "verified": true,
+			"public": false, "secret": "legacy-app-secret-0123456789", "scopes": []string{"identity", "email"}},
+		map[string]any{"type": "user", "email": "ada@example.org", "email_verified": true,
+			"given_name": "Ada", "family_name": "Lovelace", "login": "alovelace",
+			"created_at": "2019-05-01T10:00:00Z", "updated_at": "2021-03-04T05:06:07Z",
+			"password_hash": map[string]any{"algorithm": "bcrypt", "value": phpBcrypt(t, "correct horse")},
+			"legacy_ids":    map[string]any{"maarch": 4242, "usersv1": "usr_Ada00001"},
+			"avatar":        map[string]any{"base64": pngB64(t, 2, 2)},
+			"files":         []any{map[string]any{"name": "cv.txt", "base64": "aGVsbG8=", "created_at": "2020-01-01T00:00:00Z"}},
+			"signatures":    []any{map[string]any{"external_application": "parapheur", "format": "png", "base64": pngB64(t, 3, 1)}},
+			"credentials": []any{map[string]any{"kind": "api_key", "token": "legacy-api-key-ABCDEFGHIJ0123456789",
+				"scopes": []string{"identity", "email"}}},
+		},
+		map[string]any{"type": "user", "email": "bob@example.org", "email_verified": false,
+			"given_name": "Bob", "legacy_ids": map[string]any{"maarch": 4243}, "status": "SPD"},
+	)
+}
+
+func TestImportTwiceChangesNothing(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		path := legacyFile(t)
+		sum, rep := e.run(t, path, importer.Options{})
+		if sum.Created != 2 || sum.Rejected != 0 || sum.Applications != 1 || sum.Read != 2 {
+			t.Fatalf("first run: %+v %v", sum, rep)
+		}
+		ada := e.byEmail(t, "ada@example.org")
+		if ada.FirstName != "Ada" || ada.Login != "alovelace" || len(ada.Edges.Files) != 1 ||
+			len(ada.Edges.Signatures) != 1 || len(ada.Edges.Credentials) != 1 || ada.AvatarID == nil {
+			t.Fatalf("ada: %+v", ada)
+		}
+		if !ada.CreatedAt.Equal(time.Date(2019, 5, 1, 10, 0, 0, 0, time.UTC)) ||
+			!ada.UpdatedAt.Equal(time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)) {
+			t.Fatalf("times not kept: %v %v", ada.CreatedAt, ada.UpdatedAt)
+		}
+		if bob := e.byEmail(t, "bob@example.org"); bob.Status != user.StatusSuspended || bob.Verified {
+			t.Fatalf("bob: %+v", bob)
+		}
+		sum, rep = e.run(t, path, importer.Options{})
+		if sum.Created != 0 || sum.Merged != 0 || sum.Unchanged != 2 || sum.Rejected != 0 || sum.Applications != 0 {
+			t.Fatalf("second run changed something: %+v %v", sum, rep)
+		}
+		again := e.byEmail(t, "ada@example.org")
+		if !again.UpdatedAt.Equal(ada.UpdatedAt) || len(again.Edges.Files) != 1 || *again.AvatarID != *ada.AvatarID ||
+			again.Edges.Signatures[0].ID != ada.Edges.Signatures[0].ID {
+			t.Fatalf("second run rewrote ada: %+v", again)
+		}
+	})
+}
+
+func TestUnverifiedEmailNeverMerges(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		victim := e.User(t, "victim@example.org", func(in *accounts.CreateInput) { in.FirstName = "Real" })
+		intruder := map[string]any{"type": "user", "email": "Victim@Example.org", "email_verified": false,
+			"given_name": "Intruder", "updated_at": "2030-01-01T00:00:00Z",
+			"password_hash": map[string]any{"algorithm": "bcrypt", "value": phpBcrypt(t, "intruder pass")}}
+		sum, rep := e.run(t, file(t, intruder), importer.Options{})
+		if sum.Rejected != 1 || sum.Merged != 0 || strings.Join(reasons(rep, "rejected"), ",") != "unverified_email" {
+			t.Fatalf("unverified record merged: %+v %v", sum, rep)
+		}
+		if u := e.byEmail(t, "victim@example.org"); u.FirstName != "Real" || *u.PasswordHash != *victim.PasswordHash {
+			t.Fatalf("victim changed: %+v", u)
+		}
+		sum, _ = e.run(t, file(t, intruder), importer.Options{MergeUnverified: true})
+		if sum.Merged != 1 {
+			t.Fatalf("--merge-unverified: %+v", sum)
+		}
+	})
+}
+
+func TestMergeNeverRaisesRightsWithoutMergeRights(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.User(t, "carol@example.org")
+		rec := map[string]any{"type": "user", "email": "carol@example.org", "email_verified": true,
+			"role": "admin", "privileges": []string{"manage_users"}, "updated_at": "2030-01-01T00:00:00Z"}
+		sum, rep := e.run(t, file(t, rec), importer.Options{})
+		if u := e.byEmail(t, "carol@example.org"); u.Role != user.RoleUser || len(u.Privileges) != 0 {
+			t.Fatalf("rights raised: %+v %+v", u, sum)
+		}
+		if got := reasons(rep, "conflict"); len(got) != 2 || got[0] != "rights_differ" {
+			t.Fatalf("differences not reported: %v", rep)
+		}
+		e.run(t, file(t, rec), importer.Options{MergeRights: true})
+		if u := e.byEmail(t, "carol@example.org"); u.Role != user.RoleAdmin || len(u.Privileges) != 1 {
+			t.Fatalf("--merge-rights: %+v", u)
+		}
+	})
+}
+
+// Two systems know one person: whichever file comes first, the result is
+// the same: every field from the later source, both systems' ids.
+func TestImportOrderDoesNotMatter(t *testing.T) {
+	maarch := map[string]any{"type": "user", "email": "dan@example.org", "email_verified": true,
+		"given_name": "Daniel", "family_name": "Old", "login": "dan", "updated_at": "2020-01-01T00:00:00Z",
+		"legacy_ids": map[string]any{"maarch": 77}}
+	focus := map[string]any{"type": "user", "email": "DAN@example.org", "email_verified": true,
+		"given_name": "Dan", "username": "danny", "updated_at": "2022-01-01T00:00:00Z",
+		"legacy_ids": map[string]any{"edufocus": "Dan00077", "eduplatform": 9}}
+	dbURLs := map[string]string{}
+	_ = dbURLs
+	results := map[string]*ent.User{}
+	for name, order := range map[string][]any{"maarch first": {maarch, focus}, "focus first": {focus, maarch}} {
+		t.Run(name, func(t *testing.T) {
+			each(t, func(t *testing.T, e *env) {
+				for _, rec := range order {
+					if sum, rep := e.run(t, file(t, rec), importer.Options{}); sum.Rejected != 0 {
+						t.Fatalf("%+v %v", sum, rep)
+					}
+				}
+				u := e.byEmail(t, "dan@example.org")
+				if u.FirstName != "Dan" || u.LastName != "Old" || u.Login != "dan" || u.Username != "danny" {
+					t.Fatalf("fields: first %q last %q login %q username %q", u.FirstName, u.LastName, u.Login, u.Username)
+				}
+				ids := e.legacyIDs(t, u)
+				if ids["maarch"] != "77" || ids["edufocus"] != "Dan00077" || ids["eduplatform"] != "9" {
+					t.Fatalf("legacy ids: %v", ids)
+				}
+				results[name] = u
+			})
+		})
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		sum, rep := e.run(t, legacyFile(t), importer.Options{DryRun: true})
+		if sum.Created != 2 || !sum.DryRun || sum.Rejected != 0 {
+			t.Fatalf("dry run: %+v %v", sum, rep)
+		}
+		ctx := context.Background()
+		for name, n := range map[string]func() (int, error){
+			"users":        e.Store.Client.User.Query().Count,
+			"applications": e.Store.Client.Application.Query().Count,
+			"files":        e.Store.Client.File.Query().Count,
+			"credentials":  e.Store.Client.Credential.Query().Count,
+		} {
+			_ = ctx
+			if c, err := n(ctx); err != nil || c != 0 {
+				t.Fatalf("dry run left %d %s (%v)", c, name, err)
+			}
+		}
+		if left := e.blobs(t); left != 0 {
+			t.Fatalf("dry run left %d blobs", left)
+		}
+	})
+}
+
+// After the import, the legacy client's old token and the application's
+// old secret work, with the scopes they had; the person signs in with
+// their old password, which is then stored as argon2id.
+func TestImportedTokensSecretsAndPasswordsKeepWorking(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		if sum, rep := e.run(t, legacyFile(t), importer.Options{}); sum.Rejected != 0 {
+			t.Fatalf("%+v %v", sum, rep)
+		}
+		res := e.GraphQL(t, "legacy-api-key-ABCDEFGHIJ0123456789", `{ viewer { email } }`, nil)
+		var v struct{ Viewer struct{ Email string } }
+		res.Decode(t, &v)
+		if v.Viewer.Email != "ada@example.org" {
+			t.Fatalf("imported api key: %+v", res)
+		}
+		req := apptest.Request(http.MethodPost, "/oauth/token", "", nil)
+		req.Body = http.NoBody
+		form := "grant_type=client_credentials&client_id=" + appID + "&client_secret=legacy-app-secret-0123456789"
+		req, _ = http.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if rec := e.Do(req); rec.Code != http.StatusOK {
+			t.Fatalf("imported app secret: %d %s", rec.Code, rec.Body)
+		}
+		login := e.GraphQL(t, "", `mutation { login(email: "ada@example.org", password: "correct horse") { token } }`, nil)
+		if len(login.Errors) != 0 {
+			t.Fatalf("imported password: %+v", login)
+		}
+		if h := *e.byEmail(t, "ada@example.org").PasswordHash; !strings.HasPrefix(h, "$argon2id$") {
+			t.Fatalf("hash not upgraded: %.10s", h)
+		}
+	})
+}
