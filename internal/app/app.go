@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
 
@@ -43,7 +44,8 @@ type App struct {
 	// tracer is nil when tracing is off (tracing.go).
 	tracer      trace.TracerProvider
 	stopTracing func(context.Context) error
-	apqConn     io.Closer // the persisted queries' Redis client (apq.go), or nil
+	apqConn     io.Closer  // the persisted queries' Redis client (apq.go), or nil
+	router      chi.Routes // the route table behind Handler (router.go)
 }
 
 // New opens the store (migrating it unless told not to), builds the rules
@@ -107,6 +109,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("files: %w", err)
 	}
+	a.Accounts.LimitKey = a.Files.DeriveKey("rate limit keys")
 	a.Handler, err = a.routes()
 	if err != nil {
 		a.Close()

@@ -87,6 +87,7 @@ func (a *App) routes() (http.Handler, error) {
 			r.Mount(d.Prefix, d.Handler)
 		}
 	})
+	a.router = r
 	if a.tracer != nil {
 		return traced(r, a.tracer), nil
 	}
