@@ -57,7 +57,7 @@ func (s *Service) checkCurrentPassword(ctx context.Context, u *ent.User, current
 	if u.PasswordHash == "" {
 		return nil
 	}
-	if err := s.throttle(ctx, storedAccountKey(u)); err != nil {
+	if err := s.throttle(ctx, s.storedAccountKey(u)); err != nil {
 		return err
 	}
 	// No stored password is longer than MaxPassword characters: a longer
@@ -76,7 +76,7 @@ var errSudoPassword = apperr.Invalidf("currentPassword", ReasonWrongCurrentPassw
 // attempt at the password. An account without a password has nothing to
 // prove a sign-in with: its answer is the wrong password's.
 func (s *Service) checkSudoPassword(ctx context.Context, u *ent.User, password string) error {
-	if err := s.throttle(ctx, storedAccountKey(u)); err != nil {
+	if err := s.throttle(ctx, s.storedAccountKey(u)); err != nil {
 		return err
 	}
 	hash := u.PasswordHash // "" never matches, after the same hashing work

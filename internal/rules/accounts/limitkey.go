@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 
@@ -11,14 +12,14 @@ import (
 // The login limiter keeps one bucket per account, spent by every attempt at
 // its password: Login and CheckPassword, and the current password asked
 // by a password change or by an API key outliving its parent. Both
-// functions below end in accountBucket, after ident's one normalisation
+// methods below end in accountBucket, after ident's one normalisation
 // (the one that finds the account), so that every spelling of an address
 // ("STRASSE@", "straße@") spends the same bucket.
 
 // typedAccountKey is the bucket of the account an e-mail typed at login
 // names, or false when it could not name one (too long, or refused by
 // ident.LookupKey): such an attempt spends only its address's bucket.
-func typedAccountKey(email string) (string, bool) {
+func (s *Service) typedAccountKey(email string) (string, bool) {
 	if len(email) > maxLoginEmail {
 		return "", false
 	}
@@ -26,16 +27,20 @@ func typedAccountKey(email string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return accountBucket(k), true
+	return s.accountBucket(k), true
 }
 
 // storedAccountKey is the bucket of account u.
-func storedAccountKey(u *ent.User) string { return accountBucket(ident.Key(u.Email)) }
+func (s *Service) storedAccountKey(u *ent.User) string { return s.accountBucket(ident.Key(u.Email)) }
 
-// accountBucket hashes the normalised address (SHA-256, the first 128 bits
-// in hex) before it becomes part of a key: the keys live in Redis, where
-// whoever lists them must not read the addresses of the accounts tried.
-func accountBucket(identKey string) string {
-	sum := sha256.Sum256([]byte(identKey))
-	return "login:account:" + hex.EncodeToString(sum[:16])
+// accountBucket names the bucket of the normalised address identKey by its
+// HMAC-SHA-256 under LimitKey (the first 128 bits, in hex): the keys live
+// in Redis, where whoever lists them must read no address, and a plain hash
+// would not do, since hashing a list of known addresses finds which of
+// them were tried. Every replica derives LimitKey from the one service
+// secret, so they all spend the same bucket for an account.
+func (s *Service) accountBucket(identKey string) string {
+	m := hmac.New(sha256.New, s.LimitKey)
+	m.Write([]byte(identKey))
+	return "login:account:" + hex.EncodeToString(m.Sum(nil)[:16])
 }

@@ -54,7 +54,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 // screen, under the same limits and with the same answers.
 func (s *Service) CheckPassword(ctx context.Context, email, password, clientAddr string) (*ent.User, error) {
 	keys := []string{"login:addr:" + reqinfo.LimitKey(clientAddr)}
-	bucket, ok := typedAccountKey(email)
+	bucket, ok := s.typedAccountKey(email)
 	if ok {
 		keys = append([]string{bucket}, keys...)
 	}

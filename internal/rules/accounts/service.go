@@ -33,6 +33,12 @@ type Service struct {
 	// LoginLimiter throttles login attempts per account and per client
 	// address; nil admits everything.
 	LoginLimiter ratelimit.Limiter
+	// LimitKey keys the hash naming an account's bucket in LoginLimiter
+	// (limitkey.go), so that bucket names reveal no address; the service's
+	// wiring derives it from the service secret (files.Service.DeriveKey),
+	// the same on every replica. Nil (the command line, which throttles
+	// nothing) hashes with an empty key.
+	LimitKey []byte
 	// MaxAPIKeyTTL bounds the lifetime of the keys CreateAPIKey makes;
 	// 0: DefaultMaxAPIKeyTTL.
 	MaxAPIKeyTTL time.Duration
