@@ -5,6 +5,7 @@ package app_test
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"userbridge/internal/app"
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/edge/ratelimit"
+	"userbridge/internal/rules/ident"
 	"userbridge/internal/store/db/dbtest"
 )
 
@@ -171,5 +173,50 @@ func TestMintingKeysDoesNotRefillTheUsersV1Limit(t *testing.T) {
 				t.Fatalf("%d, Remaining %q", r.Code, r.Header().Get("RateLimit-Remaining"))
 			}
 		})
+	})
+}
+
+// TestRedisKeysResistADictionaryOfEmails: the account buckets were named
+// by a plain SHA-256 of the normalised address, so whoever listed Redis's
+// keys could hash a list of known addresses and learn which accounts were
+// being tried. They are now named by a hash keyed with the service secret:
+// no plain hash of the address appears, and a service with another secret
+// names the same address's bucket differently.
+func TestRedisKeysResistADictionaryOfEmails(t *testing.T) {
+	redisURL := os.Getenv("TEST_REDIS_URL")
+	if redisURL == "" {
+		t.Skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run it")
+	}
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opts)
+	t.Cleanup(func() { _ = rdb.Close() })
+	const email = "alice.private@example.com"
+	plain := map[string]bool{}
+	for _, s := range []string{email, ident.Key(email)} {
+		sum := sha256.Sum256([]byte(s))
+		plain[hex.EncodeToString(sum[:16])], plain[hex.EncodeToString(sum[:])] = true, true
+	}
+	dbtest.Each(t, func(t *testing.T, url string) {
+		bucket := func(t *testing.T, secret string) string {
+			prefix := freshPrefix()
+			env := apptest.New(t, url, withRedis(redisURL, prefix), func(c *app.Config) { c.Secret = secret })
+			env.GraphQL(t, "", opLogin, map[string]any{"e": email, "p": "wrong-guess"})
+			keys, err := rdb.Keys(context.Background(), "*"+prefix+"login:account:*").Result()
+			if err != nil || len(keys) != 1 {
+				t.Fatalf("account keys %q, %v: want one", keys, err)
+			}
+			k := keys[0]
+			return k[strings.LastIndex(k, ":")+1:]
+		}
+		a := bucket(t, strings.Repeat("a", 32))
+		if plain[a] {
+			t.Fatalf("the bucket %q is the plain SHA-256 of the address", a)
+		}
+		if b := bucket(t, strings.Repeat("b", 32)); b == a {
+			t.Fatalf("two secrets name the address's bucket alike (%q): the hash is not keyed", a)
+		}
 	})
 }
