@@ -45,6 +45,7 @@ func (r *run) applications(ctx context.Context, rd *interchange.Reader) error {
 		switch {
 		case rec.User != nil:
 			r.prog.total++
+			r.noteIntegerIDs(rec.User)
 		case rec.Application != nil:
 			if err := r.application(ctx, rec); err != nil {
 				return err

@@ -113,6 +113,9 @@ func (im *Importer) ImportFile(ctx context.Context, path string, opt Options) (S
 	err = run.applications(ctx, r)
 	r.Close()
 	f.Close()
+	if err == nil {
+		err = run.raiseSequence(ctx)
+	}
 	if err != nil {
 		return run.sum, err
 	}

@@ -32,6 +32,7 @@ type run struct {
 	apps    map[string]int // client id → primary key, of applications known
 	prog    *progress
 	maxID   int      // the largest integer legacy id or primary key written
+	fileMax int      // the largest integer id the file's user lines give
 	root    *os.Root // the files folder, when given
 	// appPlans are the file's applications: a dry run, which keeps
 	// nothing, writes them again in each batch's transaction.
@@ -245,13 +246,48 @@ func (r *run) finish(ctx context.Context) error {
 	}
 	return db.WithTx(ctx, r.im.Client, func(tx *ent.Tx) error {
 		if r.maxID > 0 {
-			if err := legacyids.EnsureSequenceAbove(ent.NewTxContext(ctx, tx), r.maxID); err != nil {
+			if err := legacyids.EnsureSequenceAbove(ctx, tx.Client(), r.maxID); err != nil {
 				return err
 			}
 		}
 		_, err := tx.Setting.Delete().Where(setting.Key(moveKey)).Exec(ctx)
 		return err
 	})
+}
+
+// maxIntegerID is the largest integer legacy id (a PostgreSQL integer).
+const maxIntegerID = 1<<31 - 1
+
+// noteIntegerIDs remembers the largest integer id a user line of the file
+// gives (its integer legacy ids, its primary key in a move).
+func (r *run) noteIntegerIDs(u *interchange.User) {
+	note := func(v int64) {
+		if v > 0 && v <= maxIntegerID && int(v) > r.fileMax {
+			r.fileMax = int(v)
+		}
+	}
+	if ids := u.LegacyIDs; ids != nil {
+		if ids.Eduplatform != nil {
+			note(*ids.Eduplatform)
+		}
+		if ids.Maarch != nil {
+			note(*ids.Maarch)
+		}
+	}
+	if r.move && u.ID != nil {
+		note(int64(*u.ID))
+	}
+}
+
+// raiseSequence puts the user id sequence above every integer id the file
+// gives, before the first user is created: a person created early in the
+// run would otherwise receive a primary key, and so derived ids, that a
+// later line of the file claims.
+func (r *run) raiseSequence(ctx context.Context) error {
+	if r.opt.DryRun || r.fileMax == 0 {
+		return nil
+	}
+	return legacyids.EnsureSequenceAbove(ctx, r.im.Client, r.fileMax)
 }
 
 // isMove tells whether this run moves a store in: the store has no user

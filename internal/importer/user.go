@@ -48,7 +48,7 @@ func (r *run) write(ctx context.Context, p *plan) (outcome, error) {
 	c := db.Client(ctx, r.im.Client)
 	if p.reserve {
 		for _, l := range p.legacy {
-			if err := legacyids.Reserve(ctx, l.dialect, l.value); err != nil {
+			if err := legacyids.Reserve(ctx, c, l.dialect, l.value); err != nil {
 				return outcome{}, err
 			}
 		}
@@ -71,7 +71,7 @@ func (r *run) write(ctx context.Context, p *plan) (outcome, error) {
 func (r *run) check(ctx context.Context, c *ent.Client, p *plan, existing *ent.User) error {
 	holdsImported := false
 	for _, l := range p.legacy {
-		holder, held, err := legacyids.Holder(ctx, l.dialect, l.value)
+		holder, held, err := legacyids.Holder(ctx, c, l.dialect, l.value)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (r *run) create(ctx context.Context, c *ent.Client, p *plan) (outcome, erro
 		r.maxID = *p.id
 	}
 	for _, l := range p.legacy {
-		if err := legacyids.Assign(ctx, u.ID, l.dialect, l.value); err != nil {
+		if err := legacyids.Assign(ctx, c, u.ID, l.dialect, l.value); err != nil {
 			return outcome{}, err
 		}
 	}
@@ -289,12 +289,12 @@ func (r *run) merge(ctx context.Context, c *ent.Client, p *plan, u *ent.User) (o
 		}
 	}
 	for _, l := range p.legacy {
-		if id, err := legacyids.In(ctx, u, l.dialect); err != nil {
+		if id, err := legacyids.In(ctx, c, u, l.dialect); err != nil {
 			return outcome{}, err
 		} else if id == l.value {
 			continue
 		}
-		if err := legacyids.Assign(ctx, u.ID, l.dialect, l.value); err != nil {
+		if err := legacyids.Assign(ctx, c, u.ID, l.dialect, l.value); err != nil {
 			return outcome{}, err
 		}
 		o.changed = append(o.changed, "legacy_ids."+string(l.dialect))
