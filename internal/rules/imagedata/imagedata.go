@@ -1,12 +1,12 @@
-// Package imagedata decodes images sent inline as text: plain base64 or a
-// data:image/...;base64, URI (Maarch picture and signatures, avatars). It
-// checks that the bytes really are an image by parsing the image header.
+// Package imagedata checks that bytes said to be an image are one whole
+// image (Check: every pixel decoded within a pixel and memory budget,
+// nothing after its end, the declared format its real one), and decodes
+// images sent inline as text: plain base64 or a data:image/...;base64, URI
+// (Maarch picture and signatures, avatars).
 package imagedata
 
 import (
-	"bytes"
 	"encoding/base64"
-	"image"
 	_ "image/gif"  // register GIF
 	_ "image/jpeg" // register JPEG
 	_ "image/png"  // register PNG
@@ -26,8 +26,8 @@ const (
 	ReasonTooLarge = "image_too_large"
 )
 
-// Image is decoded image bytes with the format the header names ("png",
-// "jpeg", "gif") and its content type.
+// Image is an image's bytes, as sent, with its real format ("png", "jpeg",
+// "gif"), its content type and its size in pixels.
 type Image struct {
 	Data        []byte
 	Format      string
@@ -37,10 +37,26 @@ type Image struct {
 }
 
 // Decode reads s as plain base64 (standard or URL alphabet, padded or not,
-// whitespace ignored) or as a data:image/*;base64, URI, and checks that the
-// bytes are an image of at most limit bytes (0: no bound).
+// whitespace ignored) or as a data:image/*;base64, URI, and checks (Check)
+// that the bytes are one whole image of at most limit bytes (0: no bound).
 // Returns invalid with reason empty_image, not_an_image or image_too_large.
-func Decode(s string, limit int) (*Image, error) {
+func Decode(s string, limit int) (*Image, error) { return DecodeAs(s, limit, "") }
+
+// DecodeAs is Decode for an image declared to be of wantFormat (see Check).
+// Returns invalid with reason empty_image, not_an_image, format_mismatch or
+// image_too_large.
+func DecodeAs(s string, limit int, wantFormat string) (*Image, error) {
+	data, err := Text(s, limit)
+	if err != nil {
+		return nil, err
+	}
+	return Check(data, wantFormat)
+}
+
+// Text reads s as Decode does, without checking the bytes are an image.
+// Returns invalid with reason empty_image, not_an_image (not base64, or a
+// data: URI of another type) or image_too_large (over limit bytes).
+func Text(s string, limit int) ([]byte, error) {
 	s = strings.TrimSpace(s)
 	if rest, ok := strings.CutPrefix(s, "data:"); ok {
 		meta, payload, found := strings.Cut(rest, ",")
@@ -62,11 +78,7 @@ func Decode(s string, limit int) (*Image, error) {
 	if limit > 0 && len(data) > limit {
 		return nil, tooLarge()
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, notImage()
-	}
-	return &Image{Data: data, Format: format, ContentType: "image/" + format, Width: cfg.Width, Height: cfg.Height}, nil
+	return data, nil
 }
 
 func decodeBase64(s string) ([]byte, error) {

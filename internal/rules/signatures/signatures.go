@@ -23,8 +23,13 @@ const MaxBytes = schema.MaxSignatureBytes
 
 // Service is the signature rule set over one store.
 type Service struct {
-	Client *ent.Client
-	Now    func() time.Time
+	Client  *ent.Client
+	Dialect string // the store's: "postgres" locks the owner's row
+	// MaxSets and MaxUserBytes bound the signature sets and their bytes
+	// one user keeps; 0 takes DefaultMaxSets, DefaultMaxUserBytes.
+	MaxSets      int
+	MaxUserBytes int64
+	Now          func() time.Time
 }
 
 // Input is one signature as a client sends it: a format ("png", "jpeg")
@@ -49,8 +54,10 @@ func (s *Service) MayReplace(v *auth.Viewer, userID int) error {
 // (see Validate).
 // Returns forbidden per policy.ManageSignatures (before the user is looked
 // up) and policy.SignaturesOf (after: an administrator's need an
-// administrator), not found when the user does not exist, invalid (see Validate, and
-// reason empty_application).
+// administrator), not found when the user does not exist, invalid (see
+// Validate, and reasons empty_application, signature_sets_limit and
+// signature_bytes_limit past the per-user bounds, checked with the user
+// held so that concurrent replacements cannot pass them together).
 func (s *Service) ReplaceExternal(ctx context.Context, v *auth.Viewer, userID int, application string, sigs []Input) ([]*ent.Signature, error) {
 	if err := policy.ManageSignatures(v, userID); err != nil {
 		return nil, err
@@ -85,6 +92,16 @@ func (s *Service) ReplaceExternal(ctx context.Context, v *auth.Viewer, userID in
 }
 
 func (s *Service) replace(ctx context.Context, tx *ent.Tx, userID int, app string, sigs []Input, data [][]byte) ([]*ent.Signature, error) {
+	if err := s.lockOwner(ctx, tx, userID); err != nil {
+		return nil, err
+	}
+	var n int64
+	for _, d := range data {
+		n += int64(len(d))
+	}
+	if err := s.withinBounds(ctx, tx, userID, app, len(sigs), n); err != nil {
+		return nil, err
+	}
 	if _, err := tx.Signature.Delete().
 		Where(signature.OwnerID(userID), signature.ExternalApplication(app)).Exec(ctx); err != nil {
 		return nil, err

@@ -56,7 +56,7 @@ func TestReplaceExternal(t *testing.T) {
 		if _, err := s.ReplaceExternal(ctx, admin, v.User.ID, "other-app", []signatures.Input{{"png", img}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ReplaceExternal(ctx, v, v.User.ID, "maarch", []signatures.Input{{"jpeg", img}}); err != nil {
+		if _, err := s.ReplaceExternal(ctx, v, v.User.ID, "maarch", []signatures.Input{{"PNG", img}}); err != nil {
 			t.Fatal(err)
 		}
 		if count("maarch") != 1 || count("other-app") != 1 {

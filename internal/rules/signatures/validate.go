@@ -16,11 +16,15 @@ const (
 	ReasonEmptyFormat      = "empty_format"        // "Body signatures[k] format is empty or not a string"
 	ReasonNotImage         = "not_an_image"        // "Signature is not an image"
 	ReasonTooLarge         = "signature_too_large" // "Max file size reached (1 MB)"
+	ReasonFormatMismatch   = "format_mismatch"     // the image is not of the declared format
+	ReasonTooManyPixels    = "image_too_large"     // over imagedata.MaxPixels
 )
 
-// Validate checks each signature in order and returns the decoded images.
-// For signature k it checks, in Maarch's order: encodedSignature not
-// empty, format not empty, an image, at most MaxBytes decoded. The error
+// Validate checks each signature in order and returns the decoded images,
+// their bytes as sent. For signature k it checks, in Maarch's order:
+// encodedSignature not empty, format not empty, base64 of at most MaxBytes,
+// then one whole image (imagedata.Check): of the declared format, within
+// imagedata.MaxPixels, nothing after its end. The error
 // names the offending signature in Field, e.g.
 // "signatures[2].encodedSignature"; Index(err) returns k.
 // Returns invalid with one of the reasons above.
@@ -38,12 +42,29 @@ func Validate(sigs []Input) ([][]byte, error) {
 		}
 		// Bounded: an oversized one is refused from its length, before it
 		// is decoded.
-		img, err := imagedata.Decode(in.Encoded, MaxBytes)
+		data, err := imagedata.Text(in.Encoded, MaxBytes)
 		switch {
 		case err != nil && apperr.As(err).Reason == imagedata.ReasonTooLarge:
 			return nil, invalid(field+"encodedSignature", ReasonTooLarge,
 				"signatures[%d] is over the maximum size (1 MB)", k)
 		case err != nil:
+			return nil, invalid(field+"encodedSignature", ReasonNotImage,
+				"signatures[%d] is not an image", k)
+		}
+		img, err := imagedata.Check(data, in.Format)
+		var reason string
+		if err != nil {
+			reason = apperr.As(err).Reason
+		}
+		switch {
+		case err == nil:
+		case reason == imagedata.ReasonFormatMismatch:
+			return nil, invalid(field+"format", ReasonFormatMismatch,
+				"signatures[%d]: %s", k, apperr.As(err).Message)
+		case reason == imagedata.ReasonTooLarge:
+			return nil, invalid(field+"encodedSignature", ReasonTooManyPixels,
+				"signatures[%d] has more than %d pixels", k, imagedata.MaxPixels)
+		default:
 			return nil, invalid(field+"encodedSignature", ReasonNotImage,
 				"signatures[%d] is not an image", k)
 		}
