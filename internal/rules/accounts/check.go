@@ -10,6 +10,7 @@ import (
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
 	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/passwords"
 	"userbridge/internal/rules/policy"
 )
 
@@ -62,7 +63,12 @@ func (s *Service) checkCurrentPassword(ctx context.Context, u *ent.User, current
 	}
 	// No stored password is longer than MaxPassword characters: a longer
 	// guess is wrong without hashing it.
-	if current == nil || utf8.RuneCountInString(*current) > MaxPassword || !auth.CheckPassword(*current, u.PasswordHash) {
+	// The new password replaces the hash in the same transaction: an
+	// imported one needs no upgrade of its own here.
+	if current == nil || utf8.RuneCountInString(*current) > MaxPassword {
+		return errCurrentPassword
+	}
+	if ok, _ := passwords.Matches(u.PasswordHash, *current); !ok {
 		return errCurrentPassword
 	}
 	return nil
@@ -74,14 +80,22 @@ var errSudoPassword = apperr.Invalidf("currentPassword", ReasonWrongCurrentPassw
 // checkSudoPassword checks the password that lets a new API key outlive the
 // credential minting it, under the account's login limit like every
 // attempt at the password. An account without a password has nothing to
-// prove a sign-in with: its answer is the wrong password's.
-func (s *Service) checkSudoPassword(ctx context.Context, u *ent.User, password string) error {
+// prove a sign-in with: its answer is the wrong password's. It returns
+// the hash to store in place of an imported one (matchPassword), for the
+// caller's transaction.
+func (s *Service) checkSudoPassword(ctx context.Context, u *ent.User, password string) (string, error) {
 	if err := s.throttle(ctx, s.storedAccountKey(u)); err != nil {
-		return err
+		return "", err
 	}
-	hash := u.PasswordHash // "" never matches, after the same hashing work
-	if utf8.RuneCountInString(password) > MaxPassword || !auth.CheckPassword(password, hash) {
-		return errSudoPassword
+	if utf8.RuneCountInString(password) > MaxPassword {
+		return "", errSudoPassword
 	}
-	return nil
+	ok, upgrade, err := matchPassword(u, password) // "" never matches, after the same hashing work
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", errSudoPassword
+	}
+	return upgrade, nil
 }

@@ -69,14 +69,29 @@ func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, in APIKeyInp
 	if in.TTL != nil && *in.TTL < s.maxAPIKeyTTL() {
 		expires = now.Add(*in.TTL)
 	}
+	upgrade := ""
 	if in.CurrentPassword != nil {
-		if err := s.checkSudoPassword(ctx, v.User, *in.CurrentPassword); err != nil {
+		var err error
+		if upgrade, err = s.checkSudoPassword(ctx, v.User, *in.CurrentPassword); err != nil {
 			return "", nil, err
 		}
 	} else if parent := v.Credential; parent != nil && parent.ExpiresAt != nil && parent.ExpiresAt.Before(expires) {
 		expires = parent.ExpiresAt.UTC()
 	}
-	return s.issueUntil(ctx, s.Client, v.User.ID, nil, credential.KindAPIKey, dedupe(scopes), true, &expires)
+	var token string
+	var cred *ent.Credential
+	err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		if err := upgradePassword(ctx, tx.Client(), v.User, upgrade); err != nil {
+			return err
+		}
+		var err error
+		token, cred, err = s.issueUntil(ctx, tx.Client(), v.User.ID, nil, credential.KindAPIKey, dedupe(scopes), true, &expires)
+		return err
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return token, cred, nil
 }
 
 // maxAPIKeyTTL is MaxAPIKeyTTL, or its default when unset.

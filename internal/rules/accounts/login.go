@@ -39,11 +39,18 @@ const maxLoginEmail = 1024
 // the database), a wrong password, or an account that is not active (any
 // password), after the same password-hashing work in every case.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (string, *ent.User, error) {
-	u, err := s.CheckPassword(ctx, email, password, clientAddr)
+	u, upgrade, err := s.checkPassword(ctx, email, password, clientAddr)
 	if err != nil {
 		return "", nil, err
 	}
-	token, _, err := s.issue(ctx, s.Client, u.ID, nil, credential.KindAccessToken, auth.AllScopes, true, DefaultLoginTTL)
+	var token string
+	err = withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		if err := upgradePassword(ctx, tx.Client(), u, upgrade); err != nil {
+			return err
+		}
+		token, _, err = s.issue(ctx, tx.Client(), u.ID, nil, credential.KindAccessToken, auth.AllScopes, true, DefaultLoginTTL)
+		return err
+	})
 	if err != nil {
 		return "", nil, err
 	}
@@ -51,35 +58,52 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 }
 
 // CheckPassword is Login without the token: the sign-in of the OAuth login
-// screen, under the same limits and with the same answers.
+// screen, under the same limits and with the same answers. An imported
+// hash that matches is replaced by the service's own.
 func (s *Service) CheckPassword(ctx context.Context, email, password, clientAddr string) (*ent.User, error) {
+	u, upgrade, err := s.checkPassword(ctx, email, password, clientAddr)
+	if err != nil {
+		return nil, err
+	}
+	if err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		return upgradePassword(ctx, tx.Client(), u, upgrade)
+	}); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// checkPassword is the check of Login and CheckPassword, and the hash to
+// store in place of the one that matched (matchPassword).
+func (s *Service) checkPassword(ctx context.Context, email, password, clientAddr string) (*ent.User, string, error) {
 	keys := []string{"login:addr:" + reqinfo.LimitKey(clientAddr)}
 	bucket, ok := s.typedAccountKey(email)
 	if ok {
 		keys = append([]string{bucket}, keys...)
 	}
 	if err := s.throttle(ctx, keys...); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var u *ent.User
 	if ok {
 		var err error
 		u, err = s.Client.User.Query().Where(user.EmailKey(ident.Key(email))).Only(ctx)
 		if err != nil && !ent.IsNotFound(err) {
-			return nil, apperr.Wrap(err, "looking up user")
+			return nil, "", apperr.Wrap(err, "looking up user")
 		}
-	}
-	hash := ""
-	if u != nil && u.PasswordHash != "" {
-		hash = u.PasswordHash
 	}
 	// A banned or suspended account gets the answer of a wrong password,
 	// whatever the password: telling it apart only after the right one
 	// would confirm a guessed password (one its owner may use elsewhere).
-	if !auth.CheckPassword(password, hash) || u == nil || u.Status != user.StatusActive {
-		return nil, errBadLogin
+	// Its hash is not replaced either: nothing signed in.
+	match, upgrade, err := matchPassword(u, password)
+	if err != nil {
+		return nil, "", err
 	}
-	return u, nil
+	if !match || u == nil || u.Status != user.StatusActive {
+		return nil, "", errBadLogin
+	}
+	return u, upgrade, nil
 }
 
 func (s *Service) throttle(ctx context.Context, keys ...string) error {
