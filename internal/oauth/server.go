@@ -65,7 +65,7 @@ func New(cfg Config) *Server {
 		EnforcePKCEForPublicClients: true,
 		TokenURL:                    cfg.PublicURL + "/oauth/token",
 		RefreshTokenScopes:          []string{}, // every grant gets a refresh token
-		ClientSecretsHasher:         secretHasher{},
+		ClientSecretsHasher:         secretHasher{store: st},
 		// fosite's HMAC strategy is not used (strategy below), but its
 		// configuration insists on a secret of 32 bytes.
 		GlobalSecret: padKey(cfg.Key),

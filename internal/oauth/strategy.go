@@ -77,12 +77,23 @@ func (s strategy) ValidateAuthorizeCode(_ context.Context, r fosite.Requester, c
 }
 
 // secretHasher compares client secrets the way Basic id:secret does
-// (auth.SecretMatches): SHA-256, in constant time.
-type secretHasher struct{}
+// (auth.MatchSecret): SHA-256, in constant time; an imported secret hash
+// with its own algorithm, once, then restored as a SHA-256 through the
+// store (in fosite's transaction when there is one).
+type secretHasher struct{ store *store }
 
-func (secretHasher) Compare(_ context.Context, hash, data []byte) error {
-	if len(hash) == 0 || !auth.SecretMatches(string(data), string(hash)) {
+func (h secretHasher) Compare(ctx context.Context, hash, data []byte) error {
+	if len(hash) == 0 {
 		return fosite.ErrInvalidClient
+	}
+	ok, restore := auth.MatchSecret(string(hash), string(data))
+	if !ok {
+		return fosite.ErrInvalidClient
+	}
+	// A failure to restore leaves the imported hash, checked again at
+	// the next authentication: it must not fail this one.
+	if restore != "" && h.store != nil {
+		_ = auth.RestoreSecret(ctx, h.store.db(ctx), string(hash), restore)
 	}
 	return nil
 }

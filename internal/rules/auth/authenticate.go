@@ -141,8 +141,14 @@ func (a *Authenticator) basic(ctx context.Context, clientID, secret string) (*Vi
 	case err != nil:
 		return nil, lookupFailed(err, "looking up application")
 	}
-	if !SecretMatches(secret, app.SecretHash) {
+	ok, restore := MatchSecret(app.SecretHash, secret)
+	if !ok {
 		return nil, unauthenticated(ReasonInvalidToken, "invalid application credentials")
+	}
+	// A failure to restore leaves the imported hash, checked again at the
+	// next authentication: it must not fail this one.
+	if restore != "" && RestoreSecret(ctx, a.Client, app.SecretHash, restore) == nil {
+		app.SecretHash = restore
 	}
 	return &Viewer{App: app, Scopes: AppOnlyScopes}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"strings"
 
 	"userbridge/ent/credential"
 	"userbridge/internal/randid"
@@ -41,14 +40,10 @@ func SecretMatches(secret, hash string) bool {
 }
 
 // wellFormedToken reports whether s could be a token at all, so garbage is
-// refused without a database round trip.
+// refused without a database round trip: one the service issued, or one a
+// legacy client held before the move (ImportedTokenHash).
 func wellFormedToken(s string) bool {
-	if len(s) < 16 || len(s) > 128 {
-		return false
-	}
-	return strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.')
-	}) < 0
+	return len(s) >= MinImportedToken && len(s) <= MaxImportedToken && printable(s)
 }
 
 // NewAppSecret returns a fresh application secret and the hash to store.
