@@ -35,7 +35,7 @@ type comparer struct {
 }
 
 // compare returns the differences between up and st, in a stable order:
-// status, headers, then the body.
+// the status alone when it differs, else headers, then the body.
 func (c *comparer) compare(method string, up, st *answer) []diff {
 	var out []diff
 	add := func(d diff) {
@@ -44,7 +44,11 @@ func (c *comparer) compare(method string, up, st *answer) []diff {
 		}
 	}
 	if up.status != st.status {
+		// Two answers of different statuses are different outcomes: their
+		// headers and bodies differ as a consequence and would only bury
+		// the one difference that matters.
 		add(diff{Path: "status", Kind: "status", Upstream: itoa(up.status), Store: itoa(st.status)})
+		return out
 	}
 	for _, h := range c.rules.headers {
 		u, s := headerValue(up.header, h), headerValue(st.header, h)
