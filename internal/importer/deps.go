@@ -2,39 +2,38 @@
 
 package importer
 
-// TEMPORARY: adapters to rules other branches are adding (passwords,
-// imagedata bounds). Replaced when they land.
-
 import (
-	"bytes"
-	"errors"
-	"image"
-
 	"userbridge/internal/apperr"
 	"userbridge/internal/interchange"
 	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/imagedata"
+	"userbridge/internal/rules/passwords"
 )
 
-func parsePassword(h *interchange.Hash) (stored, algorithm string, weak bool, err error) {
-	return "", "", false, errors.New("not yet")
+// parsePassword checks an imported password hash with the rules every
+// password check uses (algorithms, cost limits).
+func parsePassword(h *interchange.Hash) (passwords.Imported, error) {
+	return passwords.Parse(passwords.Spec(*h))
 }
 
-func appSecretHash(h *interchange.Hash) (string, error) { return "", errors.New("not yet") }
+// appSecretHash is the stored form of an application secret given as a
+// hash.
+func appSecretHash(h *interchange.Hash) (string, error) {
+	return auth.ImportedSecretHash(passwords.Spec(*h))
+}
 
+// checkImage applies the service's image checks (whole image, pixel
+// budget, declared format) and its byte bound; it returns the real format.
 func checkImage(data []byte, format string, limit int) (string, error) {
 	if len(data) > limit {
-		return "", apperr.New(apperr.TooLarge, "image_too_large", "the image is too large")
+		return "", apperr.New(apperr.TooLarge, imagedata.ReasonTooLarge, "the image is larger than the service accepts")
 	}
-	cfg, f, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return "", apperr.Invalidf("image", "not_an_image", "the data is not an image")
+	img, err := imagedata.Check(data, format)
+	if err != nil {
+		return "", err
 	}
-	return f, nil
+	return img.Format, nil
 }
 
-func tokenHash(token, sha string) (string, error) {
-	if token != "" {
-		return auth.HashSecret(token), nil
-	}
-	return sha, nil
-}
+// tokenHash is the stored hash of an imported credential.
+func tokenHash(token, sha string) (string, error) { return auth.ImportedTokenHash(token, sha) }

@@ -15,6 +15,7 @@ import (
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
 	"userbridge/internal/interchange"
+	"userbridge/internal/randid"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/ident"
 	"userbridge/internal/rules/legacyids"
@@ -28,6 +29,7 @@ type plan struct {
 	email      string
 	emailKey   string
 	id         *int      // kept in a move
+	publicID   *string   // kept in a move
 	at         time.Time // when the source last changed the person: merges compare it
 	createdAt  time.Time
 	in         accounts.CreateInput // names, rights, status, mode
@@ -111,6 +113,12 @@ func (r *run) plan(rec interchange.Record) (*plan, *rejection) {
 			return nil, reject("invalid_id", "id must be a user id of this store")
 		}
 		p.id = u.ID
+	}
+	if u.PublicID != nil && r.move {
+		if !randid.ValidPublicID(*u.PublicID) {
+			return nil, reject("invalid_public_id", "public_id must be 8 characters from [A-Za-z0-9]")
+		}
+		p.publicID = u.PublicID
 	}
 	p.at, p.createdAt = r.now(), r.now()
 	switch {
@@ -288,11 +296,12 @@ func (r *run) planPassword(p *plan) *rejection {
 	if p.rec.PasswordHash == nil {
 		return nil
 	}
-	stored, alg, weak, err := parsePassword(p.rec.PasswordHash)
+	imp, err := parsePassword(p.rec.PasswordHash)
 	if err != nil {
-		return reject("invalid_password_hash", "password_hash: %s", err.Error())
+		e := apperr.As(err)
+		return reject(e.Reason, "password_hash: %s", e.Message)
 	}
-	p.password, p.algorithm, p.weak = stored, alg, weak
+	p.password, p.algorithm, p.weak = imp.Stored, imp.Algorithm, imp.Weak
 	p.said["password"] = true
 	return nil
 }

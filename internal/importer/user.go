@@ -143,7 +143,7 @@ func (r *run) create(ctx context.Context, c *ent.Client, p *plan) (outcome, erro
 	if p.password != "" {
 		times["password"] = p.passwordAt
 	}
-	cr := c.User.Create().SetNillableID(p.id).
+	cr := c.User.Create().SetNillableID(p.id).SetNillablePublicID(p.publicID).
 		SetEmail(p.email).SetLogin(login).SetUsername(username).
 		SetFirstName(in.FirstName).SetLastName(in.LastName).
 		SetVerified(in.Verified).SetPrivileges(in.Privileges).
