@@ -16,6 +16,7 @@ import (
 	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
+	"userbridge/ent/legacyid"
 	"userbridge/ent/setting"
 	"userbridge/ent/signature"
 	"userbridge/ent/user"
@@ -43,6 +44,8 @@ type Client struct {
 	Credential *CredentialClient
 	// File is the client for interacting with the File builders.
 	File *FileClient
+	// LegacyID is the client for interacting with the LegacyID builders.
+	LegacyID *LegacyIDClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
 	// Signature is the client for interacting with the Signature builders.
@@ -65,6 +68,7 @@ func (c *Client) init() {
 	c.Consent = NewConsentClient(c.config)
 	c.Credential = NewCredentialClient(c.config)
 	c.File = NewFileClient(c.config)
+	c.LegacyID = NewLegacyIDClient(c.config)
 	c.Setting = NewSettingClient(c.config)
 	c.Signature = NewSignatureClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -165,6 +169,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Consent:           NewConsentClient(cfg),
 		Credential:        NewCredentialClient(cfg),
 		File:              NewFileClient(cfg),
+		LegacyID:          NewLegacyIDClient(cfg),
 		Setting:           NewSettingClient(cfg),
 		Signature:         NewSignatureClient(cfg),
 		User:              NewUserClient(cfg),
@@ -192,6 +197,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Consent:           NewConsentClient(cfg),
 		Credential:        NewCredentialClient(cfg),
 		File:              NewFileClient(cfg),
+		LegacyID:          NewLegacyIDClient(cfg),
 		Setting:           NewSettingClient(cfg),
 		Signature:         NewSignatureClient(cfg),
 		User:              NewUserClient(cfg),
@@ -224,8 +230,8 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Application, c.AuthorizationCode, c.Consent, c.Credential, c.File, c.Setting,
-		c.Signature, c.User,
+		c.Application, c.AuthorizationCode, c.Consent, c.Credential, c.File, c.LegacyID,
+		c.Setting, c.Signature, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -235,8 +241,8 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Application, c.AuthorizationCode, c.Consent, c.Credential, c.File, c.Setting,
-		c.Signature, c.User,
+		c.Application, c.AuthorizationCode, c.Consent, c.Credential, c.File, c.LegacyID,
+		c.Setting, c.Signature, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -255,6 +261,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Credential.mutate(ctx, m)
 	case *FileMutation:
 		return c.File.mutate(ctx, m)
+	case *LegacyIDMutation:
+		return c.LegacyID.mutate(ctx, m)
 	case *SettingMutation:
 		return c.Setting.mutate(ctx, m)
 	case *SignatureMutation:
@@ -1107,6 +1115,155 @@ func (c *FileClient) mutate(ctx context.Context, m *FileMutation) (Value, error)
 	}
 }
 
+// LegacyIDClient is a client for the LegacyID schema.
+type LegacyIDClient struct {
+	config
+}
+
+// NewLegacyIDClient returns a client for the LegacyID from the given config.
+func NewLegacyIDClient(c config) *LegacyIDClient {
+	return &LegacyIDClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `legacyid.Hooks(f(g(h())))`.
+func (c *LegacyIDClient) Use(hooks ...Hook) {
+	c.hooks.LegacyID = append(c.hooks.LegacyID, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `legacyid.Intercept(f(g(h())))`.
+func (c *LegacyIDClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LegacyID = append(c.inters.LegacyID, interceptors...)
+}
+
+// Create returns a builder for creating a LegacyID entity.
+func (c *LegacyIDClient) Create() *LegacyIDCreate {
+	mutation := newLegacyIDMutation(c.config, OpCreate)
+	return &LegacyIDCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LegacyID entities.
+func (c *LegacyIDClient) CreateBulk(builders ...*LegacyIDCreate) *LegacyIDCreateBulk {
+	return &LegacyIDCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LegacyIDClient) MapCreateBulk(slice any, setFunc func(*LegacyIDCreate, int)) *LegacyIDCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LegacyIDCreateBulk{err: fmt.Errorf("calling to LegacyIDClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LegacyIDCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LegacyIDCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LegacyID.
+func (c *LegacyIDClient) Update() *LegacyIDUpdate {
+	mutation := newLegacyIDMutation(c.config, OpUpdate)
+	return &LegacyIDUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LegacyIDClient) UpdateOne(_m *LegacyID) *LegacyIDUpdateOne {
+	mutation := newLegacyIDMutation(c.config, OpUpdateOne, withLegacyID(_m))
+	return &LegacyIDUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LegacyIDClient) UpdateOneID(id int) *LegacyIDUpdateOne {
+	mutation := newLegacyIDMutation(c.config, OpUpdateOne, withLegacyIDID(id))
+	return &LegacyIDUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LegacyID.
+func (c *LegacyIDClient) Delete() *LegacyIDDelete {
+	mutation := newLegacyIDMutation(c.config, OpDelete)
+	return &LegacyIDDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LegacyIDClient) DeleteOne(_m *LegacyID) *LegacyIDDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LegacyIDClient) DeleteOneID(id int) *LegacyIDDeleteOne {
+	builder := c.Delete().Where(legacyid.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LegacyIDDeleteOne{builder}
+}
+
+// Query returns a query builder for LegacyID.
+func (c *LegacyIDClient) Query() *LegacyIDQuery {
+	return &LegacyIDQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLegacyID},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LegacyID entity by its id.
+func (c *LegacyIDClient) Get(ctx context.Context, id int) (*LegacyID, error) {
+	return c.Query().Where(legacyid.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LegacyIDClient) GetX(ctx context.Context, id int) *LegacyID {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUser queries the user edge of a LegacyID.
+func (c *LegacyIDClient) QueryUser(_m *LegacyID) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(legacyid.Table, legacyid.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, legacyid.UserTable, legacyid.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LegacyIDClient) Hooks() []Hook {
+	return c.hooks.LegacyID
+}
+
+// Interceptors returns the client interceptors.
+func (c *LegacyIDClient) Interceptors() []Interceptor {
+	return c.inters.LegacyID
+}
+
+func (c *LegacyIDClient) mutate(ctx context.Context, m *LegacyIDMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LegacyIDCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LegacyIDUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LegacyIDUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LegacyIDDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LegacyID mutation op: %q", m.Op())
+	}
+}
+
 // SettingClient is a client for the Setting schema.
 type SettingClient struct {
 	config
@@ -1593,6 +1750,22 @@ func (c *UserClient) QueryAuthorizationCodes(_m *User) *AuthorizationCodeQuery {
 	return query
 }
 
+// QueryLegacyIds queries the legacy_ids edge of a User.
+func (c *UserClient) QueryLegacyIds(_m *User) *LegacyIDQuery {
+	query := (&LegacyIDClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(legacyid.Table, legacyid.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.LegacyIdsTable, user.LegacyIdsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
 	hooks := c.hooks.User
@@ -1622,12 +1795,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Application, AuthorizationCode, Consent, Credential, File, Setting, Signature,
-		User []ent.Hook
+		Application, AuthorizationCode, Consent, Credential, File, LegacyID, Setting,
+		Signature, User []ent.Hook
 	}
 	inters struct {
-		Application, AuthorizationCode, Consent, Credential, File, Setting, Signature,
-		User []ent.Interceptor
+		Application, AuthorizationCode, Consent, Credential, File, LegacyID, Setting,
+		Signature, User []ent.Interceptor
 	}
 )
 

@@ -154,6 +154,12 @@ func (_c *CredentialCreate) SetNillableGrantID(v *string) *CredentialCreate {
 	return _c
 }
 
+// SetID sets the "id" field.
+func (_c *CredentialCreate) SetID(v int) *CredentialCreate {
+	_c.mutation.SetID(v)
+	return _c
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_c *CredentialCreate) SetUser(v *User) *CredentialCreate {
 	return _c.SetUserID(v.ID)
@@ -247,8 +253,10 @@ func (_c *CredentialCreate) sqlSave(ctx context.Context) (*Credential, error) {
 		}
 		return nil, err
 	}
-	id := _spec.ID.Value.(int64)
-	_node.ID = int(id)
+	if _spec.ID.Value != _node.ID {
+		id := _spec.ID.Value.(int64)
+		_node.ID = int(id)
+	}
 	_c.mutation.id = &_node.ID
 	_c.mutation.done = true
 	return _node, nil
@@ -260,6 +268,10 @@ func (_c *CredentialCreate) createSpec() (*Credential, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(credential.Table, sqlgraph.NewFieldSpec(credential.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
+	if id, ok := _c.mutation.ID(); ok {
+		_node.ID = id
+		_spec.ID.Value = id
+	}
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(credential.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
@@ -466,17 +478,23 @@ func (u *CredentialUpsert) ClearLastUsedAt() *CredentialUpsert {
 	return u
 }
 
-// UpdateNewValues updates the mutable fields using the new values that were set on create.
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
 //	client.Credential.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(credential.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CredentialUpsertOne) UpdateNewValues() *CredentialUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(credential.FieldID)
+		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(credential.FieldCreatedAt)
 		}
@@ -704,7 +722,7 @@ func (_c *CredentialCreateBulk) Save(ctx context.Context) ([]*Credential, error)
 					return nil, err
 				}
 				mutation.id = &nodes[i].ID
-				if specs[i].ID.Value != nil {
+				if specs[i].ID.Value != nil && nodes[i].ID == 0 {
 					id := specs[i].ID.Value.(int64)
 					nodes[i].ID = int(id)
 				}
@@ -794,12 +812,18 @@ type CredentialUpsertBulk struct {
 //	client.Credential.Create().
 //		OnConflict(
 //			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(credential.FieldID)
+//			}),
 //		).
 //		Exec(ctx)
 func (u *CredentialUpsertBulk) UpdateNewValues() *CredentialUpsertBulk {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(credential.FieldID)
+			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(credential.FieldCreatedAt)
 			}

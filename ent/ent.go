@@ -13,6 +13,7 @@ import (
 	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
+	"userbridge/ent/legacyid"
 	"userbridge/ent/setting"
 	"userbridge/ent/signature"
 	"userbridge/ent/user"
@@ -85,6 +86,7 @@ func checkColumn(t, c string) error {
 			consent.Table:           consent.ValidColumn,
 			credential.Table:        credential.ValidColumn,
 			file.Table:              file.ValidColumn,
+			legacyid.Table:          legacyid.ValidColumn,
 			setting.Table:           setting.ValidColumn,
 			signature.Table:         signature.ValidColumn,
 			user.Table:              user.ValidColumn,

@@ -102,6 +102,9 @@ func describe(g *gen.Graph, s *ast.Schema) error {
 				id.Description = "The global ID of the " + n.Name + " (Relay Node id): opaque, stable, for node(id:) and every id argument."
 			}
 		}
+		if s.Types[n.Name] == nil {
+			continue // kept out of GraphQL (entgql.Skip): nothing to describe
+		}
 		for _, f := range n.Fields {
 			if f.IsEnum() {
 				if err := describeEnum(s, n, f); err != nil {

@@ -13,6 +13,7 @@ import (
 	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
+	"userbridge/ent/legacyid"
 	"userbridge/ent/predicate"
 	"userbridge/ent/setting"
 	"userbridge/ent/signature"
@@ -36,6 +37,7 @@ const (
 	TypeConsent           = "Consent"
 	TypeCredential        = "Credential"
 	TypeFile              = "File"
+	TypeLegacyID          = "LegacyID"
 	TypeSetting           = "Setting"
 	TypeSignature         = "Signature"
 	TypeUser              = "User"
@@ -2787,6 +2789,12 @@ func (m CredentialMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Credential entities.
+func (m *CredentialMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *CredentialMutation) ID() (id int, exists bool) {
@@ -3911,6 +3919,12 @@ func (m FileMutation) Tx() (*Tx, error) {
 	return tx, nil
 }
 
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of File entities.
+func (m *FileMutation) SetID(id int) {
+	m.id = &id
+}
+
 // ID returns the ID value in the mutation. Note that the ID is only available
 // if it was provided to the builder or after it was returned from the database.
 func (m *FileMutation) ID() (id int, exists bool) {
@@ -4921,6 +4935,519 @@ func (m *FileMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown File edge %s", name)
+}
+
+// LegacyIDMutation represents an operation that mutates the LegacyID nodes in the graph.
+type LegacyIDMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	dialect       *legacyid.Dialect
+	value         *string
+	clearedFields map[string]struct{}
+	user          *int
+	cleareduser   bool
+	done          bool
+	oldValue      func(context.Context) (*LegacyID, error)
+	predicates    []predicate.LegacyID
+}
+
+var _ ent.Mutation = (*LegacyIDMutation)(nil)
+
+// legacyidOption allows management of the mutation configuration using functional options.
+type legacyidOption func(*LegacyIDMutation)
+
+// newLegacyIDMutation creates new mutation for the LegacyID entity.
+func newLegacyIDMutation(c config, op Op, opts ...legacyidOption) *LegacyIDMutation {
+	m := &LegacyIDMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLegacyID,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLegacyIDID sets the ID field of the mutation.
+func withLegacyIDID(id int) legacyidOption {
+	return func(m *LegacyIDMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LegacyID
+		)
+		m.oldValue = func(ctx context.Context) (*LegacyID, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LegacyID.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLegacyID sets the old LegacyID of the mutation.
+func withLegacyID(node *LegacyID) legacyidOption {
+	return func(m *LegacyIDMutation) {
+		m.oldValue = func(context.Context) (*LegacyID, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LegacyIDMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LegacyIDMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LegacyIDMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LegacyIDMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LegacyID.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetDialect sets the "dialect" field.
+func (m *LegacyIDMutation) SetDialect(l legacyid.Dialect) {
+	m.dialect = &l
+}
+
+// Dialect returns the value of the "dialect" field in the mutation.
+func (m *LegacyIDMutation) Dialect() (r legacyid.Dialect, exists bool) {
+	v := m.dialect
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDialect returns the old "dialect" field's value of the LegacyID entity.
+// If the LegacyID object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LegacyIDMutation) OldDialect(ctx context.Context) (v legacyid.Dialect, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDialect is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDialect requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDialect: %w", err)
+	}
+	return oldValue.Dialect, nil
+}
+
+// ResetDialect resets all changes to the "dialect" field.
+func (m *LegacyIDMutation) ResetDialect() {
+	m.dialect = nil
+}
+
+// SetValue sets the "value" field.
+func (m *LegacyIDMutation) SetValue(s string) {
+	m.value = &s
+}
+
+// Value returns the value of the "value" field in the mutation.
+func (m *LegacyIDMutation) Value() (r string, exists bool) {
+	v := m.value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValue returns the old "value" field's value of the LegacyID entity.
+// If the LegacyID object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LegacyIDMutation) OldValue(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValue: %w", err)
+	}
+	return oldValue.Value, nil
+}
+
+// ResetValue resets all changes to the "value" field.
+func (m *LegacyIDMutation) ResetValue() {
+	m.value = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *LegacyIDMutation) SetUserID(i int) {
+	m.user = &i
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *LegacyIDMutation) UserID() (r int, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the LegacyID entity.
+// If the LegacyID object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LegacyIDMutation) OldUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *LegacyIDMutation) ClearUserID() {
+	m.user = nil
+	m.clearedFields[legacyid.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *LegacyIDMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[legacyid.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *LegacyIDMutation) ResetUserID() {
+	m.user = nil
+	delete(m.clearedFields, legacyid.FieldUserID)
+}
+
+// ClearUser clears the "user" edge to the User entity.
+func (m *LegacyIDMutation) ClearUser() {
+	m.cleareduser = true
+	m.clearedFields[legacyid.FieldUserID] = struct{}{}
+}
+
+// UserCleared reports if the "user" edge to the User entity was cleared.
+func (m *LegacyIDMutation) UserCleared() bool {
+	return m.UserIDCleared() || m.cleareduser
+}
+
+// UserIDs returns the "user" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// UserID instead. It exists only for internal usage by the builders.
+func (m *LegacyIDMutation) UserIDs() (ids []int) {
+	if id := m.user; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetUser resets all changes to the "user" edge.
+func (m *LegacyIDMutation) ResetUser() {
+	m.user = nil
+	m.cleareduser = false
+}
+
+// Where appends a list predicates to the LegacyIDMutation builder.
+func (m *LegacyIDMutation) Where(ps ...predicate.LegacyID) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LegacyIDMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LegacyIDMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LegacyID, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LegacyIDMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LegacyIDMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LegacyID).
+func (m *LegacyIDMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LegacyIDMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.dialect != nil {
+		fields = append(fields, legacyid.FieldDialect)
+	}
+	if m.value != nil {
+		fields = append(fields, legacyid.FieldValue)
+	}
+	if m.user != nil {
+		fields = append(fields, legacyid.FieldUserID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LegacyIDMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case legacyid.FieldDialect:
+		return m.Dialect()
+	case legacyid.FieldValue:
+		return m.Value()
+	case legacyid.FieldUserID:
+		return m.UserID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LegacyIDMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case legacyid.FieldDialect:
+		return m.OldDialect(ctx)
+	case legacyid.FieldValue:
+		return m.OldValue(ctx)
+	case legacyid.FieldUserID:
+		return m.OldUserID(ctx)
+	}
+	return nil, fmt.Errorf("unknown LegacyID field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LegacyIDMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case legacyid.FieldDialect:
+		v, ok := value.(legacyid.Dialect)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDialect(v)
+		return nil
+	case legacyid.FieldValue:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValue(v)
+		return nil
+	case legacyid.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LegacyID field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LegacyIDMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LegacyIDMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LegacyIDMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown LegacyID numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LegacyIDMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(legacyid.FieldUserID) {
+		fields = append(fields, legacyid.FieldUserID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LegacyIDMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LegacyIDMutation) ClearField(name string) error {
+	switch name {
+	case legacyid.FieldUserID:
+		m.ClearUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown LegacyID nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LegacyIDMutation) ResetField(name string) error {
+	switch name {
+	case legacyid.FieldDialect:
+		m.ResetDialect()
+		return nil
+	case legacyid.FieldValue:
+		m.ResetValue()
+		return nil
+	case legacyid.FieldUserID:
+		m.ResetUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown LegacyID field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LegacyIDMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.user != nil {
+		edges = append(edges, legacyid.EdgeUser)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LegacyIDMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case legacyid.EdgeUser:
+		if id := m.user; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LegacyIDMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LegacyIDMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LegacyIDMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cleareduser {
+		edges = append(edges, legacyid.EdgeUser)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LegacyIDMutation) EdgeCleared(name string) bool {
+	switch name {
+	case legacyid.EdgeUser:
+		return m.cleareduser
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LegacyIDMutation) ClearEdge(name string) error {
+	switch name {
+	case legacyid.EdgeUser:
+		m.ClearUser()
+		return nil
+	}
+	return fmt.Errorf("unknown LegacyID unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LegacyIDMutation) ResetEdge(name string) error {
+	switch name {
+	case legacyid.EdgeUser:
+		m.ResetUser()
+		return nil
+	}
+	return fmt.Errorf("unknown LegacyID edge %s", name)
 }
 
 // SettingMutation represents an operation that mutates the Setting nodes in the graph.
@@ -5968,6 +6495,9 @@ type UserMutation struct {
 	authorization_codes        map[int]struct{}
 	removedauthorization_codes map[int]struct{}
 	clearedauthorization_codes bool
+	legacy_ids                 map[int]struct{}
+	removedlegacy_ids          map[int]struct{}
+	clearedlegacy_ids          bool
 	done                       bool
 	oldValue                   func(context.Context) (*User, error)
 	predicates                 []predicate.User
@@ -6041,6 +6571,12 @@ func (m UserMutation) Tx() (*Tx, error) {
 	tx := &Tx{config: m.config}
 	tx.init()
 	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of User entities.
+func (m *UserMutation) SetID(id int) {
+	m.id = &id
 }
 
 // ID returns the ID value in the mutation. Note that the ID is only available
@@ -7140,6 +7676,60 @@ func (m *UserMutation) ResetAuthorizationCodes() {
 	m.removedauthorization_codes = nil
 }
 
+// AddLegacyIDIDs adds the "legacy_ids" edge to the LegacyID entity by ids.
+func (m *UserMutation) AddLegacyIDIDs(ids ...int) {
+	if m.legacy_ids == nil {
+		m.legacy_ids = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.legacy_ids[ids[i]] = struct{}{}
+	}
+}
+
+// ClearLegacyIds clears the "legacy_ids" edge to the LegacyID entity.
+func (m *UserMutation) ClearLegacyIds() {
+	m.clearedlegacy_ids = true
+}
+
+// LegacyIdsCleared reports if the "legacy_ids" edge to the LegacyID entity was cleared.
+func (m *UserMutation) LegacyIdsCleared() bool {
+	return m.clearedlegacy_ids
+}
+
+// RemoveLegacyIDIDs removes the "legacy_ids" edge to the LegacyID entity by IDs.
+func (m *UserMutation) RemoveLegacyIDIDs(ids ...int) {
+	if m.removedlegacy_ids == nil {
+		m.removedlegacy_ids = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.legacy_ids, ids[i])
+		m.removedlegacy_ids[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedLegacyIds returns the removed IDs of the "legacy_ids" edge to the LegacyID entity.
+func (m *UserMutation) RemovedLegacyIdsIDs() (ids []int) {
+	for id := range m.removedlegacy_ids {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// LegacyIdsIDs returns the "legacy_ids" edge IDs in the mutation.
+func (m *UserMutation) LegacyIdsIDs() (ids []int) {
+	for id := range m.legacy_ids {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetLegacyIds resets all changes to the "legacy_ids" edge.
+func (m *UserMutation) ResetLegacyIds() {
+	m.legacy_ids = nil
+	m.clearedlegacy_ids = false
+	m.removedlegacy_ids = nil
+}
+
 // Where appends a list predicates to the UserMutation builder.
 func (m *UserMutation) Where(ps ...predicate.User) {
 	m.predicates = append(m.predicates, ps...)
@@ -7621,7 +8211,7 @@ func (m *UserMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *UserMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.files != nil {
 		edges = append(edges, user.EdgeFiles)
 	}
@@ -7639,6 +8229,9 @@ func (m *UserMutation) AddedEdges() []string {
 	}
 	if m.authorization_codes != nil {
 		edges = append(edges, user.EdgeAuthorizationCodes)
+	}
+	if m.legacy_ids != nil {
+		edges = append(edges, user.EdgeLegacyIds)
 	}
 	return edges
 }
@@ -7681,13 +8274,19 @@ func (m *UserMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeLegacyIds:
+		ids := make([]ent.Value, 0, len(m.legacy_ids))
+		for id := range m.legacy_ids {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *UserMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedfiles != nil {
 		edges = append(edges, user.EdgeFiles)
 	}
@@ -7702,6 +8301,9 @@ func (m *UserMutation) RemovedEdges() []string {
 	}
 	if m.removedauthorization_codes != nil {
 		edges = append(edges, user.EdgeAuthorizationCodes)
+	}
+	if m.removedlegacy_ids != nil {
+		edges = append(edges, user.EdgeLegacyIds)
 	}
 	return edges
 }
@@ -7740,13 +8342,19 @@ func (m *UserMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case user.EdgeLegacyIds:
+		ids := make([]ent.Value, 0, len(m.removedlegacy_ids))
+		for id := range m.removedlegacy_ids {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *UserMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedfiles {
 		edges = append(edges, user.EdgeFiles)
 	}
@@ -7764,6 +8372,9 @@ func (m *UserMutation) ClearedEdges() []string {
 	}
 	if m.clearedauthorization_codes {
 		edges = append(edges, user.EdgeAuthorizationCodes)
+	}
+	if m.clearedlegacy_ids {
+		edges = append(edges, user.EdgeLegacyIds)
 	}
 	return edges
 }
@@ -7784,6 +8395,8 @@ func (m *UserMutation) EdgeCleared(name string) bool {
 		return m.clearedconsents
 	case user.EdgeAuthorizationCodes:
 		return m.clearedauthorization_codes
+	case user.EdgeLegacyIds:
+		return m.clearedlegacy_ids
 	}
 	return false
 }
@@ -7820,6 +8433,9 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	case user.EdgeAuthorizationCodes:
 		m.ResetAuthorizationCodes()
+		return nil
+	case user.EdgeLegacyIds:
+		m.ResetLegacyIds()
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)

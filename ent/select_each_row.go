@@ -200,6 +200,43 @@ func (e fileEachRow) sqlScan(ctx context.Context, root *FileQuery, v any) error 
 // reflection, for lists too long to build by reflection row by row (the
 // Maarch list, bench/README.md). Query interceptors run as they do for
 // Scan. An error from row stops the iteration and is returned.
+func (_s *LegacyIDSelect) EachRow(ctx context.Context, row func(scan func(dest ...any) error) error) error {
+	ctx = setContextOp(ctx, _s.ctx, ent.OpQuerySelect)
+	if err := _s.prepareQuery(ctx); err != nil {
+		return err
+	}
+	return scanWithInterceptors[*LegacyIDQuery, legacyidEachRow](ctx, _s.LegacyIDQuery, legacyidEachRow{_s, row}, _s.inters, new([]struct{}))
+}
+
+// legacyidEachRow is the sqlScan step of LegacyIDSelect.EachRow. Rows go to the
+// callback, not to v (a placeholder for scanWithInterceptors, which wants a
+// pointer to something nil-able).
+type legacyidEachRow struct {
+	s   *LegacyIDSelect
+	row func(scan func(dest ...any) error) error
+}
+
+func (e legacyidEachRow) sqlScan(ctx context.Context, root *LegacyIDQuery, v any) error {
+	query, args := root.sqlQuery(ctx).Query()
+	rows := &sql.Rows{}
+	if err := e.s.driver.Query(ctx, query, args, rows); err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := e.row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachRow runs the selection and calls row once per row, in order, with a
+// scan function that reads the row's selected columns (in the order they
+// were selected) into the destinations it is given. It is Scan without
+// reflection, for lists too long to build by reflection row by row (the
+// Maarch list, bench/README.md). Query interceptors run as they do for
+// Scan. An error from row stops the iteration and is returned.
 func (_s *SettingSelect) EachRow(ctx context.Context, row func(scan func(dest ...any) error) error) error {
 	ctx = setContextOp(ctx, _s.ctx, ent.OpQuerySelect)
 	if err := _s.prepareQuery(ctx); err != nil {

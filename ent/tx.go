@@ -24,6 +24,8 @@ type Tx struct {
 	Credential *CredentialClient
 	// File is the client for interacting with the File builders.
 	File *FileClient
+	// LegacyID is the client for interacting with the LegacyID builders.
+	LegacyID *LegacyIDClient
 	// Setting is the client for interacting with the Setting builders.
 	Setting *SettingClient
 	// Signature is the client for interacting with the Signature builders.
@@ -166,6 +168,7 @@ func (tx *Tx) init() {
 	tx.Consent = NewConsentClient(tx.config)
 	tx.Credential = NewCredentialClient(tx.config)
 	tx.File = NewFileClient(tx.config)
+	tx.LegacyID = NewLegacyIDClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
 	tx.Signature = NewSignatureClient(tx.config)
 	tx.User = NewUserClient(tx.config)

@@ -77,9 +77,11 @@ type UserEdges struct {
 	Consents []*Consent `json:"consents,omitempty"`
 	// AuthorizationCodes holds the value of the authorization_codes edge.
 	AuthorizationCodes []*AuthorizationCode `json:"authorization_codes,omitempty"`
+	// Ids imported for the legacy dialects; they stay, reserved, when the user is deleted.
+	LegacyIds []*LegacyID `json:"legacy_ids,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
@@ -88,6 +90,7 @@ type UserEdges struct {
 	namedCredentials        map[string][]*Credential
 	namedConsents           map[string][]*Consent
 	namedAuthorizationCodes map[string][]*AuthorizationCode
+	namedLegacyIds          map[string][]*LegacyID
 }
 
 // FilesOrErr returns the Files value or an error if the edge
@@ -144,6 +147,15 @@ func (e UserEdges) AuthorizationCodesOrErr() ([]*AuthorizationCode, error) {
 		return e.AuthorizationCodes, nil
 	}
 	return nil, &NotLoadedError{edge: "authorization_codes"}
+}
+
+// LegacyIdsOrErr returns the LegacyIds value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) LegacyIdsOrErr() ([]*LegacyID, error) {
+	if e.loadedTypes[6] {
+		return e.LegacyIds, nil
+	}
+	return nil, &NotLoadedError{edge: "legacy_ids"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -341,6 +353,11 @@ func (_m *User) QueryConsents() *ConsentQuery {
 // QueryAuthorizationCodes queries the "authorization_codes" edge of the User entity.
 func (_m *User) QueryAuthorizationCodes() *AuthorizationCodeQuery {
 	return NewUserClient(_m.config).QueryAuthorizationCodes(_m)
+}
+
+// QueryLegacyIds queries the "legacy_ids" edge of the User entity.
+func (_m *User) QueryLegacyIds() *LegacyIDQuery {
+	return NewUserClient(_m.config).QueryLegacyIds(_m)
 }
 
 // Update returns a builder for updating this User.
@@ -546,6 +563,30 @@ func (_m *User) appendNamedAuthorizationCodes(name string, edges ...*Authorizati
 		_m.Edges.namedAuthorizationCodes[name] = []*AuthorizationCode{}
 	} else {
 		_m.Edges.namedAuthorizationCodes[name] = append(_m.Edges.namedAuthorizationCodes[name], edges...)
+	}
+}
+
+// NamedLegacyIds returns the LegacyIds named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedLegacyIds(name string) ([]*LegacyID, error) {
+	if _m.Edges.namedLegacyIds == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedLegacyIds[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedLegacyIds(name string, edges ...*LegacyID) {
+	if _m.Edges.namedLegacyIds == nil {
+		_m.Edges.namedLegacyIds = make(map[string][]*LegacyID)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedLegacyIds[name] = []*LegacyID{}
+	} else {
+		_m.Edges.namedLegacyIds[name] = append(_m.Edges.namedLegacyIds[name], edges...)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
+	"userbridge/ent/legacyid"
 	"userbridge/ent/predicate"
 	"userbridge/ent/signature"
 	"userbridge/ent/user"
@@ -35,6 +36,7 @@ type UserQuery struct {
 	withCredentials             *CredentialQuery
 	withConsents                *ConsentQuery
 	withAuthorizationCodes      *AuthorizationCodeQuery
+	withLegacyIds               *LegacyIDQuery
 	loadTotal                   []func(context.Context, []*User) error
 	modifiers                   []func(*sql.Selector)
 	withNamedFiles              map[string]*FileQuery
@@ -42,6 +44,7 @@ type UserQuery struct {
 	withNamedCredentials        map[string]*CredentialQuery
 	withNamedConsents           map[string]*ConsentQuery
 	withNamedAuthorizationCodes map[string]*AuthorizationCodeQuery
+	withNamedLegacyIds          map[string]*LegacyIDQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -203,6 +206,28 @@ func (_q *UserQuery) QueryAuthorizationCodes() *AuthorizationCodeQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(authorizationcode.Table, authorizationcode.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.AuthorizationCodesTable, user.AuthorizationCodesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryLegacyIds chains the current query on the "legacy_ids" edge.
+func (_q *UserQuery) QueryLegacyIds() *LegacyIDQuery {
+	query := (&LegacyIDClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(legacyid.Table, legacyid.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.LegacyIdsTable, user.LegacyIdsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -408,6 +433,7 @@ func (_q *UserQuery) Clone() *UserQuery {
 		withCredentials:        _q.withCredentials.Clone(),
 		withConsents:           _q.withConsents.Clone(),
 		withAuthorizationCodes: _q.withAuthorizationCodes.Clone(),
+		withLegacyIds:          _q.withLegacyIds.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -478,6 +504,17 @@ func (_q *UserQuery) WithAuthorizationCodes(opts ...func(*AuthorizationCodeQuery
 		opt(query)
 	}
 	_q.withAuthorizationCodes = query
+	return _q
+}
+
+// WithLegacyIds tells the query-builder to eager-load the nodes that are connected to
+// the "legacy_ids" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithLegacyIds(opts ...func(*LegacyIDQuery)) *UserQuery {
+	query := (&LegacyIDClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withLegacyIds = query
 	return _q
 }
 
@@ -559,13 +596,14 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withFiles != nil,
 			_q.withAvatar != nil,
 			_q.withSignatures != nil,
 			_q.withCredentials != nil,
 			_q.withConsents != nil,
 			_q.withAuthorizationCodes != nil,
+			_q.withLegacyIds != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -632,6 +670,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withLegacyIds; query != nil {
+		if err := _q.loadLegacyIds(ctx, query, nodes,
+			func(n *User) { n.Edges.LegacyIds = []*LegacyID{} },
+			func(n *User, e *LegacyID) { n.Edges.LegacyIds = append(n.Edges.LegacyIds, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedFiles {
 		if err := _q.loadFiles(ctx, query, nodes,
 			func(n *User) { n.appendNamedFiles(name) },
@@ -664,6 +709,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadAuthorizationCodes(ctx, query, nodes,
 			func(n *User) { n.appendNamedAuthorizationCodes(name) },
 			func(n *User, e *AuthorizationCode) { n.appendNamedAuthorizationCodes(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedLegacyIds {
+		if err := _q.loadLegacyIds(ctx, query, nodes,
+			func(n *User) { n.appendNamedLegacyIds(name) },
+			func(n *User, e *LegacyID) { n.appendNamedLegacyIds(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -860,6 +912,39 @@ func (_q *UserQuery) loadAuthorizationCodes(ctx context.Context, query *Authoriz
 	}
 	return nil
 }
+func (_q *UserQuery) loadLegacyIds(ctx context.Context, query *LegacyIDQuery, nodes []*User, init func(*User), assign func(*User, *LegacyID)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(legacyid.FieldUserID)
+	}
+	query.Where(predicate.LegacyID(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.LegacyIdsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "user_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *UserQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1050,6 +1135,20 @@ func (_q *UserQuery) WithNamedAuthorizationCodes(name string, opts ...func(*Auth
 		_q.withNamedAuthorizationCodes = make(map[string]*AuthorizationCodeQuery)
 	}
 	_q.withNamedAuthorizationCodes[name] = query
+	return _q
+}
+
+// WithNamedLegacyIds tells the query-builder to eager-load the nodes that are connected to the "legacy_ids"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedLegacyIds(name string, opts ...func(*LegacyIDQuery)) *UserQuery {
+	query := (&LegacyIDClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedLegacyIds == nil {
+		_q.withNamedLegacyIds = make(map[string]*LegacyIDQuery)
+	}
+	_q.withNamedLegacyIds[name] = query
 	return _q
 }
 

@@ -11,6 +11,7 @@ import (
 	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
+	"userbridge/ent/legacyid"
 	"userbridge/ent/predicate"
 	"userbridge/ent/signature"
 	"userbridge/ent/user"
@@ -374,6 +375,21 @@ func (_u *UserUpdate) AddAuthorizationCodes(v ...*AuthorizationCode) *UserUpdate
 	return _u.AddAuthorizationCodeIDs(ids...)
 }
 
+// AddLegacyIDIDs adds the "legacy_ids" edge to the LegacyID entity by IDs.
+func (_u *UserUpdate) AddLegacyIDIDs(ids ...int) *UserUpdate {
+	_u.mutation.AddLegacyIDIDs(ids...)
+	return _u
+}
+
+// AddLegacyIds adds the "legacy_ids" edges to the LegacyID entity.
+func (_u *UserUpdate) AddLegacyIds(v ...*LegacyID) *UserUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLegacyIDIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdate) Mutation() *UserMutation {
 	return _u.mutation
@@ -488,6 +504,27 @@ func (_u *UserUpdate) RemoveAuthorizationCodes(v ...*AuthorizationCode) *UserUpd
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAuthorizationCodeIDs(ids...)
+}
+
+// ClearLegacyIds clears all "legacy_ids" edges to the LegacyID entity.
+func (_u *UserUpdate) ClearLegacyIds() *UserUpdate {
+	_u.mutation.ClearLegacyIds()
+	return _u
+}
+
+// RemoveLegacyIDIDs removes the "legacy_ids" edge to LegacyID entities by IDs.
+func (_u *UserUpdate) RemoveLegacyIDIDs(ids ...int) *UserUpdate {
+	_u.mutation.RemoveLegacyIDIDs(ids...)
+	return _u
+}
+
+// RemoveLegacyIds removes "legacy_ids" edges to LegacyID entities.
+func (_u *UserUpdate) RemoveLegacyIds(v ...*LegacyID) *UserUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLegacyIDIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -924,6 +961,51 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.LegacyIdsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.LegacyIdsTable,
+			Columns: []string{user.LegacyIdsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(legacyid.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLegacyIdsIDs(); len(nodes) > 0 && !_u.mutation.LegacyIdsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.LegacyIdsTable,
+			Columns: []string{user.LegacyIdsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(legacyid.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LegacyIdsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.LegacyIdsTable,
+			Columns: []string{user.LegacyIdsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(legacyid.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1285,6 +1367,21 @@ func (_u *UserUpdateOne) AddAuthorizationCodes(v ...*AuthorizationCode) *UserUpd
 	return _u.AddAuthorizationCodeIDs(ids...)
 }
 
+// AddLegacyIDIDs adds the "legacy_ids" edge to the LegacyID entity by IDs.
+func (_u *UserUpdateOne) AddLegacyIDIDs(ids ...int) *UserUpdateOne {
+	_u.mutation.AddLegacyIDIDs(ids...)
+	return _u
+}
+
+// AddLegacyIds adds the "legacy_ids" edges to the LegacyID entity.
+func (_u *UserUpdateOne) AddLegacyIds(v ...*LegacyID) *UserUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLegacyIDIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_u *UserUpdateOne) Mutation() *UserMutation {
 	return _u.mutation
@@ -1399,6 +1496,27 @@ func (_u *UserUpdateOne) RemoveAuthorizationCodes(v ...*AuthorizationCode) *User
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAuthorizationCodeIDs(ids...)
+}
+
+// ClearLegacyIds clears all "legacy_ids" edges to the LegacyID entity.
+func (_u *UserUpdateOne) ClearLegacyIds() *UserUpdateOne {
+	_u.mutation.ClearLegacyIds()
+	return _u
+}
+
+// RemoveLegacyIDIDs removes the "legacy_ids" edge to LegacyID entities by IDs.
+func (_u *UserUpdateOne) RemoveLegacyIDIDs(ids ...int) *UserUpdateOne {
+	_u.mutation.RemoveLegacyIDIDs(ids...)
+	return _u
+}
+
+// RemoveLegacyIds removes "legacy_ids" edges to LegacyID entities.
+func (_u *UserUpdateOne) RemoveLegacyIds(v ...*LegacyID) *UserUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLegacyIDIDs(ids...)
 }
 
 // Where appends a list predicates to the UserUpdate builder.
@@ -1858,6 +1976,51 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(authorizationcode.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.LegacyIdsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.LegacyIdsTable,
+			Columns: []string{user.LegacyIdsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(legacyid.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLegacyIdsIDs(); len(nodes) > 0 && !_u.mutation.LegacyIdsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.LegacyIdsTable,
+			Columns: []string{user.LegacyIdsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(legacyid.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LegacyIdsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.LegacyIdsTable,
+			Columns: []string{user.LegacyIdsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(legacyid.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

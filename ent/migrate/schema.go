@@ -198,6 +198,39 @@ var (
 			},
 		},
 	}
+	// LegacyIdsColumns holds the columns for the "legacy_ids" table.
+	LegacyIdsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "dialect", Type: field.TypeEnum, Enums: []string{"eduplatform", "edufocus", "usersv1", "maarch"}},
+		{Name: "value", Type: field.TypeString, Size: 64},
+		{Name: "user_id", Type: field.TypeInt, Nullable: true},
+	}
+	// LegacyIdsTable holds the schema information for the "legacy_ids" table.
+	LegacyIdsTable = &schema.Table{
+		Name:       "legacy_ids",
+		Columns:    LegacyIdsColumns,
+		PrimaryKey: []*schema.Column{LegacyIdsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "legacy_ids_users_legacy_ids",
+				Columns:    []*schema.Column{LegacyIdsColumns[3]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "legacyid_dialect_value",
+				Unique:  true,
+				Columns: []*schema.Column{LegacyIdsColumns[1], LegacyIdsColumns[2]},
+			},
+			{
+				Name:    "legacyid_user_id_dialect",
+				Unique:  true,
+				Columns: []*schema.Column{LegacyIdsColumns[3], LegacyIdsColumns[1]},
+			},
+		},
+	}
 	// SettingsColumns holds the columns for the "settings" table.
 	SettingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -296,6 +329,7 @@ var (
 		ConsentsTable,
 		CredentialsTable,
 		FilesTable,
+		LegacyIdsTable,
 		SettingsTable,
 		SignaturesTable,
 		UsersTable,
@@ -324,6 +358,10 @@ func init() {
 	FilesTable.ForeignKeys[0].RefTable = UsersTable
 	FilesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	LegacyIdsTable.ForeignKeys[0].RefTable = UsersTable
+	LegacyIdsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}
 	SettingsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),

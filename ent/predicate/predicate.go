@@ -21,6 +21,9 @@ type Credential func(*sql.Selector)
 // File is the predicate function for file builders.
 type File func(*sql.Selector)
 
+// LegacyID is the predicate function for legacyid builders.
+type LegacyID func(*sql.Selector)
+
 // Setting is the predicate function for setting builders.
 type Setting func(*sql.Selector)
 

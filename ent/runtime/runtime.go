@@ -9,6 +9,7 @@ import (
 	"userbridge/ent/consent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
+	"userbridge/ent/legacyid"
 	"userbridge/ent/schema"
 	"userbridge/ent/setting"
 	"userbridge/ent/signature"
@@ -112,11 +113,11 @@ func init() {
 	// credential.DefaultCreatedAt holds the default value on creation for the created_at field.
 	credential.DefaultCreatedAt = credentialDescCreatedAt.Default.(func() time.Time)
 	// credentialDescConsented is the schema descriptor for consented field.
-	credentialDescConsented := credentialFields[3].Descriptor()
+	credentialDescConsented := credentialFields[4].Descriptor()
 	// credential.DefaultConsented holds the default value on creation for the consented field.
 	credential.DefaultConsented = credentialDescConsented.Default.(bool)
 	// credentialDescGrantID is the schema descriptor for grant_id field.
-	credentialDescGrantID := credentialFields[9].Descriptor()
+	credentialDescGrantID := credentialFields[10].Descriptor()
 	// credential.GrantIDValidator is a validator for the "grant_id" field. It is called by the builders before save.
 	credential.GrantIDValidator = credentialDescGrantID.Validators[0].(func(string) error)
 	fileMixin := schema.File{}.Mixin()
@@ -129,7 +130,7 @@ func init() {
 	// file.DefaultCreatedAt holds the default value on creation for the created_at field.
 	file.DefaultCreatedAt = fileDescCreatedAt.Default.(func() time.Time)
 	// fileDescName is the schema descriptor for name field.
-	fileDescName := fileFields[3].Descriptor()
+	fileDescName := fileFields[4].Descriptor()
 	// file.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	file.NameValidator = func() func(string) error {
 		validators := fileDescName.Validators
@@ -147,21 +148,41 @@ func init() {
 		}
 	}()
 	// fileDescContentType is the schema descriptor for content_type field.
-	fileDescContentType := fileFields[4].Descriptor()
+	fileDescContentType := fileFields[5].Descriptor()
 	// file.ContentTypeValidator is a validator for the "content_type" field. It is called by the builders before save.
 	file.ContentTypeValidator = fileDescContentType.Validators[0].(func(string) error)
 	// fileDescFileType is the schema descriptor for file_type field.
-	fileDescFileType := fileFields[5].Descriptor()
+	fileDescFileType := fileFields[6].Descriptor()
 	// file.DefaultFileType holds the default value on creation for the file_type field.
 	file.DefaultFileType = fileDescFileType.Default.(string)
 	// fileDescSize is the schema descriptor for size field.
-	fileDescSize := fileFields[6].Descriptor()
+	fileDescSize := fileFields[7].Descriptor()
 	// file.SizeValidator is a validator for the "size" field. It is called by the builders before save.
 	file.SizeValidator = fileDescSize.Validators[0].(func(int64) error)
 	// fileDescSha256 is the schema descriptor for sha256 field.
-	fileDescSha256 := fileFields[7].Descriptor()
+	fileDescSha256 := fileFields[8].Descriptor()
 	// file.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
 	file.Sha256Validator = fileDescSha256.Validators[0].(func(string) error)
+	legacyidFields := schema.LegacyID{}.Fields()
+	_ = legacyidFields
+	// legacyidDescValue is the schema descriptor for value field.
+	legacyidDescValue := legacyidFields[1].Descriptor()
+	// legacyid.ValueValidator is a validator for the "value" field. It is called by the builders before save.
+	legacyid.ValueValidator = func() func(string) error {
+		validators := legacyidDescValue.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(value string) error {
+			for _, fn := range fns {
+				if err := fn(value); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	settingFields := schema.Setting{}.Fields()
 	_ = settingFields
 	// settingDescKey is the schema descriptor for key field.
@@ -221,6 +242,8 @@ func init() {
 	userHooks := schema.User{}.Hooks()
 	user.Hooks[0] = userHooks[0]
 	user.Hooks[1] = userHooks[1]
+	user.Hooks[2] = userHooks[2]
+	user.Hooks[3] = userHooks[3]
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
 	userMixinFields1 := userMixin[1].Fields()
@@ -238,13 +261,13 @@ func init() {
 	// user.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	user.UpdateDefaultUpdatedAt = userDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// userDescPublicID is the schema descriptor for public_id field.
-	userDescPublicID := userFields[0].Descriptor()
+	userDescPublicID := userFields[1].Descriptor()
 	// user.DefaultPublicID holds the default value on creation for the public_id field.
 	user.DefaultPublicID = userDescPublicID.Default.(func() string)
 	// user.PublicIDValidator is a validator for the "public_id" field. It is called by the builders before save.
 	user.PublicIDValidator = userDescPublicID.Validators[0].(func(string) error)
 	// userDescEmail is the schema descriptor for email field.
-	userDescEmail := userFields[1].Descriptor()
+	userDescEmail := userFields[2].Descriptor()
 	// user.EmailValidator is a validator for the "email" field. It is called by the builders before save.
 	user.EmailValidator = func() func(string) error {
 		validators := userDescEmail.Validators
@@ -262,7 +285,7 @@ func init() {
 		}
 	}()
 	// userDescUsername is the schema descriptor for username field.
-	userDescUsername := userFields[3].Descriptor()
+	userDescUsername := userFields[4].Descriptor()
 	// user.UsernameValidator is a validator for the "username" field. It is called by the builders before save.
 	user.UsernameValidator = func() func(string) error {
 		validators := userDescUsername.Validators
@@ -281,7 +304,7 @@ func init() {
 		}
 	}()
 	// userDescLogin is the schema descriptor for login field.
-	userDescLogin := userFields[5].Descriptor()
+	userDescLogin := userFields[6].Descriptor()
 	// user.LoginValidator is a validator for the "login" field. It is called by the builders before save.
 	user.LoginValidator = func() func(string) error {
 		validators := userDescLogin.Validators
@@ -300,29 +323,29 @@ func init() {
 		}
 	}()
 	// userDescFirstName is the schema descriptor for first_name field.
-	userDescFirstName := userFields[6].Descriptor()
+	userDescFirstName := userFields[7].Descriptor()
 	// user.DefaultFirstName holds the default value on creation for the first_name field.
 	user.DefaultFirstName = userDescFirstName.Default.(string)
 	// user.FirstNameValidator is a validator for the "first_name" field. It is called by the builders before save.
 	user.FirstNameValidator = userDescFirstName.Validators[0].(func(string) error)
 	// userDescLastName is the schema descriptor for last_name field.
-	userDescLastName := userFields[7].Descriptor()
+	userDescLastName := userFields[8].Descriptor()
 	// user.DefaultLastName holds the default value on creation for the last_name field.
 	user.DefaultLastName = userDescLastName.Default.(string)
 	// user.LastNameValidator is a validator for the "last_name" field. It is called by the builders before save.
 	user.LastNameValidator = userDescLastName.Validators[0].(func(string) error)
 	// userDescDisplayName is the schema descriptor for display_name field.
-	userDescDisplayName := userFields[8].Descriptor()
+	userDescDisplayName := userFields[9].Descriptor()
 	// user.DisplayNameValidator is a validator for the "display_name" field. It is called by the builders before save.
 	user.DisplayNameValidator = userDescDisplayName.Validators[0].(func(string) error)
 	// userDescFlags is the schema descriptor for flags field.
-	userDescFlags := userFields[11].Descriptor()
+	userDescFlags := userFields[12].Descriptor()
 	// user.DefaultFlags holds the default value on creation for the flags field.
 	user.DefaultFlags = userDescFlags.Default.(int)
 	// user.FlagsValidator is a validator for the "flags" field. It is called by the builders before save.
 	user.FlagsValidator = userDescFlags.Validators[0].(func(int) error)
 	// userDescVerified is the schema descriptor for verified field.
-	userDescVerified := userFields[14].Descriptor()
+	userDescVerified := userFields[15].Descriptor()
 	// user.DefaultVerified holds the default value on creation for the verified field.
 	user.DefaultVerified = userDescVerified.Default.(bool)
 }

@@ -21,6 +21,10 @@ func (Credential) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
 // Fields of the Credential.
 func (Credential) Fields() []ent.Field {
 	return []ent.Field{
+		// Declared so that an import into an empty store can keep the
+		// primary keys it moves (SetID); every other writer leaves it to
+		// the database.
+		field.Int("id").Immutable(),
 		field.String("token_hash").Unique().Immutable().Sensitive().Annotations(entgql.Skip()),
 		field.Enum("kind").Values("access_token", "refresh_token", "api_key").Immutable().
 			Comment("What the credential is.").

@@ -21,6 +21,10 @@ func (File) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
 // Fields of the File.
 func (File) Fields() []ent.Field {
 	return []ent.Field{
+		// Declared so that an import into an empty store can keep the
+		// primary keys it moves (SetID); every other writer leaves it to
+		// the database.
+		field.Int("id").Immutable(),
 		field.Int("owner_id").Immutable().Annotations(entgql.Skip()),
 		field.Enum("kind").Values("user_file", "avatar", "temporary").
 			Comment("What the file is for.").

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"regexp"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -27,6 +28,10 @@ func (User) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}, UpdatedAt{}} }
 // in graph/user.graphqls, so they are skipped from the generated type.
 func (User) Fields() []ent.Field {
 	return []ent.Field{
+		// Declared so that an import into an empty store can keep the
+		// primary keys it moves (SetID); every other writer leaves it to
+		// the database.
+		field.Int("id").Immutable(),
 		field.String("public_id").Immutable().Unique().DefaultFunc(randid.PublicID).
 			Match(randid.PublicIDPattern).
 			Comment("Eight random characters from [A-Za-z0-9], case-sensitive: the Edu-Focus id; Users API v1 shows usr_ followed by it."),
@@ -87,6 +92,9 @@ func (User) Fields() []ent.Field {
 				},
 			}),
 		field.Int("avatar_id").Optional().Nillable().Annotations(entgql.Skip()),
+		field.JSON("import_times", map[string]time.Time{}).Optional().
+			Comment("When the source an import took each field from last changed it: a later import of the same person keeps, field by field, the more recent value, whatever the order of the imports.").
+			Annotations(entgql.Skip()),
 	}
 }
 
@@ -107,6 +115,9 @@ func (User) Edges() []ent.Edge {
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
 		edge.To("authorization_codes", AuthorizationCode.Type).
 			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
+		edge.To("legacy_ids", LegacyID.Type).
+			Comment("Ids imported for the legacy dialects; they stay, reserved, when the user is deleted.").
+			Annotations(entsql.OnDelete(entsql.SetNull), entgql.Skip()),
 	}
 }
 

@@ -19,11 +19,13 @@ const FlagAdmin = 0x1
 // Hooks of the User keep derived columns in step with what they derive from,
 // whoever writes the user: the unique keys of e-mail and username and the
 // login, all through ident.Key, and the one fact "administrator" seen as role and as
-// flag 0x1.
+// flag 0x1; and the rules of legacy ids (user_legacy_ids.go).
 func (User) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(normalizeKeys, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 		hook.On(syncAdminFlag, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
+		hook.On(avoidLegacyIDs, ent.OpCreate),
+		hook.On(reserveLegacyIDs, ent.OpDelete|ent.OpDeleteOne),
 	}
 }
 

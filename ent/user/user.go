@@ -68,6 +68,8 @@ const (
 	EdgeConsents = "consents"
 	// EdgeAuthorizationCodes holds the string denoting the authorization_codes edge name in mutations.
 	EdgeAuthorizationCodes = "authorization_codes"
+	// EdgeLegacyIds holds the string denoting the legacy_ids edge name in mutations.
+	EdgeLegacyIds = "legacy_ids"
 	// Table holds the table name of the user in the database.
 	Table = "users"
 	// FilesTable is the table that holds the files relation/edge.
@@ -112,6 +114,13 @@ const (
 	AuthorizationCodesInverseTable = "authorization_codes"
 	// AuthorizationCodesColumn is the table column denoting the authorization_codes relation/edge.
 	AuthorizationCodesColumn = "user_id"
+	// LegacyIdsTable is the table that holds the legacy_ids relation/edge.
+	LegacyIdsTable = "legacy_ids"
+	// LegacyIdsInverseTable is the table name for the LegacyID entity.
+	// It exists in this package in order to avoid circular dependency with the "legacyid" package.
+	LegacyIdsInverseTable = "legacy_ids"
+	// LegacyIdsColumn is the table column denoting the legacy_ids relation/edge.
+	LegacyIdsColumn = "user_id"
 )
 
 // Columns holds all SQL columns for user fields.
@@ -154,7 +163,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "userbridge/ent/runtime"
 var (
-	Hooks [2]ent.Hook
+	Hooks [4]ent.Hook
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -442,6 +451,20 @@ func ByAuthorizationCodes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOptio
 		sqlgraph.OrderByNeighborTerms(s, newAuthorizationCodesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByLegacyIdsCount orders the results by legacy_ids count.
+func ByLegacyIdsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newLegacyIdsStep(), opts...)
+	}
+}
+
+// ByLegacyIds orders the results by legacy_ids terms.
+func ByLegacyIds(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newLegacyIdsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newFilesStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -482,6 +505,13 @@ func newAuthorizationCodesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AuthorizationCodesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, AuthorizationCodesTable, AuthorizationCodesColumn),
+	)
+}
+func newLegacyIdsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(LegacyIdsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, LegacyIdsTable, LegacyIdsColumn),
 	)
 }
 

@@ -1168,6 +1168,29 @@ func HasAuthorizationCodesWith(preds ...predicate.AuthorizationCode) predicate.U
 	})
 }
 
+// HasLegacyIds applies the HasEdge predicate on the "legacy_ids" edge.
+func HasLegacyIds() predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, LegacyIdsTable, LegacyIdsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasLegacyIdsWith applies the HasEdge predicate on the "legacy_ids" edge with a given conditions (other predicates).
+func HasLegacyIdsWith(preds ...predicate.LegacyID) predicate.User {
+	return predicate.User(func(s *sql.Selector) {
+		step := newLegacyIdsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.User) predicate.User {
 	return predicate.User(sql.AndPredicates(predicates...))

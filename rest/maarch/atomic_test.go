@@ -18,11 +18,12 @@ import (
 // createStatements is what POST /rest/users with a picture costs on
 // PostgreSQL, authentication (one statement there, two on SQLite)
 // included: the login check (check 6), the e-mail, login and username
-// checks, the insert, then the avatar's file and the user pointed at it.
-// The new user is not read again. Before it was one transaction it cost one
+// checks, the check that its random public id is no stored legacy id
+// (internal/rules/legacyids), the insert, then the avatar's file and the
+// user pointed at it. The new user is not read again. Before it was one transaction it cost one
 // more (the user read again to attach its picture), in two transactions
 // with a compensating delete on failure.
-const createStatements = 8
+const createStatements = 9
 
 // fresh is a new empty database of url's backend, for a subtest that
 // needs its own service.
