@@ -1,7 +1,7 @@
 // Command userbridge serves one user store through GraphQL and the four
 // legacy REST dialects, and administers it from the command line
-// (`userbridge --help` lists the commands; README.md, section CLI, shows
-// every command's help).
+// (`userbridge --help` lists the commands; docs/cli.md shows every
+// command's help).
 package main
 
 import (
@@ -14,12 +14,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"userbridge/internal/app"
+	"userbridge/internal/store/db"
 )
 
 func main() {
@@ -54,6 +57,8 @@ func serveFlags(cmd *cobra.Command, stderr io.Writer) {
 		if err != nil {
 			return err
 		}
+		given := cmd.Flags().Changed("drain-delay") || os.Getenv("DRAIN_DELAY") != ""
+		cfg.DrainDelay = drainDelay(cfg.DrainDelay, given, isatty.IsTerminal(os.Stdin.Fd()))
 		return serve(cmd.Context(), cfg)
 	}
 }
@@ -99,10 +104,15 @@ func serve(ctx context.Context, cfg app.Config) error {
 		defer ms.Close()
 	}
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("userbridge listening", "addr", ln.Addr().String(), "playground", cfg.PublicURL+"/graphiql")
+	metrics := "on the main address, administrators' credentials only"
+	if cfg.MetricsAddr != "" {
+		metrics = "http://" + cfg.MetricsAddr + "/metrics"
+	}
+	log.Info("userbridge listening", "addr", ln.Addr().String(),
+		"database", describeDatabase(cfg.DatabaseURL), "storage", describeStorage(cfg.StorageURL),
+		"public_url", cfg.PublicURL, "playground", cfg.PublicURL+"/graphiql", "metrics", metrics)
 	if n, err := a.Store.Client.User.Query().Count(ctx); err == nil && n == 0 {
-		log.Info("empty database: create the first administrator with " +
-			"`go run . user create --admin --email you@example.com --password '...'`")
+		log.Info("empty database: create the first administrator with `" + firstAdminHint(cfg.DatabaseURL) + "`")
 	}
 	select {
 	case err := <-errc:
@@ -112,6 +122,30 @@ func serve(ctx context.Context, cfg app.Config) error {
 	drain(a, cfg.DrainDelay, log)
 	log.Info("shutting down: draining requests", "grace", cfg.ShutdownGrace.String())
 	return shutdown(srv, rq, cfg.ShutdownGrace, log)
+}
+
+// drainDelay is the delay serve keeps /readyz failing before it closes its
+// listener. Someone pressing Ctrl-C in a terminal wants the server gone,
+// and no load balancer is polling it: there the delay is 0 unless it was
+// given (flag or DRAIN_DELAY). Elsewhere (a container, a service manager)
+// the configured delay, 5 s by default, applies.
+func drainDelay(configured time.Duration, given, terminal bool) time.Duration {
+	if terminal && !given {
+		return 0
+	}
+	return configured
+}
+
+// firstAdminHint is the command creating the first administrator, as the
+// person running this binary would type it, naming the SQLite file when it
+// is not the default (a server URL may hold a password: it is not
+// repeated).
+func firstAdminHint(databaseURL string) string {
+	hint := commandName() + " user create --admin --email you@example.com --password-stdin"
+	if databaseURL != db.DefaultURL && strings.HasPrefix(databaseURL, "sqlite://") {
+		hint += " --database '" + databaseURL + "'"
+	}
+	return hint
 }
 
 // drain fails /readyz and keeps serving for delay, so that a load balancer

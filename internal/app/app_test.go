@@ -70,7 +70,7 @@ func TestOperations(t *testing.T) {
 		}
 	})
 	t.Run("metrics count requests by route", func(t *testing.T) {
-		rec := env.Do(apptest.Request("GET", "/metrics", "", nil))
+		rec := env.Do(apptest.Request("GET", "/metrics", env.Token(t, env.Admin(t, "scraper@example.com")), nil))
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `userbridge_http_requests_total{method="GET",route="/healthz",status="200"}`) {
 			t.Fatalf("%d %.500s", rec.Code, rec.Body)
 		}

@@ -130,7 +130,7 @@ func TestLoginLimitSharedThroughRedis(t *testing.T) {
 			}
 		})
 		t.Run("/metrics shows the breaker in front of Redis closed", func(t *testing.T) {
-			rec := a.Do(apptest.Request("GET", "/metrics", "", nil))
+			rec := a.Do(apptest.Request("GET", "/metrics", a.Token(t, a.Admin(t, "scraper@example.com")), nil))
 			body := rec.Body.String()
 			for _, want := range []string{
 				"userbridge_ratelimit_redis_breaker_state 0",

@@ -19,10 +19,12 @@ import (
 	"userbridge/internal/store/db/dbtest"
 )
 
-func scrape(t *testing.T, h http.Handler) string {
+// scrape reads /metrics from h with token (an administrator's on the main
+// address, none on METRICS_ADDR).
+func scrape(t *testing.T, h http.Handler, token string) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, apptest.Request("GET", "/metrics", "", nil))
+	h.ServeHTTP(rec, apptest.Request("GET", "/metrics", token, nil))
 	if rec.Code != 200 {
 		t.Fatalf("GET /metrics: %d", rec.Code)
 	}
@@ -53,7 +55,7 @@ func TestMetrics(t *testing.T) {
 			gql(`{"query":"query Broken { viewer { "}`)
 			gql(`{"query":"query Unknown { noSuchField }"}`)
 			env.Do(apptest.Request("POST", "/graphql", "", `{"query":"query Anon { users(first: 1) { totalCount } }"}`))
-			body := scrape(t, env.Handler)
+			body := scrape(t, env.Handler, token)
 			wantMetric(t, body, `userbridge_graphql_operations_total{operation="Me",outcome="ok",type="query"} 1`)
 			wantMetric(t, body, `userbridge_graphql_operations_total{operation="(anonymous)",outcome="ok",type="query"} 1`)
 			wantMetric(t, body, `userbridge_graphql_operations_total{operation="Login",outcome="UNAUTHENTICATED",type="mutation"} 1`)
@@ -65,7 +67,7 @@ func TestMetrics(t *testing.T) {
 			for i := range 205 {
 				gql(fmt.Sprintf(`{"query":"query N%d { __typename }"}`, i))
 			}
-			body := scrape(t, env.Handler)
+			body := scrape(t, env.Handler, token)
 			if n := strings.Count(body, "userbridge_graphql_operations_total{operation=\"N"); n >= 200 {
 				t.Errorf("%d distinct client names became labels", n)
 			}
@@ -74,7 +76,7 @@ func TestMetrics(t *testing.T) {
 			}
 		})
 		t.Run("database pool statistics per pool", func(t *testing.T) {
-			body := scrape(t, env.Handler)
+			body := scrape(t, env.Handler, token)
 			pool := "main"
 			if strings.HasPrefix(url, "sqlite") {
 				pool = "reader"
@@ -88,11 +90,11 @@ func TestMetrics(t *testing.T) {
 			for range 3 {
 				env.Do(apptest.Request("GET", "/v1/users/usr_"+u.PublicID, tok, nil))
 			}
-			wantMetric(t, scrape(t, env.Handler), `userbridge_rate_limit_refusals_total{limit="api"} 2`)
+			wantMetric(t, scrape(t, env.Handler, token), `userbridge_rate_limit_refusals_total{limit="api"} 2`)
 		})
 		t.Run("storage latency by operation", func(t *testing.T) {
 			env.Files.RemoveBlobs(context.Background(), []string{"no-such-blob"})
-			wantMetric(t, scrape(t, env.Handler), `userbridge_storage_operation_duration_seconds_count{operation="delete",outcome="ok"} 1`)
+			wantMetric(t, scrape(t, env.Handler, token), `userbridge_storage_operation_duration_seconds_count{operation="delete",outcome="ok"} 1`)
 		})
 	})
 }
@@ -107,7 +109,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	if ms == nil {
 		t.Fatal("no metrics server")
 	}
-	wantMetric(t, scrape(t, ms.Handler), "userbridge_http_requests_total")
+	wantMetric(t, scrape(t, ms.Handler, ""), "userbridge_http_requests_total")
 	plain := apptest.New(t, dbtest.URL(t, dbtest.SQLite))
 	if plain.MetricsServer() != nil {
 		t.Fatal("a metrics server without METRICS_ADDR")
@@ -211,6 +213,35 @@ func TestLogFormat(t *testing.T) {
 		l, _ = app.NewLogger("json", tty)
 		if _, ok := l.Handler().(*slog.JSONHandler); !ok {
 			t.Fatalf("LOG_FORMAT=json on a terminal: %T", l.Handler())
+		}
+	})
+}
+
+// TestMetricsLeakNothingOnTheMainAddress: without METRICS_ADDR, /metrics on
+// the main port named the clients' GraphQL operations to anyone. Now only
+// an administrator's own credential reads it.
+func TestMetricsLeakNothingOnTheMainAddress(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		env := apptest.New(t, url)
+		admin := env.Token(t, env.Admin(t, "ops@example.com"))
+		user := env.Token(t, env.User(t, "someone@example.com"))
+		env.Do(apptest.Request("POST", "/graphql", admin, `{"query":"query SecretReportName { viewer { email } }"}`))
+		for _, c := range []struct {
+			name, token string
+			status      int
+		}{
+			{"anonymous", "", http.StatusUnauthorized},
+			{"unknown token", "ubk_notatokennotatokennotatokennotatokennotatok", http.StatusUnauthorized},
+			{"a user who is not an administrator", user, http.StatusForbidden},
+		} {
+			rec := env.Do(apptest.Request("GET", "/metrics", c.token, nil))
+			if rec.Code != c.status || strings.Contains(rec.Body.String(), "SecretReportName") ||
+				rec.Header().Get("Content-Type") != "application/json" {
+				t.Errorf("%s: %d %s %.300s", c.name, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+			}
+		}
+		if c := scrape(t, env.Handler, admin); !strings.Contains(c, `operation="SecretReportName"`) {
+			t.Errorf("the administrator does not see the operation: %.300s", c)
 		}
 	})
 }

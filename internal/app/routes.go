@@ -50,7 +50,7 @@ func (a *App) routes() (http.Handler, error) {
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	r.Get("/readyz", a.readyz)
 	if a.Config.MetricsAddr == "" {
-		r.Handle("/metrics", a.metricsHandler())
+		r.Handle("/metrics", a.adminMetrics())
 	}
 	r.Get("/", http.RedirectHandler("/graphiql", http.StatusFound).ServeHTTP)
 	pg := playground.Handler("/graphql")

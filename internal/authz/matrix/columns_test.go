@@ -388,6 +388,18 @@ func attachmentOfOther(c col) outcome {
 	return notFound
 }
 
+// readMetrics: /metrics on the main address, for an administrator's own
+// (first-party) credential, whatever its scopes.
+func readMetrics(c col) outcome {
+	if o, done := gate(c); done {
+		return o
+	}
+	if !c.firstParty() || !c.isAdmin() {
+		return forbidden
+	}
+	return allowed
+}
+
 func everyone(o outcome) func(col) outcome { return func(col) outcome { return o } }
 
 // downloadLink: the link is the credential; the columns revoked, expired

@@ -108,7 +108,8 @@ func restRows() []row {
 		pub("GET", "/", "/", http.StatusFound),
 		pub("GET", "/healthz", "/healthz", 200),
 		pub("GET", "/readyz", "/readyz", 200),
-		pub("ANY", "/metrics", "/metrics", 200),
+		restRow("ANY", "/metrics", web, 200, readMetrics, bearerPath(http.MethodGet, "/metrics", nil)).
+			noted("on the main address only without METRICS_ADDR: the figures name operations and show the load, an operator's business (policy.ReadMetrics); on METRICS_ADDR it is open"),
 		pub("ANY", "/graphiql", "/graphiql", 200),
 		pub("ANY", "/graphiql/*", "/graphiql/", 200),
 		pub("GET", "/openapi/{name}.json", "/openapi/usersv1.json", 200),
