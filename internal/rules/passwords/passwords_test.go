@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"userbridge/internal/apperr"
+	"userbridge/internal/interchange"
 	"userbridge/internal/rules/passwords"
 )
 
@@ -189,3 +190,6 @@ func TestEveryCheckIsOneVerification(t *testing.T) {
 		}
 	}
 }
+
+// An interchange.Hash converts to a Spec: same fields, same order.
+var _ = passwords.Spec(interchange.Hash{})
