@@ -42,7 +42,14 @@ func writeOld(t *testing.T, dir, key string) {
 
 // renameLikeUploads publishes blobs into dir as uploads do (a temporary
 // file written, then renamed into place) until stop is closed, from
-// several goroutines, and returns how many it published.
+// several goroutines, and returns how many it published. Each writer
+// cycles through a few keys, replacing its own blobs: the folder keeps its
+// size, so a pass takes as long as the last one whatever the machine's
+// speed (with ever new keys the folder grew with every pass, each pass
+// took longer than the one before, and a slow machine never finished).
+// uploadKeys is how many keys each renaming writer cycles through.
+const uploadKeys = 50
+
 func renameLikeUploads(t *testing.T, dir string, stop <-chan struct{}) func() int64 {
 	t.Helper()
 	var n atomic.Int64
@@ -55,7 +62,7 @@ func renameLikeUploads(t *testing.T, dir string, stop <-chan struct{}) func() in
 					return
 				default:
 				}
-				key := fmt.Sprintf("%02d%030x", w, i)
+				key := fmt.Sprintf("%02d%030x", w, i%uploadKeys)
 				tmp := filepath.Join(dir, fmt.Sprintf("%s.%x.tmp", key, time.Now().UnixNano()))
 				if err := os.WriteFile(tmp, []byte("fresh"), 0o600); err != nil {
 					t.Error(err)
