@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -84,7 +85,7 @@ func parseArgonPHC(s string) (argonHash, error) {
 	}
 	h := argonHash{variant: parts[1]}
 	params, ok := phcParams(parts[3], "m", "t", "p")
-	if !ok || params[0] == 0 || params[1] == 0 || params[2] == 0 || params[2] > 255 || params[0] > 1<<32-1 || params[1] > 1<<32-1 {
+	if !ok || params[0] == 0 || params[1] == 0 || params[2] == 0 || params[2] > 255 || params[0] > math.MaxUint32 || params[1] > math.MaxUint32 {
 		return argonHash{}, malformed("argon2: parameters must be m=<KiB>,t=<passes>,p=<lanes>")
 	}
 	h.m, h.t, h.p = uint32(params[0]), uint32(params[1]), uint8(params[2]) //nolint:gosec // G115: bounded just above
@@ -101,33 +102,32 @@ func parseArgonPHC(s string) (argonHash, error) {
 }
 
 // phcParams reads "a=1,b=2,c=3" with exactly the names given, in order.
-func phcParams(s string, names ...string) ([]uint64, bool) {
-	fields := strings.Split(s, ",")
-	if len(fields) != len(names) {
-		return nil, false
-	}
-	out := make([]uint64, len(names))
-	for i, f := range fields {
+func phcParams(s string, names ...string) ([]int, bool) {
+	out := make([]int, 0, len(names))
+	for f := range strings.SplitSeq(s, ",") {
+		if len(out) == len(names) {
+			return nil, false
+		}
 		k, v, ok := strings.Cut(f, "=")
-		if !ok || k != names[i] {
+		if !ok || k != names[len(out)] {
 			return nil, false
 		}
 		n, ok := number(v)
 		if !ok {
 			return nil, false
 		}
-		out[i] = n
+		out = append(out, n)
 	}
-	return out, true
+	return out, len(out) == len(names)
 }
 
 // number reads a decimal of at most 10 digits, without sign or leading zero.
-func number(s string) (uint64, bool) {
+func number(s string) (int, bool) {
 	if s == "" || len(s) > 10 || (len(s) > 1 && s[0] == '0') {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	return n, err == nil
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 0
 }
 
 // decodeB64 reads the unpadded standard base64 of PHC strings, also

@@ -19,7 +19,7 @@ func parseBcryptString(s string) (int, error) {
 	if !ok && s[4] == '0' {
 		cost, ok = number(s[5:6])
 	}
-	if !ok || cost < uint64(bcrypt.MinCost) || cost > uint64(bcrypt.MaxCost) {
+	if !ok || cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
 		return 0, malformed("bcrypt: cost must be %d to %d", bcrypt.MinCost, bcrypt.MaxCost)
 	}
 	for i := 7; i < len(s); i++ {
@@ -27,7 +27,7 @@ func parseBcryptString(s string) (int, error) {
 			return 0, malformed("bcrypt: salt and hash use ./A-Za-z0-9 only")
 		}
 	}
-	return int(cost), nil //nolint:gosec // G115: at most 31
+	return cost, nil
 }
 
 func containsByte(set string, c byte) bool {

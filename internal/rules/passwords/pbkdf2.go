@@ -70,7 +70,7 @@ func parsePBKDF2String(s string) (pbkdf2Hash, error) {
 		if pbkdf2Digests[h.digest] == nil || !ok || err != nil {
 			return pbkdf2Hash{}, malformed("pbkdf2: Django value must be pbkdf2_<sha1|sha256|sha512>$<iterations>$<salt>$<base64 key>")
 		}
-		h.iterations, h.want = int(n), key
+		h.iterations, h.want = n, key
 		return h, h.check()
 	}
 	if len(parts) != 5 || parts[0] != "" || !strings.HasPrefix(parts[1], "pbkdf2") {
@@ -92,17 +92,17 @@ func parsePBKDF2String(s string) (pbkdf2Hash, error) {
 		return pbkdf2Hash{}, malformed("pbkdf2: salt and key must be base64")
 	}
 	if n, ok := number(parts[2]); ok {
-		h.iterations = int(n)
+		h.iterations = n
 		return h, h.check()
 	}
 	params, ok := phcParams(parts[2], "i", "l")
 	if !ok {
 		params, ok = phcParams(parts[2], "i")
 	}
-	if !ok || (len(params) == 2 && params[1] != uint64(len(h.want))) {
+	if !ok || (len(params) == 2 && params[1] != len(h.want)) {
 		return pbkdf2Hash{}, malformed("pbkdf2: parameters must be i=<iterations>[,l=<key length>]")
 	}
-	h.iterations = int(params[0]) //nolint:gosec // G115: at most 10 digits
+	h.iterations = params[0]
 	return h, h.check()
 }
 

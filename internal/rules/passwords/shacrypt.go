@@ -54,7 +54,7 @@ func parseSHACryptString(s string) (shaCrypt, error) {
 		if !ok {
 			return shaCrypt{}, malformed("sha-crypt: rounds must be a number")
 		}
-		c.rounds, c.explicit, rest = int(n), true, rest[1:]
+		c.rounds, c.explicit, rest = n, true, rest[1:]
 	}
 	if len(rest) != 2 {
 		return shaCrypt{}, malformed("sha-crypt: value must be $%s$, [rounds=N$], salt and hash", c.id)
