@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestShutdownCancelsARequestLongerThanTheGrace stops a server (as SIGTERM
@@ -20,7 +22,10 @@ import (
 // temporary file removed, the process ending with no error (exit code 0),
 // and every line it wrote, the warning that says so included, JSON.
 func TestShutdownCancelsARequestLongerThanTheGrace(t *testing.T) {
-	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "app.db")
+	dbtest.Each(t, func(t *testing.T, dbURL string) { shutdownCancelsAStalledUpload(t, dbURL) })
+}
+
+func shutdownCancelsAStalledUpload(t *testing.T, dbURL string) {
 	storage := filepath.Join(t.TempDir(), "files")
 	ok(t, "", "user", "create", "--email", "slow@example.com", "--database", dbURL)
 	token := strings.TrimSpace(ok(t, "", "token", "create", "--user", "slow@example.com", "--database", dbURL))

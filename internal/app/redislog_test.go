@@ -20,9 +20,13 @@ func TestRedisOutageLogsJSONOnly(t *testing.T) {
 	if redisURL == "" {
 		t.Skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run it")
 	}
+	dbtest.Each(t, func(t *testing.T, dbURL string) { redisOutageLogsJSONOnly(t, dbURL, redisURL) })
+}
+
+func redisOutageLogsJSONOnly(t *testing.T, dbURL, redisURL string) {
 	proxy, redisURL := dbtest.NewProxy(t, redisURL)
 	logs := &syncBuffer{}
-	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite), func(c *app.Config) {
+	env := apptest.New(t, dbURL, func(c *app.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(logs, nil))
 		c.RedisURL = redisURL
 		c.RedisPrefix = "test-redislog:"
