@@ -39,6 +39,7 @@ func newRoot(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 		userCommand(),
 		tokenCommand(),
 		appCommand(),
+		shadowCommand(stderr),
 	)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
