@@ -6477,6 +6477,7 @@ type UserMutation struct {
 	status                     *user.Status
 	verified                   *bool
 	mode                       *user.Mode
+	import_times               *map[string]time.Time
 	clearedFields              map[string]struct{}
 	files                      map[int]struct{}
 	removedfiles               map[int]struct{}
@@ -7379,6 +7380,55 @@ func (m *UserMutation) ResetAvatarID() {
 	delete(m.clearedFields, user.FieldAvatarID)
 }
 
+// SetImportTimes sets the "import_times" field.
+func (m *UserMutation) SetImportTimes(value map[string]time.Time) {
+	m.import_times = &value
+}
+
+// ImportTimes returns the value of the "import_times" field in the mutation.
+func (m *UserMutation) ImportTimes() (r map[string]time.Time, exists bool) {
+	v := m.import_times
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldImportTimes returns the old "import_times" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldImportTimes(ctx context.Context) (v map[string]time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldImportTimes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldImportTimes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldImportTimes: %w", err)
+	}
+	return oldValue.ImportTimes, nil
+}
+
+// ClearImportTimes clears the value of the "import_times" field.
+func (m *UserMutation) ClearImportTimes() {
+	m.import_times = nil
+	m.clearedFields[user.FieldImportTimes] = struct{}{}
+}
+
+// ImportTimesCleared returns if the "import_times" field was cleared in this mutation.
+func (m *UserMutation) ImportTimesCleared() bool {
+	_, ok := m.clearedFields[user.FieldImportTimes]
+	return ok
+}
+
+// ResetImportTimes resets all changes to the "import_times" field.
+func (m *UserMutation) ResetImportTimes() {
+	m.import_times = nil
+	delete(m.clearedFields, user.FieldImportTimes)
+}
+
 // AddFileIDs adds the "files" edge to the File entity by ids.
 func (m *UserMutation) AddFileIDs(ids ...int) {
 	if m.files == nil {
@@ -7764,7 +7814,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -7822,6 +7872,9 @@ func (m *UserMutation) Fields() []string {
 	if m.avatar != nil {
 		fields = append(fields, user.FieldAvatarID)
 	}
+	if m.import_times != nil {
+		fields = append(fields, user.FieldImportTimes)
+	}
 	return fields
 }
 
@@ -7868,6 +7921,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.Mode()
 	case user.FieldAvatarID:
 		return m.AvatarID()
+	case user.FieldImportTimes:
+		return m.ImportTimes()
 	}
 	return nil, false
 }
@@ -7915,6 +7970,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldMode(ctx)
 	case user.FieldAvatarID:
 		return m.OldAvatarID(ctx)
+	case user.FieldImportTimes:
+		return m.OldImportTimes(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -8057,6 +8114,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAvatarID(v)
 		return nil
+	case user.FieldImportTimes:
+		v, ok := value.(map[string]time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetImportTimes(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -8114,6 +8178,9 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldAvatarID) {
 		fields = append(fields, user.FieldAvatarID)
 	}
+	if m.FieldCleared(user.FieldImportTimes) {
+		fields = append(fields, user.FieldImportTimes)
+	}
 	return fields
 }
 
@@ -8139,6 +8206,9 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldAvatarID:
 		m.ClearAvatarID()
+		return nil
+	case user.FieldImportTimes:
+		m.ClearImportTimes()
 		return nil
 	}
 	return fmt.Errorf("unknown User nullable field %s", name)
@@ -8204,6 +8274,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldAvatarID:
 		m.ResetAvatarID()
+		return nil
+	case user.FieldImportTimes:
+		m.ResetImportTimes()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

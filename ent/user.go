@@ -57,6 +57,8 @@ type User struct {
 	Mode user.Mode `json:"mode,omitempty"`
 	// AvatarID holds the value of the "avatar_id" field.
 	AvatarID *int `json:"avatar_id,omitempty"`
+	// When the source an import took each field from last changed it: a later import of the same person keeps, field by field, the more recent value, whatever the order of the imports.
+	ImportTimes map[string]time.Time `json:"import_times,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -163,7 +165,7 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case user.FieldPrivileges:
+		case user.FieldPrivileges, user.FieldImportTimes:
 			values[i] = new([]byte)
 		case user.FieldVerified:
 			values[i] = new(sql.NullBool)
@@ -312,6 +314,14 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				_m.AvatarID = new(int)
 				*_m.AvatarID = int(value.Int64)
 			}
+		case user.FieldImportTimes:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field import_times", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.ImportTimes); err != nil {
+					return fmt.Errorf("unmarshal field import_times: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -442,6 +452,9 @@ func (_m *User) String() string {
 		builder.WriteString("avatar_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("import_times=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ImportTimes))
 	builder.WriteByte(')')
 	return builder.String()
 }

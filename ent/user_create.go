@@ -246,6 +246,12 @@ func (_c *UserCreate) SetNillableAvatarID(v *int) *UserCreate {
 	return _c
 }
 
+// SetImportTimes sets the "import_times" field.
+func (_c *UserCreate) SetImportTimes(v map[string]time.Time) *UserCreate {
+	_c.mutation.SetImportTimes(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *UserCreate) SetID(v int) *UserCreate {
 	_c.mutation.SetID(v)
@@ -642,6 +648,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Mode(); ok {
 		_spec.SetField(user.FieldMode, field.TypeEnum, value)
 		_node.Mode = value
+	}
+	if value, ok := _c.mutation.ImportTimes(); ok {
+		_spec.SetField(user.FieldImportTimes, field.TypeJSON, value)
+		_node.ImportTimes = value
 	}
 	if nodes := _c.mutation.FilesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1042,6 +1052,24 @@ func (u *UserUpsert) ClearAvatarID() *UserUpsert {
 	return u
 }
 
+// SetImportTimes sets the "import_times" field.
+func (u *UserUpsert) SetImportTimes(v map[string]time.Time) *UserUpsert {
+	u.Set(user.FieldImportTimes, v)
+	return u
+}
+
+// UpdateImportTimes sets the "import_times" field to the value that was provided on create.
+func (u *UserUpsert) UpdateImportTimes() *UserUpsert {
+	u.SetExcluded(user.FieldImportTimes)
+	return u
+}
+
+// ClearImportTimes clears the value of the "import_times" field.
+func (u *UserUpsert) ClearImportTimes() *UserUpsert {
+	u.SetNull(user.FieldImportTimes)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1366,6 +1394,27 @@ func (u *UserUpsertOne) UpdateAvatarID() *UserUpsertOne {
 func (u *UserUpsertOne) ClearAvatarID() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearAvatarID()
+	})
+}
+
+// SetImportTimes sets the "import_times" field.
+func (u *UserUpsertOne) SetImportTimes(v map[string]time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetImportTimes(v)
+	})
+}
+
+// UpdateImportTimes sets the "import_times" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateImportTimes() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateImportTimes()
+	})
+}
+
+// ClearImportTimes clears the value of the "import_times" field.
+func (u *UserUpsertOne) ClearImportTimes() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearImportTimes()
 	})
 }
 
@@ -1859,6 +1908,27 @@ func (u *UserUpsertBulk) UpdateAvatarID() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearAvatarID() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearAvatarID()
+	})
+}
+
+// SetImportTimes sets the "import_times" field.
+func (u *UserUpsertBulk) SetImportTimes(v map[string]time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetImportTimes(v)
+	})
+}
+
+// UpdateImportTimes sets the "import_times" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateImportTimes() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateImportTimes()
+	})
+}
+
+// ClearImportTimes clears the value of the "import_times" field.
+func (u *UserUpsertBulk) ClearImportTimes() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearImportTimes()
 	})
 }
 

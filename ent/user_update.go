@@ -295,6 +295,18 @@ func (_u *UserUpdate) ClearAvatarID() *UserUpdate {
 	return _u
 }
 
+// SetImportTimes sets the "import_times" field.
+func (_u *UserUpdate) SetImportTimes(v map[string]time.Time) *UserUpdate {
+	_u.mutation.SetImportTimes(v)
+	return _u
+}
+
+// ClearImportTimes clears the value of the "import_times" field.
+func (_u *UserUpdate) ClearImportTimes() *UserUpdate {
+	_u.mutation.ClearImportTimes()
+	return _u
+}
+
 // AddFileIDs adds the "files" edge to the File entity by IDs.
 func (_u *UserUpdate) AddFileIDs(ids ...int) *UserUpdate {
 	_u.mutation.AddFileIDs(ids...)
@@ -706,6 +718,12 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Mode(); ok {
 		_spec.SetField(user.FieldMode, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.ImportTimes(); ok {
+		_spec.SetField(user.FieldImportTimes, field.TypeJSON, value)
+	}
+	if _u.mutation.ImportTimesCleared() {
+		_spec.ClearField(user.FieldImportTimes, field.TypeJSON)
 	}
 	if _u.mutation.FilesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1287,6 +1305,18 @@ func (_u *UserUpdateOne) ClearAvatarID() *UserUpdateOne {
 	return _u
 }
 
+// SetImportTimes sets the "import_times" field.
+func (_u *UserUpdateOne) SetImportTimes(v map[string]time.Time) *UserUpdateOne {
+	_u.mutation.SetImportTimes(v)
+	return _u
+}
+
+// ClearImportTimes clears the value of the "import_times" field.
+func (_u *UserUpdateOne) ClearImportTimes() *UserUpdateOne {
+	_u.mutation.ClearImportTimes()
+	return _u
+}
+
 // AddFileIDs adds the "files" edge to the File entity by IDs.
 func (_u *UserUpdateOne) AddFileIDs(ids ...int) *UserUpdateOne {
 	_u.mutation.AddFileIDs(ids...)
@@ -1728,6 +1758,12 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.Mode(); ok {
 		_spec.SetField(user.FieldMode, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.ImportTimes(); ok {
+		_spec.SetField(user.FieldImportTimes, field.TypeJSON, value)
+	}
+	if _u.mutation.ImportTimesCleared() {
+		_spec.ClearField(user.FieldImportTimes, field.TypeJSON)
 	}
 	if _u.mutation.FilesCleared() {
 		edge := &sqlgraph.EdgeSpec{

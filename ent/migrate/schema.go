@@ -294,6 +294,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"active", "suspended", "banned"}, Default: "active"},
 		{Name: "verified", Type: field.TypeBool, Default: false},
 		{Name: "mode", Type: field.TypeEnum, Enums: []string{"standard", "rest"}, Default: "standard"},
+		{Name: "import_times", Type: field.TypeJSON, Nullable: true},
 		{Name: "avatar_id", Type: field.TypeInt, Unique: true, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
@@ -304,7 +305,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_files_avatar_of",
-				Columns:    []*schema.Column{UsersColumns[19]},
+				Columns:    []*schema.Column{UsersColumns[20]},
 				RefColumns: []*schema.Column{FilesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},

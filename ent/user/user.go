@@ -56,6 +56,8 @@ const (
 	FieldMode = "mode"
 	// FieldAvatarID holds the string denoting the avatar_id field in the database.
 	FieldAvatarID = "avatar_id"
+	// FieldImportTimes holds the string denoting the import_times field in the database.
+	FieldImportTimes = "import_times"
 	// EdgeFiles holds the string denoting the files edge name in mutations.
 	EdgeFiles = "files"
 	// EdgeAvatar holds the string denoting the avatar edge name in mutations.
@@ -145,6 +147,7 @@ var Columns = []string{
 	FieldVerified,
 	FieldMode,
 	FieldAvatarID,
+	FieldImportTimes,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

@@ -1030,6 +1030,16 @@ func AvatarIDNotNil() predicate.User {
 	return predicate.User(sql.FieldNotNull(FieldAvatarID))
 }
 
+// ImportTimesIsNil applies the IsNil predicate on the "import_times" field.
+func ImportTimesIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldImportTimes))
+}
+
+// ImportTimesNotNil applies the NotNil predicate on the "import_times" field.
+func ImportTimesNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldImportTimes))
+}
+
 // HasFiles applies the HasEdge predicate on the "files" edge.
 func HasFiles() predicate.User {
 	return predicate.User(func(s *sql.Selector) {
