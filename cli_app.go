@@ -66,7 +66,7 @@ func appCreateCommand() *cobra.Command {
 func appListCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List every application", Args: noCommand}
 	out := withOutput(cmd)
-	open := withStore(cmd, false)
+	open := readStore(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		a, err := open(cmd.Context())
 		if err != nil {
@@ -97,7 +97,7 @@ func appShowCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "show --app CLIENT_ID", Short: "Show one application", Args: noCommand}
 	cmd.Flags().String("app", "", appRef+" (required)")
 	out := withOutput(cmd)
-	open := withStore(cmd, false)
+	open := readStore(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		a, app, err := findApp(cmd, open)
 		if err != nil {

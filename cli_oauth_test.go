@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func TestAppCreateOAuthFlags(t *testing.T) {
 	dbURL := dbtest.URL(t, dbtest.SQLite)
 	cli := func(args ...string) (string, error) {
 		var out bytes.Buffer
-		err := run(context.Background(), append(args, "--database", dbURL), &out, &out)
+		err := run(context.Background(), append(args, "--database", dbURL), &out, io.Discard)
 		return strings.TrimSpace(out.String()), err
 	}
 	out, err := cli("app", "create", "--name", "Web", "--redirect-uri", "https://web.example/cb",

@@ -69,7 +69,7 @@ func tokenListCommand() *cobra.Command {
 	}
 	cmd.Flags().String("user", "", userRef+" (required)")
 	out := withOutput(cmd)
-	open := withStore(cmd, false)
+	open := readStore(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		a, u, err := findUser(cmd, open)
 		if err != nil {

@@ -76,7 +76,7 @@ func userCreateCommand() *cobra.Command {
 func userListCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "list", Short: "List every user", Args: noCommand}
 	out := withOutput(cmd)
-	open := withStore(cmd, false)
+	open := readStore(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		a, err := open(cmd.Context())
 		if err != nil {
@@ -111,7 +111,7 @@ func userShowCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "show --user USER", Short: "Show one user", Args: noCommand}
 	cmd.Flags().String("user", "", userRef+" (required)")
 	out := withOutput(cmd)
-	open := withStore(cmd, false)
+	open := readStore(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		a, u, err := findUser(cmd, open)
 		if err != nil {

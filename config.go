@@ -107,6 +107,15 @@ func serverFlags(fs *pflag.FlagSet) func() (app.Config, error) {
 // value that is not valid is a usage error naming the flag, its variable
 // and what it accepts.
 func settingFlags(fs *pflag.FlagSet, only []string, logOut io.Writer) func() (app.Config, error) {
+	load, _ := settingSources(fs, only, logOut)
+	return load
+}
+
+// settingSources is settingFlags, also returning a function that gives
+// the settings file the last load read (path "" for none).
+func settingSources(fs *pflag.FlagSet, only []string, logOut io.Writer) (func() (app.Config, error), func() configFile) {
+	configPath := fs.String("config", "", configHelp)
+	var used configFile
 	cfg := app.Defaults()
 	cfg.PublicURL = "" // derived from the bound address unless set (serve)
 	logFormat := ""
@@ -127,22 +136,32 @@ func settingFlags(fs *pflag.FlagSet, only []string, logOut io.Writer) func() (ap
 		}
 	}
 	return func() (app.Config, error) {
+		file, err := loadConfigFile(*configPath, settingVariables())
+		if err != nil {
+			return cfg, err
+		}
+		used = file
 		for _, s := range rows {
 			v, given := vals[s.flag].val, vals[s.flag].set
 			if !given {
 				v = os.Getenv(s.env) // an empty variable is unset
 				given = v != ""
 			}
+			where := ""
+			if !given {
+				v, given = file.values[s.env]
+				where = " (in " + file.path + ")"
+			}
 			if !given {
 				continue
 			}
 			if err := s.apply(strings.TrimSpace(v)); err != nil {
-				return cfg, usageErrorf("--%s / %s: %q is not valid: %w", s.flag, s.env, v, err)
+				return cfg, usageErrorf("--%s / %s%s: %q is not valid: %w", s.flag, s.env, where, v, err)
 			}
 		}
 		cfg.Logger = newLogger(logFormat, logOut)
 		return cfg, nil
-	}
+	}, func() configFile { return used }
 }
 
 // settingValue holds a flag's text until the settings are resolved; its

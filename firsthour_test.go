@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"userbridge/internal/store/db/dbtest"
 )
 
 // TestServeBannerNamesTheStore: the start banner says which database and
@@ -110,4 +113,155 @@ func TestCtrlCOnATerminalStopsAtOnce(t *testing.T) {
 			t.Errorf("given %v, terminal %v: %v, want %v", c.given, c.terminal, got, c.want)
 		}
 	}
+}
+
+// isolate runs a test in a folder of its own with no settings from the
+// environment or the user's settings file.
+func isolate(t *testing.T) string {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config-home"))
+	t.Setenv("HOME", filepath.Join(dir, "home"))
+	for _, v := range []string{"DATABASE_URL", "STORAGE_URL", configEnv} {
+		t.Setenv(v, "")
+	}
+	return dir
+}
+
+// TestReadCommandsNeverCreateADatabase: in a folder without the project,
+// `user list` printed an empty table, exited 0 and created ./data/app.db.
+// Every read command now fails, naming the file it looked for, and leaves
+// nothing behind.
+func TestReadCommandsNeverCreateADatabase(t *testing.T) {
+	dir := isolate(t)
+	for _, args := range [][]string{
+		{"user", "list"}, {"user", "show", "--user", "ada@example.com"},
+		{"token", "list", "--user", "ada@example.com"}, {"app", "list"}, {"app", "show", "--app", "x"},
+	} {
+		r := cli(t, "", args...)
+		want := filepath.Join(dir, "data", "app.db")
+		if r.Code != 1 || r.Err == nil || !strings.Contains(r.Err.Error(), "no database at sqlite://"+want) ||
+			!strings.Contains(r.Stderr, "store: sqlite://"+want) {
+			t.Errorf("%v: exit %d, %v, stderr %q", args, r.Code, r.Err, r.Stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "data")); !os.IsNotExist(err) {
+			t.Fatalf("%v left %s behind (%v)", args, filepath.Join(dir, "data"), err)
+		}
+	}
+}
+
+// TestReadCommandsNeverCreateTheSchema: on a database without userbridge's
+// tables (PostgreSQL, or an unrelated SQLite file), a read command says so
+// and creates none; a write command then does.
+func TestReadCommandsNeverCreateTheSchema(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dbURL string) {
+		if path, ok := strings.CutPrefix(dbURL, "sqlite://"); ok { // a file of another program
+			other, err := sql.Open("sqlite3", path)
+			if err == nil {
+				_, err = other.Exec("CREATE TABLE notes (body TEXT)")
+				other.Close()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 2 { // the second run finds no schema either
+			r := cli(t, "", "user", "list", "--database", dbURL)
+			if r.Code != 1 || r.Err == nil || !strings.Contains(r.Err.Error(), "no userbridge schema") {
+				t.Fatalf("user list on an empty database: exit %d, %v", r.Code, r.Err)
+			}
+		}
+		ok(t, "", "user", "create", "--email", "ada@example.com", "--database", dbURL)
+		if out := ok(t, "", "user", "list", "--database", dbURL); !strings.Contains(out, "ada@example.com") {
+			t.Fatalf("user list: %s", out)
+		}
+	})
+}
+
+// TestEveryStoreCommandNamesTheStore: each command working on the store
+// says which on standard error, its output staying on standard output.
+func TestEveryStoreCommandNamesTheStore(t *testing.T) {
+	dbURL := dbtest.URL(t, dbtest.SQLite)
+	want := "store: " + describeDatabase(dbURL) + "\n"
+	create := cli(t, "", "user", "create", "--email", "ada@example.com", "--database", dbURL)
+	if create.Code != 0 || create.Stderr != want {
+		t.Fatalf("user create: %d %q", create.Code, create.Stderr)
+	}
+	appID := strings.Fields(ok(t, "", "app", "create", "--name", "Notes", "--database", dbURL))[0]
+	for _, args := range [][]string{
+		{"migrate"}, {"user", "list"}, {"user", "show", "--user", "ada@example.com"},
+		{"token", "create", "--user", "ada@example.com"}, {"token", "list", "--user", "ada@example.com"},
+		{"app", "list"}, {"app", "show", "--app", appID},
+	} {
+		r := cli(t, "", append(args, "--database", dbURL)...)
+		if r.Code != 0 || r.Stderr != want {
+			t.Errorf("%v: exit %d, stderr %q, want %q", args, r.Code, r.Stderr, want)
+		}
+	}
+}
+
+// TestSettingsFile: --config (or USERBRIDGE_CONFIG, or the default file)
+// gives the commands and the server the same store from any folder, its
+// relative paths read from the file's folder; flags and variables win; a
+// key that is no setting is refused with its line.
+func TestSettingsFile(t *testing.T) {
+	dir := isolate(t)
+	project := filepath.Join(dir, "project")
+	if err := os.MkdirAll(project, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(project, "userbridge.env")
+	write := func(path, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(conf, "# the project's store\nDATABASE_URL=sqlite://./data/app.db\nSTORAGE_URL='file://./data/files'\n")
+	wantDB := "sqlite://" + filepath.Join(project, "data", "app.db")
+
+	t.Run("--config names the file; relative paths are the file's", func(t *testing.T) {
+		r := cli(t, "", "user", "create", "--email", "ada@example.com", "--config", conf)
+		if r.Code != 0 || r.Stderr != "store: "+wantDB+" (settings "+conf+")\n" {
+			t.Fatalf("exit %d %v, stderr %q", r.Code, r.Err, r.Stderr)
+		}
+		if _, err := os.Stat(filepath.Join(project, "data", "app.db")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("USERBRIDGE_CONFIG names it too", func(t *testing.T) {
+		t.Setenv(configEnv, conf)
+		if out := ok(t, "", "user", "list"); !strings.Contains(out, "ada@example.com") {
+			t.Fatalf("user list: %s", out)
+		}
+	})
+	t.Run("the default file is read from any folder", func(t *testing.T) {
+		write(filepath.Join(dir, "config-home", "userbridge", "config.env"), "DATABASE_URL="+wantDB+"\n")
+		if out := ok(t, "", "user", "list"); !strings.Contains(out, "ada@example.com") {
+			t.Fatalf("user list: %s", out)
+		}
+	})
+	t.Run("a flag wins over the file", func(t *testing.T) {
+		r := cli(t, "", "user", "list", "--config", conf, "--database", "sqlite://"+filepath.Join(dir, "other.db"))
+		if r.Code != 1 || !strings.Contains(r.Err.Error(), "no database at sqlite://"+filepath.Join(dir, "other.db")) {
+			t.Fatalf("exit %d %v", r.Code, r.Err)
+		}
+	})
+	t.Run("an unknown key is refused with its line", func(t *testing.T) {
+		bad := filepath.Join(dir, "bad.env")
+		write(bad, "DATABASE_URL=sqlite://x.db\nDATABSE_URL=sqlite://y.db\n")
+		r := cli(t, "", "user", "list", "--config", bad)
+		if r.Code != 2 || !strings.Contains(r.Err.Error(), bad+":2: DATABSE_URL is not a setting") {
+			t.Fatalf("exit %d %v", r.Code, r.Err)
+		}
+	})
+	t.Run("a --config file that is not there is an error", func(t *testing.T) {
+		r := cli(t, "", "user", "list", "--config", filepath.Join(dir, "missing.env"))
+		if r.Code != 2 || !strings.Contains(r.Err.Error(), "missing.env") {
+			t.Fatalf("exit %d %v", r.Code, r.Err)
+		}
+	})
 }

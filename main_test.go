@@ -23,10 +23,13 @@ func TestQuickstart(t *testing.T) {
 		ctx := context.Background()
 		cli := func(args ...string) string {
 			t.Helper()
-			var out bytes.Buffer
+			var out, errOut bytes.Buffer
 			args = append(args, "--database", dbURL)
-			if err := run(ctx, args, &out, &out); err != nil {
-				t.Fatalf("%v: %v\n%s", args, err, out.String())
+			if err := run(ctx, args, &out, &errOut); err != nil {
+				t.Fatalf("%v: %v\n%s%s", args, err, out.String(), errOut.String())
+			}
+			if want := "store: " + describeDatabase(dbURL) + "\n"; errOut.String() != want {
+				t.Fatalf("%v: standard error %q, want %q", args, errOut.String(), want)
 			}
 			return strings.TrimSpace(out.String())
 		}

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -51,15 +52,16 @@ func serveCommand(stderr io.Writer) *cobra.Command {
 
 // serveFlags gives cmd the server settings and makes it serve with them.
 func serveFlags(cmd *cobra.Command, stderr io.Writer) {
-	load := settingFlags(cmd.Flags(), nil, stderr)
+	load, file := settingSources(cmd.Flags(), nil, stderr)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg, err := load()
 		if err != nil {
 			return err
 		}
-		given := cmd.Flags().Changed("drain-delay") || os.Getenv("DRAIN_DELAY") != ""
+		_, inFile := file().values["DRAIN_DELAY"]
+		given := cmd.Flags().Changed("drain-delay") || os.Getenv("DRAIN_DELAY") != "" || inFile
 		cfg.DrainDelay = drainDelay(cfg.DrainDelay, given, isatty.IsTerminal(os.Stdin.Fd()))
-		return serve(cmd.Context(), cfg)
+		return serve(cmd.Context(), cfg, file().path)
 	}
 }
 
@@ -68,7 +70,7 @@ func serveFlags(cmd *cobra.Command, stderr io.Writer) {
 // in-flight requests (ShutdownGrace, then cancelled: shutdown.go) and
 // closes the database. The banner is logged
 // only once the address is bound and the app built.
-func serve(ctx context.Context, cfg app.Config) error {
+func serve(ctx context.Context, cfg app.Config, configPath string) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -110,7 +112,8 @@ func serve(ctx context.Context, cfg app.Config) error {
 	}
 	log.Info("userbridge listening", "addr", ln.Addr().String(),
 		"database", describeDatabase(cfg.DatabaseURL), "storage", describeStorage(cfg.StorageURL),
-		"public_url", cfg.PublicURL, "playground", cfg.PublicURL+"/graphiql", "metrics", metrics)
+		"public_url", cfg.PublicURL, "playground", cfg.PublicURL+"/graphiql", "metrics", metrics,
+		"config", cmp.Or(configPath, "none"))
 	if n, err := a.Store.Client.User.Query().Count(ctx); err == nil && n == 0 {
 		log.Info("empty database: create the first administrator with `" + firstAdminHint(cfg.DatabaseURL) + "`")
 	}
