@@ -22,7 +22,7 @@ func (h handlers) getCurrent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writePayload(w, newUserObject(v, u))
+	h.writeUser(w, r, v, u)
 }
 
 // patchCurrent answers PATCH /users/@current: 200 updated, or 202

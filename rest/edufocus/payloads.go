@@ -56,10 +56,10 @@ type userObject struct {
 	Flags     int     `json:"flags"`
 }
 
-// newUserObject converts u for viewer v, showing the guarded fields that
-// policy.ReadField lets v see.
-func newUserObject(v *auth.Viewer, u *ent.User) userObject {
-	o := userObject{ID: u.PublicID, Username: u.Username, Avatar: fileID(u.AvatarID),
+// newUserObject converts u for viewer v, under id (its id in this
+// dialect), showing the guarded fields that policy.ReadField lets v see.
+func newUserObject(v *auth.Viewer, u *ent.User, id string) userObject {
+	o := userObject{ID: id, Username: u.Username, Avatar: fileID(u.AvatarID),
 		Verified: u.Verified, Flags: u.Flags}
 	if policy.ReadField(v, "email") == nil {
 		o.Email = &u.Email

@@ -7,9 +7,11 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"userbridge/ent"
+	"userbridge/ent/legacyid"
 	"userbridge/internal/apperr"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/legacyids"
 	"userbridge/rest/routing"
 )
 
@@ -27,9 +29,22 @@ func validPublicID(s string) bool {
 	return true
 }
 
-// target loads the user named by the {id} of the path, once allowed (a
-// policy check that does not depend on the user). Returns not found
-// (unknown_user) for a malformed id, an unknown one or an invisible one.
+// writeUser answers with u as viewer v may see it, under the id u has in
+// this dialect (legacyids.In).
+func (h handlers) writeUser(w http.ResponseWriter, r *http.Request, v *auth.Viewer, u *ent.User) {
+	id, err := legacyids.In(r.Context(), h.Accounts.Client, u, legacyid.DialectEdufocus)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writePayload(w, newUserObject(v, u, id))
+}
+
+// target loads the user named by the {id} of the path (its id in this
+// dialect, imported or derived: accounts.Service.GetByLegacyID), once
+// allowed (a policy check that does not depend on the user). Returns not
+// found (unknown_user) for a malformed id, an unknown one or an invisible
+// one.
 func (h handlers) target(r *http.Request, allowed func(*auth.Viewer) error) (*auth.Viewer, *ent.User, error) {
 	v, err := routing.Viewer(r)
 	if err == nil {
@@ -42,7 +57,7 @@ func (h handlers) target(r *http.Request, allowed func(*auth.Viewer) error) (*au
 	if !validPublicID(id) {
 		return nil, nil, apperr.ErrNotFound
 	}
-	u, err := h.Accounts.GetByPublicID(r.Context(), v, id)
+	u, err := h.Accounts.GetByLegacyID(r.Context(), v, legacyid.DialectEdufocus, id)
 	return v, u, err
 }
 
@@ -54,7 +69,7 @@ func (h handlers) getUser(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writePayload(w, newUserObject(v, u))
+	h.writeUser(w, r, v, u)
 }
 
 // ban answers POST /users/{id}/ban: the user's credentials stop working at

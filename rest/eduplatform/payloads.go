@@ -25,8 +25,9 @@ type userBody struct {
 	CreatedAt string `json:"created_at"`
 }
 
-func newUserBody(u *ent.User) userBody {
-	return userBody{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
+// newUserBody shows u under id, the id it has in this dialect (userID).
+func newUserBody(u *ent.User, id int) userBody {
+	return userBody{ID: id, FirstName: u.FirstName, LastName: u.LastName,
 		Email: u.Email, CreatedAt: stamp(u.CreatedAt)}
 }
 
@@ -45,9 +46,9 @@ type userFileBody struct {
 }
 
 // userFile converts a file owned by owner.
-func (h handlers) userFile(f *ent.File, owner *ent.User) userFileBody {
+func (h handlers) userFile(f *ent.File, owner *ent.User, ownerID int) userFileBody {
 	return userFileBody{ID: f.ID, Attachment: h.Files.URL(f), FileType: f.FileType,
-		CreatedAt: stamp(f.CreatedAt), User: newUserBody(owner)}
+		CreatedAt: stamp(f.CreatedAt), User: newUserBody(owner, ownerID)}
 }
 
 // showResponse answers POST /oauth.

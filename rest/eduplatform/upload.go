@@ -55,6 +55,11 @@ func (h handlers) upload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	ownerID, err := h.userID(r.Context(), v.User) // read first: nothing is left half done
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	form, err := readUploadForm(w, r, h.Files.MaxUpload())
 	if err != nil {
 		h.fail(w, r, err)
@@ -65,7 +70,7 @@ func (h handlers) upload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	jsonio.Write(w, http.StatusOK, uploadResponse{h.userFile(f, v.User)})
+	jsonio.Write(w, http.StatusOK, uploadResponse{h.userFile(f, v.User, ownerID)})
 }
 
 // readUploadForm reads a multipart/form-data body up to its file part and

@@ -24,9 +24,14 @@ func (h handlers) userFiles(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	ownerID, err := h.userID(r.Context(), v.User)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	out := userFilesResponse{UserFiles: make([]userFileBody, 0, len(fs))}
 	for _, f := range fs {
-		out.UserFiles = append(out.UserFiles, h.userFile(f, v.User))
+		out.UserFiles = append(out.UserFiles, h.userFile(f, v.User, ownerID))
 	}
 	jsonio.Write(w, http.StatusOK, out)
 }

@@ -1,7 +1,13 @@
 package eduplatform
 
 import (
+	"context"
 	"net/http"
+	"strconv"
+
+	"userbridge/ent"
+	"userbridge/ent/legacyid"
+	"userbridge/internal/rules/legacyids"
 
 	"userbridge/internal/rules/auth"
 	"userbridge/rest/jsonio"
@@ -33,5 +39,20 @@ func (h handlers) show(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	jsonio.Write(w, http.StatusOK, showResponse{newUserBody(u)})
+	id, err := h.userID(r.Context(), u)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	jsonio.Write(w, http.StatusOK, showResponse{newUserBody(u, id)})
+}
+
+// userID is the id u has in this dialect: the one imported for it, else
+// its primary key (legacyids.In).
+func (h handlers) userID(ctx context.Context, u *ent.User) (int, error) {
+	s, err := legacyids.In(ctx, h.Accounts.Client, u, legacyid.DialectEduplatform)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(s)
 }

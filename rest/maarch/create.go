@@ -83,6 +83,8 @@ func (h handlers) create(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	// A user just created natively shows its derived id: nobody but an
+	// import stores another.
 	jsonio.Write(w, http.StatusOK, idBody{ID: u.ID})
 }
 

@@ -7,8 +7,12 @@ import (
 	"slices"
 	"strings"
 
+	"entgo.io/ent/dialect/sql"
+
 	"userbridge/ent"
+	"userbridge/ent/legacyid"
 	"userbridge/ent/user"
+	"userbridge/internal/rules/legacyids"
 	"userbridge/rest/jsonio"
 	"userbridge/rest/routing"
 )
@@ -60,11 +64,17 @@ func (h handlers) encodedList(r *http.Request, q *ent.UserQuery) ([]byte, error)
 	// ent.User values for the whole table multiplied the memory of
 	// concurrent lists, even when dropped before sorting (bench/README.md,
 	// the Maarch list's peak RSS).
+	// The id is the one each user shows in this dialect, read in the same
+	// statement (legacyids.ColumnIn): the primary key unless an import gave
+	// another.
 	var users []listedUser
-	err := q.Select(user.FieldID, user.FieldLogin, user.FieldFirstName, user.FieldLastName).EachRow(r.Context(),
+	err := q.Modify(func(s *sql.Selector) {
+		s.Select(s.C(user.FieldLogin), s.C(user.FieldFirstName), s.C(user.FieldLastName))
+		legacyids.ColumnIn(legacyid.DialectMaarch)(s)
+	}).EachRow(r.Context(),
 		func(scan func(...any) error) error {
 			var u listedUser
-			if err := scan(&u.ID, &u.Login, &u.Firstname, &u.Lastname); err != nil {
+			if err := scan(&u.Login, &u.Firstname, &u.Lastname, &u.ID); err != nil {
 				return err
 			}
 			users = append(users, u)

@@ -3,9 +3,13 @@ package maarch
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
+	"userbridge/ent/legacyid"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/legacyids"
 	"userbridge/internal/rules/signatures"
 	"userbridge/rest/routing"
 )
@@ -28,15 +32,25 @@ func (h handlers) replace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The path names a user by its id in this dialect (legacyids.UserFor:
+	// imported, else the primary key). Nobody (0, as for a non-integer id)
+	// is nobody's own: refused before "not found" unless the viewer may
+	// manage users.
 	id, isInt := routeID(chi.URLParam(r, "id"))
-	if !isInt {
-		id = 0 // user ids start at 1: matches no viewer
+	if isInt {
+		id, err = h.userFor(r, id)
+		if err != nil {
+			return err
+		}
 	}
 	if err := h.Signatures.MayReplace(v, id); err != nil {
 		return err
 	}
 	if !isInt {
 		return errRouteID
+	}
+	if id == 0 {
+		return apperr.ErrNotFound
 	}
 	if _, err := h.Accounts.Get(r.Context(), v, id); err != nil {
 		return err
@@ -51,6 +65,19 @@ func (h handlers) replace(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = h.Signatures.ReplaceExternal(r.Context(), v, id, app, sigs)
 	return err
+}
+
+// userFor is the primary key of the user holding Maarch id n, 0 when
+// nobody does.
+func (h handlers) userFor(r *http.Request, n int) (int, error) {
+	u, err := legacyids.UserFor(r.Context(), h.Accounts.Client, legacyid.DialectMaarch, strconv.Itoa(n))
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	}
+	return u.ID, nil
 }
 
 // decodeSignatures reads the body's signatures (a non-empty JSON array) and

@@ -26,6 +26,6 @@ func BenchmarkEncodeUser(b *testing.B) {
 	w := &discard{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
-		jsonio.Write(w, http.StatusOK, newUserBody(u, true))
+		jsonio.Write(w, http.StatusOK, newUserBody(u, "usr_"+u.PublicID, true))
 	}
 }

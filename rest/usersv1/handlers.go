@@ -1,12 +1,15 @@
 package usersv1
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
 	"userbridge/ent"
+	"userbridge/ent/legacyid"
 	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/legacyids"
 	"userbridge/rest/jsonio"
 	"userbridge/rest/routing"
 )
@@ -20,7 +23,8 @@ type handlers struct{ Deps }
 // malformed).
 // Returns not found for a malformed id, an unknown one, or a user the viewer
 // may not see; forbidden per gate or when the answer will show a field of
-// shows the viewer may not read (accounts.Service.GetByPublicID).
+// shows the viewer may not read (accounts.Service.GetByLegacyID: the id is
+// the user's id in this dialect, imported or derived).
 func (h handlers) target(r *http.Request, gate func(*auth.Viewer) error, shows ...string) (*auth.Viewer, *ent.User, error) {
 	v, err := routing.Viewer(r)
 	if err != nil {
@@ -31,12 +35,29 @@ func (h handlers) target(r *http.Request, gate func(*auth.Viewer) error, shows .
 			return nil, nil, err
 		}
 	}
-	pid, ok := publicID(chi.URLParam(r, "id"))
-	if !ok {
-		pid = "" // names nobody: refused like a missing id, after the same checks
-	}
-	u, err := h.Accounts.GetByPublicID(r.Context(), v, pid, shows...)
+	// A malformed id names nobody: refused like a missing one, after the
+	// same checks.
+	u, err := h.Accounts.GetByLegacyID(r.Context(), v, legacyid.DialectUsersv1, chi.URLParam(r, "id"), shows...)
 	return v, u, err
+}
+
+// userID is the id u has in this dialect: the one imported for it, else
+// "usr_" and its public id (legacyids.In).
+func (h handlers) userID(ctx context.Context, u *ent.User) (string, error) {
+	return legacyids.In(ctx, h.Accounts.Client, u, legacyid.DialectUsersv1)
+}
+
+// writeUser answers status with u under its id in this dialect.
+func (h handlers) writeUser(w http.ResponseWriter, r *http.Request, status int, u *ent.User, withUpdated bool) {
+	id, err := h.userID(r.Context(), u)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", "/v1/users/"+id)
+	}
+	jsonio.Write(w, status, newUserBody(u, id, withUpdated))
 }
 
 // get answers GET /v1/users/{id}.
@@ -46,7 +67,7 @@ func (h handlers) get(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	jsonio.Write(w, http.StatusOK, newUserBody(u, true))
+	h.writeUser(w, r, http.StatusOK, u, true)
 }
 
 // create answers POST /v1/users: 201, Location, the user without updated_at.
@@ -71,8 +92,7 @@ func (h handlers) create(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/v1/users/"+userID(u))
-	jsonio.Write(w, http.StatusCreated, newUserBody(u, false))
+	h.writeUser(w, r, http.StatusCreated, u, false)
 }
 
 // update answers PUT /v1/users/{id}, a partial update.
@@ -92,7 +112,7 @@ func (h handlers) update(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	jsonio.Write(w, http.StatusOK, newUserBody(u, true))
+	h.writeUser(w, r, http.StatusOK, u, true)
 }
 
 // delete answers DELETE /v1/users/{id}: 204 and no body.

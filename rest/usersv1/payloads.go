@@ -3,29 +3,14 @@ package usersv1
 import (
 	"bytes"
 	"net/http"
-	"strings"
 	"time"
 
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
-	"userbridge/internal/randid"
 	"userbridge/internal/rules/accounts"
 	"userbridge/rest/jsonio"
 )
-
-// idPrefix starts every users-v1 id; the rest is the user's public id.
-const idPrefix = "usr_"
-
-// userID is the users-v1 id of u.
-func userID(u *ent.User) string { return idPrefix + u.PublicID }
-
-// publicID extracts the public id from a users-v1 id; ok is false when the
-// id is malformed (which the dialect answers as not found).
-func publicID(id string) (string, bool) {
-	p, found := strings.CutPrefix(id, idPrefix)
-	return p, found && randid.ValidPublicID(p)
-}
 
 // stamp formats a time as the legacy clients know it: UTC, whole seconds, Z.
 func stamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
@@ -46,9 +31,10 @@ type userBody struct {
 // carrying one needs the scopes of all (policy.ReadFields).
 var userBodyShows = []string{"email", "name"}
 
-// newUserBody converts u; withUpdated says whether updated_at is shown.
-func newUserBody(u *ent.User, withUpdated bool) userBody {
-	b := userBody{ID: userID(u), Email: u.Email, Name: accounts.DisplayName(u),
+// newUserBody converts u, shown under id (its id in this dialect,
+// handlers.userID); withUpdated says whether updated_at is shown.
+func newUserBody(u *ent.User, id string, withUpdated bool) userBody {
+	b := userBody{ID: id, Email: u.Email, Name: accounts.DisplayName(u),
 		CreatedAt: stamp(u.CreatedAt), Status: string(u.Status), Role: string(u.Role)}
 	if withUpdated {
 		b.UpdatedAt = new(stamp(u.UpdatedAt))
