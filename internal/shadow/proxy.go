@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -48,7 +49,8 @@ type Config struct {
 	// MaxCompareBytes caps the body kept for a comparison (and for a read
 	// sent with a body); past it the bodies are compared by hash.
 	MaxCompareBytes int
-	// Queue and Workers bound the comparisons waiting and running.
+	// Queue and Workers bound the comparisons waiting and running
+	// (default 64, and half the cores).
 	Queue, Workers int
 	// StoreTimeout bounds this store's answer to one comparison.
 	StoreTimeout time.Duration
@@ -70,7 +72,9 @@ func (c Config) withDefaults() Config {
 		c.Queue = 64
 	}
 	if c.Workers <= 0 {
-		c.Workers = 4
+		// Half the cores: comparisons never take the CPU the clients'
+		// requests need; past what they keep up with, they are dropped.
+		c.Workers = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	if c.StoreTimeout <= 0 {
 		c.StoreTimeout = 10 * time.Second
