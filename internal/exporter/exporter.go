@@ -141,8 +141,8 @@ func (e *Exporter) user(ctx context.Context, u *ent.User, legacy *interchange.Le
 		Username: &u.Username, Login: &u.Login, Role: &role, Flags: &flags, Privileges: u.Privileges,
 		Status: &status, Mode: &mode, CreatedAt: utc(u.CreatedAt), UpdatedAt: utc(u.UpdatedAt),
 		LegacyIDs: legacy}
-	if u.PasswordHash != nil && *u.PasswordHash != "" {
-		rec.PasswordHash = passwordSpec(*u.PasswordHash)
+	if u.PasswordHash != "" {
+		rec.PasswordHash = passwordSpec(u.PasswordHash)
 	}
 	n := 0
 	if a := u.Edges.Avatar; a != nil {

@@ -16,9 +16,12 @@ import (
 	"testing"
 
 	"userbridge/ent"
+	"userbridge/ent/legacyid"
 	"userbridge/ent/user"
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/importer"
+	"userbridge/internal/rules/ident"
+	"userbridge/internal/rules/legacyids"
 	"userbridge/internal/store/db/dbtest"
 )
 
@@ -91,7 +94,7 @@ func (e *env) run(t *testing.T, path string, opt importer.Options) (importer.Sum
 // byEmail reads a user with what it holds.
 func (e *env) byEmail(t *testing.T, email string) *ent.User {
 	t.Helper()
-	u, err := e.Store.Client.User.Query().Where(user.Email(email)).WithFiles().WithSignatures().
+	u, err := e.Store.Client.User.Query().Where(user.EmailKey(ident.Key(email))).WithFiles().WithSignatures().
 		WithCredentials().WithConsents().Only(context.Background())
 	if err != nil {
 		t.Fatalf("user %s: %v", email, err)
@@ -144,4 +147,19 @@ func writeFile(t *testing.T, path string, data []byte) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// legacyIDs are the ids u shows in each dialect, by dialect name.
+func (e *env) legacyIDs(t *testing.T, u *ent.User) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, d := range []legacyid.Dialect{legacyid.DialectEduplatform, legacyid.DialectEdufocus,
+		legacyid.DialectUsersv1, legacyid.DialectMaarch} {
+		v, err := legacyids.In(context.Background(), e.Store.Client, u, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[string(d)] = v
+	}
+	return out
 }

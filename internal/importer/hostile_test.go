@@ -76,7 +76,7 @@ func TestHostileRecordsAreRejectedAlone(t *testing.T) {
 			{user("noapp@example.org", map[string]any{"credentials": []any{map[string]any{"kind": "api_key",
 				"token": "a-long-enough-legacy-token", "application": "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ", "scopes": []string{}}}}), "unknown_application"},
 			{user("badid@example.org", map[string]any{"legacy_ids": map[string]any{"usersv1": "usr_<script>"}}), "invalid_legacy_id"},
-			{user("hash@example.org", map[string]any{"password_hash": map[string]any{"algorithm": "rot13", "value": "x"}}), "invalid_password_hash"},
+			{user("hash@example.org", map[string]any{"password_hash": map[string]any{"algorithm": "rot13", "value": "x"}}), "unknown_hash_algorithm"},
 			{user("many@example.org", map[string]any{"files": slices.Repeat([]any{map[string]any{"name": "f", "base64": "eA=="}}, 6)}), "quota"},
 		}
 		lines := []any{user("first@example.org", nil)}

@@ -164,8 +164,11 @@ func (r *run) writeCredentials(ctx context.Context, c *ent.Client, p *plan, user
 		if found {
 			continue
 		}
-		m := c.Credential.Create().SetNillableID(cr.id).SetTokenHash(cr.hash).SetKind(cr.kind).
+		m := c.Credential.Create().SetTokenHash(cr.hash).SetKind(cr.kind).
 			SetScopes(cr.scopes).SetConsented(cr.consented).SetUserID(userID).SetNillableExpiresAt(cr.expires)
+		if cr.id != nil {
+			m.SetID(*cr.id)
+		}
 		if cr.app != "" {
 			id, err := r.appID(ctx, c, cr.app)
 			if err != nil {

@@ -143,7 +143,7 @@ func (r *run) create(ctx context.Context, c *ent.Client, p *plan) (outcome, erro
 	if p.password != "" {
 		times["password"] = p.passwordAt
 	}
-	cr := c.User.Create().SetNillableID(p.id).SetNillablePublicID(p.publicID).
+	cr := c.User.Create().SetNillablePublicID(p.publicID).
 		SetEmail(p.email).SetLogin(login).SetUsername(username).
 		SetFirstName(in.FirstName).SetLastName(in.LastName).
 		SetVerified(in.Verified).SetPrivileges(in.Privileges).
@@ -154,6 +154,9 @@ func (r *run) create(ctx context.Context, c *ent.Client, p *plan) (outcome, erro
 		SetImportTimes(times)
 	if p.password != "" {
 		cr.SetPasswordHash(p.password)
+	}
+	if p.id != nil {
+		cr.SetID(*p.id)
 	}
 	u, err := cr.Save(ctx)
 	if err != nil {
@@ -267,8 +270,8 @@ func (r *run) merge(ctx context.Context, c *ent.Client, p *plan, u *ent.User) (o
 	}
 	r.mergeRights(p, u, upd, &o)
 	if p.password != "" {
-		differs := u.PasswordHash == nil || *u.PasswordHash != p.password
-		if u.PasswordHash == nil || wins("password", p.passwordAt) {
+		differs := u.PasswordHash != p.password
+		if u.PasswordHash == "" || wins("password", p.passwordAt) {
 			if differs {
 				upd.SetPasswordHash(p.password)
 				o.changed = append(o.changed, "password")
@@ -279,7 +282,7 @@ func (r *run) merge(ctx context.Context, c *ent.Client, p *plan, u *ent.User) (o
 				timesChanged = true
 			}
 		}
-		if differs && u.PasswordHash != nil {
+		if differs && u.PasswordHash != "" {
 			kept := "existing"
 			if o.passwordKept {
 				kept = "record (" + p.algorithm + ")"

@@ -20,30 +20,34 @@ const (
 // User is one person. Pointers and omitempty mark what a source may leave
 // out: an absent field is "not said", which a merge must tell from "empty".
 type User struct {
-	Type          string       `json:"type"`
-	ID            *int         `json:"id,omitempty"`
-	Email         string       `json:"email"`
-	EmailVerified bool         `json:"email_verified"`
-	GivenName     *string      `json:"given_name,omitempty"`
-	FamilyName    *string      `json:"family_name,omitempty"`
-	Name          *string      `json:"name,omitempty"`
-	Username      *string      `json:"username,omitempty"`
-	Login         *string      `json:"login,omitempty"`
-	Role          *string      `json:"role,omitempty"`
-	Flags         *int         `json:"flags,omitempty"`
-	Privileges    []string     `json:"privileges,omitempty"`
-	Status        *string      `json:"status,omitempty"`
-	Mode          *string      `json:"mode,omitempty"`
-	CreatedAt     *time.Time   `json:"created_at,omitempty"`
-	UpdatedAt     *time.Time   `json:"updated_at,omitempty"`
-	PasswordHash  *Hash        `json:"password_hash,omitempty"`
-	LegacyIDs     *LegacyIDs   `json:"legacy_ids,omitempty"`
-	Avatar        *Content     `json:"avatar,omitempty"`
-	Files         []File       `json:"files,omitempty"`
-	Signatures    []Signature  `json:"signatures,omitempty"`
-	Credentials   []Credential `json:"credentials,omitempty"`
-	Consents      []Consent    `json:"consents,omitempty"`
-	Banned        *bool        `json:"banned,omitempty"`
+	Type          string     `json:"type"`
+	ID            *int       `json:"id,omitempty"`        // this store's primary key: kept by a move into an empty store
+	PublicID      *string    `json:"public_id,omitempty"` // likewise
+	Email         string     `json:"email"`
+	EmailVerified bool       `json:"email_verified"`
+	GivenName     *string    `json:"given_name,omitempty"`
+	FamilyName    *string    `json:"family_name,omitempty"`
+	Name          *string    `json:"name,omitempty"`
+	Username      *string    `json:"username,omitempty"`
+	Login         *string    `json:"login,omitempty"`
+	Role          *string    `json:"role,omitempty"`
+	Flags         *int       `json:"flags,omitempty"`
+	Privileges    []string   `json:"privileges,omitempty"`
+	Status        *string    `json:"status,omitempty"`
+	Mode          *string    `json:"mode,omitempty"`
+	CreatedAt     *time.Time `json:"created_at,omitempty"`
+	UpdatedAt     *time.Time `json:"updated_at,omitempty"`
+	PasswordHash  *Hash      `json:"password_hash,omitempty"`
+	// PasswordChangedAt is when the source last set the password (Maarch's
+	// password_modification_date): merges compare it instead of updated_at.
+	PasswordChangedAt *time.Time   `json:"password_changed_at,omitempty"`
+	LegacyIDs         *LegacyIDs   `json:"legacy_ids,omitempty"`
+	Avatar            *Content     `json:"avatar,omitempty"`
+	Files             []File       `json:"files,omitempty"`
+	Signatures        []Signature  `json:"signatures,omitempty"`
+	Credentials       []Credential `json:"credentials,omitempty"`
+	Consents          []Consent    `json:"consents,omitempty"`
+	Banned            *bool        `json:"banned,omitempty"`
 }
 
 // Hash is a password hash or an application secret's hash as another

@@ -54,7 +54,10 @@ func (s *Service) Restore(ctx context.Context, ownerID int, in RestoreInput) (*e
 			return nil, err
 		}
 		f, err = s.insert(ctx, tx, ownerID, st, func(c *ent.FileCreate) {
-			c.SetNillableID(in.ID).SetCreatedAt(in.CreatedAt)
+			c.SetCreatedAt(in.CreatedAt)
+			if in.ID != nil {
+				c.SetID(*in.ID)
+			}
 			if in.Avatar {
 				c.SetKind(file.KindAvatar)
 			} else {
