@@ -31,7 +31,7 @@ func appCreateCommand() *cobra.Command {
 	verified := fs.Bool("verified", false, "the application is verified")
 	perms := fs.StringSlice("permissions", nil, "comma-separated special permissions: "+strings.Join(policy.Permissions, ", "))
 	public := fs.Bool("public", false, "an OAuth public client: no secret, PKCE required")
-	redirects := fs.StringSlice("redirect-uri", nil, "an OAuth redirect URI, matched exactly (repeat, or a comma-separated list)")
+	redirects := fs.StringSlice("redirect-uri", nil, "an OAuth redirect URI, matched byte for byte except a port added to http://127.0.0.1/... or http://[::1]/... registered without one (repeat, or a comma-separated list)")
 	scopes := fs.StringSlice("scopes", nil, "comma-separated scopes the consent screen may ask for: "+strings.Join(auth.AllScopes, ", "))
 	out := withOutput(cmd)
 	open := withStore(cmd, false)

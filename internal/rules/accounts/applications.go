@@ -21,7 +21,7 @@ type AppInput struct {
 	// Public clients (browser or mobile apps) have no secret and must use
 	// PKCE; confidential ones authenticate with their secret.
 	Public       bool
-	RedirectURIs []string // matched exactly at /oauth/authorize
+	RedirectURIs []string // matched byte for byte at /oauth/authorize (a loopback IP one without a port: any port)
 	Scopes       []string // what the consent screen may ask for
 }
 
