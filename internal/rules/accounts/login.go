@@ -31,7 +31,9 @@ const maxLoginEmail = 1024
 // The e-mail is compared by ident.Key, so every spelling of an address finds
 // the one account, and every spelling spends the same account bucket. Every
 // call is one attempt for the account and one for the client address (its
-// /64 for IPv6, reqinfo.LimitKey), whatever its outcome.
+// /64 for IPv6, reqinfo.LimitKey), whatever its outcome. An imported hash
+// that matches is replaced by the service's own in the transaction that
+// stores the token (docs/passwords.md).
 //
 // Returns rate limited past either limit, and unauthenticated
 // ("invalid_credentials") for an unknown e-mail, one that could not be an
