@@ -24,7 +24,7 @@ import (
 var importedHashes = []passwords.Spec{
 	{Algorithm: "bcrypt", Value: "$2y$10$eCtnIIXPgz42FyQCRaOWAuOkvknpsv9xrDeLWxsXRqtkNsxtTCNwG"},
 	{Algorithm: "argon2", Value: "$argon2id$v=19$m=4096,t=3,p=2$c2FsdHNhbHRzYWx0$54340GKFnCLDJ92ew+IHLoDeY3NBTp5h9v05wHc20y8"},
-	{Algorithm: "argon2", Value: "$argon2i$v=19$m=65536,t=4,p=1$OGE2ek1vZE9ZZ2pXeUZEWQ$NZRa1jhXutdgQHf42OBq1ZAvRItHO9mGQYY5pzfZa9o"},
+	{Algorithm: "argon2", Value: "$argon2i$v=19$m=8192,t=3,p=1$LjhxMUFYSVZsbjBldnRHNA$f+BIWqxRgOb5ZwTcXMcbuB6LEJxiU6DuCuXRw9lD2bI"},
 	{Algorithm: "pbkdf2", Value: "$pbkdf2-sha256$29000$c2FsdHlzYWx0eXNhbHQxNg$9C1lpjj7h/BvHZ65NqFpAB0lOGm6F0z3IVfh/gvglW4"},
 	{Algorithm: "pbkdf2", Value: "pbkdf2_sha1$10000$seasalt$Jwu25HYWPy/yfYdNS6w3q7sy9sU="},
 	{Algorithm: "pbkdf2", Value: "$pbkdf2-sha512$25000$c2FsdHlzYWx0eXNhbHQxNg$7FkVdDWz4Z0EXhD.wxQmM4oSawvlubjF0U07FdKDYgud1UOPfZJEugPkficC2Yw5iCqerLiHgxd0Zkgb/kA4gQ"},

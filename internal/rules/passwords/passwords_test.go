@@ -93,6 +93,28 @@ func reason(err error) string {
 	return apperr.As(err).Reason
 }
 
+// TestLimitsAcceptDefaults: the default costs of the systems the limits
+// are chosen for import (parsed only: verifying them is TestVectors' job,
+// at lower costs).
+func TestLimitsAcceptDefaults(t *testing.T) {
+	for _, spec := range []passwords.Spec{
+		// php -r 'echo password_hash("correct horse", PASSWORD_ARGON2ID);'
+		{Algorithm: "argon2", Value: "$argon2id$v=19$m=65536,t=4,p=1$Y3VoQU5RVGwwYkozcktIbw$X56R6BrbtsGo1Y4O4v0+plMLq7v32zZWK7pYr+T0v9g"},
+		// php -r 'echo password_hash("correct horse", PASSWORD_ARGON2I);'
+		{Algorithm: "argon2", Value: "$argon2i$v=19$m=65536,t=4,p=1$OGE2ek1vZE9ZZ2pXeUZEWQ$NZRa1jhXutdgQHf42OBq1ZAvRItHO9mGQYY5pzfZa9o"},
+		// php -r 'echo password_hash("correct horse", PASSWORD_BCRYPT);' (cost 10)
+		{Algorithm: "bcrypt", Value: "$2y$10$eCtnIIXPgz42FyQCRaOWAuOkvknpsv9xrDeLWxsXRqtkNsxtTCNwG"},
+		// Django 6.0's iterations (the key is not of any password: parsed only)
+		{Algorithm: "pbkdf2", Value: "pbkdf2_sha256$1200000$seasalt$uQhI7r5vav+Ep/WY4fNrUCzWxwQh3X02HLqZnMgoEUM="},
+		// passlib.hash.sha512_crypt.using(salt="saltsaltsalt", rounds=656000).hash("correct horse"), its default rounds
+		{Algorithm: "sha512-crypt", Value: "$6$rounds=656000$saltsaltsalt$6iJSPTtzcmh1lBYX5JyubWehLdtAGzQd/5AsiBTnZ8AQMb6JmvEPr2NmeL507oJB19ILLdHI76nGYvp83wxvQ/"},
+	} {
+		if _, err := passwords.Parse(spec); err != nil {
+			t.Errorf("%s: %v", spec.Value, err)
+		}
+	}
+}
+
 func TestCostLimitsRejected(t *testing.T) {
 	cases := []struct {
 		name string
