@@ -56,7 +56,7 @@ func shadowCommand(stderr io.Writer) *cobra.Command {
 	tolerance := fs.Duration("time-tolerance", time.Second, "how far apart two times written alike may be and be the same")
 	maxBytes := fs.Int("max-compare-bytes", 1<<20, "bodies kept for a comparison; longer ones are compared by hash")
 	queue := fs.Int("queue", 64, "comparisons waiting; past it they are dropped and counted")
-	workers := fs.Int("workers", 4, "comparisons running at once")
+	workers := fs.Int("workers", 0, "comparisons running at once (0: half the cores, at least one)")
 	var only []string
 	for _, s := range settings(new(app.Defaults()), new("")) {
 		if !slices.Contains(shadowSkipped, s.flag) && !strings.HasPrefix(s.flag, "graphql-") {
@@ -71,8 +71,8 @@ func shadowCommand(stderr io.Writer) *cobra.Command {
 		if *sample < 0 || *sample > 1 {
 			return usageErrorf("--noise-sample is a share from 0 to 1, not %v", *sample)
 		}
-		if *maxBytes <= 0 || *queue <= 0 || *workers <= 0 {
-			return usageErrorf("--max-compare-bytes, --queue and --workers must be positive")
+		if *maxBytes <= 0 || *queue <= 0 || *workers < 0 {
+			return usageErrorf("--max-compare-bytes and --queue must be positive, --workers at least 0")
 		}
 		cfgs := make([]shadow.Config, len(*names))
 		for i, d := range *names {
