@@ -55,5 +55,8 @@ func (r *mutationResolver) SetExternalSignatures(ctx context.Context, userID int
 
 // EncodedSignature is the resolver for the encodedSignature field.
 func (r *signatureResolver) EncodedSignature(ctx context.Context, obj *ent.Signature) (string, error) {
+	if err := chargeAnswer(ctx, base64.StdEncoding.EncodedLen(len(obj.Data))); err != nil {
+		return "", err
+	}
 	return base64.StdEncoding.EncodeToString(obj.Data), nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"userbridge/graph/relay"
 	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/signatures"
 )
 
 // Options configure the GraphQL server.
@@ -29,6 +30,9 @@ type Options struct {
 	MaxBodyBytes   int64 // JSON request bodies
 	PageSize       int   // connection page when neither first nor last is given
 	MaxPageSize    int   // largest first or last
+	// MaxAnswerBytes bounds the bytes of large fields (signature images)
+	// one answer carries (answer_bytes.go); 0: DefaultMaxAnswerBytes.
+	MaxAnswerBytes int64
 	Logger         *slog.Logger
 	// Observer counts operations and traces them (observe.go); nil: off.
 	Observer *Observer
@@ -47,6 +51,7 @@ var DefaultOptions = Options{
 	MaxBodyBytes:   DefaultMaxBodyBytes,
 	PageSize:       relay.DefaultPageSize,
 	MaxPageSize:    relay.DefaultMaxPage,
+	MaxAnswerBytes: DefaultMaxAnswerBytes,
 }
 
 // NewHandler returns the GraphQL HTTP handler over the resolver: POST and GET
@@ -118,6 +123,11 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	}
 	srv.Use(limitsGuard{limits: o.Limits, complexity: o.Complexity, listSize: listSize, pageSize: pageSize,
 		tokenLimit: o.TokenLimit, cache: cache})
+	userBytes := int64(signatures.DefaultMaxUserBytes)
+	if r.Signatures != nil {
+		userBytes = r.Signatures.UserBytesLimit()
+	}
+	srv.Use(newAnswerGuard(o.MaxAnswerBytes, listSize, pageSize, userBytes))
 	if o.PersistedQueries != nil {
 		srv.Use(registerPersisted{o.PersistedQueries}) // after every guard (apq.go)
 	}

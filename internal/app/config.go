@@ -15,6 +15,7 @@ import (
 	"userbridge/internal/edge/reqinfo"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/signatures"
 	"userbridge/rest/jsonio"
 	"userbridge/rest/maarch"
 )
@@ -41,6 +42,8 @@ type Config struct {
 	TemporaryFiles   int           // pending temporary files per user; 0: files.DefaultTempFiles
 	TemporaryBytes   int64         // their bytes per user; 0: files.DefaultTempBytes
 	MaxImageBody     int64         // Maarch bodies (inline pictures, signatures); 0: DefaultMaxImageBody
+	SignatureSets    int           // signature sets one user keeps; 0: signatures.DefaultMaxSets
+	SignatureBytes   int64         // their bytes per user; 0: signatures.DefaultMaxUserBytes
 	SweepEvery       time.Duration // file sweeper period; 0: 10 minutes; < 0: off
 	SweepGrace       time.Duration // age before the sweeper removes a blob no row names; 0: 1 hour
 	DrainDelay       time.Duration // on SIGTERM, /readyz fails this long before the listener closes
@@ -100,6 +103,8 @@ func Defaults() Config {
 		MaxImageBody:   maarch.DefaultMaxBodyBytes,
 		TemporaryFiles: files.DefaultTempFiles,
 		TemporaryBytes: files.DefaultTempBytes,
+		SignatureSets:  signatures.DefaultMaxSets,
+		SignatureBytes: signatures.DefaultMaxUserBytes,
 		LinkTTL:        time.Hour,
 		DrainDelay:     5 * time.Second,
 		ShutdownGrace:  20 * time.Second,

@@ -38,7 +38,8 @@ func (a *App) openFiles(ctx context.Context) error {
 		return err
 	}
 	a.Files = fs
-	a.Signatures = &signatures.Service{Client: a.Store.Client, Now: cfg.Now}
+	a.Signatures = &signatures.Service{Client: a.Store.Client, Dialect: a.Store.Dialect,
+		MaxSets: cfg.SignatureSets, MaxUserBytes: cfg.SignatureBytes, Now: cfg.Now}
 	a.Accounts.Blobs = fs
 	if cfg.SweepEvery >= 0 {
 		every := cfg.SweepEvery

@@ -108,6 +108,9 @@ var signatureTexts = map[string]func(k int) string{
 	signatures.ReasonEmptyFormat:    func(k int) string { return fmt.Sprintf("Body signatures[%d] format is empty or not a string", k) },
 	signatures.ReasonNotImage:       func(int) string { return "Signature is not an image" },
 	signatures.ReasonTooLarge:       func(int) string { return "Max file size reached (1 MB)" },
+	// Ours, in Maarch's wording (its own implementation checks neither).
+	signatures.ReasonFormatMismatch: func(k int) string { return fmt.Sprintf("Body signatures[%d] format is not the image's format", k) },
+	signatures.ReasonTooManyPixels:  func(int) string { return "Max image size reached (4096x4096 pixels)" },
 }
 
 // spellSignature turns a validation error of signature k into its legacy

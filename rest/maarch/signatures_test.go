@@ -2,12 +2,14 @@ package maarch_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"testing"
 
 	"userbridge/ent"
 	"userbridge/ent/signature"
+	"userbridge/internal/rules/imagedata/imagetest"
 	"userbridge/internal/store/db/dbtest"
 )
 
@@ -28,8 +30,10 @@ func TestExternalSignatures(t *testing.T) {
 			}
 			return s
 		}
-		two := fmt.Sprintf(`{"externalApplication":"MaarchCourrier","signatures":[{"format":"png","encodedSignature":%q},{"format":"jpeg","encodedSignature":"data:image/png;base64,%s"}]}`, pic, pic)
-		one := fmt.Sprintf(`{"externalApplication":"MaarchCourrier","signatures":[{"format":" gif ","encodedSignature":%q}]}`, pic)
+		jpg := base64.StdEncoding.EncodeToString(imagetest.JPEG(3, 2))
+		gif := base64.StdEncoding.EncodeToString(imagetest.GIF(2, 2, 1))
+		two := fmt.Sprintf(`{"externalApplication":"MaarchCourrier","signatures":[{"format":"png","encodedSignature":%q},{"format":"jpeg","encodedSignature":"data:image/jpeg;base64,%s"}]}`, pic, jpg)
+		one := fmt.Sprintf(`{"externalApplication":"MaarchCourrier","signatures":[{"format":" gif ","encodedSignature":%q}]}`, gif)
 
 		t.Run("replace-204", func(t *testing.T) {
 			expect(t, e.call(t, "PUT", sigPath(e.member.ID), e.memberTok, two), http.StatusNoContent, "")

@@ -107,7 +107,9 @@ func (s *Service) withinTemporaryBounds(ctx context.Context, files *ent.FileClie
 // is false when there was nothing to remove.
 // Returns not found (user invisible or gone), forbidden per
 // policy.ManageAvatar, or invalid with reason invalid_avatar when the file
-// is unknown, not the user's, expired or not an image.
+// is unknown, not the user's, expired or not an image (imagedata.Check: a
+// 0x0 image, one over the pixel budget or with bytes after its end is not
+// one).
 func (s *Service) SetAvatar(ctx context.Context, v *auth.Viewer, userID int, temporaryFileID *int) (changed bool, err error) {
 	if err := policy.ManageAvatar(v, userID); err != nil {
 		return false, err
@@ -166,7 +168,8 @@ func (s *Service) setAvatar(ctx context.Context, tx *ent.Tx, v *auth.Viewer, u *
 	return true, old, err
 }
 
-// adopt turns the user's unexpired temporary image id into an avatar file.
+// adopt turns the user's unexpired temporary image id into an avatar file,
+// once its bytes prove to be one whole image (checkAvatarImage).
 func (s *Service) adopt(ctx context.Context, tx *ent.Tx, userID, id int) error {
 	f, err := tx.File.Get(ctx, id)
 	if ent.IsNotFound(err) {
@@ -179,6 +182,9 @@ func (s *Service) adopt(ctx context.Context, tx *ent.Tx, userID, id int) error {
 		f.ExpiresAt == nil || !f.ExpiresAt.After(s.now()) ||
 		!strings.HasPrefix(f.ContentType, "image/") {
 		return invalidAvatar()
+	}
+	if err := s.checkAvatarImage(ctx, f); err != nil {
+		return err
 	}
 	// The sweeper may have taken it meanwhile: adopt only if still temporary.
 	n, err := tx.File.Update().Where(file.ID(id), file.KindEQ(file.KindTemporary)).

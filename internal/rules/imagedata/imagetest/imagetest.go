@@ -160,3 +160,30 @@ func NoisePNG(w, h int, seed uint64) []byte {
 	}
 	return b.Bytes()
 }
+
+// Attack is one image the attackers sent, with the format they
+// declared and the reason imagedata.Check gives.
+type Attack struct {
+	Name, Format, Reason string
+	Data                 []byte
+}
+
+// Attacks are the images every entry point must refuse: a 50,000 x 50,000
+// PNG header, a 20,000² zlib bomb, random bytes after a valid header,
+// trailing garbage after a whole image, and 0x0 images. A format mismatch
+// needs a declared format: FormatMismatch.
+func Attacks() []Attack {
+	return []Attack{
+		{"50000x50000 PNG header", "png", "image_too_large", PNGHeader(50000, 50000)},
+		{"20000x20000 zlib bomb", "png", "image_too_large", ZlibBomb(20000)},
+		{"random bytes after a valid header", "png", "not_an_image", HeaderThenRandom(4096, 3)},
+		{"trailing garbage", "png", "not_an_image", WithTrailingGarbage(PNG(2, 2))},
+		{"0x0 PNG", "png", "empty_image", ZeroPNG()},
+		{"0x0 GIF", "gif", "empty_image", ZeroGIF()},
+	}
+}
+
+// FormatMismatch is a whole PNG declared as a JPEG.
+func FormatMismatch() Attack {
+	return Attack{"format mismatch", "jpeg", "format_mismatch", PNG(2, 2)}
+}

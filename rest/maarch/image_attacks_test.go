@@ -1,0 +1,55 @@
+package maarch_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"userbridge/ent/signature"
+	"userbridge/internal/rules/imagedata/imagetest"
+	"userbridge/internal/store/db/dbtest"
+)
+
+// Every image attack of the issue, sent as a Maarch signature, is refused
+// in Maarch's shape and nothing is stored.
+func TestExternalSignaturesImageAttacksAreRefused(t *testing.T) {
+	texts := map[string]string{
+		"image_too_large": "Max image size reached (4096x4096 pixels)",
+		"not_an_image":    "Signature is not an image",
+		"empty_image":     "Signature is not an image",
+		"format_mismatch": "Body signatures[0] format is not the image's format",
+	}
+	dbtest.Each(t, func(t *testing.T, url string) {
+		e := newEnv(t, url)
+		for _, a := range append(imagetest.Attacks(), imagetest.FormatMismatch()) {
+			t.Run(a.Name, func(t *testing.T) {
+				body := fmt.Sprintf(`{"externalApplication":"Attack","signatures":[{"format":%q,"encodedSignature":%q}]}`,
+					a.Format, base64.StdEncoding.EncodeToString(a.Data))
+				expect(t, e.call(t, "PUT", sigPath(e.member.ID), e.memberTok, body), http.StatusBadRequest, errJSON(texts[a.Reason]))
+			})
+		}
+		if n := e.Store.Client.Signature.Query().Where(signature.ExternalApplication("Attack")).CountX(t.Context()); n != 0 {
+			t.Fatalf("%d signatures stored", n)
+		}
+	})
+}
+
+// The same images as a Maarch picture: "Picture is not an image", and no
+// user is created.
+func TestCreatePictureImageAttacksAreRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		e := newEnv(t, url)
+		before := e.countUsers(t)
+		for i, a := range imagetest.Attacks() {
+			t.Run(a.Name, func(t *testing.T) {
+				body := fmt.Sprintf(`{"login":"pic%d","email":"pic%d@example.com","firstname":"P","lastname":"Q","picture":%q}`,
+					i, i, "data:image/png;base64,"+base64.StdEncoding.EncodeToString(a.Data))
+				expect(t, e.call(t, "POST", "/rest/users", e.adminTok, body), http.StatusBadRequest, errJSON("Picture is not an image"))
+			})
+		}
+		if n := e.countUsers(t); n != before {
+			t.Fatalf("%d users created", n-before)
+		}
+	})
+}
