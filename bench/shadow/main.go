@@ -27,6 +27,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,7 @@ func main() {
 	pg := flag.String("postgres", "", "PostgreSQL URL for the store (default: a temporary SQLite file)")
 	workers := flag.Int("workers", 0, "comparison workers (0: the proxy's default, half the cores)")
 	queue := flag.Int("queue", 0, "comparison queue (0: the proxy's default)")
+	fixed := flag.Bool("fixed-store", false, "compare with a handler answering the same fixed bytes instead of the real store: isolates the proxy's own cost (not for the table's main rows)")
 	flag.Parse()
 	var conns []int
 	for _, s := range strings.Split(*connsFlag, ",") {
@@ -91,14 +93,25 @@ func main() {
 	up, _ := url.Parse("http://" + legacy)
 
 	res := shadow.NewResults(nil, nil)
-	p, err := shadow.New(shadow.Config{Dialect: "maarch", Upstream: up, Store: a.Handler, Routes: a.Router(),
+	var store http.Handler = a.Handler
+	if *fixed {
+		store = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(body)
+		})
+	}
+	p, err := shadow.New(shadow.Config{Dialect: "maarch", Upstream: up, Store: store, Routes: a.Router(),
 		Workers: *workers, Queue: *queue}, res, http.NotFoundHandler())
 	if err != nil {
 		log.Fatal(err)
 	}
 	front := serve(p)
 
-	fmt.Printf("GET /rest/users, %d-byte answer, store on %s, GOMAXPROCS from the machine\n\n", len(body), strings.SplitN(cfg.DatabaseURL, ":", 2)[0])
+	compared := strings.SplitN(cfg.DatabaseURL, ":", 2)[0] + " store"
+	if *fixed {
+		compared = "fixed-bytes handler"
+	}
+	fmt.Printf("GET /rest/users, %d-byte answer, compared with the %s, GOMAXPROCS %d\n\n", len(body), compared, runtime.GOMAXPROCS(0))
 	fmt.Println("| connections | upstream alone p50 / p99 | through the shadow p50 / p99 | added p50 / p99 | requests (alone / shadow) | compared / dropped | answers differing from the upstream's |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
 	for _, c := range conns {
