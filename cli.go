@@ -39,6 +39,8 @@ func newRoot(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 		userCommand(),
 		tokenCommand(),
 		appCommand(),
+		importCommand(),
+		exportCommand(),
 		shadowCommand(stderr),
 	)
 	root.InitDefaultCompletionCmd()

@@ -1,5 +1,3 @@
-//go:build importwip
-
 package e2e
 
 import (

@@ -1,5 +1,3 @@
-//go:build importwip
-
 // Command import measures `userbridge import`: people written per second,
 // the import's peak memory, and what it costs the clients of a store that
 // serves meanwhile (read latency before and during the import).

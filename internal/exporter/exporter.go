@@ -1,5 +1,3 @@
-//go:build importwip
-
 // Package exporter writes the store in the interchange format: settings
 // (only when asked: they are the store's keys), applications, then every
 // user with what they hold. Credentials and secrets leave only as hashes;

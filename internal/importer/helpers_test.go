@@ -1,5 +1,3 @@
-//go:build importwip
-
 package importer_test
 
 import (
@@ -16,6 +14,7 @@ import (
 	"testing"
 
 	"userbridge/ent"
+	entfile "userbridge/ent/file"
 	"userbridge/ent/legacyid"
 	"userbridge/ent/user"
 	"userbridge/internal/app/apptest"
@@ -162,4 +161,15 @@ func (e *env) legacyIDs(t *testing.T, u *ent.User) map[string]string {
 		out[string(d)] = v
 	}
 	return out
+}
+
+// userFiles counts u's user files (its files edge holds the avatar too).
+func userFiles(u *ent.User) int {
+	n := 0
+	for _, f := range u.Edges.Files {
+		if f.Kind == entfile.KindUserFile {
+			n++
+		}
+	}
+	return n
 }

@@ -1,5 +1,3 @@
-//go:build importwip
-
 // Package importer brings people in from the interchange format (and from
 // a Maarch database) into the store: users with their legacy ids,
 // passwords, files, signatures, credentials and consents, and the

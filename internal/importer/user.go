@@ -1,5 +1,3 @@
-//go:build importwip
-
 package importer
 
 import (
