@@ -194,4 +194,3 @@ func progressTo(w io.Writer, mode string) (func(importer.Progress), func(), erro
 	}
 	return nil, nil, usageErrorf("--progress must be auto, bar, json or none")
 }
-

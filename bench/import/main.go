@@ -161,10 +161,10 @@ func writeFile(path string, n int) {
 	for i := range n {
 		must(enc.Encode(map[string]any{"type": "user", "email": fmt.Sprintf("p%07d@example.org", i), "email_verified": true,
 			"given_name": "Person", "family_name": fmt.Sprint(i), "updated_at": "2024-01-01T00:00:00Z",
-			"legacy_ids": map[string]any{"maarch": 9000000 + i},
+			"legacy_ids":    map[string]any{"maarch": 9000000 + i},
 			"password_hash": map[string]any{"algorithm": "bcrypt", "value": hash},
-			"files":       []any{map[string]any{"name": "note.txt", "base64": "bm90ZQ=="}},
-			"credentials": []any{map[string]any{"kind": "api_key", "token": fmt.Sprintf("bench-legacy-key-%010d", i), "scopes": []string{"identity"}}},
+			"files":         []any{map[string]any{"name": "note.txt", "base64": "bm90ZQ=="}},
+			"credentials":   []any{map[string]any{"kind": "api_key", "token": fmt.Sprintf("bench-legacy-key-%010d", i), "scopes": []string{"identity"}}},
 		}))
 	}
 	must(w.Flush())
