@@ -30,8 +30,14 @@ func (s *Service) typedAccountKey(email string) (string, bool) {
 	return s.accountBucket(k), true
 }
 
-// storedAccountKey is the bucket of account u.
-func (s *Service) storedAccountKey(u *ent.User) string { return s.accountBucket(ident.Key(u.Email)) }
+// storedAccountKey is the bucket of account u, named by the very key login
+// finds the account by (email_key), so that the two cannot drift apart.
+func (s *Service) storedAccountKey(u *ent.User) string {
+	if u.EmailKey == "" { // a user read without its key
+		return s.accountBucket(ident.Key(u.Email))
+	}
+	return s.accountBucket(u.EmailKey)
+}
 
 // accountBucket names the bucket of the normalised address identKey by its
 // HMAC-SHA-256 under LimitKey (the first 128 bits, in hex): the keys live
