@@ -1,6 +1,10 @@
 package imagedata_test
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
 	"runtime"
 	"sync"
 	"testing"
@@ -139,18 +143,66 @@ func TestZeroByZeroIsRefused(t *testing.T) {
 // Concurrent decodes of the largest images wait for one another: together
 // they never hold more than DecodeMemory.
 func TestConcurrentDecodesStayWithinBudget(t *testing.T) {
-	big := imagetest.ZlibBomb(4096) // 4096² pixels: within MaxPixels
+	big := imagetest.JPEG(4096, 4096) // 4096² pixels, 64 MiB by the budget's count
 	imagedata.DecodePeak()
 	var wg sync.WaitGroup
 	for range 6 {
 		wg.Go(func() {
-			if _, err := imagedata.Check(big, "png"); err != nil {
+			if _, err := imagedata.Check(big, "jpeg"); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 	wg.Wait()
-	if p := imagedata.DecodePeak(); p == 0 || p > imagedata.DecodeMemory {
+	if p := imagedata.DecodePeak(); p < 64<<20 || p > imagedata.DecodeMemory {
 		t.Fatalf("peak %d, budget %d", p, imagedata.DecodeMemory)
+	}
+}
+
+// Every PNG Go's encoder writes (each colour type and depth) passes the
+// scanline check, and a PNG whose scanlines say too much, too little or an
+// unknown filter is refused.
+func TestPNGScanlinesAreChecked(t *testing.T) {
+	r := image.Rect(0, 0, 13, 7)
+	pal := color.Palette{color.Black, color.White, color.Gray{128}}
+	for name, img := range map[string]image.Image{
+		"gray": image.NewGray(r), "gray16": image.NewGray16(r), "nrgba": image.NewNRGBA(r),
+		"rgba64": image.NewRGBA64(r), "paletted": image.NewPaletted(r, pal),
+	} {
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := imagedata.Check(b.Bytes(), "png"); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A 4x4 image whose data holds 5 rows, 3 rows, or a filter type 9.
+	for name, raw := range map[string][]byte{
+		"a row too many": make([]byte, 5*(1+4)), "a row too few": make([]byte, 3*(1+4)),
+		"unknown filter": append([]byte{9}, make([]byte, 4*(1+4)-1)...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := imagedata.Check(imagetest.GreyPNGOf(4, 4, raw), "png")
+			wantReason(t, err, imagedata.ReasonNotImage)
+		})
+	}
+	if _, err := imagedata.Check(imagetest.GreyPNGOf(4, 4, make([]byte, 4*(1+4))), "png"); err != nil {
+		t.Fatalf("the right rows: %v", err)
+	}
+}
+
+// The PNG that costs Go's decoder the most memory for its size (4096²,
+// 16-bit RGBA: 128 MiB decoded) is checked without holding its image.
+func TestSixteenBitPNGIsCheckedInConstantMemory(t *testing.T) {
+	img := imagetest.SixteenBitZeros(4096)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := imagedata.Check(img, "png"); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+		t.Fatalf("checking allocated %d bytes", n)
 	}
 }

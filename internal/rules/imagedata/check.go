@@ -77,10 +77,14 @@ func normalFormat(s string) string {
 	return s
 }
 
-// decodeAll decodes every pixel of data (every frame of a GIF) and checks
-// that the decoder saw the image the header declared.
+// decodeAll checks every pixel of data: a PNG's scanlines (checkPNG), or
+// every frame of a GIF and a JPEG's image through Go's decoders, which
+// must see the image the header declared.
 func decodeAll(data []byte, h *header) error {
-	if h.format == "gif" {
+	switch h.format {
+	case "png":
+		return checkPNG(data, h)
+	case "gif":
 		g, err := gif.DecodeAll(bytes.NewReader(data))
 		if err != nil || len(g.Image) != h.frames || g.Config.Width != h.width || g.Config.Height != h.height {
 			return notImage()

@@ -14,7 +14,6 @@ type header struct {
 	frames        int   // GIF: images in the stream
 	framePixels   int64 // GIF: pixels of every frame together
 	progressive   bool  // JPEG: coefficients are kept for the whole image
-	sixteenBitPNG bool  // PNG: 16 bits per sample
 }
 
 // pixels is what the budget counts: the canvas, or for a GIF its frames
@@ -27,17 +26,15 @@ func (h *header) pixels() int64 {
 	return n
 }
 
-// memory is an upper bound of the bytes decoding takes: Go's PNG decoder
-// holds the image at up to 8 bytes a pixel (16-bit RGBA) plus a row or
-// two; a baseline JPEG at most 4 (CMYK), a progressive one 4 more per
-// component for its coefficients; a GIF 1 a pixel per frame and its canvas.
+// memory is an upper bound of the bytes checking takes: a PNG is
+// inflated scanline by scanline (checkPNG: a 32 KiB buffer and zlib's
+// window); Go's JPEG decoder holds the image at most 4 bytes a pixel
+// (CMYK), a progressive one 4 more per component for its coefficients;
+// its GIF decoder 1 a pixel per frame and its canvas.
 func (h *header) memory() int64 {
 	switch h.format {
 	case "png":
-		if h.sixteenBitPNG {
-			return h.pixels() * 8
-		}
-		return h.pixels() * 4
+		return 128 << 10
 	case "jpeg":
 		if h.progressive {
 			return h.pixels() * 16
@@ -88,7 +85,6 @@ func parsePNG(data []byte) (*header, error) {
 			}
 			h.width = int(binary.BigEndian.Uint32(body[0:]) & 0x7fffffff)
 			h.height = int(binary.BigEndian.Uint32(body[4:]) & 0x7fffffff)
-			h.sixteenBitPNG = body[8] == 16
 		}
 		at += 12 + int(n)
 		if kind == "IEND" {

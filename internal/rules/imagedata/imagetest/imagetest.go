@@ -114,6 +114,22 @@ func zlibBomb(side int) []byte {
 	return append(out, chunk("IEND", nil)...)
 }
 
+// SixteenBitZeros is a valid side x side RGBA PNG, 16 bits a sample, every
+// pixel zero: the most memory a small PNG buys from Go's decoder (8 bytes
+// a pixel; 4096 x 4096 is about 130 KB that decode to 128 MiB).
+func SixteenBitZeros(side int) []byte {
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	row := make([]byte, 1+side*8)
+	for range side {
+		_, _ = zw.Write(row)
+	}
+	_ = zw.Close()
+	out := append([]byte(pngMagic), ihdr(side, side, 16, 6)...)
+	out = append(out, chunk("IDAT", z.Bytes())...)
+	return append(out, chunk("IEND", nil)...)
+}
+
 // HeaderThenRandom is the fake signature: the signature and IHDR
 // of a valid 1x1 PNG followed by n random bytes (seeded: the same n gives
 // the same bytes).
@@ -132,6 +148,19 @@ func WithTrailingGarbage(img []byte) []byte {
 	return append(append([]byte(nil), img...), []byte("<?php system($_GET['c']); ?>")...)
 }
 
+// GreyPNGOf is a w x h 8-bit grey PNG whose image data is raw (filter
+// bytes and scanlines, as they are before compression), whether or not
+// raw fits its size.
+func GreyPNGOf(w, h int, raw []byte) []byte {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	_, _ = zw.Write(raw)
+	_ = zw.Close()
+	out := append([]byte(pngMagic), ihdr(w, h, 8, 0)...)
+	out = append(out, chunk("IDAT", z.Bytes())...)
+	return append(out, chunk("IEND", nil)...)
+}
+
 // ZeroPNG is a well formed PNG of 0 x 0 pixels.
 func ZeroPNG() []byte { return PNGHeader(0, 0) }
 
@@ -141,7 +170,7 @@ func ZeroGIF() []byte {
 	out = append(out, 0, 0, 0, 0, 0x80, 0, 0) // 0x0 screen, 2-colour table
 	out = append(out, 0, 0, 0, 255, 255, 255)
 	out = append(out, 0x2C, 0, 0, 0, 0, 0, 0, 0, 0, 0) // 0x0 frame
-	out = append(out, 2, 2, 0x44, 0x01, 0)           // LZW data
+	out = append(out, 2, 2, 0x44, 0x01, 0)             // LZW data
 	return append(out, 0x3B)
 }
 
