@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"userbridge/internal/maarchdb/maarchtest"
 	"userbridge/internal/store/db/dbtest"
 )
 
@@ -25,7 +26,7 @@ func BenchmarkReadMaarch(b *testing.B) {
 	}
 	defer conn.Close(ctx)
 	for _, sql := range []string{
-		maarchStructure,
+		maarchtest.Structure,
 		`INSERT INTO users (id, user_id, password, firstname, lastname, mail)
 			SELECT i, 'user' || i, '$2y$10$' || md5(i::text), 'First', 'Last', 'user' || i || '@example.org' FROM generate_series(1, 50000) i`,
 		`INSERT INTO usergroups (id, group_id) VALUES (1, 'ADMINISTRATEUR')`,

@@ -63,7 +63,7 @@ func TestNextReturnsPeopleRejectionsAndSignatures(t *testing.T) {
 	m := newMaarchDB(t)
 	docs := fillMaarch(t, m)
 	var aliceChanged time.Time
-	if err := m.conn.QueryRow(context.Background(), `SELECT '2024-03-01 10:00:00'::timestamp::timestamptz`).Scan(&aliceChanged); err != nil {
+	if err := m.Conn().QueryRow(context.Background(), `SELECT '2024-03-01 10:00:00'::timestamp::timestamptz`).Scan(&aliceChanged); err != nil {
 		t.Fatal(err)
 	}
 
