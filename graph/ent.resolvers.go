@@ -33,7 +33,9 @@ func (r *queryResolver) Users(ctx context.Context, after *relay.Cursor, first *i
 	if err := guardFilters(ctx, v, policy.EveryListedUser); err != nil {
 		return nil, err
 	}
-	ctx = selectUserColumns(paginationView(ctx), q)
+	ctx = paginationView(ctx)
+	preloadLegacyIDs(ctx, q) // before selectUserColumns takes legacyIds out of the view
+	ctx = selectUserColumns(ctx, q)
 	return q.Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 

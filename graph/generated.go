@@ -118,6 +118,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LegacyIds struct {
+		Edufocus    func(childComplexity int) int
+		Eduplatform func(childComplexity int) int
+		Maarch      func(childComplexity int) int
+		Usersv1     func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		Token func(childComplexity int) int
 		User  func(childComplexity int) int
@@ -180,6 +187,7 @@ type ComplexityRoot struct {
 		Flags      func(childComplexity int) int
 		ID         func(childComplexity int) int
 		LastName   func(childComplexity int) int
+		LegacyIds  func(childComplexity int) int
 		Login      func(childComplexity int) int
 		Mode       func(childComplexity int) int
 		Name       func(childComplexity int) int
@@ -252,6 +260,7 @@ type UserResolver interface {
 	Files(ctx context.Context, obj *ent.User, after *relay.Cursor, first *int, before *relay.Cursor, last *int, orderBy *ent.FileOrder, where *ent.FileWhereInput) (*ent.FileConnection, error)
 
 	Signatures(ctx context.Context, obj *ent.User) ([]*ent.Signature, error)
+	LegacyIds(ctx context.Context, obj *ent.User) (*model.LegacyIds, error)
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	Login(ctx context.Context, obj *ent.User) (*string, error)
 	FirstName(ctx context.Context, obj *ent.User) (*string, error)
@@ -546,6 +555,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FileEdge.Node(childComplexity), true
+
+	case "LegacyIds.edufocus":
+		if e.ComplexityRoot.LegacyIds.Edufocus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegacyIds.Edufocus(childComplexity), true
+	case "LegacyIds.eduplatform":
+		if e.ComplexityRoot.LegacyIds.Eduplatform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegacyIds.Eduplatform(childComplexity), true
+	case "LegacyIds.maarch":
+		if e.ComplexityRoot.LegacyIds.Maarch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegacyIds.Maarch(childComplexity), true
+	case "LegacyIds.usersv1":
+		if e.ComplexityRoot.LegacyIds.Usersv1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegacyIds.Usersv1(childComplexity), true
 
 	case "LoginPayload.token":
 		if e.ComplexityRoot.LoginPayload.Token == nil {
@@ -944,6 +978,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.LastName(childComplexity), true
+	case "User.legacyIds":
+		if e.ComplexityRoot.User.LegacyIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.LegacyIds(childComplexity), true
 	case "User.login":
 		if e.ComplexityRoot.User.Login == nil {
 			break
@@ -1140,7 +1180,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "credential.graphqls" "ent.graphqls" "files.graphqls" "oauth.graphqls" "scalars.graphqls" "user.graphqls"
+//go:embed "credential.graphqls" "ent.graphqls" "files.graphqls" "legacy_ids.graphqls" "oauth.graphqls" "scalars.graphqls" "user.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1155,6 +1195,7 @@ var sources = []*ast.Source{
 	{Name: "credential.graphqls", Input: sourceData("credential.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 	{Name: "files.graphqls", Input: sourceData("files.graphqls"), BuiltIn: false},
+	{Name: "legacy_ids.graphqls", Input: sourceData("legacy_ids.graphqls"), BuiltIn: false},
 	{Name: "oauth.graphqls", Input: sourceData("oauth.graphqls"), BuiltIn: false},
 	{Name: "scalars.graphqls", Input: sourceData("scalars.graphqls"), BuiltIn: false},
 	{Name: "user.graphqls", Input: sourceData("user.graphqls"), BuiltIn: false},
@@ -1299,6 +1340,20 @@ func (ec *executionContext) childFields_FileEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type FileEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_LegacyIds(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eduplatform":
+		return ec.fieldContext_LegacyIds_eduplatform(ctx, field)
+	case "edufocus":
+		return ec.fieldContext_LegacyIds_edufocus(ctx, field)
+	case "usersv1":
+		return ec.fieldContext_LegacyIds_usersv1(ctx, field)
+	case "maarch":
+		return ec.fieldContext_LegacyIds_maarch(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LegacyIds", field.Name)
+}
+
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -1371,6 +1426,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_avatar(ctx, field)
 	case "signatures":
 		return ec.fieldContext_User_signatures(ctx, field)
+	case "legacyIds":
+		return ec.fieldContext_User_legacyIds(ctx, field)
 	case "email":
 		return ec.fieldContext_User_email(ctx, field)
 	case "login":
@@ -3152,6 +3209,98 @@ func (ec *executionContext) _FileEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_FileEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FileEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _LegacyIds_eduplatform(ctx context.Context, field graphql.CollectedField, obj *model.LegacyIds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegacyIds_eduplatform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Eduplatform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegacyIds_eduplatform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegacyIds", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LegacyIds_edufocus(ctx context.Context, field graphql.CollectedField, obj *model.LegacyIds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegacyIds_edufocus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edufocus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegacyIds_edufocus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegacyIds", field, false, false, "String")
+}
+
+func (ec *executionContext) _LegacyIds_usersv1(ctx context.Context, field graphql.CollectedField, obj *model.LegacyIds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegacyIds_usersv1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Usersv1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegacyIds_usersv1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegacyIds", field, false, false, "String")
+}
+
+func (ec *executionContext) _LegacyIds_maarch(ctx context.Context, field graphql.CollectedField, obj *model.LegacyIds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegacyIds_maarch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Maarch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegacyIds_maarch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegacyIds", field, false, false, "Int")
 }
 
 func (ec *executionContext) _LoginPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.LoginPayload) (ret graphql.Marshaler) {
@@ -4967,6 +5116,38 @@ func (ec *executionContext) fieldContext_User_signatures(_ context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Signature(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_legacyIds(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_legacyIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().LegacyIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LegacyIds) graphql.Marshaler {
+			return ec.marshalOLegacyIds2ᚖuserbridgeᚋgraphᚋmodelᚐLegacyIds(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_legacyIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LegacyIds(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10083,6 +10264,54 @@ func (ec *executionContext) _FileEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var legacyIdsImplementors = []string{"LegacyIds"}
+
+func (ec *executionContext) _LegacyIds(ctx context.Context, sel ast.SelectionSet, obj *model.LegacyIds) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, legacyIdsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LegacyIds")
+		case "eduplatform":
+			out.Values[i] = ec._LegacyIds_eduplatform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edufocus":
+			out.Values[i] = ec._LegacyIds_edufocus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usersv1":
+			out.Values[i] = ec._LegacyIds_usersv1(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maarch":
+			out.Values[i] = ec._LegacyIds_maarch(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var loginPayloadImplementors = []string{"LoginPayload"}
 
 func (ec *executionContext) _LoginPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LoginPayload) graphql.Marshaler {
@@ -10566,6 +10795,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "signatures":
 			out.Values[i] = ec._User_signatures(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "legacyIds":
+			out.Values[i] = ec._User_legacyIds(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -12289,6 +12523,13 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := scalar.MarshalInt64(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOLegacyIds2ᚖuserbridgeᚋgraphᚋmodelᚐLegacyIds(ctx context.Context, sel ast.SelectionSet, v *model.LegacyIds) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LegacyIds(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2userbridgeᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {

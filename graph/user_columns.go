@@ -21,6 +21,7 @@ var guardedColumns = map[string][]string{
 	"firstName": {user.FieldFirstName},
 	"lastName":  {user.FieldLastName},
 	"name":      {user.FieldDisplayName, user.FieldFirstName, user.FieldLastName},
+	"legacyIds": {user.FieldPublicID}, // and the legacy_ids edge (preloadLegacyIDs)
 }
 
 // selectUserColumns lets a page of users read only the columns its nodes

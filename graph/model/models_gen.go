@@ -69,6 +69,19 @@ type CreateUserInput struct {
 	Mode *user.Mode `json:"mode,omitempty"`
 }
 
+// The ids a user has in the four legacy REST dialects: the one an import gave
+// in that dialect, else the one derived from the user (docs/legacy-ids.md).
+type LegacyIds struct {
+	// The education platform's id (/api/v1/users): the imported one, else the user's integer key.
+	Eduplatform int `json:"eduplatform"`
+	// The Edu-Focus id (/users/{id}): the imported one, else the public id.
+	Edufocus string `json:"edufocus"`
+	// The Users API v1 id (/v1/users/{id}): the imported one, else usr_ and the public id.
+	Usersv1 string `json:"usersv1"`
+	// The Maarch id (/rest/users/{id}): the imported one, else the user's integer key.
+	Maarch int `json:"maarch"`
+}
+
 // The result of login: a token and the user it acts for.
 type LoginPayload struct {
 	// A first-party access token, shown once.

@@ -589,7 +589,13 @@ var userFields = []userField{
 	{name: "avatar", selection: "{ id }"},
 	{name: "files", selection: "(first: 5) { totalCount edges { node { id name sha256 } } }", needs: managedWith("files")},
 	{name: "signatures", selection: "{ id externalApplication }", needs: managedWith("signatures")},
+	{name: "legacyIds", selection: "{ eduplatform edufocus usersv1 maarch }", needs: byAdministrator},
 }
+
+// byAdministrator: the viewer's user is an administrator
+// (policy.ReadLegacyIDs; readOther has already required users:read of an
+// application's token).
+func byAdministrator(c col) bool { return c.user == administrator }
 
 func fieldRows() []row {
 	var rows []row

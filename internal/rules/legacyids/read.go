@@ -21,8 +21,16 @@ type IDs struct {
 }
 
 // In is the id u shows in d: the one stored for it (imported), else the
-// derived one.
+// derived one. A loaded legacy_ids edge is read instead of the database.
 func In(ctx context.Context, c *ent.Client, u *ent.User, d legacyid.Dialect) (string, error) {
+	if loaded, err := u.Edges.LegacyIdsOrErr(); err == nil {
+		for _, l := range loaded {
+			if l.Dialect == d {
+				return l.Value, nil
+			}
+		}
+		return Derived(u, d), nil
+	}
 	v, err := c.LegacyID.Query().Where(legacyid.UserID(u.ID), legacyid.DialectEQ(d)).
 		Select(legacyid.FieldValue).String(ctx)
 	switch {
@@ -46,12 +54,18 @@ const batch = 30000
 
 // OfUsers is Of for a list of users, keyed by user id, in one statement
 // (one per 30,000 users) whatever the list's length: lists and GraphQL
-// pages call it once per page, never once per user.
+// pages call it once per page, never once per user. Users whose legacy_ids
+// edge is loaded (UserQuery.WithLegacyIds, as a GraphQL page asking for
+// them does) cost nothing more.
 func OfUsers(ctx context.Context, c *ent.Client, users []*ent.User) (map[int]IDs, error) {
 	out := make(map[int]IDs, len(users))
 	ids := make([]int, 0, len(users))
 	for _, u := range users {
 		out[u.ID] = IDs{Eduplatform: u.ID, Edufocus: u.PublicID, Usersv1: usersV1Prefix + u.PublicID, Maarch: u.ID}
+		if loaded, err := u.Edges.LegacyIdsOrErr(); err == nil {
+			apply(out, loaded)
+			continue
+		}
 		ids = append(ids, u.ID)
 	}
 	for len(ids) > 0 {
@@ -61,26 +75,34 @@ func OfUsers(ctx context.Context, c *ent.Client, users []*ent.User) (map[int]IDs
 		if err != nil {
 			return nil, apperr.Wrap(err, "reading legacy ids")
 		}
-		for _, r := range rows {
-			if r.UserID == nil {
-				continue
-			}
-			x := out[*r.UserID]
-			switch r.Dialect {
-			case legacyid.DialectEduplatform:
-				x.Eduplatform, _ = strconv.Atoi(r.Value)
-			case legacyid.DialectEdufocus:
-				x.Edufocus = r.Value
-			case legacyid.DialectUsersv1:
-				x.Usersv1 = r.Value
-			case legacyid.DialectMaarch:
-				x.Maarch, _ = strconv.Atoi(r.Value)
-			}
-			out[*r.UserID] = x
-		}
+		apply(out, rows)
 		ids = ids[n:]
 	}
 	return out, nil
+}
+
+// apply puts stored ids over the derived ones of their users in out.
+func apply(out map[int]IDs, rows []*ent.LegacyID) {
+	for _, r := range rows {
+		if r.UserID == nil {
+			continue
+		}
+		x, ok := out[*r.UserID]
+		if !ok {
+			continue
+		}
+		switch r.Dialect {
+		case legacyid.DialectEduplatform:
+			x.Eduplatform, _ = strconv.Atoi(r.Value)
+		case legacyid.DialectEdufocus:
+			x.Edufocus = r.Value
+		case legacyid.DialectUsersv1:
+			x.Usersv1 = r.Value
+		case legacyid.DialectMaarch:
+			x.Maarch, _ = strconv.Atoi(r.Value)
+		}
+		out[*r.UserID] = x
+	}
 }
 
 // Holder tells who holds v in d: held is true when a user shows it there
