@@ -11,6 +11,7 @@ import (
 	"userbridge/ent/authorizationcode"
 	"userbridge/ent/credential"
 	"userbridge/graph/gid"
+	"userbridge/internal/apperr"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
 	"userbridge/internal/rules/policy"
@@ -73,6 +74,37 @@ func TestUnbanDoesNotReviveCredentials(t *testing.T) {
 					t.Error("the unbanned user cannot sign in again")
 				}
 			})
+		}
+	})
+}
+
+// TestKeyMintedAcrossABanDoesNotOutliveIt: createApiKey checked the user's
+// status when it authenticated, then stored the key; a ban committed in
+// between revoked every credential but the key about to be stored, which
+// then worked again after the unban. The key is now stored in a
+// transaction that reads the user (locked on PostgreSQL) and refuses one
+// no longer active.
+func TestKeyMintedAcrossABanDoesNotOutliveIt(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		w := newWorld(t, url)
+		ctx := context.Background()
+		u := w.User(t, "carol@example.com")
+		v, err := w.Auth.Authenticate(ctx, "Bearer "+w.Token(t, u))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Accounts.Ban(ctx, auth.Operator(), u.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = w.Accounts.CreateAPIKey(ctx, v, accounts.APIKeyInput{})
+		if e := apperr.As(err); e == nil || e.Kind != apperr.Unauthenticated || e.Reason != auth.ReasonAccountBanned {
+			t.Fatalf("createApiKey by a request authenticated before the ban: %v, want account_banned", err)
+		}
+		if _, err := w.Accounts.Unban(ctx, auth.Operator(), u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := w.Store.Client.Credential.Query().Where(credential.UserID(u.ID), credential.RevokedAtIsNil()).CountX(ctx); n != 0 {
+			t.Fatalf("%d credentials minted across the ban work after the unban", n)
 		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"userbridge/ent"
 	"userbridge/ent/application"
 	"userbridge/ent/credential"
@@ -45,8 +47,9 @@ type APIKeyInput struct {
 // Returns forbidden per policy.MintAPIKey (an application's token cannot
 // mint keys, nor any credential a scope it does not hold), invalid for an
 // unknown scope, a lifetime that is not positive, or a current password
-// that is wrong (or given for an account without one), and rate limited
-// past the account's login limit.
+// that is wrong (or given for an account without one), rate limited past
+// the account's login limit, and unauthenticated when the user was banned
+// or suspended since the request authenticated (lockActive).
 func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, in APIKeyInput) (string, *ent.Credential, error) {
 	if err := policy.OwnCredentials(v); err != nil {
 		return "", nil, err
@@ -81,6 +84,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, in APIKeyInp
 	var token string
 	var cred *ent.Credential
 	err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		if err := s.lockActive(ctx, tx.Client(), v.User.ID); err != nil {
+			return err
+		}
 		if err := upgradePassword(ctx, tx.Client(), v.User, upgrade); err != nil {
 			return err
 		}
@@ -92,6 +98,31 @@ func (s *Service) CreateAPIKey(ctx context.Context, v *auth.Viewer, in APIKeyInp
 		return "", nil, err
 	}
 	return token, cred, nil
+}
+
+// lockActive reads user id through c, a transaction's client, locking its
+// row on PostgreSQL until the transaction ends, and refuses a user who is
+// no longer active (unauthenticated, as authentication would have said).
+// A credential minted after it in the same transaction cannot outlive a
+// ban: a ban committed since the request authenticated is seen here, and
+// one coming later waits for the row, then revokes the new credential with
+// the others (Ban). On SQLite the one writer runs the two one at a time.
+func (s *Service) lockActive(ctx context.Context, c *ent.Client, id int) error {
+	q := c.User.Query().Where(user.ID(id))
+	if s.Dialect == dialect.Postgres {
+		q = q.ForUpdate()
+	}
+	u, err := q.Only(ctx)
+	if err != nil {
+		return apperr.Classify(err)
+	}
+	switch u.Status {
+	case user.StatusBanned:
+		return apperr.New(apperr.Unauthenticated, auth.ReasonAccountBanned, "account banned")
+	case user.StatusSuspended:
+		return apperr.New(apperr.Unauthenticated, auth.ReasonAccountSuspended, "account suspended")
+	}
+	return nil
 }
 
 // maxAPIKeyTTL is MaxAPIKeyTTL, or its default when unset.

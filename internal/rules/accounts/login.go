@@ -47,6 +47,14 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 	}
 	var token string
 	err = withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		// A ban committed since the password was checked is a wrong
+		// password too; one coming later revokes the token (lockActive).
+		if err := s.lockActive(ctx, tx.Client(), u.ID); err != nil {
+			if apperr.As(err).Kind == apperr.Unauthenticated {
+				return errBadLogin
+			}
+			return err
+		}
 		if err := upgradePassword(ctx, tx.Client(), u, upgrade); err != nil {
 			return err
 		}
