@@ -16,8 +16,9 @@ import (
 // credential of theirs and drops their pending authorization codes: a ban
 // ends them for good, so that an unban gives the user back their account,
 // not the tokens someone may have taken from it (they sign in again).
-// Authentication also checks the status on every request, so nothing minted
-// between the lookup and the commit outlives the ban either.
+// Authentication also checks the status on every request, and Login and
+// CreateAPIKey store their credential after reading the user in the same
+// transaction (lockActive), so none they mint across the ban outlives it.
 // Returns forbidden per policy.BanUsers before any lookup (so a viewer who
 // may ban nobody learns nothing about which ids exist), not found for an
 // unknown user, forbidden per policy.Ban.
