@@ -75,7 +75,8 @@ func TestUserCommands(t *testing.T) {
 			}
 		})
 		t.Run("show finds a user by e-mail or public id", func(t *testing.T) {
-			if out := ok(t, "", with("user", "show", "--user", adaID)...); !strings.Contains(out, "email:      ada@example.com") || !strings.Contains(out, "password:   set") {
+			if out := ok(t, "", with("user", "show", "--user", adaID)...); !strings.Contains(out, "email:      ada@example.com") || !strings.Contains(out, "password:   set") ||
+				!strings.Contains(out, "legacy ids: eduplatform 1, edufocus "+adaID+", usersv1 usr_"+adaID+", maarch 1\n") {
 				t.Fatalf("user show:\n%s", out)
 			}
 			var u userJSON

@@ -89,6 +89,18 @@ type userJSON struct {
 	Privileges  []string  `json:"privileges"`
 	HasPassword bool      `json:"has_password"`
 	CreatedAt   time.Time `json:"created_at"`
+	// LegacyIDs are shown by user show only (user list leaves them out,
+	// as it leaves out everything that costs a statement per user).
+	LegacyIDs *legacyIDsJSON `json:"legacy_ids,omitempty"`
+}
+
+// legacyIDsJSON is the id a user has in each legacy dialect, keyed as the
+// interchange format keys them (docs/legacy-ids.md).
+type legacyIDsJSON struct {
+	Eduplatform int    `json:"eduplatform"`
+	Edufocus    string `json:"edufocus"`
+	Usersv1     string `json:"usersv1"`
+	Maarch      int    `json:"maarch"`
 }
 
 func userOut(u *ent.User) userJSON {

@@ -13,6 +13,7 @@ import (
 	"userbridge/ent/user"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/legacyids"
 	"userbridge/internal/rules/policy"
 )
 
@@ -119,6 +120,11 @@ func userShowCommand() *cobra.Command {
 		}
 		defer a.Close()
 		j := userOut(u)
+		ids, err := legacyids.Of(cmd.Context(), a.Accounts.Client, u)
+		if err != nil {
+			return err
+		}
+		j.LegacyIDs = &legacyIDsJSON{Eduplatform: ids.Eduplatform, Edufocus: ids.Edufocus, Usersv1: ids.Usersv1, Maarch: ids.Maarch}
 		return out.print(cmd.OutOrStdout(), j, func(w io.Writer) {
 			name := "-"
 			if j.Name != nil {
@@ -130,7 +136,9 @@ func userShowCommand() *cobra.Command {
 				[2]string{"name", name}, [2]string{"role", j.Role}, [2]string{"status", j.Status},
 				[2]string{"verified", yesNo(j.Verified)}, [2]string{"privileges", orDash(strings.Join(j.Privileges, ","))},
 				[2]string{"password", passwordState(j.HasPassword)},
-				[2]string{"created", when(&j.CreatedAt)})
+				[2]string{"created", when(&j.CreatedAt)},
+				[2]string{"legacy ids", fmt.Sprintf("eduplatform %d, edufocus %s, usersv1 %s, maarch %d",
+					ids.Eduplatform, ids.Edufocus, ids.Usersv1, ids.Maarch)})
 		})
 	}
 	return cmd
