@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"userbridge/internal/app"
 	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/accounts"
 	"userbridge/internal/store/db/dbtest"
 	"userbridge/rest/edufocus"
 	"userbridge/rest/eduplatform"
@@ -101,19 +104,30 @@ func TestDatabaseOutageIs503NotUnauthenticated(t *testing.T) {
 		oauthApp, secret := env.Application(t, "outage app", true)
 		viewer := `{"query":"{ viewer { email } }"}`
 		login := `{"query":"mutation { login(email: \"outage@example.com\", password: \"password123\") { token } }"}`
-		tokenRequest := func() *http.Request {
-			form := url.Values{"grant_type": {"client_credentials"}}.Encode()
-			req := apptest.Request("POST", "/oauth/token", "", strings.NewReader(form))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBasicAuth(oauthApp.ClientID, secret)
-			return req
+		clientRequest := func(path string, form url.Values) func() *http.Request {
+			return func() *http.Request {
+				req := apptest.Request("POST", path, "", strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.SetBasicAuth(oauthApp.ClientID, secret)
+				return req
+			}
 		}
+		tokenRequest := clientRequest("/oauth/token", url.Values{"grant_type": {"client_credentials"}})
+		signIn, _, err := env.Accounts.CreateApplication(context.Background(), accounts.AppInput{
+			Name: "outage sign-in", Verified: true, RedirectURIs: []string{"https://app.example/cb"}, Scopes: []string{"identity"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		authorize := "/oauth/authorize?" + url.Values{"response_type": {"code"}, "client_id": {signIn.ClientID},
+			"redirect_uri": {"https://app.example/cb"}, "scope": {"identity"}, "state": {"outage-state"}}.Encode()
+		link := downloadLink(t, env, token)
+		const unavailable = `{"error":"temporarily_unavailable","error_description":"The database cannot be reached for now: nothing was judged or changed. Retry later."}`
 		cases := []struct {
 			name string
 			req  func() *http.Request
 			doc  []byte // the dialect's OpenAPI document, nil for the others
 			ok   int    // the status once the database is back
-			body string
+			body string // the whole body; for an HTML page, a part of it
 		}{
 			{"graphql", func() *http.Request { return apptest.Request("POST", "/graphql", token, viewer) }, nil, 200,
 				`{"errors":[{"extensions":{"code":"UNAVAILABLE","reason":"unavailable"},"message":"the service is temporarily unavailable, retry later"}]}`},
@@ -127,8 +141,13 @@ func TestDatabaseOutageIs503NotUnauthenticated(t *testing.T) {
 				`{"error":{"code":"service_unavailable","message":"the service is temporarily unavailable, retry later"}}`},
 			{"edu-platform", func() *http.Request { return apptest.Request("POST", "/api/v1/users/oauth", token, nil) }, eduplatform.OpenAPI, 200,
 				`{"status":{"code":503,"message":"Service temporarily unavailable, retry later."}}`},
-			{"oauth token", tokenRequest, nil, 200,
-				`{"error":"temporarily_unavailable","error_description":"The database cannot be reached for now: nothing was judged or changed. Retry later."}`},
+			{"oauth token", tokenRequest, nil, 200, unavailable},
+			{"oauth revocation", clientRequest("/oauth/revoke", url.Values{"token": {"ubr_unknown"}}), nil, 200, unavailable},
+			{"oauth introspection", clientRequest("/oauth/introspect", url.Values{"token": {"uba_unknown"}}), nil, 200, unavailable},
+			{"oauth authorize", func() *http.Request { return apptest.Request("GET", authorize, "", nil) }, nil, 200,
+				"temporarily_unavailable"},
+			{"signed download", func() *http.Request { return apptest.Request("GET", link, "", nil) }, nil, 200,
+				`{"status":{"code":503,"message":"Service temporarily unavailable, retry later."}}`},
 		}
 		for _, c := range cases {
 			if rec := env.Do(c.req()); rec.Code != c.ok {
@@ -141,7 +160,11 @@ func TestDatabaseOutageIs503NotUnauthenticated(t *testing.T) {
 			t.Run(c.name+" answers 503 with Retry-After", func(t *testing.T) {
 				req := c.req()
 				rec := env.Do(req)
-				if rec.Code != http.StatusServiceUnavailable || strings.TrimSpace(rec.Body.String()) != c.body {
+				got := strings.TrimSpace(rec.Body.String())
+				if strings.HasPrefix(got, "<") && strings.Contains(got, c.body) {
+					got = c.body // an HTML page naming the error
+				}
+				if rec.Code != http.StatusServiceUnavailable || got != c.body {
 					t.Fatalf("got %d %s\nwant 503 %s", rec.Code, rec.Body, c.body)
 				}
 				if got := rec.Header().Get("Retry-After"); got != "5" {
@@ -191,4 +214,28 @@ func TestDatabaseOutageIs503NotUnauthenticated(t *testing.T) {
 			}
 		})
 	})
+}
+
+// downloadLink uploads a file as the token's user (edu-platform's upload)
+// and returns the path of its signed download link.
+func downloadLink(t *testing.T, env *apptest.Env, token string) string {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("file", "outage.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = fw.Write([]byte("kept through the outage"))
+	_ = mw.Close()
+	req := apptest.Request("POST", "/api/v1/users/user_files/upload", token, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if rec := env.Do(req); rec.Code != http.StatusOK && rec.Code != http.StatusCreated {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	f, err := env.Store.Client.File.Query().Only(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(env.Files.URL(f), apptest.PublicURL)
 }
