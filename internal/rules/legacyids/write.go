@@ -27,6 +27,17 @@ func taken(d legacyid.Dialect, v string) error {
 // it is reserved, whether Holder saw it or the database's unique index
 // refused it in a race.
 func Assign(ctx context.Context, c *ent.Client, userID int, d legacyid.Dialect, v string) error {
+	if err := Valid(d, v); err != nil {
+		return err
+	}
+	// The sequence moves before Holder looks, so that a user created
+	// meanwhile is not given v as its key unseen (a refused Assign leaves
+	// a gap in the keys, nothing else).
+	if n, ok := parseInteger(v); ok && integer(d) {
+		if err := EnsureSequenceAbove(ctx, c, n); err != nil {
+			return err
+		}
+	}
 	holder, held, err := Holder(ctx, c, d, v)
 	if err != nil {
 		return err
@@ -57,9 +68,6 @@ func Assign(ctx context.Context, c *ent.Client, userID int, d legacyid.Dialect, 
 		if err != nil {
 			return apperr.Wrap(err, "storing a legacy id")
 		}
-	}
-	if n, ok := parseInteger(v); ok && integer(d) {
-		return EnsureSequenceAbove(ctx, c, n)
 	}
 	return nil
 }
