@@ -5,13 +5,14 @@
 // /rest/users/{id}/externalSignatures, two a set), then asks for the
 // largest answer the bounds allow, `{ viewer { signatures {
 // encodedSignature } } }`, once and then -n at once; last it sends -n
-// Maarch bodies at once of the images that cost the most to check (4096 x
-// 4096 PNGs, 16 bits a sample, all zeros: 130 KB each that decode to
-// 128 MiB). For each phase it prints the answers, the bytes received, the
+// Maarch bodies at once of the images that cost the most to check: 4096 x
+// 4096 PNGs, 16 bits a sample, all zeros (130 KB each that Go's decoder
+// would hold as 128 MiB), then 4096 x 4096 JPEGs. For each phase it prints the answers, the bytes received, the
 // wall time, the service's CPU time (user + system, /proc/PID/stat) and
-// its peak RSS (VmHWM, reset between phases through /proc/PID/clear_refs).
-// It builds the service and runs it on a fresh SQLite database in a
-// temporary folder, on a free loopback port. Linux only.
+// its peak RSS (VmHWM), each phase on a freshly started service so that
+// the figures are the phase's own. It builds the service and runs it on a
+// fresh SQLite database in a temporary folder, on a free loopback port.
+// Linux only.
 //
 //	go run ./bench/answer           # -n 3 (the issue measured three at once)
 //	go run ./bench/answer -n 8
@@ -29,6 +30,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"image"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"log"
@@ -74,34 +76,62 @@ func main() {
 	id := strings.Fields(cli("user", "create", "--email", "attacker@example.com", "--password", "password-123"))[0]
 	tok := cli("token", "create", "--user", "attacker@example.com")
 
-	srv := exec.Command(bin)
-	srv.Env = env
-	logf, err := os.Create(filepath.Join(dir, "server.log"))
-	check(err)
-	srv.Stdout, srv.Stderr = logf, logf
-	check(srv.Start())
-	defer func() { _ = srv.Process.Kill() }()
+	// Each phase runs on a freshly started service (same database): its
+	// peak RSS and CPU are the phase's own, not what an earlier phase left.
 	base := "http://" + addr
-	waitReady(base + "/readyz")
-	p := proc{srv.Process.Pid}
+	fresh := func() (proc, func()) {
+		srv := exec.Command(bin)
+		srv.Env = env
+		logf, err := os.OpenFile(filepath.Join(dir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		check(err)
+		srv.Stdout, srv.Stderr = logf, logf
+		check(srv.Start())
+		waitReady(base + "/readyz")
+		return proc{srv.Process.Pid}, func() {
+			_ = srv.Process.Kill()
+			_ = srv.Wait()
+			logf.Close()
+		}
+	}
+	p, stop := fresh()
 	fmt.Printf("start-up: peak RSS %.1f MiB\n", p.hwmMiB())
+	stop()
 
 	put := base + "/rest/users/" + id + "/externalSignatures"
 	sig := noisePNG(500, 500)
-	measure(p, "fill: 100 sets of two ~1 MB PNGs, one after the other", func(r *result) {
-		for i := range 100 {
-			r.add(do(http.MethodPut, put, tok, sigBody(fmt.Sprintf("app-%d", i), sig, sig)))
+	bodies := make([][]byte, 100)
+	for i := range bodies {
+		bodies[i] = sigBody(fmt.Sprintf("app-%d", i), sig, sig)
+	}
+	measure(fresh, "fill: 100 sets of two ~1 MB PNGs, one after the other", func(r *result) {
+		for _, b := range bodies {
+			r.add(do(http.MethodPut, put, tok, b))
 		}
 	})
 
 	query, _ := json.Marshal(map[string]string{"query": "{ viewer { signatures { encodedSignature } } }"})
 	gql := request{http.MethodPost, base + "/graphql", tok, query}
-	measure(p, "answer: { viewer { signatures { encodedSignature } } } x1", concurrently(1, gql))
-	measure(p, fmt.Sprintf("answer: the same x%d at once", *n), concurrently(*n, gql))
+	measure(fresh, "answer: { viewer { signatures { encodedSignature } } } x1", concurrently(1, gql))
+	measure(fresh, fmt.Sprintf("answer: the same x%d at once", *n), concurrently(*n, gql))
 
 	bomb := sixteenBitZeros(4096)
-	measure(p, fmt.Sprintf("decode: %d PUTs at once of two 4096x4096 16-bit PNGs (%d bytes each)", *n, len(bomb)),
+	measure(fresh, fmt.Sprintf("decode: %d PUTs at once of two 4096x4096 16-bit PNGs (%d bytes each)", *n, len(bomb)),
 		concurrently(*n, request{http.MethodPut, put, tok, sigBody("app-1", bomb, bomb)}))
+	jpg := bigJPEG(4096)
+	measure(fresh, fmt.Sprintf("decode: %d PUTs at once of two 4096x4096 JPEGs (%d bytes each)", *n, len(jpg)),
+		concurrently(*n, request{http.MethodPut, put, tok, sigBody("app-1", jpg, jpg, "jpeg")}))
+}
+
+// bigJPEG is a side x side colour JPEG of one colour: small to send, the
+// whole image to decode.
+func bigJPEG(side int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, side, side))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i % 3 * 80)
+	}
+	var buf bytes.Buffer
+	check(jpeg.Encode(&buf, img, &jpeg.Options{Quality: 1}))
+	return buf.Bytes()
 }
 
 type request struct {
@@ -134,9 +164,11 @@ func concurrently(k int, req request) func(*result) {
 	}
 }
 
-// measure runs send and prints what the service spent on it.
-func measure(p proc, name string, send func(*result)) {
-	p.resetPeak()
+// measure starts a fresh service, runs send against it and prints what
+// the service spent: CPU from start-up on, the peak RSS of its whole life.
+func measure(fresh func() (proc, func()), name string, send func(*result)) {
+	p, stop := fresh()
+	defer stop()
 	cpu0 := p.cpu()
 	start := time.Now()
 	r := &result{codes: map[int]int{}}
@@ -158,14 +190,20 @@ func do(method, url, token string, body []byte) (int, int64) {
 	return res.StatusCode, n
 }
 
-func sigBody(app string, imgs ...[]byte) []byte {
+// sigBody is a Maarch signature set of imgs (PNGs, or the format given
+// last).
+func sigBody(app string, imgs ...any) []byte {
 	type item struct {
 		Format  string `json:"format"`
 		Encoded string `json:"encodedSignature"`
 	}
+	format := "png"
+	if f, ok := imgs[len(imgs)-1].(string); ok {
+		format, imgs = f, imgs[:len(imgs)-1]
+	}
 	items := make([]item, len(imgs))
 	for i, b := range imgs {
-		items[i] = item{"png", base64.StdEncoding.EncodeToString(b)}
+		items[i] = item{format, base64.StdEncoding.EncodeToString(b.([]byte))}
 	}
 	b, err := json.Marshal(map[string]any{"externalApplication": app, "signatures": items})
 	check(err)
@@ -226,11 +264,6 @@ func (p proc) hwmMiB() float64 {
 	}
 	log.Fatal("no VmHWM")
 	return 0
-}
-
-// resetPeak sets VmHWM back to the current RSS (Linux 4.0 and later).
-func (p proc) resetPeak() {
-	check(os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p.pid), []byte("5"), 0))
 }
 
 // cpu is the user + system time the service has used (clock ticks of

@@ -82,14 +82,27 @@ func Text(s string, limit int) ([]byte, error) {
 }
 
 func decodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
-			return -1
+	// One pass finds whitespace and the URL alphabet; most images have
+	// neither, and are decoded without another copy of the text.
+	space, url := false, false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\n', '\r', '\t':
+			space = true
+		case '-', '_':
+			url = true
 		}
-		return r
-	}, s)
+	}
+	if space {
+		s = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
+				return -1
+			}
+			return r
+		}, s)
+	}
 	s = strings.TrimRight(s, "=")
-	if strings.ContainsAny(s, "-_") {
+	if url {
 		return base64.RawURLEncoding.DecodeString(s)
 	}
 	return base64.RawStdEncoding.DecodeString(s)
