@@ -60,6 +60,7 @@ func (s *syncBuffer) lines(t *testing.T, level, prefix string) []map[string]any 
 // it back (restore is nil where it cannot come back).
 type outage struct {
 	cut, restore func()
+	stop         func() // the server down for good: connections refused (nil on SQLite)
 }
 
 // newOutageEnv builds a service whose database the test can take away. On
@@ -80,7 +81,7 @@ func newOutageEnv(t *testing.T, dbURL string, logs *syncBuffer) (*apptest.Env, o
 		c.SweepEvery = -1
 	})
 	if proxy != nil {
-		return env, outage{cut: proxy.Cut, restore: proxy.Restore}
+		return env, outage{cut: proxy.Cut, restore: proxy.Restore, stop: proxy.Stop}
 	}
 	return env, outage{cut: func() {
 		for _, p := range env.Store.Pools() {
@@ -211,6 +212,20 @@ func TestDatabaseOutageIs503NotUnauthenticated(t *testing.T) {
 			}
 			if got := logs.lines(t, "ERROR", ""); len(got) != 1 {
 				t.Fatalf("ERROR lines: %v", got)
+			}
+		})
+
+		// The server stopped: new connections are refused rather than
+		// dropped, the same outage to every transport.
+		db.stop()
+		t.Run("a stopped server is a 503 too, logged once more", func(t *testing.T) {
+			for _, c := range cases {
+				if rec := env.Do(c.req()); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "5" {
+					t.Fatalf("%s: %d %s", c.name, rec.Code, rec.Body)
+				}
+			}
+			if got := logs.lines(t, "ERROR", "database unreachable"); len(got) != 2 {
+				t.Fatalf("outage lines: %v", got)
 			}
 		})
 	})
