@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,10 +11,13 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"userbridge/ent"
+	"userbridge/ent/legacyid"
 	"userbridge/ent/user"
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/importer"
+	"userbridge/internal/interchange"
 	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/legacyids"
 )
 
 // phpBcrypt is what PHP's password_hash (Maarch) stores: bcrypt with the
@@ -207,6 +211,58 @@ func TestImportedTokensSecretsAndPasswordsKeepWorking(t *testing.T) {
 		}
 		if h := e.byEmail(t, "ada@example.org").PasswordHash; !strings.HasPrefix(h, "$argon2id$") {
 			t.Fatalf("hash not upgraded: %.10s", h)
+		}
+	})
+}
+
+// records is a source of ready-made records and source rejections.
+type records struct {
+	items []any // interchange.Record or *importer.Rejected
+}
+
+func (s *records) Next() (interchange.Record, error) {
+	if len(s.items) == 0 {
+		return interchange.Record{}, io.EOF
+	}
+	it := s.items[0]
+	s.items = s.items[1:]
+	if rej, ok := it.(*importer.Rejected); ok {
+		return interchange.Record{}, rej
+	}
+	return it.(interchange.Record), nil
+}
+
+// A Maarch row rejected for its e-mail keeps its id reserved: a native
+// user never derives it, another person never receives it, and the import
+// that brings the person once the address is fixed claims it.
+func TestRejectedPersonsIDIsReservedThenClaimed(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		id := int64(500)
+		rejected := &importer.Rejected{Line: 1, Reason: "empty_mail", Detail: "no address", Reserve: true,
+			User: &interchange.User{LegacyIDs: &interchange.LegacyIDs{Maarch: &id}}}
+		sum, err := e.im.Import(ctx, &records{items: []any{rejected}}, importer.Options{})
+		if err != nil || sum.Rejected != 1 || sum.Created != 0 {
+			t.Fatalf("first run: %+v %v", sum, err)
+		}
+		if holder, held, err := legacyids.Holder(ctx, e.Store.Client, legacyid.DialectMaarch, "500"); err != nil || !held || holder != 0 {
+			t.Fatalf("not reserved: %d %v %v", holder, held, err)
+		}
+		native := e.User(t, "native@example.org")
+		if native.ID <= 500 {
+			t.Fatalf("a native user was created with id %d, deriving a reserved Maarch id", native.ID)
+		}
+		if err := legacyids.Assign(ctx, e.Store.Client, native.ID, legacyid.DialectMaarch, "500"); err == nil {
+			t.Fatal("a reserved id was given to another person")
+		}
+		fixed := interchange.Record{Line: 1, User: &interchange.User{Email: "fixed@example.org", EmailVerified: true,
+			LegacyIDs: &interchange.LegacyIDs{Maarch: &id}}}
+		sum, err = e.im.Import(ctx, &records{items: []any{fixed}}, importer.Options{})
+		if err != nil || sum.Created != 1 || sum.Rejected != 0 {
+			t.Fatalf("second run: %+v %v", sum, err)
+		}
+		if got := e.legacyIDs(t, e.byEmail(t, "fixed@example.org"))["maarch"]; got != "500" {
+			t.Fatalf("the person brought in shows Maarch id %q, want the reserved 500", got)
 		}
 	})
 }

@@ -73,8 +73,8 @@ func (r *run) check(ctx context.Context, c *ent.Client, p *plan, existing *ent.U
 		if err != nil {
 			return err
 		}
-		if !held {
-			continue
+		if !held || holder == 0 && !p.reserve {
+			continue // free, or reserved for the person this record brings: claimed
 		}
 		if existing == nil || holder != existing.ID {
 			return reject(legacyids.ReasonTaken, "legacy id %s %s is held by another person", l.dialect, l.value)
@@ -164,7 +164,7 @@ func (r *run) create(ctx context.Context, c *ent.Client, p *plan) (outcome, erro
 		r.maxID = *p.id
 	}
 	for _, l := range p.legacy {
-		if err := legacyids.Assign(ctx, c, u.ID, l.dialect, l.value); err != nil {
+		if err := assignLegacy(ctx, c, u.ID, l); err != nil {
 			return outcome{}, err
 		}
 	}
@@ -295,7 +295,7 @@ func (r *run) merge(ctx context.Context, c *ent.Client, p *plan, u *ent.User) (o
 		} else if id == l.value {
 			continue
 		}
-		if err := legacyids.Assign(ctx, c, u.ID, l.dialect, l.value); err != nil {
+		if err := assignLegacy(ctx, c, u.ID, l); err != nil {
 			return outcome{}, err
 		}
 		o.changed = append(o.changed, "legacy_ids."+string(l.dialect))
@@ -377,4 +377,18 @@ func (r *run) mergeRights(p *plan, u *ent.User, upd *ent.UserUpdateOne, o *outco
 		upd.SetPrivileges(privs)
 		o.changed = append(o.changed, "privileges")
 	}
+}
+
+// assignLegacy gives a person one of the record's legacy ids: a free one,
+// or one reserved when its source could not bring the person in earlier
+// (claimed now that it does).
+func assignLegacy(ctx context.Context, c *ent.Client, userID int, l legacyID) error {
+	holder, held, err := legacyids.Holder(ctx, c, l.dialect, l.value)
+	if err != nil {
+		return err
+	}
+	if held && holder == 0 {
+		return legacyids.Claim(ctx, c, userID, l.dialect, l.value)
+	}
+	return legacyids.Assign(ctx, c, userID, l.dialect, l.value)
 }
