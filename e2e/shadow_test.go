@@ -66,9 +66,9 @@ func TestShadowEndToEnd(t *testing.T) {
 
 		// The divergences, made on one side only, then one read each.
 		a, b, c, d := people[0], people[1], people[2], people[3]
-		must(t, ctx, "PATCH", legacy.URL+"/users/@current", a.token, `{"first_name":"Changed"}`)
-		must(t, ctx, "PATCH", legacy.URL+"/users/@current", b.token, `{"avatar":null}`)
-		must(t, ctx, "POST", legacy.URL+"/users/"+c.pid+"/ban", adminTok, ``)
+		must(ctx, t, "PATCH", legacy.URL+"/users/@current", a.token, `{"first_name":"Changed"}`)
+		must(ctx, t, "PATCH", legacy.URL+"/users/@current", b.token, `{"avatar":null}`)
+		must(ctx, t, "POST", legacy.URL+"/users/"+c.pid+"/ban", adminTok, ``)
 		dropScope(t, storeDB, d.token, "email")
 		for _, q := range []read{
 			{"edufocus", "GET", "/users/@current", a.token},
@@ -148,7 +148,7 @@ func seedPeople(t *testing.T, base, adminTok string, env []string, n int) []pers
 			if err != nil || s != 200 || json.Unmarshal(body, &f) != nil {
 				t.Fatalf("avatar upload: %d %s %v", s, body, err)
 			}
-			must(t, ctx, "PATCH", base+"/users/@current", tok, `{"avatar":"`+f.Payload.ID+`"}`)
+			must(ctx, t, "PATCH", base+"/users/@current", tok, `{"avatar":"`+f.Payload.ID+`"}`)
 		}
 		if i%2 == 0 {
 			if s, _, err := upload(ctx, base, tok, "notes.json", []byte(`{"n":1}`)); err != nil || s != 200 {
@@ -192,7 +192,7 @@ func recordedReads(people []person, adminTok string) []read {
 	)
 }
 
-func must(t *testing.T, ctx context.Context, method, url, token, body string) {
+func must(ctx context.Context, t *testing.T, method, url, token, body string) {
 	t.Helper()
 	ct := ""
 	if body != "" {
@@ -217,7 +217,7 @@ func startShadow(t *testing.T, upstream, storeDB, storeFiles string, dialects []
 	}
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+storeDB, "STORAGE_URL=file://"+storeFiles, "LOG_FORMAT=text")
-	var log lockedBuffer = lockedBuffer{new(sync.Mutex), new(bytes.Buffer)}
+	log := lockedBuffer{new(sync.Mutex), new(bytes.Buffer)}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -326,17 +326,7 @@ func copyStore(t *testing.T, dbURL, files string) (string, string) {
 		}
 	}
 	exec("SET session_replication_role = replica") // foreign keys checked by the source already
-	rows, err := conn.QueryContext(t.Context(), `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		_ = rows.Scan(&name)
-		tables = append(tables, name)
-	}
-	rows.Close()
+	tables := queryStrings(t, conn, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, from)
 	// Emptied all first: a TRUNCATE ... CASCADE after a copy would empty
 	// the tables already copied that refer to it.
 	qualified := make([]string, len(tables))
@@ -347,25 +337,32 @@ func copyStore(t *testing.T, dbURL, files string) (string, string) {
 	for _, tb := range tables {
 		exec(fmt.Sprintf(`INSERT INTO %s.%q SELECT * FROM %s.%q`, to, tb, from, tb))
 	}
-	rows, err = conn.QueryContext(t.Context(), `SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = $1 AND last_value IS NOT NULL`, from)
+	for _, name := range queryStrings(t, conn, `SELECT sequencename FROM pg_sequences WHERE schemaname = $1 AND last_value IS NOT NULL`, from) {
+		exec(fmt.Sprintf(`SELECT setval('%s.%s', (SELECT last_value FROM %s.%s))`, to, name, from, name))
+	}
+	return dstURL, dstFiles
+}
+
+// queryStrings returns the one text column of a query's rows.
+func queryStrings(t *testing.T, conn *sql.Conn, q string, args ...any) []string {
+	t.Helper()
+	rows, err := conn.QueryContext(t.Context(), q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	type seq struct {
-		name string
-		last int64
-	}
-	var seqs []seq
+	defer rows.Close()
+	var out []string
 	for rows.Next() {
-		var s seq
-		_ = rows.Scan(&s.name, &s.last)
-		seqs = append(seqs, s)
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
 	}
-	rows.Close()
-	for _, s := range seqs {
-		exec(`SELECT setval($1, $2)`, to+"."+s.name, s.last)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
-	return dstURL, dstFiles
+	return out
 }
 
 func searchPath(t *testing.T, dbURL string) string {

@@ -93,7 +93,7 @@ func main() {
 	up, _ := url.Parse("http://" + legacy)
 
 	res := shadow.NewResults(nil, nil)
-	var store http.Handler = a.Handler
+	store := a.Handler
 	if *fixed {
 		store = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")

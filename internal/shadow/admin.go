@@ -98,7 +98,9 @@ func signIn(w http.ResponseWriter, r *http.Request, authn *auth.Authenticator) {
 		_ = page.Execute(w, pageData{SignIn: true, Failed: true})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: token, Path: "/shadow/",
+	// Secure follows the listener: the shadow takes the legacy clients'
+	// plain HTTP when they use it, and a Secure cookie would never return.
+	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: token, Path: "/shadow/", //nolint:gosec // see above
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/shadow/", http.StatusSeeOther)
 }

@@ -79,7 +79,7 @@ func newRig(t *testing.T, dbURL string, opts ...rigOption) *rig {
 	}
 	up, _ := url.Parse(r.upstream.URL)
 
-	var storeHandler http.Handler = r.store.Handler
+	storeHandler := r.store.Handler
 	if rc.storeWrap != nil {
 		storeHandler = rc.storeWrap(storeHandler)
 	}

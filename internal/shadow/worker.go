@@ -9,7 +9,7 @@ import (
 	"sync"
 )
 
-func randomFloat() float64 { return rand.Float64() }
+func randomFloat() float64 { return rand.Float64() } //nolint:gosec // a sampling rate, not a secret
 
 // run starts the workers; they stop once the queue is closed and empty.
 func (p *Proxy) run() {
@@ -48,8 +48,8 @@ func (p *Proxy) compare(ex *exchange) {
 		}
 	}
 	diffs := p.comparer(noisy).compare(ex.method, &ex.up, &st)
-	outcome, real := p.classify(ctx, ex, diffs)
-	p.res.record(p.cfg.Dialect, ex.route, outcome, ex.target, real)
+	outcome, kept := p.classify(ctx, ex, diffs)
+	p.res.record(p.cfg.Dialect, ex.route, outcome, ex.target, kept)
 }
 
 func (p *Proxy) comparer(noisy func(string) bool) *comparer {
@@ -81,19 +81,19 @@ func (p *Proxy) classify(ctx context.Context, ex *exchange, diffs []diff) (strin
 	if diffs[0].Path == "status" && notHeld(ex.idParam) {
 		return OutcomeNotImported, nil
 	}
-	var real []diff
+	var kept []diff
 	skipped := 0
 	for _, d := range diffs {
 		if d.id != "" && notHeld(d.id) {
 			skipped++
 			continue
 		}
-		real = append(real, d)
+		kept = append(kept, d)
 	}
-	if len(real) == 0 && skipped > 0 {
+	if len(kept) == 0 && skipped > 0 {
 		return OutcomeNotImported, nil
 	}
-	return OutcomeDifferent, real
+	return OutcomeDifferent, kept
 }
 
 // ask is this store's answer to ex, in process: the same method, target,
