@@ -4,13 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"userbridge/internal/app/apptest"
 	"userbridge/internal/store/db/dbtest"
+	"userbridge/playground"
+	"userbridge/playground/browsertest"
 )
 
 // TestServeBannerNamesTheStore: the start banner says which database and
@@ -265,3 +270,79 @@ func TestSettingsFile(t *testing.T) {
 		}
 	})
 }
+
+// TestQuickstartInABrowser walks the README's Quickstart to its last
+// step: the commands make an administrator and a token against a fresh
+// store, the playground link of step 5 opens on userbridge's example with
+// the token in place (no hint), and a query with it answers as the
+// administrator.
+func TestQuickstartInABrowser(t *testing.T) {
+	dbURL := dbtest.URL(t, dbtest.SQLite)
+	ok(t, "", "user", "create", "--admin", "--email", "admin@example.com", "--password", "change-me-now", "--database", dbURL)
+	token := strings.TrimSpace(ok(t, "", "token", "create", "--user", "admin@example.com", "--database", dbURL))
+	env := apptest.New(t, dbURL)
+	srv := httptest.NewServer(env.Handler)
+	defer srv.Close()
+
+	editor := `document.querySelector(".graphiql-query-editor .CodeMirror")?.CodeMirror.getValue() ?? ""`
+	run := url.Values{"query": {"{ viewer { email role } }"}, "run": {"1"}}
+	texts := browsertest.RunSteps(t, srv.URL+"/graphiql?token="+url.QueryEscape(token), 60*time.Second,
+		browsertest.Step{Eval: editor, WaitFor: "query Me"},
+		browsertest.Step{Eval: `(document.getElementById("token-hint") ? "hint shown" : "no hint") + " " + location.search`,
+			WaitFor: "no hint"},
+		browsertest.Step{NewTab: srv.URL + "/graphiql?" + run.Encode(), In: playground.ResultPaneSelector, WaitFor: "admin@example.com"},
+	)
+	if strings.Contains(texts[1], token) {
+		t.Errorf("the token stayed in the address bar: %s", texts[1])
+	}
+	if !strings.Contains(texts[2], `"role": "ADMIN"`) {
+		t.Errorf("result pane: %s", texts[2])
+	}
+}
+
+// TestPlaygroundTeachesWithoutAToken: a browser opening /graphql lands on
+// the playground, which opens on userbridge's example (not GraphiQL's
+// welcome comment) and, without a token, says how to get one; the login
+// mutation it links to gives a token, and once the token is in the
+// Headers tab the hint goes.
+func TestPlaygroundTeachesWithoutAToken(t *testing.T) {
+	dbURL := dbtest.URL(t, dbtest.SQLite)
+	ok(t, "", "user", "create", "--admin", "--email", "admin@example.com", "--password", "change-me-now", "--database", dbURL)
+	env := apptest.New(t, dbURL)
+	srv := httptest.NewServer(env.Handler)
+	defer srv.Close()
+
+	editor := `document.querySelector(".graphiql-query-editor .CodeMirror")?.CodeMirror.getValue() ?? ""`
+	// The Headers tab, open by default: the one editor tool not hidden.
+	headers := `document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")?.CodeMirror`
+	texts := browsertest.RunSteps(t, srv.URL+"/graphql", 120*time.Second,
+		browsertest.Step{In: "#token-hint", WaitFor: "No token yet"},
+		browsertest.Step{Eval: location() + ` + " " + ` + editor, WaitFor: "query Me"},
+		// The example holds a Login mutation too: wait for the tab of the
+		// link, which holds nothing else.
+		browsertest.Step{Click: `#token-hint a`, Eval: `(` + editor + `).startsWith("mutation Login") ? "login tab" : "example"`,
+			WaitFor: "login tab"},
+		// A click while GraphiQL still loads the schema can be lost: click
+		// again, at most every 5 s, until an answer shows.
+		browsertest.Step{Eval: `(() => {
+			const pane = document.querySelector("` + playground.ResultPaneSelector + `");
+			if (pane && pane.innerText.replace(/[\s\u200b]/g, "") === "" && !(Date.now() - (window.clickedAt || 0) < 5000)) {
+				window.clickedAt = Date.now();
+				document.querySelector(".graphiql-execute-button")?.click();
+			}
+			return pane ? pane.innerText : "";
+		})()`, WaitFor: `"token": "uba_`},
+		browsertest.Step{Eval: headers + `.setValue('{"Authorization": "Bearer ubk_example"}') ?? "set"`, WaitFor: "set"},
+		browsertest.Step{Eval: `document.getElementById("token-hint") ? "hint shown" : "no hint"`, WaitFor: "no hint"},
+	)
+	for _, want := range []string{"login mutation", "token create", "Headers tab"} {
+		if !strings.Contains(texts[0], want) {
+			t.Errorf("the hint does not mention %q: %s", want, texts[0])
+		}
+	}
+	if !strings.HasPrefix(texts[1], "/graphiql ") || strings.Contains(texts[1], "Welcome to GraphiQL") {
+		t.Errorf("opened on %s", texts[1])
+	}
+}
+
+func location() string { return `location.pathname` }

@@ -82,7 +82,7 @@ func (a *App) routes() (http.Handler, error) {
 		gqlOpts.PersistedQueries = apq
 		gql := graph.NewHandler(&graph.Resolver{Client: a.Store.Client, Accounts: a.Accounts,
 			Files: a.Files, Signatures: a.Signatures}, gqlOpts)
-		r.Handle("/graphql", gql)
+		r.Handle("/graphql", browsersToPlayground(gql))
 		for _, d := range dialects {
 			r.Mount(d.Prefix, d.Handler)
 		}

@@ -7,9 +7,13 @@ import './page.css';
 import { AutoRun } from './autorun.jsx';
 import { readConfig } from './config.js';
 import { createFetcher } from './fetcher.js';
+import { EXAMPLE, TokenHint } from './hint.jsx';
 
 const root = document.getElementById('graphiql');
 const config = readConfig(root, window.location, window.history, safeStorage());
+// The no-token hint sits above GraphiQL, which fills the rest of the page.
+const hint = document.createElement('div');
+root.parentNode.insertBefore(hint, root);
 
 // safeStorage is localStorage, or null where the browser refuses it.
 function safeStorage() {
@@ -28,12 +32,12 @@ createRoot(root).render(
     headers={config.headers}
     query={config.query}
     variables={config.variables}
-    defaultEditorToolsVisibility={config.showHeaders ? 'headers' : undefined}
+    defaultQuery={EXAMPLE}
+    defaultEditorToolsVisibility="headers"
   >
-    {config.run ? (
-      <GraphiQL.Footer>
-        <AutoRun />
-      </GraphiQL.Footer>
-    ) : null}
+    <GraphiQL.Footer>
+      <TokenHint target={hint} />
+      {config.run ? <AutoRun /> : null}
+    </GraphiQL.Footer>
   </GraphiQL>,
 );
