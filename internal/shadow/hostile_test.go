@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ func TestShadowHugeBodyComparedByHash(t *testing.T) {
 // field the upstream itself answers differently each time.
 func TestShadowBodiesDifferingOnlyInNoise(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
-		calls := 0
+		var calls atomic.Int64
 		r := newRig(t, url, func(c *rigConfig) {
 			c.shadow.NoiseSample = 1
 			c.shadow.Random = func() float64 { return 0 }
@@ -63,8 +64,7 @@ func TestShadowBodiesDifferingOnlyInNoise(t *testing.T) {
 				at, _ := time.Parse(time.RFC3339, v["created_at"].(string))
 				v["created_at"] = at.Add(time.Second).UTC().Format(time.RFC3339) // within tolerance
 			case "/rest/users":
-				calls++
-				v["request_serial"] = calls // differs between two upstream answers
+				v["request_serial"] = calls.Add(1) // differs between two upstream answers
 			}
 			b, _ := json.Marshal(v)
 			return status, b
