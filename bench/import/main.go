@@ -7,7 +7,8 @@
 //	go run ./bench/import -n 100000 -rate 0      # unthrottled
 //
 // It builds the binary, writes an interchange file of n people (each with
-// a legacy id, a password hash, a small file and an API key), starts the
+// a legacy id, a password hash, a small file and an API key; one in five
+// with an avatar), starts the
 // service on a fresh database, measures GET /users/@current from -conns
 // connections for -d while idle, then runs the import as a separate
 // process while the same reads go on. Figures belong in bench/README.md.
@@ -15,12 +16,17 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image"
+	"image/png"
 	"log"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -158,17 +164,34 @@ func writeFile(path string, n int) {
 	h, err := bcrypt.GenerateFromPassword([]byte("password123"), 10)
 	must(err)
 	hash := "$2y$" + strings.TrimPrefix(string(h), "$2a$")
+	avatar := base64.StdEncoding.EncodeToString(noisePNG(48))
 	for i := range n {
-		must(enc.Encode(map[string]any{"type": "user", "email": fmt.Sprintf("p%07d@example.org", i), "email_verified": true,
+		rec := map[string]any{"type": "user", "email": fmt.Sprintf("p%07d@example.org", i), "email_verified": true,
 			"given_name": "Person", "family_name": fmt.Sprint(i), "updated_at": "2024-01-01T00:00:00Z",
 			"legacy_ids":    map[string]any{"maarch": 9000000 + i},
 			"password_hash": map[string]any{"algorithm": "bcrypt", "value": hash},
 			"files":         []any{map[string]any{"name": "note.txt", "base64": "bm90ZQ=="}},
 			"credentials":   []any{map[string]any{"kind": "api_key", "token": fmt.Sprintf("bench-legacy-key-%010d", i), "scopes": []string{"identity"}}},
-		}))
+		}
+		if i%5 == 0 { // one person in five has an avatar, as the workload says
+			rec["avatar"] = map[string]any{"base64": avatar}
+		}
+		must(enc.Encode(rec))
 	}
 	must(w.Flush())
 	must(f.Close())
+}
+
+// noisePNG is a size×size PNG of random pixels: a photo-like avatar that
+// does not compress away.
+func noisePNG(size int) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rand.IntN(256))
+	}
+	var b bytes.Buffer
+	must(png.Encode(&b, img))
+	return b.Bytes()
 }
 
 func run(bin string, env []string, args ...string) string {

@@ -30,7 +30,7 @@ type env struct {
 	im *importer.Importer
 }
 
-func newEnv(t *testing.T, dbURL string) *env {
+func newEnv(t testing.TB, dbURL string) *env {
 	t.Helper()
 	a := apptest.New(t, dbURL)
 	im := &importer.Importer{Client: a.Store.Client, Dialect: a.Store.Dialect, Files: a.Files,
@@ -45,7 +45,7 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 
 // file writes lines (values marshalled as JSON, strings as they are) into
 // a temporary .jsonl and returns its path.
-func file(t *testing.T, lines ...any) string {
+func file(t testing.TB, lines ...any) string {
 	t.Helper()
 	var b bytes.Buffer
 	for _, l := range lines {
