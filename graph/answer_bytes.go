@@ -35,11 +35,16 @@ const codeAnswerBytes = "ANSWER_BYTES_LIMIT_EXCEEDED"
 //     stored before the per-user bounds, which the estimate assumes.
 //
 // Either way the client gets ANSWER_BYTES_LIMIT_EXCEEDED and no data,
-// never an answer of hundreds of megabytes built in memory.
+// never an answer of hundreds of megabytes built in memory. And operations
+// that may answer large fields draw their estimate from a budget the
+// whole process shares (inFlight, AnswersInFlight answers of the largest
+// size) before they execute, so that many at once wait rather than hold
+// many answers in memory together.
 type answerGuard struct {
 	max      int64
 	listSize int
 	pageSize int
+	inFlight *answerSlots
 	// valueBytes is the most one large field can answer, by its
 	// coordinate (Type.field); groupBytes the most the large fields
 	// directly under a list can answer together, for each parent.
@@ -62,6 +67,7 @@ func newAnswerGuard(maxBytes int64, listSize, pageSize int, userBytes int64) ans
 	}
 	b64 := func(n int64) int64 { return int64(base64.StdEncoding.EncodedLen(int(n))) }
 	return answerGuard{max: maxBytes, listSize: listSize, pageSize: pageSize,
+		inFlight:   &answerSlots{free: AnswersInFlight * maxBytes},
 		valueBytes: map[string]int64{"Signature.encodedSignature": b64(signatures.MaxBytes)},
 		groupBytes: map[string]int64{
 			"User.signatures":                b64(userBytes),
@@ -81,16 +87,40 @@ func (g answerGuard) MutateOperationContext(_ context.Context, oc *graphql.Opera
 	if oc.Operation == nil {
 		return nil
 	}
-	e := byteEstimate{g: g, vars: oc.Variables, ceiling: g.max + 1, memo: map[string]answerSize{}}
-	if n := e.set(oc.Operation.SelectionSet).total(e.ceiling); n > g.max {
+	if n := g.estimate(oc); n > g.max {
 		return answerError("operation could answer %d bytes of large fields, over the limit of %d; ask for fewer items", n, g.max)
 	}
 	return nil
 }
 
-// InterceptOperation gives the operation its byte budget.
+// estimate is the most bytes of large fields oc's operation may answer.
+func (g answerGuard) estimate(oc *graphql.OperationContext) int64 {
+	if oc == nil || oc.Operation == nil {
+		return 0
+	}
+	e := byteEstimate{g: g, vars: oc.Variables, ceiling: g.max + 1, memo: map[string]answerSize{}}
+	return e.set(oc.Operation.SelectionSet).total(e.ceiling)
+}
+
+// InterceptOperation gives the operation its byte budget and, when it may
+// answer large fields, waits for its estimate in the process's budget,
+// given back once its answer is built.
 func (g answerGuard) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, answerBudgetKey{}, &answerBudget{left: g.max}))
+	ctx = context.WithValue(ctx, answerBudgetKey{}, &answerBudget{left: g.max})
+	n := g.estimate(graphql.GetOperationContext(ctx))
+	if n == 0 || g.inFlight == nil {
+		return next(ctx)
+	}
+	if err := g.inFlight.acquire(ctx, n); err != nil {
+		return graphql.OneShot(graphql.ErrorResponse(ctx, "request cancelled while waiting to answer"))
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { g.inFlight.release(n) }) }
+	h := next(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		defer release()
+		return h(ctx)
+	}
 }
 
 // InterceptResponse replaces an answer that went over its budget by the
@@ -109,6 +139,73 @@ func answerError(format string, args ...any) *gqlerror.Error {
 	err := gqlerror.Errorf(format, args...)
 	err.Extensions = map[string]any{"code": codeAnswerBytes}
 	return err
+}
+
+// AnswersInFlight is how many answers of GRAPHQL_MAX_ANSWER_BYTES the
+// process builds at once; smaller ones share the same budget.
+const AnswersInFlight = 4
+
+// answerSlots is the process's budget of large-field bytes being answered:
+// acquire waits, in order, until n bytes are free or ctx is done.
+type answerSlots struct {
+	mu    sync.Mutex
+	free  int64
+	queue []*answerWaiter
+}
+
+type answerWaiter struct {
+	n     int64
+	ready chan struct{}
+}
+
+func (s *answerSlots) acquire(ctx context.Context, n int64) error {
+	s.mu.Lock()
+	if len(s.queue) == 0 && s.free >= n {
+		s.free -= n
+		s.mu.Unlock()
+		return nil
+	}
+	w := &answerWaiter{n: n, ready: make(chan struct{})}
+	s.queue = append(s.queue, w)
+	s.mu.Unlock()
+	select {
+	case <-w.ready:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		select {
+		case <-w.ready: // granted meanwhile: give it back
+			s.free += n
+			s.wake()
+		default:
+			for i, q := range s.queue {
+				if q == w {
+					s.queue = append(s.queue[:i], s.queue[i+1:]...)
+					break
+				}
+			}
+			s.wake()
+		}
+		return ctx.Err()
+	}
+}
+
+func (s *answerSlots) release(n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.free += n
+	s.wake()
+}
+
+// wake grants waiters in order while they fit; s.mu is held.
+func (s *answerSlots) wake() {
+	for len(s.queue) > 0 && s.free >= s.queue[0].n {
+		w := s.queue[0]
+		s.queue = s.queue[1:]
+		s.free -= w.n
+		close(w.ready)
+	}
 }
 
 type answerBudgetKey struct{}
