@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,4 +112,35 @@ func addrWatcher() (io.Writer, <-chan string) {
 		}
 	}()
 	return w, addrs
+}
+
+// The shadow's IDs is the store's legacy ids: a derived id is held, an
+// unknown or malformed one is not.
+func TestShadowStoreIDs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dbURL string) {
+		st := dbtest.Open(t, dbURL)
+		u, err := st.Client.User.Create().SetEmail("ids@example.com").SetUsername("ids").SetLogin("ids").Save(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := storeIDs{st.Client}
+		for _, c := range []struct {
+			dialect, id string
+			want        bool
+		}{
+			{"usersv1", "usr_" + u.PublicID, true},
+			{"edufocus", u.PublicID, true},
+			{"maarch", strconv.Itoa(u.ID), true},
+			{"eduplatform", strconv.Itoa(u.ID), true},
+			{"usersv1", "usr_ZZZZZZZZ", false},
+			{"maarch", strconv.Itoa(u.ID + 1000), false},
+			{"maarch", "not-a-number", false},
+			{"usersv1", u.PublicID, false}, // without its prefix: not an id the dialect shows
+		} {
+			got, err := ids.Imported(t.Context(), c.dialect, c.id)
+			if err != nil || got != c.want {
+				t.Errorf("Imported(%s, %s) = %v, %v; want %v", c.dialect, c.id, got, err, c.want)
+			}
+		}
+	})
 }
