@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -33,7 +32,7 @@ func exportCommand() *cobra.Command {
 			return err
 		}
 		defer a.Close()
-		var w io.Writer = cmd.OutOrStdout()
+		w := cmd.OutOrStdout()
 		if *outPath != "" {
 			f, err := os.OpenFile(*outPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 			if err != nil {

@@ -101,7 +101,7 @@ func runImport(cmd *cobra.Command, progressMode string, opt *importer.Options,
 	o := *opt
 	stderr := cmd.ErrOrStderr()
 	if path, _ := cmd.Flags().GetString("report"); path != "" {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600) //nolint:gosec // G304: the report file the operator named
 		if err != nil {
 			return usageErrorf("--report: %v", err)
 		}

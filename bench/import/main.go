@@ -74,7 +74,7 @@ func main() {
 	srv := exec.Command(bin, "serve", "--addr", addr)
 	srv.Env = env
 	must(srv.Start())
-	defer srv.Process.Kill()
+	defer func() { _ = srv.Process.Kill() }()
 	base := "http://" + addr
 	waitReady(base)
 

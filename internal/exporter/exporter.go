@@ -210,7 +210,7 @@ func (e *Exporter) content(ctx context.Context, f *ent.File, opt Options) (inter
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return interchange.Content{}, err
 	}
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600) //nolint:gosec // G304: inside the --files-dir the operator named, under a name export made
 	if err != nil {
 		return interchange.Content{}, err
 	}
