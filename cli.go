@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -29,7 +31,7 @@ func newRoot(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetContext(ctx)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err: err} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{err: plainFlagError(cmd, err)} })
 	serveFlags(root, stderr)
 	root.AddCommand(
 		serveCommand(stderr),
@@ -62,6 +64,51 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{err: err, path: cmd.CommandPath()}
 	}
 	return err
+}
+
+// runMain is main without the process: it runs the command line, reports
+// an error on stderr (one JSON object under -o json or --json, so that a
+// script reads failures as it reads results) and returns the exit status.
+func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := run(ctx, args, stdout, stderr)
+	code := exitCode(err)
+	if err == nil {
+		return code
+	}
+	var u usageError
+	if jsonOutput(args) {
+		report := map[string]any{"error": err.Error(), "exit_code": code}
+		if ae := (*apperr.Error)(nil); errors.As(err, &ae) && ae.Reason != "" {
+			report["reason"] = ae.Reason
+		}
+		if errors.As(err, &u) && u.path != "" {
+			report["usage"] = u.path + " --help"
+		}
+		_ = json.NewEncoder(stderr).Encode(report)
+		return code
+	}
+	fmt.Fprintln(stderr, "userbridge:", err)
+	if errors.As(err, &u) && u.path != "" {
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", u.path)
+	}
+	return code
+}
+
+// jsonOutput reports whether the command line asks for JSON output (-o
+// json, --output json, --json), read from the arguments themselves so that
+// it holds even when the flags did not parse.
+func jsonOutput(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "--json" || a == "--json=true" || a == "-ojson" || a == "--output=json" || a == "-o=json":
+			return true
+		case (a == "-o" || a == "--output") && i+1 < len(args) && args[i+1] == "json":
+			return true
+		}
+	}
+	return false
 }
 
 // exitCode is the process status for err: 0, 2 for a usage error (a flag
@@ -98,6 +145,12 @@ func noCommand(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	if cmd.HasSubCommands() {
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2 // cobra's default, which SuggestionsFor does not apply
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			return usageErrorf("unknown command %q for %q; did you mean %q?", args[0], cmd.CommandPath(), strings.Join(s, `" or "`))
+		}
 		return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
 	}
 	return usageErrorf("%s takes no arguments, only flags", cmd.CommandPath())
@@ -155,4 +208,31 @@ func errReason(err error) string {
 		return e.Reason
 	}
 	return ""
+}
+
+// badFlagValue is pflag's message for a value its type cannot parse.
+var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?--([\w-]+)" flag: `)
+
+// plainFlagError rewrites pflag's parse errors (`invalid argument "abc"
+// for "--id" flag: strconv.ParseInt: parsing "abc": invalid syntax`) into
+// what the flag wants, in the flag's own words.
+func plainFlagError(cmd *cobra.Command, err error) error {
+	m := badFlagValue.FindStringSubmatchIndex(err.Error())
+	if m == nil {
+		return err
+	}
+	msg := err.Error()
+	value, name, why := msg[m[2]:m[3]], msg[m[4]:m[5]], msg[m[1]:]
+	f := cmd.Flags().Lookup(name)
+	if f == nil {
+		return err
+	}
+	want := map[string]string{
+		"int": "a whole number", "int64": "a whole number", "uint": "a whole number, 0 or more",
+		"duration": "a duration such as 90s, 15m or 1h", "bool": "true or false",
+	}[f.Value.Type()]
+	if want == "" { // a value of our own, whose error says what it wants
+		return fmt.Errorf("--%s: %q is not valid: %s", f.Name, value, why)
+	}
+	return fmt.Errorf("--%s: %q is not %s: %s", f.Name, value, want, f.Usage)
 }

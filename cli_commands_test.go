@@ -153,7 +153,7 @@ func TestTokenCommands(t *testing.T) {
 			fails(t, 2, `--scopes: unknown scope "admin" (known: identity, email, personal, modify, files, signatures)`, with("token", "create", "--user", "ada@example.com", "--scopes", "identity,admin")...)
 			fails(t, 2, "--ttl: -1h0m0s is not a lifetime", with("token", "create", "--user", "ada@example.com", "--ttl", "-1h")...)
 			fails(t, 2, "--ttl: 0s is not a lifetime", with("token", "create", "--user", "ada@example.com", "--ttl", "0")...)
-			fails(t, 2, `invalid argument "soon" for "--ttl"`, with("token", "create", "--user", "ada@example.com", "--ttl", "soon")...)
+			fails(t, 2, `--ttl: "soon" is not a duration such as 90s, 15m or 1h`, with("token", "create", "--user", "ada@example.com", "--ttl", "soon")...)
 			fails(t, 1, "--user: no user nobody@example.com", with("token", "create", "--user", "nobody@example.com")...)
 			fails(t, 1, "--app: no application with client id nope", with("token", "create", "--user", "ada@example.com", "--app", "nope")...)
 		})
@@ -198,7 +198,7 @@ func TestTokenCommands(t *testing.T) {
 				t.Fatalf("token list after revoke:\n%s", out)
 			}
 			fails(t, 2, "--id is required", with("token", "revoke")...)
-			fails(t, 2, `invalid argument "x" for "--id"`, with("token", "revoke", "--id", "x")...)
+			fails(t, 2, `--id: "x" is not a whole number: the credential's id`, with("token", "revoke", "--id", "x")...)
 			fails(t, 1, "--id: not found", with("token", "revoke", "--id", "999999")...)
 		})
 	})

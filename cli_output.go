@@ -14,16 +14,36 @@ import (
 )
 
 // output is how a command prints its result: a table (or a few words) for
-// people, JSON for scripts with --json.
-type output struct{ json *bool }
-
-func withOutput(cmd *cobra.Command) output {
-	return output{json: cmd.Flags().Bool("json", false, "print JSON for scripts instead of text")}
+// people, JSON for scripts with -o json (or --json, its older spelling).
+type output struct {
+	json   *bool
+	format *formatValue
 }
 
-// print writes v as indented JSON with --json, else calls text.
+func withOutput(cmd *cobra.Command) output {
+	o := output{format: &formatValue{name: "table"}}
+	cmd.Flags().VarP(o.format, "output", "o", "output format: table (for people) or json (for scripts; errors too)")
+	o.json = cmd.Flags().Bool("json", false, "print JSON for scripts instead of text (same as -o json)")
+	return o
+}
+
+// formatValue is the value of -o: table or json, refused at parse time
+// otherwise, before the command does anything.
+type formatValue struct{ name string }
+
+func (f *formatValue) String() string { return f.name }
+func (f *formatValue) Type() string   { return "table|json" }
+func (f *formatValue) Set(s string) error {
+	if s != "table" && s != "json" {
+		return fmt.Errorf("want table or json")
+	}
+	f.name = s
+	return nil
+}
+
+// print writes v as indented JSON with -o json or --json, else calls text.
 func (o output) print(w io.Writer, v any, text func(w io.Writer)) error {
-	if *o.json {
+	if *o.json || o.format.name == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)

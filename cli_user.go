@@ -147,6 +147,7 @@ func userShowCommand() *cobra.Command {
 func userDeleteCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "delete --user USER", Short: "Delete a user with its files, signatures and credentials", Args: noCommand}
 	cmd.Flags().String("user", "", userRef+" (required)")
+	forceFlag(cmd)
 	open := withStore(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		a, u, err := findUser(cmd, open)
@@ -154,6 +155,9 @@ func userDeleteCommand() *cobra.Command {
 			return err
 		}
 		defer a.Close()
+		if err := lastAdminGuard(cmd.Context(), cmd, a.Store.Client, u, "deleting"); err != nil {
+			return err
+		}
 		if err := a.Accounts.Delete(cmd.Context(), auth.Operator(), u.ID); err != nil {
 			return flagged(err, "user")
 		}
@@ -198,6 +202,9 @@ func userBanCommand(verb string) *cobra.Command {
 	}
 	cmd := &cobra.Command{Use: verb + " --user USER", Short: short, Args: noCommand}
 	cmd.Flags().String("user", "", userRef+" (required)")
+	if verb == "ban" {
+		forceFlag(cmd)
+	}
 	open := withStore(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		a, u, err := findUser(cmd, open)
@@ -208,6 +215,8 @@ func userBanCommand(verb string) *cobra.Command {
 		act := a.Accounts.Ban
 		if verb == "unban" {
 			act = a.Accounts.Unban
+		} else if err := lastAdminGuard(cmd.Context(), cmd, a.Store.Client, u, "banning"); err != nil {
+			return err
 		}
 		if u, err = act(cmd.Context(), auth.Operator(), u.ID); err != nil {
 			return flagged(err, "user")

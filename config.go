@@ -77,7 +77,7 @@ func settings(cfg *app.Config, logFormat *string) []setting {
 			return err
 		}, "10m0s"},
 		{"sweep-grace", "SWEEP_GRACE", "age before the sweeper removes a blob no row names (uploads in flight are younger)", duration(&cfg.SweepGrace), "1h0m0s"},
-		{"skip-migrate", "SKIP_MIGRATE", "leave the schema alone at start (run `migrate` first)", boolean(&cfg.SkipMigrate), "false"},
+		{"skip-migrate", "SKIP_MIGRATE", "leave the schema alone at start (run the migrate command first)", boolean(&cfg.SkipMigrate), "false"},
 		{"drain-delay", "DRAIN_DELAY", "on SIGTERM, how long /readyz fails before the listener closes", atLeastZero(&cfg.DrainDelay), cfg.DrainDelay.String()},
 		{"shutdown-grace", "SHUTDOWN_GRACE", "after the listener closes, how long in-flight requests may run before they are cancelled", atLeastZero(&cfg.ShutdownGrace), cfg.ShutdownGrace.String()},
 		{"temporary-files", "TEMPORARY_FILES_PER_USER", "temporary files one user may have pending", positive(&cfg.TemporaryFiles), strconv.Itoa(cfg.TemporaryFiles)},

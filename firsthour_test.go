@@ -346,3 +346,76 @@ func TestPlaygroundTeachesWithoutAToken(t *testing.T) {
 }
 
 func location() string { return `location.pathname` }
+
+// TestCLIConventions: "did you mean" for a mistyped command, plain words
+// for a value a flag cannot parse, -o json|table with errors as JSON, the
+// reason a username is refused.
+func TestCLIConventions(t *testing.T) {
+	dbURL := dbtest.URL(t, dbtest.SQLite)
+	ok(t, "", "user", "create", "--admin", "--email", "admin@example.com", "--database", dbURL)
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"usr", "list"}, 2, `unknown command "usr" for "userbridge"; did you mean "user"?`},
+		{[]string{"user", "lst"}, 2, `did you mean "list"?`},
+		{[]string{"token", "revoke", "--id", "abc", "--database", dbURL}, 2, `--id: "abc" is not a whole number: the credential's id`},
+		{[]string{"token", "create", "--user", "admin@example.com", "--ttl", "5x", "--database", dbURL}, 2, `--ttl: "5x" is not a duration such as 90s`},
+		{[]string{"user", "list", "-o", "yaml", "--database", dbURL}, 2, `--output: "yaml" is not valid: want table or json`},
+		{[]string{"user", "create", "--email", "r@example.com", "--username", "root", "--database", dbURL}, 2, `"root" is reserved`},
+		{[]string{"user", "create", "--email", "r@example.com", "--username", "r!", "--database", dbURL}, 2, `3 to 32 of letters`},
+	} {
+		r := cli(t, "", c.args...)
+		if r.Code != c.code || r.Err == nil || !strings.Contains(r.Err.Error(), c.msg) {
+			t.Errorf("%v: exit %d, %v; want %d with %q", c.args, r.Code, r.Err, c.code, c.msg)
+		}
+	}
+	t.Run("-o json prints JSON, and errors as JSON", func(t *testing.T) {
+		var users []struct{ Email string }
+		if err := json.Unmarshal([]byte(ok(t, "", "user", "list", "-o", "json", "--database", dbURL)), &users); err != nil || len(users) != 1 {
+			t.Fatalf("%v %+v", err, users)
+		}
+		var stdout, stderr syncBuffer
+		code := runMain(context.Background(), []string{"user", "show", "--user", "nobody@example.com", "-o", "json", "--database", dbURL}, &stdout, &stderr)
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		var report struct {
+			Error, Reason string
+			ExitCode      int `json:"exit_code"`
+		}
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &report); err != nil || code != 1 || report.ExitCode != 1 ||
+			report.Reason != "unknown_user" || !strings.Contains(report.Error, "nobody@example.com") {
+			t.Fatalf("exit %d, %v, stderr %q", code, err, stderr.String())
+		}
+		stderr = syncBuffer{}
+		if code := runMain(context.Background(), []string{"user", "show", "--user", "nobody@example.com", "--database", dbURL}, &stdout, &stderr); code != 1 ||
+			!strings.Contains(stderr.String(), "userbridge: --user: no user nobody@example.com") {
+			t.Fatalf("text error: %d %q", code, stderr.String())
+		}
+	})
+}
+
+// TestLastAdministratorGuard: the command line would ban or delete the
+// store's last active administrator without a word; it now refuses unless
+// --force, and acts once there is another.
+func TestLastAdministratorGuard(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dbURL string) {
+		ok(t, "", "user", "create", "--admin", "--email", "root@example.com", "--database", dbURL)
+		for _, verb := range []string{"ban", "delete"} {
+			r := cli(t, "", "user", verb, "--user", "root@example.com", "--database", dbURL)
+			if r.Code != 1 || r.Err == nil || !strings.Contains(r.Err.Error(), "last active administrator") {
+				t.Fatalf("user %s: exit %d %v", verb, r.Code, r.Err)
+			}
+		}
+		if out := ok(t, "", "user", "show", "--user", "root@example.com", "-o", "json", "--database", dbURL); !strings.Contains(out, `"active"`) {
+			t.Fatalf("the administrator changed: %s", out)
+		}
+		ok(t, "", "user", "create", "--admin", "--email", "second@example.com", "--database", dbURL)
+		ok(t, "", "user", "ban", "--user", "root@example.com", "--database", dbURL)
+		r := cli(t, "", "user", "delete", "--user", "second@example.com", "--database", dbURL)
+		if r.Code != 1 || !strings.Contains(r.Err.Error(), "last active administrator") {
+			t.Fatalf("delete the remaining one: exit %d %v", r.Code, r.Err)
+		}
+		ok(t, "", "user", "delete", "--user", "second@example.com", "--force", "--database", dbURL)
+	})
+}

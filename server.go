@@ -7,7 +7,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,16 +27,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "userbridge:", err)
-		var u usageError
-		if errors.As(err, &u) && u.path != "" {
-			fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", u.path)
-		}
-	}
-	os.Exit(exitCode(err))
+	os.Exit(code)
 }
 
 func serveCommand(stderr io.Writer) *cobra.Command {

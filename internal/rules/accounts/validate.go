@@ -60,8 +60,13 @@ func checkPassword(s string) error {
 // reserved word (compared by key).
 func checkUsername(s string) error {
 	c, ok := ident.Canonical(s)
-	if !ok || !usernameRe.MatchString(c) || slices.Contains(reservedUsernames, ident.Key(c)) {
-		return apperr.Invalidf("username", ReasonUsernameRefused, "username is not allowed")
+	if !ok || !usernameRe.MatchString(c) {
+		return apperr.Invalidf("username", ReasonUsernameRefused,
+			"username is not allowed: %d to %d of letters A-Z and a-z, digits, _ . and -", schema.MinUsernameLen, schema.MaxUsernameLen)
+	}
+	if slices.Contains(reservedUsernames, ident.Key(c)) {
+		// The same reason for both: the legacy dialects have one code for it.
+		return apperr.Invalidf("username", ReasonUsernameRefused, "username is not allowed: %q is reserved", c)
 	}
 	return nil
 }
