@@ -52,6 +52,10 @@ type Config struct {
 	// Queue and Workers bound the comparisons waiting and running
 	// (default 64, and half the cores).
 	Queue, Workers int
+	// Duty is the share of its time a worker spends comparing, from 0
+	// (exclusive) to 1: after a comparison it rests for the rest
+	// (default 0.5: as long as the comparison took).
+	Duty float64
 	// StoreTimeout bounds this store's answer to one comparison.
 	StoreTimeout time.Duration
 	// Transport reaches the upstream (nil: http.DefaultTransport's settings).
@@ -75,6 +79,9 @@ func (c Config) withDefaults() Config {
 		// Half the cores: comparisons never take the CPU the clients'
 		// requests need; past what they keep up with, they are dropped.
 		c.Workers = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	if c.Duty <= 0 || c.Duty > 1 {
+		c.Duty = 0.5
 	}
 	if c.StoreTimeout <= 0 {
 		c.StoreTimeout = 10 * time.Second

@@ -7,17 +7,28 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"time"
 )
 
 func randomFloat() float64 { return rand.Float64() } //nolint:gosec // a sampling rate, not a secret
 
 // run starts the workers; they stop once the queue is closed and empty.
+// Each rests after a comparison in proportion to its length (Duty): a
+// comparison allocates and computes as much as a request, and a worker
+// comparing without rest takes, with the garbage collector's share, the
+// CPU the clients' requests need; past what the workers keep up with,
+// comparisons are dropped, never the clients delayed.
 func (p *Proxy) run() {
 	var wg sync.WaitGroup
 	for range p.cfg.Workers {
 		wg.Go(func() {
 			for ex := range p.jobs {
+				start := time.Now()
 				p.compare(ex)
+				if p.cfg.Duty < 1 {
+					worked := time.Since(start)
+					time.Sleep(time.Duration(float64(worked) * (1 - p.cfg.Duty) / p.cfg.Duty))
+				}
 			}
 		})
 	}
