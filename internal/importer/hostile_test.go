@@ -76,8 +76,12 @@ func TestHostileRecordsAreRejectedAlone(t *testing.T) {
 			{user("badid@example.org", map[string]any{"legacy_ids": map[string]any{"usersv1": "usr_<script>"}}), "invalid_legacy_id"},
 			{user("hash@example.org", map[string]any{"password_hash": map[string]any{"algorithm": "rot13", "value": "x"}}), "unknown_hash_algorithm"},
 			{user("many@example.org", map[string]any{"files": slices.Repeat([]any{map[string]any{"name": "f", "base64": "eA=="}}, 6)}), "quota"},
+			{"{\"type\":\"user\",\"email\":\"\xff\xfe@example.org\"}", "invalid_utf8"},
+			{`{"type":"user","email":"long@example.org","given_name":"` + strings.Repeat("a", e.im.Limits.MaxLine()) + `"}`, "line_too_long"},
+			{`{"type":"user","email":"ids@example.org","legacy_ids":{` + manyKeys(1_000_000) + `}}`, "too_many_items"},
+			{user("dupid@example.org", map[string]any{"legacy_ids": map[string]any{"maarch": 123}}), "legacy_id_taken"},
 		}
-		lines := []any{user("first@example.org", nil)}
+		lines := []any{user("first@example.org", map[string]any{"legacy_ids": map[string]any{"maarch": 123}})}
 		for _, c := range cases {
 			lines = append(lines, c.line)
 		}
@@ -107,4 +111,16 @@ func TestHostileRecordsAreRejectedAlone(t *testing.T) {
 			t.Fatalf("%d blobs left by rejected records", left)
 		}
 	})
+}
+
+// manyKeys is the inside of a JSON object with n keys.
+func manyKeys(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":%d`, i, i)
+	}
+	return b.String()
 }
