@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -418,4 +420,112 @@ func TestLastAdministratorGuard(t *testing.T) {
 		}
 		ok(t, "", "user", "delete", "--user", "second@example.com", "--force", "--database", dbURL)
 	})
+}
+
+// TestDocumentedCLIExamples runs every `go run . COMMAND` line of the
+// README's and docs/'s shell blocks (joined across trailing backslashes;
+// inside `$(...)` too), in the order a reader meets them, README first,
+// against one fresh store: an example that no longer works fails here.
+// `go run .` alone serves, which the Quickstart's browser test covers.
+func TestDocumentedCLIExamples(t *testing.T) {
+	pages, err := filepath.Glob("docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbURL := dbtest.URL(t, dbtest.SQLite)
+	storage := "file://" + filepath.Join(t.TempDir(), "files")
+	ran := 0
+	for _, page := range append([]string{"README.md"}, pages...) {
+		text, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ex := range shellExamples(string(text)) {
+			args, err := shellWords(ex.command)
+			if err != nil {
+				t.Fatalf("%s:%d: %v", page, ex.line, err)
+			}
+			args = append(args, "--database", dbURL)
+			if args[0] == "user" && len(args) > 1 && args[1] == "delete" {
+				args = append(args, "--storage", storage)
+			}
+			r := cli(t, "", args...)
+			if r.Code != 0 {
+				t.Errorf("%s:%d: go run . %s: exit %d: %v\n%s", page, ex.line, ex.command, r.Code, r.Err, r.Stderr)
+			}
+			ran++
+		}
+	}
+	if ran < 10 {
+		t.Fatalf("only %d examples found", ran)
+	}
+}
+
+// shellExample is one `go run .` command of a page: what follows it, and
+// its line.
+type shellExample struct {
+	command string
+	line    int
+}
+
+var goRun = regexp.MustCompile(`(?:^|\$\()go run \. ([^)#]*)`)
+
+// shellExamples lists the `go run . ...` commands of a page's sh blocks.
+func shellExamples(text string) []shellExample {
+	var out []shellExample
+	fenced, sh := false, false
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		trimmed := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(trimmed, "```") {
+			fenced, sh = !fenced, trimmed == "```sh"
+			continue
+		}
+		if !fenced || !sh {
+			continue
+		}
+		start := i
+		line := trimmed
+		for strings.HasSuffix(line, `\`) && i+1 < len(lines) {
+			i++
+			line = strings.TrimSuffix(line, `\`) + " " + strings.TrimSpace(lines[i])
+		}
+		if m := goRun.FindStringSubmatch(line); m != nil && strings.TrimSpace(m[1]) != "" {
+			out = append(out, shellExample{command: strings.TrimSpace(m[1]), line: start + 1})
+		}
+	}
+	return out
+}
+
+// shellWords splits a command as a POSIX shell would for the quoting the
+// examples use: spaces, '...' and "..." (no expansion).
+func shellWords(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case ' ', '\t':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		case '\'', '"':
+			j := strings.IndexByte(s[i+1:], c)
+			if j < 0 {
+				return nil, fmt.Errorf("unclosed quote in %q", s)
+			}
+			cur.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words, nil
 }
