@@ -49,10 +49,10 @@ func TestLegacyIDsPageCostsConstantStatements(t *testing.T) {
 					Edges []struct {
 						Node struct {
 							PublicID  string
-							LegacyIds struct {
+							LegacyIDs struct {
 								Eduplatform, Maarch int
 								Edufocus, Usersv1   string
-							}
+							} `json:"legacyIds"`
 						}
 					}
 				}
@@ -60,11 +60,11 @@ func TestLegacyIDsPageCostsConstantStatements(t *testing.T) {
 			res.Decode(t, &out)
 			for _, e := range out.Users.Edges {
 				n := e.Node
-				if w, ok := want[n.PublicID]; ok && strconv.Itoa(n.LegacyIds.Maarch) != w {
-					t.Fatalf("%s: maarch %d, want %s", n.PublicID, n.LegacyIds.Maarch, w)
+				if w, ok := want[n.PublicID]; ok && strconv.Itoa(n.LegacyIDs.Maarch) != w {
+					t.Fatalf("%s: maarch %d, want %s", n.PublicID, n.LegacyIDs.Maarch, w)
 				}
-				if n.LegacyIds.Edufocus != n.PublicID || n.LegacyIds.Usersv1 != "usr_"+n.PublicID {
-					t.Fatalf("%s: derived string ids %+v", n.PublicID, n.LegacyIds)
+				if n.LegacyIDs.Edufocus != n.PublicID || n.LegacyIDs.Usersv1 != "usr_"+n.PublicID {
+					t.Fatalf("%s: derived string ids %+v", n.PublicID, n.LegacyIDs)
 				}
 			}
 			return statements.Load()

@@ -49,11 +49,6 @@ const usersV1Prefix = "usr_"
 // store ids as 32-bit signed integers.
 const maxInteger = 1<<31 - 1
 
-// dialects lists every dialect, in the order IDs has them.
-var dialects = []legacyid.Dialect{
-	legacyid.DialectEduplatform, legacyid.DialectEdufocus, legacyid.DialectUsersv1, legacyid.DialectMaarch,
-}
-
 // integer reports whether d numbers its users with integers.
 func integer(d legacyid.Dialect) bool {
 	return d == legacyid.DialectEduplatform || d == legacyid.DialectMaarch

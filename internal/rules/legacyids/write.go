@@ -100,12 +100,12 @@ func Reserve(ctx context.Context, c *ent.Client, d legacyid.Dialect, v string) e
 }
 
 // EnsureSequenceAbove moves the user-id sequence so that the next user
-// created without an explicit id gets an id above max; a sequence already
+// created without an explicit id gets an id above maxID; a sequence already
 // past it stays where it is (ids are never handed out twice). Both the
 // integer dialects derive their ids from it, so an id stored or kept by an
 // import is never derived by a later user.
-func EnsureSequenceAbove(ctx context.Context, c *ent.Client, max int) error {
-	if max <= 0 {
+func EnsureSequenceAbove(ctx context.Context, c *ent.Client, maxID int) error {
+	if maxID <= 0 {
 		return nil
 	}
 	var err error
@@ -114,11 +114,11 @@ func EnsureSequenceAbove(ctx context.Context, c *ent.Client, max int) error {
 		// pg_sequence_last_value is NULL until the first nextval; setval
 		// with is_called true makes the next value max+1.
 		err = c.ExecSQL(ctx, `SELECT setval(s, $1) FROM (SELECT pg_get_serial_sequence('users', 'id')::regclass AS s) AS q
-WHERE COALESCE(pg_sequence_last_value(s), 0) < $1`, max)
+WHERE COALESCE(pg_sequence_last_value(s), 0) < $1`, maxID)
 	case dialect.SQLite:
 		// AUTOINCREMENT hands out max(seq, largest id) + 1.
-		if err = c.ExecSQL(ctx, `UPDATE sqlite_sequence SET seq = ? WHERE name = 'users' AND seq < ?`, max, max); err == nil {
-			err = c.ExecSQL(ctx, `INSERT INTO sqlite_sequence (name, seq) SELECT 'users', ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'users')`, max)
+		if err = c.ExecSQL(ctx, `UPDATE sqlite_sequence SET seq = ? WHERE name = 'users' AND seq < ?`, maxID, maxID); err == nil {
+			err = c.ExecSQL(ctx, `INSERT INTO sqlite_sequence (name, seq) SELECT 'users', ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'users')`, maxID)
 		}
 	default:
 		err = fmt.Errorf("legacyids: no user-id sequence on dialect %s", c.Dialect())
