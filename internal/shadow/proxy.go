@@ -129,6 +129,12 @@ func New(cfg Config, res *Results, admin http.Handler) (*Proxy, error) {
 	if cfg.Store == nil || cfg.Routes == nil {
 		return nil, errors.New("the store's handler and routes are required")
 	}
+	if res == nil {
+		return nil, errors.New("the results are required")
+	}
+	if admin == nil {
+		admin = http.NotFoundHandler() // still never forwarded upstream
+	}
 	if cfg.NoiseSample < 0 || cfg.NoiseSample > 1 {
 		return nil, fmt.Errorf("the noise sample is a rate from 0 to 1, not %v", cfg.NoiseSample)
 	}
