@@ -85,7 +85,7 @@ func TestUserCommands(t *testing.T) {
 			}
 		})
 		t.Run("a missing --user, an unknown user and a malformed one are told apart", func(t *testing.T) {
-			fails(t, 2, "--user is required: the user's e-mail address or public id", with("user", "show")...)
+			fails(t, 2, "name the user: userbridge user show USER, or --user USER; USER is its e-mail address, public id or id", with("user", "show")...)
 			fails(t, 1, "--user: no user nobody@example.com", with("user", "show", "--user", "nobody@example.com")...)
 			fails(t, 1, "--user: no user ZZZZZZZZ", with("user", "ban", "--user", "ZZZZZZZZ")...)
 			fails(t, 2, `--user: "x" is neither an e-mail address nor a public id`, with("user", "delete", "--user", "x")...)
@@ -149,7 +149,7 @@ func TestTokenCommands(t *testing.T) {
 		appLine := strings.Fields(ok(t, "", with("app", "create", "--name", "Reader", "--verified")...))
 
 		t.Run("create refuses unknown scopes, lifetimes that are not positive, unknown users and apps", func(t *testing.T) {
-			fails(t, 2, "--user is required", with("token", "create")...)
+			fails(t, 2, "name the user: userbridge token create USER, or --user USER", with("token", "create")...)
 			fails(t, 2, `--scopes: unknown scope "admin" (known: identity, email, personal, modify, files, signatures)`, with("token", "create", "--user", "ada@example.com", "--scopes", "identity,admin")...)
 			fails(t, 2, "--ttl: -1h0m0s is not a lifetime", with("token", "create", "--user", "ada@example.com", "--ttl", "-1h")...)
 			fails(t, 2, "--ttl: 0s is not a lifetime", with("token", "create", "--user", "ada@example.com", "--ttl", "0")...)

@@ -19,9 +19,9 @@ func tokenCommand() *cobra.Command {
 
 func tokenCreateCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "create --user USER [flags]",
+		Use:   "create USER [flags]",
 		Short: "Mint a token for a user (prints only the token)",
-		Args:  noCommand,
+		Args:  userArg,
 	}
 	fs := cmd.Flags()
 	fs.String("user", "", userRef+" (required)")
@@ -63,9 +63,9 @@ func tokenCreateCommand() *cobra.Command {
 
 func tokenListCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "list --user USER",
+		Use:   "list USER",
 		Short: "List a user's credentials (never the tokens, which are stored hashed)",
-		Args:  noCommand,
+		Args:  userArg,
 	}
 	cmd.Flags().String("user", "", userRef+" (required)")
 	out := withOutput(cmd)

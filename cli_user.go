@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,13 +12,14 @@ import (
 
 	"userbridge/ent"
 	"userbridge/ent/user"
+	"userbridge/internal/apperr"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
 	"userbridge/internal/rules/legacyids"
 	"userbridge/internal/rules/policy"
 )
 
-const userRef = "the user's e-mail address or public id"
+const userRef = "the user's e-mail address, public id or id; or give it as the argument"
 
 func userCommand() *cobra.Command {
 	return group("user", "Create, list, show, delete, ban users and reset passwords",
@@ -109,7 +111,7 @@ func userListCommand() *cobra.Command {
 }
 
 func userShowCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "show --user USER", Short: "Show one user", Args: noCommand}
+	cmd := &cobra.Command{Use: "show USER", Short: "Show one user", Args: userArg}
 	cmd.Flags().String("user", "", userRef+" (required)")
 	out := withOutput(cmd)
 	open := readStore(cmd, false)
@@ -145,7 +147,7 @@ func userShowCommand() *cobra.Command {
 }
 
 func userDeleteCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "delete --user USER", Short: "Delete a user with its files, signatures and credentials", Args: noCommand}
+	cmd := &cobra.Command{Use: "delete USER", Short: "Delete a user with its files, signatures and credentials", Args: userArg}
 	cmd.Flags().String("user", "", userRef+" (required)")
 	forceFlag(cmd)
 	open := withStore(cmd, true)
@@ -169,9 +171,9 @@ func userDeleteCommand() *cobra.Command {
 
 func userSetPasswordCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "set-password --user USER (--password PASSWORD | --password-stdin)",
+		Use:   "set-password USER (--password PASSWORD | --password-stdin)",
 		Short: "Set a user's password; every credential of the user is revoked",
-		Args:  noCommand,
+		Args:  userArg,
 	}
 	cmd.Flags().String("user", "", userRef+" (required)")
 	passwordFlags(cmd.Flags())
@@ -200,7 +202,7 @@ func userBanCommand(verb string) *cobra.Command {
 	if verb == "unban" {
 		short = "Make a banned user active again"
 	}
-	cmd := &cobra.Command{Use: verb + " --user USER", Short: short, Args: noCommand}
+	cmd := &cobra.Command{Use: verb + " USER", Short: short, Args: userArg}
 	cmd.Flags().String("user", "", userRef+" (required)")
 	if verb == "ban" {
 		forceFlag(cmd)
@@ -227,22 +229,47 @@ func userBanCommand(verb string) *cobra.Command {
 	return cmd
 }
 
-// findUser checks --user, opens the store and finds the user it names.
+// findUser reads the user named by the argument or --user, opens the
+// store and finds it: by e-mail address, public id, or integer id (the
+// legacy dialects' and `user list`'s ID column), a public id first for
+// eight digits, which could be either.
 func findUser(cmd *cobra.Command, open storeOpener) (*admin, *ent.User, error) {
-	ref, err := required(cmd.Flags(), "user", userRef)
-	if err != nil {
-		return nil, nil, err
+	ref, _ := cmd.Flags().GetString("user")
+	if args := cmd.Flags().Args(); len(args) == 1 {
+		if ref != "" && ref != args[0] {
+			return nil, nil, usageErrorf("name the user once: %s or --user %s, not both", args[0], ref)
+		}
+		ref = args[0]
+	}
+	if strings.TrimSpace(ref) == "" {
+		return nil, nil, usageErrorf("name the user: %s USER, or --user USER; USER is its e-mail address, public id or id", cmd.CommandPath())
 	}
 	a, err := open(cmd.Context())
 	if err != nil {
 		return nil, nil, err
 	}
 	u, err := a.Accounts.FindUser(cmd.Context(), auth.Operator(), ref)
+	if id, convErr := strconv.Atoi(ref); err != nil && convErr == nil && id > 0 &&
+		(apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Invalid)) {
+		u, err = a.Accounts.Get(cmd.Context(), auth.Operator(), id)
+		if apperr.Is(err, apperr.NotFound) {
+			err = apperr.New(apperr.NotFound, "unknown_user", "no user "+ref)
+		}
+	}
 	if err != nil {
 		a.Close()
 		return nil, nil, flagged(err, "user")
 	}
 	return a, u, nil
+}
+
+// userArg accepts the one user a command acts on as its argument (or
+// none, with --user).
+func userArg(cmd *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return usageErrorf("%s acts on one user, not %d: %s", cmd.CommandPath(), len(args), strings.Join(args, " "))
+	}
+	return nil
 }
 
 func passwordFlags(fs *pflag.FlagSet) {

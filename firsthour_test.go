@@ -529,3 +529,22 @@ func shellWords(s string) ([]string, error) {
 	}
 	return words, nil
 }
+
+// TestUserAsArgument: the user a command acts on may be its argument, by
+// e-mail address, public id or integer id, as kubectl and gh name objects.
+func TestUserAsArgument(t *testing.T) {
+	dbURL := dbtest.URL(t, dbtest.SQLite)
+	created := strings.Fields(ok(t, "", "user", "create", "--email", "ada@example.com", "--database", dbURL))
+	id, publicID := created[0], created[1]
+	for _, ref := range []string{"ada@example.com", publicID, id} {
+		if out := ok(t, "", "user", "show", ref, "--database", dbURL); !strings.Contains(out, "ada@example.com") {
+			t.Errorf("user show %s: %s", ref, out)
+		}
+	}
+	if tok := ok(t, "", "token", "create", id, "--database", dbURL); !strings.HasPrefix(tok, "ubk_") {
+		t.Errorf("token create %s: %q", id, tok)
+	}
+	fails(t, 1, "--user: no user 99", "user", "show", "99", "--database", dbURL)
+	fails(t, 2, "acts on one user, not 2", "user", "show", id, publicID, "--database", dbURL)
+	fails(t, 2, "name the user once", "user", "show", id, "--user", "ada@example.com", "--database", dbURL)
+}
