@@ -266,3 +266,32 @@ func TestRejectedPersonsIDIsReservedThenClaimed(t *testing.T) {
 		}
 	})
 }
+
+// A ban revokes credentials for good: a person imported banned, or banned
+// by a later source, keeps no live credential for an unban to revive.
+func TestImportedBanRevokesCredentials(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		banned := map[string]any{"type": "user", "email": "eve@example.org", "email_verified": true, "status": "banned",
+			"credentials": []any{map[string]any{"kind": "api_key", "token": "eve-legacy-key-0123456789", "scopes": []string{"identity"}}}}
+		native := e.User(t, "mallory@example.org")
+		e.Token(t, native)
+		later := map[string]any{"type": "user", "email": "mallory@example.org", "email_verified": true,
+			"status": "banned", "updated_at": "2100-01-01T00:00:00Z"}
+		if sum, rep := e.run(t, file(t, banned, later), importer.Options{}); sum.Created != 1 || sum.Merged != 1 {
+			t.Fatalf("%+v %v", sum, rep)
+		}
+		for _, email := range []string{"eve@example.org", "mallory@example.org"} {
+			u := e.byEmail(t, email)
+			if u.Status != user.StatusBanned || len(u.Edges.Credentials) == 0 {
+				t.Fatalf("%s: %s with %d credentials", email, u.Status, len(u.Edges.Credentials))
+			}
+			for _, c := range u.Edges.Credentials {
+				if c.RevokedAt == nil {
+					t.Errorf("%s keeps a live credential after an imported ban", email)
+				}
+			}
+		}
+		_ = ctx
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/signature"
+	"userbridge/ent/user"
 	"userbridge/internal/apperr"
 	"userbridge/internal/rules/files"
 )
@@ -49,7 +50,7 @@ func (r *run) writeContents(ctx context.Context, c *ent.Client, p *plan, u *ent.
 			changed = append(changed, "signatures")
 		}
 	}
-	if n, err := r.writeCredentials(ctx, c, p, u.ID); err != nil {
+	if n, err := r.writeCredentials(ctx, c, p, u.ID, p.banned || u.Status == user.StatusBanned); err != nil {
 		return nil, err
 	} else if n > 0 {
 		changed = append(changed, "credentials")
@@ -151,8 +152,10 @@ func sameSignatures(cur []*ent.Signature, set []sigContent) bool {
 	})
 }
 
-// writeCredentials adds the tokens the store does not hold yet.
-func (r *run) writeCredentials(ctx context.Context, c *ent.Client, p *plan, userID int) (int, error) {
+// writeCredentials adds the tokens the store does not hold yet. A banned
+// person's are stored revoked: a ban revokes credentials for good, so an
+// unban must not bring them to life.
+func (r *run) writeCredentials(ctx context.Context, c *ent.Client, p *plan, userID int, banned bool) (int, error) {
 	added := 0
 	for _, cr := range p.creds {
 		_, found, err := credentialOwner(ctx, c, cr.hash)
@@ -166,6 +169,9 @@ func (r *run) writeCredentials(ctx context.Context, c *ent.Client, p *plan, user
 			SetScopes(cr.scopes).SetConsented(cr.consented).SetUserID(userID).SetNillableExpiresAt(cr.expires)
 		if cr.id != nil {
 			m.SetID(*cr.id)
+		}
+		if banned {
+			m.SetRevokedAt(r.now())
 		}
 		if cr.app != "" {
 			id, err := r.appID(ctx, c, cr.app)

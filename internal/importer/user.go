@@ -323,6 +323,11 @@ func (r *run) merge(ctx context.Context, c *ent.Client, p *plan, u *ent.User) (o
 			return outcome{}, accounts.ClassifyWrite(err)
 		}
 	}
+	if slices.Contains(o.changed, "status") && *p.in.Status == user.StatusBanned {
+		if err := accounts.RevokeAll(ctx, c, u.ID, r.now()); err != nil {
+			return outcome{}, err
+		}
+	}
 	if len(o.changed) > 0 {
 		o.kind = merged
 	}

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"time"
 
 	"userbridge/ent"
 	"userbridge/ent/authorizationcode"
@@ -64,11 +65,18 @@ func (s *Service) setBanned(ctx context.Context, v *auth.Viewer, id int, status 
 // tokens, API keys, applications' access and refresh tokens) and deletes
 // its authorization codes not yet exchanged.
 func (s *Service) revokeAll(ctx context.Context, tx *ent.Tx, id int) error {
-	if _, err := tx.Credential.Update().Where(credential.UserID(id), credential.RevokedAtIsNil()).
-		SetRevokedAt(s.now()).Save(ctx); err != nil {
+	return RevokeAll(ctx, tx.Client(), id, s.now())
+}
+
+// RevokeAll is what a ban does to user id's credentials, through c (a
+// transaction's client), for a writer that sets the status itself: an
+// import that brings a person in banned.
+func RevokeAll(ctx context.Context, c *ent.Client, id int, at time.Time) error {
+	if _, err := c.Credential.Update().Where(credential.UserID(id), credential.RevokedAtIsNil()).
+		SetRevokedAt(at).Save(ctx); err != nil {
 		return apperr.Wrap(err, "revoking credentials")
 	}
-	if _, err := tx.AuthorizationCode.Delete().Where(authorizationcode.UserID(id)).Exec(ctx); err != nil {
+	if _, err := c.AuthorizationCode.Delete().Where(authorizationcode.UserID(id)).Exec(ctx); err != nil {
 		return apperr.Wrap(err, "deleting authorization codes")
 	}
 	return nil
