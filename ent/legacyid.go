@@ -23,6 +23,8 @@ type LegacyID struct {
 	Value string `json:"value,omitempty"`
 	// The user holding the id; null: reserved, never given to anyone.
 	UserID *int `json:"user_id,omitempty"`
+	// A reservation an import made for a person its source could not bring in (a Maarch row without a usable e-mail, a person deleted there): the import that brings that person with this very id claims it. The ids of a user deleted here are never claimable.
+	Claimable bool `json:"claimable,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the LegacyIDQuery when eager-loading is set.
 	Edges        LegacyIDEdges `json:"edges"`
@@ -56,6 +58,8 @@ func (*LegacyID) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case legacyid.FieldClaimable:
+			values[i] = new(sql.NullBool)
 		case legacyid.FieldID, legacyid.FieldUserID:
 			values[i] = new(sql.NullInt64)
 		case legacyid.FieldDialect, legacyid.FieldValue:
@@ -99,6 +103,12 @@ func (_m *LegacyID) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.UserID = new(int)
 				*_m.UserID = int(value.Int64)
+			}
+		case legacyid.FieldClaimable:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field claimable", values[i])
+			} else if value.Valid {
+				_m.Claimable = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -151,6 +161,9 @@ func (_m *LegacyID) String() string {
 		builder.WriteString("user_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("claimable=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Claimable))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -48,6 +48,20 @@ func (_c *LegacyIDCreate) SetNillableUserID(v *int) *LegacyIDCreate {
 	return _c
 }
 
+// SetClaimable sets the "claimable" field.
+func (_c *LegacyIDCreate) SetClaimable(v bool) *LegacyIDCreate {
+	_c.mutation.SetClaimable(v)
+	return _c
+}
+
+// SetNillableClaimable sets the "claimable" field if the given value is not nil.
+func (_c *LegacyIDCreate) SetNillableClaimable(v *bool) *LegacyIDCreate {
+	if v != nil {
+		_c.SetClaimable(*v)
+	}
+	return _c
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_c *LegacyIDCreate) SetUser(v *User) *LegacyIDCreate {
 	return _c.SetUserID(v.ID)
@@ -60,6 +74,7 @@ func (_c *LegacyIDCreate) Mutation() *LegacyIDMutation {
 
 // Save creates the LegacyID in the database.
 func (_c *LegacyIDCreate) Save(ctx context.Context) (*LegacyID, error) {
+	_c.defaults()
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -85,6 +100,14 @@ func (_c *LegacyIDCreate) ExecX(ctx context.Context) {
 	}
 }
 
+// defaults sets the default values of the builder before save.
+func (_c *LegacyIDCreate) defaults() {
+	if _, ok := _c.mutation.Claimable(); !ok {
+		v := legacyid.DefaultClaimable
+		_c.mutation.SetClaimable(v)
+	}
+}
+
 // check runs all checks and user-defined validators on the builder.
 func (_c *LegacyIDCreate) check() error {
 	if _, ok := _c.mutation.Dialect(); !ok {
@@ -102,6 +125,9 @@ func (_c *LegacyIDCreate) check() error {
 		if err := legacyid.ValueValidator(v); err != nil {
 			return &ValidationError{Name: "value", err: fmt.Errorf(`ent: validator failed for field "LegacyID.value": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Claimable(); !ok {
+		return &ValidationError{Name: "claimable", err: errors.New(`ent: missing required field "LegacyID.claimable"`)}
 	}
 	return nil
 }
@@ -137,6 +163,10 @@ func (_c *LegacyIDCreate) createSpec() (*LegacyID, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Value(); ok {
 		_spec.SetField(legacyid.FieldValue, field.TypeString, value)
 		_node.Value = value
+	}
+	if value, ok := _c.mutation.Claimable(); ok {
+		_spec.SetField(legacyid.FieldClaimable, field.TypeBool, value)
+		_node.Claimable = value
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -225,6 +255,18 @@ func (u *LegacyIDUpsert) ClearUserID() *LegacyIDUpsert {
 	return u
 }
 
+// SetClaimable sets the "claimable" field.
+func (u *LegacyIDUpsert) SetClaimable(v bool) *LegacyIDUpsert {
+	u.Set(legacyid.FieldClaimable, v)
+	return u
+}
+
+// UpdateClaimable sets the "claimable" field to the value that was provided on create.
+func (u *LegacyIDUpsert) UpdateClaimable() *LegacyIDUpsert {
+	u.SetExcluded(legacyid.FieldClaimable)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -294,6 +336,20 @@ func (u *LegacyIDUpsertOne) ClearUserID() *LegacyIDUpsertOne {
 	})
 }
 
+// SetClaimable sets the "claimable" field.
+func (u *LegacyIDUpsertOne) SetClaimable(v bool) *LegacyIDUpsertOne {
+	return u.Update(func(s *LegacyIDUpsert) {
+		s.SetClaimable(v)
+	})
+}
+
+// UpdateClaimable sets the "claimable" field to the value that was provided on create.
+func (u *LegacyIDUpsertOne) UpdateClaimable() *LegacyIDUpsertOne {
+	return u.Update(func(s *LegacyIDUpsert) {
+		s.UpdateClaimable()
+	})
+}
+
 // Exec executes the query.
 func (u *LegacyIDUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -346,6 +402,7 @@ func (_c *LegacyIDCreateBulk) Save(ctx context.Context) ([]*LegacyID, error) {
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
+			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*LegacyIDMutation)
 				if !ok {
@@ -525,6 +582,20 @@ func (u *LegacyIDUpsertBulk) UpdateUserID() *LegacyIDUpsertBulk {
 func (u *LegacyIDUpsertBulk) ClearUserID() *LegacyIDUpsertBulk {
 	return u.Update(func(s *LegacyIDUpsert) {
 		s.ClearUserID()
+	})
+}
+
+// SetClaimable sets the "claimable" field.
+func (u *LegacyIDUpsertBulk) SetClaimable(v bool) *LegacyIDUpsertBulk {
+	return u.Update(func(s *LegacyIDUpsert) {
+		s.SetClaimable(v)
+	})
+}
+
+// UpdateClaimable sets the "claimable" field to the value that was provided on create.
+func (u *LegacyIDUpsertBulk) UpdateClaimable() *LegacyIDUpsertBulk {
+	return u.Update(func(s *LegacyIDUpsert) {
+		s.UpdateClaimable()
 	})
 }
 

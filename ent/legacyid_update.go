@@ -49,6 +49,20 @@ func (_u *LegacyIDUpdate) ClearUserID() *LegacyIDUpdate {
 	return _u
 }
 
+// SetClaimable sets the "claimable" field.
+func (_u *LegacyIDUpdate) SetClaimable(v bool) *LegacyIDUpdate {
+	_u.mutation.SetClaimable(v)
+	return _u
+}
+
+// SetNillableClaimable sets the "claimable" field if the given value is not nil.
+func (_u *LegacyIDUpdate) SetNillableClaimable(v *bool) *LegacyIDUpdate {
+	if v != nil {
+		_u.SetClaimable(*v)
+	}
+	return _u
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_u *LegacyIDUpdate) SetUser(v *User) *LegacyIDUpdate {
 	return _u.SetUserID(v.ID)
@@ -106,6 +120,9 @@ func (_u *LegacyIDUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.Claimable(); ok {
+		_spec.SetField(legacyid.FieldClaimable, field.TypeBool, value)
 	}
 	if _u.mutation.UserCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -175,6 +192,20 @@ func (_u *LegacyIDUpdateOne) SetNillableUserID(v *int) *LegacyIDUpdateOne {
 // ClearUserID clears the value of the "user_id" field.
 func (_u *LegacyIDUpdateOne) ClearUserID() *LegacyIDUpdateOne {
 	_u.mutation.ClearUserID()
+	return _u
+}
+
+// SetClaimable sets the "claimable" field.
+func (_u *LegacyIDUpdateOne) SetClaimable(v bool) *LegacyIDUpdateOne {
+	_u.mutation.SetClaimable(v)
+	return _u
+}
+
+// SetNillableClaimable sets the "claimable" field if the given value is not nil.
+func (_u *LegacyIDUpdateOne) SetNillableClaimable(v *bool) *LegacyIDUpdateOne {
+	if v != nil {
+		_u.SetClaimable(*v)
+	}
 	return _u
 }
 
@@ -265,6 +296,9 @@ func (_u *LegacyIDUpdateOne) sqlSave(ctx context.Context) (_node *LegacyID, err 
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.Claimable(); ok {
+		_spec.SetField(legacyid.FieldClaimable, field.TypeBool, value)
 	}
 	if _u.mutation.UserCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -4945,6 +4945,7 @@ type LegacyIDMutation struct {
 	id            *int
 	dialect       *legacyid.Dialect
 	value         *string
+	claimable     *bool
 	clearedFields map[string]struct{}
 	user          *int
 	cleareduser   bool
@@ -5172,6 +5173,42 @@ func (m *LegacyIDMutation) ResetUserID() {
 	delete(m.clearedFields, legacyid.FieldUserID)
 }
 
+// SetClaimable sets the "claimable" field.
+func (m *LegacyIDMutation) SetClaimable(b bool) {
+	m.claimable = &b
+}
+
+// Claimable returns the value of the "claimable" field in the mutation.
+func (m *LegacyIDMutation) Claimable() (r bool, exists bool) {
+	v := m.claimable
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaimable returns the old "claimable" field's value of the LegacyID entity.
+// If the LegacyID object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LegacyIDMutation) OldClaimable(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaimable is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaimable requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaimable: %w", err)
+	}
+	return oldValue.Claimable, nil
+}
+
+// ResetClaimable resets all changes to the "claimable" field.
+func (m *LegacyIDMutation) ResetClaimable() {
+	m.claimable = nil
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *LegacyIDMutation) ClearUser() {
 	m.cleareduser = true
@@ -5233,7 +5270,7 @@ func (m *LegacyIDMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LegacyIDMutation) Fields() []string {
-	fields := make([]string, 0, 3)
+	fields := make([]string, 0, 4)
 	if m.dialect != nil {
 		fields = append(fields, legacyid.FieldDialect)
 	}
@@ -5242,6 +5279,9 @@ func (m *LegacyIDMutation) Fields() []string {
 	}
 	if m.user != nil {
 		fields = append(fields, legacyid.FieldUserID)
+	}
+	if m.claimable != nil {
+		fields = append(fields, legacyid.FieldClaimable)
 	}
 	return fields
 }
@@ -5257,6 +5297,8 @@ func (m *LegacyIDMutation) Field(name string) (ent.Value, bool) {
 		return m.Value()
 	case legacyid.FieldUserID:
 		return m.UserID()
+	case legacyid.FieldClaimable:
+		return m.Claimable()
 	}
 	return nil, false
 }
@@ -5272,6 +5314,8 @@ func (m *LegacyIDMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldValue(ctx)
 	case legacyid.FieldUserID:
 		return m.OldUserID(ctx)
+	case legacyid.FieldClaimable:
+		return m.OldClaimable(ctx)
 	}
 	return nil, fmt.Errorf("unknown LegacyID field %s", name)
 }
@@ -5301,6 +5345,13 @@ func (m *LegacyIDMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUserID(v)
+		return nil
+	case legacyid.FieldClaimable:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaimable(v)
 		return nil
 	}
 	return fmt.Errorf("unknown LegacyID field %s", name)
@@ -5371,6 +5422,9 @@ func (m *LegacyIDMutation) ResetField(name string) error {
 		return nil
 	case legacyid.FieldUserID:
 		m.ResetUserID()
+		return nil
+	case legacyid.FieldClaimable:
+		m.ResetClaimable()
 		return nil
 	}
 	return fmt.Errorf("unknown LegacyID field %s", name)

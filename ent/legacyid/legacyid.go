@@ -22,6 +22,8 @@ const (
 	FieldValue = "value"
 	// FieldUserID holds the string denoting the user_id field in the database.
 	FieldUserID = "user_id"
+	// FieldClaimable holds the string denoting the claimable field in the database.
+	FieldClaimable = "claimable"
 	// EdgeUser holds the string denoting the user edge name in mutations.
 	EdgeUser = "user"
 	// Table holds the table name of the legacyid in the database.
@@ -41,6 +43,7 @@ var Columns = []string{
 	FieldDialect,
 	FieldValue,
 	FieldUserID,
+	FieldClaimable,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -56,6 +59,8 @@ func ValidColumn(column string) bool {
 var (
 	// ValueValidator is a validator for the "value" field. It is called by the builders before save.
 	ValueValidator func(string) error
+	// DefaultClaimable holds the default value on creation for the "claimable" field.
+	DefaultClaimable bool
 )
 
 // Dialect defines the type for the "dialect" enum field.
@@ -104,6 +109,11 @@ func ByValue(opts ...sql.OrderTermOption) OrderOption {
 // ByUserID orders the results by the user_id field.
 func ByUserID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUserID, opts...).ToFunc()
+}
+
+// ByClaimable orders the results by the claimable field.
+func ByClaimable(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClaimable, opts...).ToFunc()
 }
 
 // ByUserField orders the results by user field.

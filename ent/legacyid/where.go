@@ -64,6 +64,11 @@ func UserID(v int) predicate.LegacyID {
 	return predicate.LegacyID(sql.FieldEQ(FieldUserID, v))
 }
 
+// Claimable applies equality check predicate on the "claimable" field. It's identical to ClaimableEQ.
+func Claimable(v bool) predicate.LegacyID {
+	return predicate.LegacyID(sql.FieldEQ(FieldClaimable, v))
+}
+
 // DialectEQ applies the EQ predicate on the "dialect" field.
 func DialectEQ(v Dialect) predicate.LegacyID {
 	return predicate.LegacyID(sql.FieldEQ(FieldDialect, v))
@@ -177,6 +182,16 @@ func UserIDIsNil() predicate.LegacyID {
 // UserIDNotNil applies the NotNil predicate on the "user_id" field.
 func UserIDNotNil() predicate.LegacyID {
 	return predicate.LegacyID(sql.FieldNotNull(FieldUserID))
+}
+
+// ClaimableEQ applies the EQ predicate on the "claimable" field.
+func ClaimableEQ(v bool) predicate.LegacyID {
+	return predicate.LegacyID(sql.FieldEQ(FieldClaimable, v))
+}
+
+// ClaimableNEQ applies the NEQ predicate on the "claimable" field.
+func ClaimableNEQ(v bool) predicate.LegacyID {
+	return predicate.LegacyID(sql.FieldNEQ(FieldClaimable, v))
 }
 
 // HasUser applies the HasEdge predicate on the "user" edge.

@@ -203,6 +203,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "dialect", Type: field.TypeEnum, Enums: []string{"eduplatform", "edufocus", "usersv1", "maarch"}},
 		{Name: "value", Type: field.TypeString, Size: 64},
+		{Name: "claimable", Type: field.TypeBool, Default: false},
 		{Name: "user_id", Type: field.TypeInt, Nullable: true},
 	}
 	// LegacyIdsTable holds the schema information for the "legacy_ids" table.
@@ -213,7 +214,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "legacy_ids_users_legacy_ids",
-				Columns:    []*schema.Column{LegacyIdsColumns[3]},
+				Columns:    []*schema.Column{LegacyIdsColumns[4]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -227,7 +228,7 @@ var (
 			{
 				Name:    "legacyid_user_id_dialect",
 				Unique:  true,
-				Columns: []*schema.Column{LegacyIdsColumns[3], LegacyIdsColumns[1]},
+				Columns: []*schema.Column{LegacyIdsColumns[4], LegacyIdsColumns[1]},
 			},
 		},
 	}

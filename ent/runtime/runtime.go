@@ -183,6 +183,10 @@ func init() {
 			return nil
 		}
 	}()
+	// legacyidDescClaimable is the schema descriptor for claimable field.
+	legacyidDescClaimable := legacyidFields[3].Descriptor()
+	// legacyid.DefaultClaimable holds the default value on creation for the claimable field.
+	legacyid.DefaultClaimable = legacyidDescClaimable.Default.(bool)
 	settingFields := schema.Setting{}.Fields()
 	_ = settingFields
 	// settingDescKey is the schema descriptor for key field.

@@ -30,6 +30,8 @@ func (LegacyID) Fields() []ent.Field {
 			Comment("The id in the dialect's canonical text form (decimal for the integer dialects)."),
 		field.Int("user_id").Optional().Nillable().
 			Comment("The user holding the id; null: reserved, never given to anyone."),
+		field.Bool("claimable").Default(false).
+			Comment("A reservation an import made for a person its source could not bring in (a Maarch row without a usable e-mail, a person deleted there): the import that brings that person with this very id claims it. The ids of a user deleted here are never claimable."),
 	}
 }
 

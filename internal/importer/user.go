@@ -46,7 +46,7 @@ func (r *run) write(ctx context.Context, p *plan) (outcome, error) {
 	c := db.Client(ctx, r.im.Client)
 	if p.reserve {
 		for _, l := range p.legacy {
-			if err := legacyids.Reserve(ctx, c, l.dialect, l.value); err != nil {
+			if err := legacyids.ReserveClaimable(ctx, c, l.dialect, l.value); err != nil {
 				return outcome{}, err
 			}
 		}
@@ -73,8 +73,17 @@ func (r *run) check(ctx context.Context, c *ent.Client, p *plan, existing *ent.U
 		if err != nil {
 			return err
 		}
-		if !held || holder == 0 && !p.reserve {
-			continue // free, or reserved for the person this record brings: claimed
+		if !held {
+			continue
+		}
+		if holder == 0 {
+			ok, err := legacyids.Claimable(ctx, c, l.dialect, l.value)
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue // reserved for the person this record brings: claimed
+			}
 		}
 		if existing == nil || holder != existing.ID {
 			return reject(legacyids.ReasonTaken, "legacy id %s %s is held by another person", l.dialect, l.value)

@@ -151,6 +151,7 @@ func TestReservedLegacyIDNeverReassigned(t *testing.T) {
 			legacyid.DialectUsersv1:     "usr_" + ada.PublicID,
 		} {
 			wantTaken(t, legacyids.Assign(ctx, c, bob.ID, d, v), fmt.Sprintf("deleted user's %s %s", d, v))
+			wantTaken(t, legacyids.Claim(ctx, c, bob.ID, d, v), fmt.Sprintf("claiming deleted user's %s %s", d, v))
 			if _, err := legacyids.UserFor(ctx, c, d, v); !apperr.Is(err, apperr.NotFound) {
 				t.Fatalf("UserFor(%s %s) of a deleted user = %v, want not found", d, v, err)
 			}
@@ -165,6 +166,37 @@ func TestReservedLegacyIDNeverReassigned(t *testing.T) {
 		if id, held, err := legacyids.Holder(ctx, c, legacyid.DialectEdufocus, "Xxxxxxx1"); err != nil || !held || id != 0 {
 			t.Fatalf("Holder(replaced import) = %d, %v, %v, want reserved", id, held, err)
 		}
+	})
+}
+
+// TestOnlyAnImportsReservationIsClaimed: a reservation an import made for a
+// person its source could not bring in goes to the record that brings that
+// id; a reservation for good (Reserve, a deleted user) never does.
+func TestOnlyAnImportsReservationIsClaimed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		_, c := open(t, url)
+		ada := newUser(t, c, "ada")
+		if err := legacyids.Reserve(ctx, c, legacyid.DialectMaarch, "77"); err != nil {
+			t.Fatal(err)
+		}
+		wantTaken(t, legacyids.Claim(ctx, c, ada.ID, legacyid.DialectMaarch, "77"), "claiming a reservation for good")
+		for range 2 { // idempotent
+			if err := legacyids.ReserveClaimable(ctx, c, legacyid.DialectMaarch, "78"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ok, err := legacyids.Claimable(ctx, c, legacyid.DialectMaarch, "78"); err != nil || !ok {
+			t.Fatalf("Claimable(78) = %v, %v", ok, err)
+		}
+		if err := legacyids.Claim(ctx, c, ada.ID, legacyid.DialectMaarch, "78"); err != nil {
+			t.Fatal(err)
+		}
+		if id, err := legacyids.In(ctx, c, ada, legacyid.DialectMaarch); err != nil || id != "78" {
+			t.Fatalf("ada shows maarch %q (%v), want the claimed 78", id, err)
+		}
+		bob := newUser(t, c, "bob")
+		wantTaken(t, legacyids.Claim(ctx, c, bob.ID, legacyid.DialectMaarch, "78"), "claiming a claimed id")
 	})
 }
 

@@ -79,6 +79,10 @@ func Assign(ctx context.Context, c *ent.Client, userID int, d legacyid.Dialect, 
 // Returns invalid for a malformed v and conflict (ReasonTaken) when a user
 // holds it.
 func Reserve(ctx context.Context, c *ent.Client, d legacyid.Dialect, v string) error {
+	return reserve(ctx, c, d, v, false)
+}
+
+func reserve(ctx context.Context, c *ent.Client, d legacyid.Dialect, v string, claimable bool) error {
 	holder, held, err := Holder(ctx, c, d, v)
 	if err != nil {
 		return err
@@ -87,7 +91,7 @@ func Reserve(ctx context.Context, c *ent.Client, d legacyid.Dialect, v string) e
 		return taken(d, v)
 	}
 	if !held {
-		err := c.LegacyID.Create().SetDialect(d).SetValue(v).
+		err := c.LegacyID.Create().SetDialect(d).SetValue(v).SetClaimable(claimable).
 			OnConflictColumns(legacyid.FieldDialect, legacyid.FieldValue).DoNothing().Exec(ctx)
 		if err != nil && !ent.IsNotFound(err) { // DoNothing on a conflict reports no row
 			return apperr.Wrap(err, "reserving a legacy id")
