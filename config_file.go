@@ -56,7 +56,7 @@ func loadConfigFile(flag string, known map[string]bool) (configFile, error) {
 	if path == "" {
 		return cf, nil
 	}
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // the operator names the settings file
 	if errors.Is(err, os.ErrNotExist) && !explicit {
 		return cf, nil
 	}
