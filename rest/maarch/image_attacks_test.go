@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"userbridge/ent/signature"
+	"userbridge/internal/app"
 	"userbridge/internal/rules/imagedata/imagetest"
 	"userbridge/internal/store/db/dbtest"
 )
@@ -52,4 +54,35 @@ func TestCreatePictureImageAttacksAreRefused(t *testing.T) {
 			t.Fatalf("%d users created", n-before)
 		}
 	})
+}
+
+// The issue's storage attack in Maarch's shape: past the signature sets or
+// bytes a user may keep, 400 with the bound in Maarch's wording, and
+// nothing more is stored.
+func TestExternalSignaturesPastTheUserBoundsAreRefused(t *testing.T) {
+	img := base64.StdEncoding.EncodeToString(imagetest.NoisePNG(20, 20, 5)) // about 1.6 KB
+	put := func(t *testing.T, e *env, app string) *httptest.ResponseRecorder {
+		return e.call(t, "PUT", sigPath(e.member.ID), e.memberTok,
+			fmt.Sprintf(`{"externalApplication":%q,"signatures":[{"format":"png","encodedSignature":%q}]}`, app, img))
+	}
+	for _, c := range []struct {
+		name, refusal string
+		config        func(*app.Config)
+	}{
+		{"sets", "Max signature sets reached (2 external applications per user)", func(c *app.Config) { c.SignatureSets = 2 }},
+		{"bytes", "Max signatures size reached (4000 bytes per user)", func(c *app.Config) { c.SignatureBytes = 4000 }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, url string) {
+				e := newEnv(t, url, c.config)
+				expect(t, put(t, e, "A"), http.StatusNoContent, "")
+				expect(t, put(t, e, "B"), http.StatusNoContent, "")
+				expect(t, put(t, e, "C"), http.StatusBadRequest, errJSON(c.refusal))
+				if n := e.Store.Client.Signature.Query().Where(signature.OwnerID(e.member.ID)).CountX(t.Context()); n != 2 {
+					t.Fatalf("%d signatures stored", n)
+				}
+				expect(t, put(t, e, "A"), http.StatusNoContent, "") // replacing a kept set
+			})
+		})
+	}
 }
