@@ -160,17 +160,18 @@ func runShadow(ctx context.Context, cfg app.Config, cfgs []shadow.Config, listen
 	return err
 }
 
-// storeIDs answers which legacy ids this store holds, imported or derived
-// (legacyids.Holder); an id the dialect could not show is held by no one.
+// storeIDs answers which legacy ids a person of this store holds, imported
+// or derived (legacyids.Holder); a reserved id (a person deleted in the
+// legacy system) and an id the dialect could not show are held by no one.
 type storeIDs struct{ c *ent.Client }
 
 func (s storeIDs) Imported(ctx context.Context, dialect, id string) (bool, error) {
-	_, held, err := legacyids.Holder(ctx, s.c, legacyid.Dialect(dialect), id)
+	holder, held, err := legacyids.Holder(ctx, s.c, legacyid.Dialect(dialect), id)
 	if apperr.Is(err, apperr.Invalid) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("legacy ids: %w", err)
 	}
-	return held, nil
+	return held && holder != 0, nil
 }

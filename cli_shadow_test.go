@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"userbridge/ent/legacyid"
+	"userbridge/internal/rules/legacyids"
 	"userbridge/internal/shadow"
 	"userbridge/internal/store/db/dbtest"
 )
@@ -123,6 +125,9 @@ func TestShadowStoreIDs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := legacyids.Reserve(t.Context(), st.Client, legacyid.DialectMaarch, "999999"); err != nil {
+			t.Fatal(err)
+		}
 		ids := storeIDs{st.Client}
 		for _, c := range []struct {
 			dialect, id string
@@ -136,6 +141,7 @@ func TestShadowStoreIDs(t *testing.T) {
 			{"maarch", strconv.Itoa(u.ID + 1000), false},
 			{"maarch", "not-a-number", false},
 			{"usersv1", u.PublicID, false}, // without its prefix: not an id the dialect shows
+			{"maarch", "999999", false},    // reserved for a person deleted in the legacy system
 		} {
 			got, err := ids.Imported(t.Context(), c.dialect, c.id)
 			if err != nil || got != c.want {
