@@ -3,12 +3,10 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,9 +30,9 @@ import (
 const shadowRequests = 1000
 
 // The shadow end to end: a userbridge process is the legacy system (it
-// speaks the four dialects exactly), this store is a copy of its database
-// and files (standing in for export then import until the importer lands),
-// and `userbridge shadow` stands in front of it for the four dialects.
+// speaks the four dialects exactly), this store is imported from its
+// export (export --include-keys, then import), and `userbridge shadow`
+// stands in front of it for the four dialects.
 // 1,000 recorded reads report nothing; then four deliberate divergences (a
 // changed name, a missing avatar, another status on one route, a key only
 // the legacy answer has) are each reported once, on their route and path,
@@ -48,7 +46,7 @@ func TestShadowEndToEnd(t *testing.T) {
 		legacy := start(t, append(env, "RATE_LIMIT=0")...)
 		people := seedPeople(t, legacy.URL, adminTok, env, 8)
 
-		storeDB, storeFiles := copyStore(t, legacyDB, legacyFiles)
+		storeDB, storeFiles := moveStore(t, legacyDB, legacyFiles)
 		dialects := []string{"maarch", "usersv1", "edufocus", "eduplatform"}
 		fronts := startShadow(t, legacy.URL, storeDB, storeFiles, dialects)
 
@@ -285,92 +283,22 @@ func reportText(rep shadow.Report) string {
 	return string(b)
 }
 
-// copyStore makes this store a copy of the legacy one: its database
-// (SQLite: VACUUM INTO; PostgreSQL: every table and sequence into a fresh
-// schema) and its files.
-func copyStore(t *testing.T, dbURL, files string) (string, string) {
+// moveStore moves the legacy store into a new one as an operator would:
+// `export --include-keys` from it, then `import` into an empty store of the
+// same database kind, with its own files folder.
+func moveStore(t *testing.T, dbURL, files string) (string, string) {
 	t.Helper()
+	dump := filepath.Join(t.TempDir(), "legacy.jsonl")
+	cli(t, []string{"DATABASE_URL=" + dbURL, "STORAGE_URL=file://" + files}, "export", "--include-keys", "--out", dump)
+	dstURL := "sqlite://" + filepath.Join(t.TempDir(), "store.db")
+	if strings.HasPrefix(dbURL, "postgres") {
+		dstURL = dbtest.URL(t, dbtest.Postgres)
+	}
 	dstFiles := filepath.Join(t.TempDir(), "store-files")
-	if err := os.CopyFS(dstFiles, os.DirFS(files)); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(dbURL, "postgres") {
-		src := strings.TrimPrefix(strings.SplitN(dbURL, "?", 2)[0], "sqlite://")
-		dst := filepath.Join(t.TempDir(), "store.db")
-		db, err := sql.Open("sqlite3", "file:"+src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Exec("VACUUM INTO ?", dst); err != nil {
-			t.Fatalf("copying the database: %v", err)
-		}
-		return "sqlite://" + dst, dstFiles
-	}
-	dstURL := dbtest.URL(t, dbtest.Postgres)
-	cli(t, []string{"DATABASE_URL=" + dstURL}, "migrate")
-	from, to := searchPath(t, dbURL), searchPath(t, dstURL)
-	db, err := sql.Open("pgx", dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	exec := func(q string, args ...any) {
-		if _, err := conn.ExecContext(t.Context(), q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec("SET session_replication_role = replica") // foreign keys checked by the source already
-	tables := queryStrings(t, conn, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, from)
-	// Emptied all first: a TRUNCATE ... CASCADE after a copy would empty
-	// the tables already copied that refer to it.
-	qualified := make([]string, len(tables))
-	for i, tb := range tables {
-		qualified[i] = fmt.Sprintf("%s.%q", to, tb)
-	}
-	exec("TRUNCATE " + strings.Join(qualified, ", "))
-	for _, tb := range tables {
-		exec(fmt.Sprintf(`INSERT INTO %s.%q SELECT * FROM %s.%q`, to, tb, from, tb))
-	}
-	for _, name := range queryStrings(t, conn, `SELECT sequencename FROM pg_sequences WHERE schemaname = $1 AND last_value IS NOT NULL`, from) {
-		exec(fmt.Sprintf(`SELECT setval('%s.%s', (SELECT last_value FROM %s.%s))`, to, name, from, name))
-	}
+	env := []string{"DATABASE_URL=" + dstURL, "STORAGE_URL=file://" + dstFiles}
+	cli(t, env, "migrate")
+	cli(t, env, "import", dump, "--progress", "none")
 	return dstURL, dstFiles
-}
-
-// queryStrings returns the one text column of a query's rows.
-func queryStrings(t *testing.T, conn *sql.Conn, q string, args ...any) []string {
-	t.Helper()
-	rows, err := conn.QueryContext(t.Context(), q, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func searchPath(t *testing.T, dbURL string) string {
-	u, err := url.Parse(dbURL)
-	if err != nil || u.Query().Get("search_path") == "" {
-		t.Fatalf("no search_path in %s", dbURL)
-	}
-	return u.Query().Get("search_path")
 }
 
 // dropScope takes a scope away from the credential of token in this
