@@ -90,7 +90,14 @@ func openImporter(cmd *cobra.Command, load func() (app.Config, error)) (*importe
 
 // importLimits are the service's bounds as this configuration sets them.
 func importLimits(cfg app.Config) importer.Limits {
-	return importer.DefaultLimits(cfg.UserFileQuota, cfg.MaxUploadBytes)
+	l := importer.DefaultLimits(cfg.UserFileQuota, cfg.MaxUploadBytes)
+	if cfg.SignatureSets > 0 {
+		l.MaxSignatureSets = cfg.SignatureSets
+	}
+	if cfg.SignatureBytes > 0 {
+		l.MaxSignatureTotal = cfg.SignatureBytes
+	}
+	return l
 }
 
 // runImport runs one import with its report and progress, prints the

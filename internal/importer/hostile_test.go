@@ -80,6 +80,7 @@ func TestHostileRecordsAreRejectedAlone(t *testing.T) {
 			{`{"type":"user","email":"long@example.org","given_name":"` + strings.Repeat("a", e.im.Limits.MaxLine()) + `"}`, "line_too_long"},
 			{`{"type":"user","email":"ids@example.org","legacy_ids":{` + manyKeys(1_000_000) + `}}`, "too_many_items"},
 			{user("dupid@example.org", map[string]any{"legacy_ids": map[string]any{"maarch": 123}}), "legacy_id_taken"},
+			{user("sets@example.org", map[string]any{"signatures": signatureSets(t, 11)}), "signature_sets_limit"},
 		}
 		lines := []any{user("first@example.org", map[string]any{"legacy_ids": map[string]any{"maarch": 123}})}
 		for _, c := range cases {
@@ -123,4 +124,13 @@ func manyKeys(n int) string {
 		fmt.Fprintf(&b, `"k%d":%d`, i, i)
 	}
 	return b.String()
+}
+
+// signatureSets is n signatures, each for its own external application.
+func signatureSets(t *testing.T, n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = map[string]any{"external_application": fmt.Sprintf("app%d", i), "format": "png", "base64": pngB64(t, 1, 1)}
+	}
+	return out
 }

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"fmt"
 
 	"userbridge/internal/interchange"
 	"userbridge/internal/rules/imagedata"
@@ -15,8 +14,8 @@ type Limits struct {
 	Quota             int   // user files kept per user and nature (USER_FILE_QUOTA)
 	MaxImageBytes     int   // one avatar
 	MaxSignatureBytes int   // one signature
-	MaxSignatureSets  int   // external applications with signatures, per user (0: no bound)
-	MaxSignatureTotal int64 // signature bytes per user (0: no bound)
+	MaxSignatureSets  int   // external applications with signatures, per user (SIGNATURE_SETS_PER_USER; 0: no bound)
+	MaxSignatureTotal int64 // signature bytes per user (SIGNATURE_BYTES_PER_USER; 0: no bound)
 }
 
 // lineOverhead bounds what a user line holds besides its contents: names,
@@ -43,7 +42,7 @@ func (l Limits) MaxLine() int {
 func (r *run) checkSignatureBounds(p *plan) *rejection {
 	l := r.im.Limits
 	if l.MaxSignatureSets > 0 && len(p.signatures) > l.MaxSignatureSets {
-		return reject("signature_sets", "more signature sets than MAX_SIGNATURE_SETS (%d)", l.MaxSignatureSets)
+		return reject(signatures.ReasonSetsLimit, "more signature sets than SIGNATURE_SETS_PER_USER (%d)", l.MaxSignatureSets)
 	}
 	var total int64
 	for _, set := range p.signatures {
@@ -52,7 +51,7 @@ func (r *run) checkSignatureBounds(p *plan) *rejection {
 		}
 	}
 	if l.MaxSignatureTotal > 0 && total > l.MaxSignatureTotal {
-		return reject("signature_bytes", "%s", fmt.Sprintf("signatures larger than MAX_SIGNATURE_BYTES_PER_USER (%d bytes)", l.MaxSignatureTotal))
+		return reject(signatures.ReasonBytesLimit, "signatures larger than SIGNATURE_BYTES_PER_USER (%d bytes)", l.MaxSignatureTotal)
 	}
 	return nil
 }
@@ -61,5 +60,6 @@ func (r *run) checkSignatureBounds(p *plan) *rejection {
 // user-file quota and upload bound.
 func DefaultLimits(quota int, maxUpload int64) Limits {
 	return Limits{MaxUpload: maxUpload, Quota: quota, MaxImageBytes: imagedata.MaxBytes,
-		MaxSignatureBytes: signatures.MaxBytes}
+		MaxSignatureBytes: signatures.MaxBytes, MaxSignatureSets: signatures.DefaultMaxSets,
+		MaxSignatureTotal: signatures.DefaultMaxUserBytes}
 }
