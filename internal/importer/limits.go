@@ -1,7 +1,6 @@
 package importer
 
 import (
-
 	"userbridge/internal/interchange"
 	"userbridge/internal/rules/imagedata"
 	"userbridge/internal/rules/signatures"
