@@ -175,7 +175,7 @@ func TestRelayPagesOfIssue16(t *testing.T) {
 }
 
 // userNumber is the integer id of a user's GraphQL id (users keep small
-// integer ids, README "GraphQL ids").
+// integer ids, docs/decisions.md "GraphQL ids").
 func userNumber(t *testing.T, id string) int {
 	t.Helper()
 	for i := 1; i < 1000; i++ {

@@ -152,7 +152,7 @@ func (a *App) metrics() func(http.Handler) http.Handler {
 
 // noStore marks a response Cache-Control: no-store, whatever the handler
 // set: the API's answers and file downloads carry personal data, which no
-// browser or shared cache may keep (docs: README "Decisions"). It is set
+// browser or shared cache may keep (docs/decisions.md). It is set
 // before the handler runs, so every answer carries it, errors included,
 // and set again when the status is written, so a handler's own caching
 // (the download's "private") cannot weaken it.
