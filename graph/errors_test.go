@@ -23,7 +23,7 @@ import (
 	"userbridge/internal/store/db/dbtest"
 )
 
-// readmeCodes are the extensions.code values the README lists; every
+// readmeCodes are the extensions.code values docs/graphql.md lists; every
 // GraphQL error carries one.
 var readmeCodes = map[string]bool{
 	"UNAUTHENTICATED": true, "FORBIDDEN": true, "NOT_FOUND": true, "BAD_USER_INPUT": true,
