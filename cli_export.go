@@ -25,7 +25,7 @@ func exportCommand() *cobra.Command {
 	fs.StringVar(&opt.FilesDir, "files-dir", "", "write file contents into this folder (owner-only) instead of inline")
 	fs.BoolVar(&opt.IncludeKeys, "include-keys", false, "also write the store's keys (link signing, cursor encryption): for a move; keep the output secret")
 	outPath := fs.String("out", "", "write to this file (created readable by its owner only) instead of standard output")
-	open := withStore(cmd, true)
+	open := readStore(cmd, true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		a, err := open(cmd.Context())
 		if err != nil {

@@ -143,7 +143,7 @@ func TestReadCommandsNeverCreateADatabase(t *testing.T) {
 	dir := isolate(t)
 	for _, args := range [][]string{
 		{"user", "list"}, {"user", "show", "--user", "ada@example.com"},
-		{"token", "list", "--user", "ada@example.com"}, {"app", "list"}, {"app", "show", "--app", "x"},
+		{"token", "list", "--user", "ada@example.com"}, {"app", "list"}, {"app", "show", "--app", "x"}, {"export"},
 	} {
 		r := cli(t, "", args...)
 		want := filepath.Join(dir, "data", "app.db")
