@@ -4,13 +4,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
-	"userbridge/ent"
 	"userbridge/ent/legacyid"
 	"userbridge/ent/user"
 	"userbridge/internal/app/apptest"
@@ -125,37 +126,82 @@ func TestMergeNeverRaisesRightsWithoutMergeRights(t *testing.T) {
 	})
 }
 
-// Two systems know one person: whichever file comes first, the result is
-// the same: every field from the later source, both systems' ids.
+// Three systems know overlapping people: whichever order their files come
+// in, with --merge-rights, the store is the same (primary keys aside):
+// every field from the later source, the union of rights, every system's
+// ids.
 func TestImportOrderDoesNotMatter(t *testing.T) {
-	maarch := map[string]any{"type": "user", "email": "dan@example.org", "email_verified": true,
-		"given_name": "Daniel", "family_name": "Old", "login": "dan", "updated_at": "2020-01-01T00:00:00Z",
-		"legacy_ids": map[string]any{"maarch": 77}}
-	focus := map[string]any{"type": "user", "email": "DAN@example.org", "email_verified": true,
-		"given_name": "Dan", "username": "danny", "updated_at": "2022-01-01T00:00:00Z",
-		"legacy_ids": map[string]any{"edufocus": "Dan00077", "eduplatform": 9}}
-	dbURLs := map[string]string{}
-	_ = dbURLs
-	results := map[string]*ent.User{}
-	for name, order := range map[string][]any{"maarch first": {maarch, focus}, "focus first": {focus, maarch}} {
+	hash := phpBcrypt(t, "ann's password")
+	platform := []any{
+		map[string]any{"type": "user", "email": "ann@example.org", "email_verified": true, "given_name": "Ann",
+			"family_name": "Early", "updated_at": "2019-01-01T00:00:00Z", "legacy_ids": map[string]any{"eduplatform": 11}},
+		map[string]any{"type": "user", "email": "dan@example.org", "email_verified": true, "given_name": "Daniel",
+			"updated_at": "2021-01-01T00:00:00Z", "legacy_ids": map[string]any{"eduplatform": 9}},
+		map[string]any{"type": "user", "email": "eve@example.org", "email_verified": true, "given_name": "Eve",
+			"legacy_ids": map[string]any{"eduplatform": 12}},
+	}
+	focus := []any{
+		map[string]any{"type": "user", "email": "ANN@example.org", "email_verified": true, "given_name": "Annie",
+			"username": "annie", "flags": 2, "updated_at": "2023-01-01T00:00:00Z", "legacy_ids": map[string]any{"edufocus": "Ann00011"}},
+		map[string]any{"type": "user", "email": "dan@example.org", "email_verified": true, "given_name": "Dan",
+			"username": "danny", "updated_at": "2022-01-01T00:00:00Z", "legacy_ids": map[string]any{"edufocus": "Dan00077"}},
+	}
+	maarch := []any{
+		map[string]any{"type": "user", "email": "ann@example.org", "email_verified": true, "given_name": "Ann",
+			"family_name": "Maarch", "login": "ann", "privileges": []string{"manage_users"}, "updated_at": "2020-06-01T00:00:00Z",
+			"password_hash": map[string]any{"algorithm": "bcrypt", "value": hash}, "legacy_ids": map[string]any{"maarch": 21}},
+		map[string]any{"type": "user", "email": "dan@example.org", "email_verified": true, "given_name": "Daniel",
+			"family_name": "Old", "login": "dan", "role": "admin", "status": "SPD", "updated_at": "2020-01-01T00:00:00Z",
+			"legacy_ids": map[string]any{"maarch": 77}},
+	}
+	orders := map[string][][]any{
+		"platform, focus, maarch": {platform, focus, maarch},
+		"maarch, focus, platform": {maarch, focus, platform},
+		"focus, maarch, platform": {focus, maarch, platform},
+	}
+	snapshots := map[string]map[string]string{} // backend → order → store
+	var mu sync.Mutex
+	for name, files := range orders {
 		t.Run(name, func(t *testing.T) {
 			each(t, func(t *testing.T, e *env) {
-				for _, rec := range order {
-					if sum, rep := e.run(t, file(t, rec), importer.Options{}); sum.Rejected != 0 {
+				for _, lines := range files {
+					if sum, rep := e.run(t, file(t, lines...), importer.Options{MergeRights: true}); sum.Rejected != 0 {
 						t.Fatalf("%+v %v", sum, rep)
 					}
 				}
-				u := e.byEmail(t, "dan@example.org")
-				if u.FirstName != "Dan" || u.LastName != "Old" || u.Login != "dan" || u.Username != "danny" {
-					t.Fatalf("fields: first %q last %q login %q username %q", u.FirstName, u.LastName, u.Login, u.Username)
+				snap := e.snapshot(t)
+				dan := e.byEmail(t, "dan@example.org")
+				if dan.FirstName != "Dan" || dan.LastName != "Old" || dan.Login != "dan" || dan.Username != "danny" ||
+					dan.Role != user.RoleAdmin || dan.Status != user.StatusSuspended {
+					t.Fatalf("dan: %s", snap)
 				}
-				ids := e.legacyIDs(t, u)
-				if ids["maarch"] != "77" || ids["edufocus"] != "Dan00077" || ids["eduplatform"] != "9" {
-					t.Fatalf("legacy ids: %v", ids)
+				if ids := e.legacyIDs(t, dan); ids["maarch"] != "77" || ids["edufocus"] != "Dan00077" || ids["eduplatform"] != "9" {
+					t.Fatalf("dan's legacy ids: %v", ids)
 				}
-				results[name] = u
+				ann := e.byEmail(t, "ann@example.org")
+				if ann.FirstName != "Annie" || ann.LastName != "Maarch" || ann.Flags != 2 ||
+					!slices.Contains(ann.Privileges, "manage_users") || ann.PasswordHash != hash {
+					t.Fatalf("ann: %s", snap)
+				}
+				backend := strings.SplitN(t.Name(), "/", 3)[2]
+				mu.Lock()
+				defer mu.Unlock()
+				if snapshots[backend] == nil {
+					snapshots[backend] = map[string]string{}
+				}
+				snapshots[backend][name] = snap
 			})
 		})
+	}
+	for backend, byOrder := range snapshots {
+		var first, firstName string
+		for name, snap := range byOrder {
+			if first == "" {
+				first, firstName = snap, name
+			} else if snap != first {
+				t.Errorf("%s: %q gives\n%s\nbut %q gives\n%s", backend, firstName, first, name, snap)
+			}
+		}
 	}
 }
 
