@@ -43,6 +43,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"userbridge/bench/benchproc"
 )
 
 func main() {
@@ -51,13 +53,13 @@ func main() {
 	log.SetFlags(0)
 
 	dir, err := os.MkdirTemp("", "userbridge-answer-")
-	check(err)
+	benchproc.Check(err)
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "userbridge")
-	run("go", "build", "-o", bin, ".")
+	benchproc.Run("go", "build", "-o", bin, ".")
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
+	benchproc.Check(err)
 	addr := ln.Addr().String()
 	ln.Close()
 	env := append(os.Environ(),
@@ -83,10 +85,10 @@ func main() {
 		srv := exec.Command(bin)
 		srv.Env = env
 		logf, err := os.OpenFile(filepath.Join(dir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		check(err)
+		benchproc.Check(err)
 		srv.Stdout, srv.Stderr = logf, logf
-		check(srv.Start())
-		waitReady(base + "/readyz")
+		benchproc.Check(srv.Start())
+		benchproc.WaitReady(base + "/readyz")
 		return proc{srv.Process.Pid}, func() {
 			_ = srv.Process.Kill()
 			_ = srv.Wait()
@@ -130,7 +132,7 @@ func bigJPEG(side int) []byte {
 		img.Pix[i] = byte(i % 3 * 80)
 	}
 	var buf bytes.Buffer
-	check(jpeg.Encode(&buf, img, &jpeg.Options{Quality: 1}))
+	benchproc.Check(jpeg.Encode(&buf, img, &jpeg.Options{Quality: 1}))
 	return buf.Bytes()
 }
 
@@ -180,11 +182,11 @@ func measure(fresh func() (proc, func()), name string, send func(*result)) {
 
 func do(method, url, token string, body []byte) (int, int64) {
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	check(err)
+	benchproc.Check(err)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
-	check(err)
+	benchproc.Check(err)
 	defer res.Body.Close()
 	n, _ := io.Copy(io.Discard, res.Body)
 	return res.StatusCode, n
@@ -206,7 +208,7 @@ func sigBody(app string, imgs ...any) []byte {
 		items[i] = item{format, base64.StdEncoding.EncodeToString(b.([]byte))}
 	}
 	b, err := json.Marshal(map[string]any{"externalApplication": app, "signatures": items})
-	check(err)
+	benchproc.Check(err)
 	return b
 }
 
@@ -219,7 +221,7 @@ func noisePNG(w, h int) []byte {
 		img.Pix[i] = byte(r.Uint32())
 	}
 	var buf bytes.Buffer
-	check((&png.Encoder{CompressionLevel: png.NoCompression}).Encode(&buf, img))
+	benchproc.Check((&png.Encoder{CompressionLevel: png.NoCompression}).Encode(&buf, img))
 	return buf.Bytes()
 }
 
@@ -233,7 +235,7 @@ func sixteenBitZeros(side int) []byte {
 	for range side {
 		_, _ = zw.Write(row)
 	}
-	check(zw.Close())
+	benchproc.Check(zw.Close())
 	chunk := func(kind string, data []byte) []byte {
 		out := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
 		out = append(append(out, kind...), data...)
@@ -251,57 +253,8 @@ func sixteenBitZeros(side int) []byte {
 type proc struct{ pid int }
 
 // hwmMiB is VmHWM, the peak resident set since start or the last reset.
-func (p proc) hwmMiB() float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.pid))
-	check(err)
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			_, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
-			check(err)
-			return float64(kb) / 1024
-		}
-	}
-	log.Fatal("no VmHWM")
-	return 0
-}
+func (p proc) hwmMiB() float64 { return float64(benchproc.PeakKiB(p.pid)) / 1024 }
 
 // cpu is the user + system time the service has used (clock ticks of
 // 1/100 s, as Linux reports them to processes).
-func (p proc) cpu() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
-	check(err)
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	var user, sys int64
-	_, err = fmt.Sscan(fields[11], &user)
-	check(err)
-	_, err = fmt.Sscan(fields[12], &sys)
-	check(err)
-	return time.Duration(user+sys) * 10 * time.Millisecond
-}
-
-func waitReady(url string) {
-	for range 300 {
-		if res, err := http.Get(url); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	log.Fatal("service not ready")
-}
-
-func run(name string, args ...string) {
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	check(cmd.Run())
-}
-
-func check(err error) {
-	if err != nil {
-		log.Fatal(err)
-	}
-}
+func (p proc) cpu() time.Duration { return benchproc.CPU(p.pid) }

@@ -27,7 +27,6 @@ import (
 	"image/png"
 	"log"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -41,6 +40,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"golang.org/x/crypto/bcrypt"
+
+	"userbridge/bench/benchproc"
 )
 
 func main() {
@@ -52,12 +53,12 @@ func main() {
 	flag.Parse()
 
 	work, err := os.MkdirTemp("", "bench-import-")
-	must(err)
+	benchproc.Check(err)
 	defer os.RemoveAll(work)
 	bin := filepath.Join(work, "userbridge")
 	build := exec.Command("go", "build", "-o", bin, "userbridge")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	must(build.Run())
+	benchproc.Check(build.Run())
 
 	dbURL := "sqlite://" + filepath.Join(work, "app.db")
 	if *backend == "postgres" {
@@ -70,13 +71,13 @@ func main() {
 	run(bin, env, "user", "create", "--admin", "--email", "reader@example.com", "--password", "password123")
 	token := strings.TrimSpace(run(bin, env, "token", "create", "--user", "reader@example.com"))
 
-	addr := freeAddr()
+	addr := benchproc.FreeAddr()
 	srv := exec.Command(bin, "serve", "--addr", addr)
 	srv.Env = env
-	must(srv.Start())
+	benchproc.Check(srv.Start())
 	defer func() { _ = srv.Process.Kill() }()
 	base := "http://" + addr
-	waitReady(base)
+	benchproc.WaitReady(base + "/readyz")
 
 	idle := measure(base, token, *conns, func(ctx context.Context) { <-ctx.Done() }, *dur)
 	var elapsed time.Duration
@@ -156,13 +157,13 @@ func ms(sorted []time.Duration, p int) float64 {
 
 func writeFile(path string, n int) {
 	f, err := os.Create(path)
-	must(err)
+	benchproc.Check(err)
 	w := bufio.NewWriter(f)
 	enc := json.NewEncoder(w)
 	// One PHP-style bcrypt hash for everyone: parsing it costs the same
 	// as n different ones, computing n would take minutes.
 	h, err := bcrypt.GenerateFromPassword([]byte("password123"), 10)
-	must(err)
+	benchproc.Check(err)
 	hash := "$2y$" + strings.TrimPrefix(string(h), "$2a$")
 	avatar := base64.StdEncoding.EncodeToString(noisePNG(48))
 	for i := range n {
@@ -176,10 +177,10 @@ func writeFile(path string, n int) {
 		if i%5 == 0 { // one person in five has an avatar, as the workload says
 			rec["avatar"] = map[string]any{"base64": avatar}
 		}
-		must(enc.Encode(rec))
+		benchproc.Check(enc.Encode(rec))
 	}
-	must(w.Flush())
-	must(f.Close())
+	benchproc.Check(w.Flush())
+	benchproc.Check(f.Close())
 }
 
 // noisePNG is a size×size PNG of random pixels: a photo-like avatar that
@@ -190,7 +191,7 @@ func noisePNG(size int) []byte {
 		img.Pix[i] = byte(rand.IntN(256))
 	}
 	var b bytes.Buffer
-	must(png.Encode(&b, img))
+	benchproc.Check(png.Encode(&b, img))
 	return b.Bytes()
 }
 
@@ -204,26 +205,6 @@ func run(bin string, env []string, args ...string) string {
 	return string(out)
 }
 
-func freeAddr() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	must(err)
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitReady(base string) {
-	for range 200 {
-		if res, err := http.Get(base + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	log.Fatal("the service did not become ready")
-}
-
 // freshSchema makes a schema of its own in the PostgreSQL database base
 // names, and returns base with its search_path there.
 func freshSchema(base string) string {
@@ -231,21 +212,15 @@ func freshSchema(base string) string {
 		log.Fatal("-db postgres needs TEST_POSTGRES_URL")
 	}
 	db, err := sql.Open("pgx", base)
-	must(err)
+	benchproc.Check(err)
 	defer db.Close()
 	name := fmt.Sprintf("bench_import_%d", time.Now().UnixNano())
 	_, err = db.Exec("CREATE SCHEMA " + name)
-	must(err)
+	benchproc.Check(err)
 	u, err := url.Parse(base)
-	must(err)
+	benchproc.Check(err)
 	q := u.Query()
 	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-func must(err error) {
-	if err != nil {
-		log.Fatal(err)
-	}
 }

@@ -31,7 +31,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
+
+	"userbridge/bench/benchproc"
 )
 
 func main() {
@@ -42,13 +43,13 @@ func main() {
 	log.SetFlags(0)
 
 	dir, err := os.MkdirTemp("", "userbridge-rss-")
-	check(err)
+	benchproc.Check(err)
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "userbridge")
-	run("go", "build", "-o", bin, ".")
+	benchproc.Run("go", "build", "-o", bin, ".")
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
+	benchproc.Check(err)
 	addr := ln.Addr().String()
 	ln.Close()
 	maxBody := int64(*bodyMiB) << 20
@@ -76,12 +77,12 @@ func main() {
 	srv := exec.Command(bin)
 	srv.Env = env
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
-	check(err)
+	benchproc.Check(err)
 	srv.Stdout, srv.Stderr = logf, logf
-	check(srv.Start())
+	benchproc.Check(srv.Start())
 	defer func() { _ = srv.Process.Kill() }()
-	waitReady("http://" + addr + "/readyz")
-	base := hwm(srv.Process.Pid)
+	benchproc.WaitReady("http://" + addr + "/readyz")
+	base := benchproc.PeakKiB(srv.Process.Pid)
 
 	body := maximalBody(maxBody)
 	url := "http://" + addr + "/rest/users/" + id + "/externalSignatures"
@@ -95,7 +96,7 @@ func main() {
 				req.Header.Set("Authorization", "Bearer "+tok)
 				req.Header.Set("Content-Type", "application/json")
 				res, err := http.DefaultClient.Do(req)
-				check(err)
+				benchproc.Check(err)
 				res.Body.Close()
 				mu.Lock()
 				codes[res.StatusCode]++
@@ -104,7 +105,7 @@ func main() {
 		}
 		wg.Wait()
 	}
-	peak := hwm(srv.Process.Pid)
+	peak := benchproc.PeakKiB(srv.Process.Pid)
 	fmt.Printf("body %d bytes (cap %d), %d concurrent x %d rounds, answers %v\n", len(body), maxBody, *n, *rounds, codes)
 	fmt.Printf("peak RSS (VmHWM): %.1f MiB after start-up, %.1f MiB after the bodies\n", float64(base)/1024, float64(peak)/1024)
 }
@@ -139,50 +140,9 @@ func pngBase64(w, h int) string {
 		}
 	}
 	var buf bytes.Buffer
-	check(png.Encode(&buf, img))
+	benchproc.Check(png.Encode(&buf, img))
 	if buf.Len() > 1<<20 {
 		log.Fatalf("signature of %d bytes is over 1 MiB", buf.Len())
 	}
 	return base64.StdEncoding.EncodeToString(buf.Bytes())
-}
-
-// hwm reads VmHWM (kB) of pid.
-func hwm(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	check(err)
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			_, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
-			check(err)
-			return kb
-		}
-	}
-	log.Fatal("no VmHWM")
-	return 0
-}
-
-func waitReady(url string) {
-	for range 300 {
-		if res, err := http.Get(url); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	log.Fatal("service not ready")
-}
-
-func run(name string, args ...string) {
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	check(cmd.Run())
-}
-
-func check(err error) {
-	if err != nil {
-		log.Fatal(err)
-	}
 }
