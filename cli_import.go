@@ -83,7 +83,7 @@ func openImporter(cmd *cobra.Command, load func() (app.Config, error)) (*importe
 		return nil, nil, err
 	}
 	fs, _ := a.Accounts.Blobs.(*files.Service)
-	im := &importer.Importer{Client: a.Store.Client, Dialect: a.Store.Dialect, Files: fs, Accounts: a.Accounts,
+	im := &importer.Importer{Client: a.Store.Client, Files: fs, Accounts: a.Accounts,
 		Limits: importLimits(cfg), Logger: slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))}
 	return im, func() { a.Close() }, nil
 }

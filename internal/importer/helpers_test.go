@@ -36,7 +36,7 @@ type env struct {
 func newEnv(t testing.TB, dbURL string) *env {
 	t.Helper()
 	a := apptest.New(t, dbURL)
-	im := &importer.Importer{Client: a.Store.Client, Dialect: a.Store.Dialect, Files: a.Files,
+	im := &importer.Importer{Client: a.Store.Client, Files: a.Files,
 		Accounts: a.Accounts, Limits: importer.DefaultLimits(5, 1<<20)}
 	return &env{Env: a, im: im}
 }

@@ -35,7 +35,6 @@ const DefaultRate = 1000
 // Importer writes records into one store.
 type Importer struct {
 	Client   *ent.Client
-	Dialect  string // "sqlite3" or "postgres"
 	Files    *files.Service
 	Accounts *accounts.Service
 	Limits   Limits

@@ -57,7 +57,7 @@ func TestMoveAnswersAlike(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "dump.jsonl")
 	writeFile(t, path, dump.Bytes())
-	im := &importer.Importer{Client: store.Client, Dialect: store.Dialect, Files: fsvc,
+	im := &importer.Importer{Client: store.Client, Files: fsvc,
 		Accounts: &accounts.Service{Client: store.Client}, Limits: importer.DefaultLimits(5, 50<<20)}
 	var rep bytes.Buffer
 	sum, err := im.ImportFile(ctx, path, importer.Options{Report: &rep})
