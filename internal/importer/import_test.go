@@ -341,3 +341,28 @@ func TestImportedBanRevokesCredentials(t *testing.T) {
 		_ = ctx
 	})
 }
+
+// A move into an empty store keeps primary keys; a user created afterwards
+// takes a key, and so derived ids, above every key and integer id the file
+// held.
+func TestUsersCreatedAfterAMoveComeAfterIt(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		lines := []any{
+			map[string]any{"type": "user", "id": 50, "email": "kept@example.org", "email_verified": true},
+			map[string]any{"type": "user", "email": "ided@example.org", "email_verified": true,
+				"legacy_ids": map[string]any{"maarch": 70}},
+		}
+		if sum, rep := e.run(t, file(t, lines...), importer.Options{}); sum.Created != 2 {
+			t.Fatalf("%+v %v", sum, rep)
+		}
+		if kept := e.byEmail(t, "kept@example.org"); kept.ID != 50 {
+			t.Fatalf("the move did not keep the primary key: %d", kept.ID)
+		}
+		if ided := e.byEmail(t, "ided@example.org"); ided.ID <= 70 {
+			t.Fatalf("a person created during the import took key %d, deriving an id the file holds", ided.ID)
+		}
+		if later := e.User(t, "later@example.org"); later.ID <= 70 {
+			t.Fatalf("a user created after the move took key %d", later.ID)
+		}
+	})
+}

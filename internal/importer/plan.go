@@ -200,9 +200,6 @@ func (r *run) planLegacy(p *plan) *rejection {
 			if err := add(c.d, strconv.FormatInt(*c.n, 10)); err != nil {
 				return err
 			}
-			if int(*c.n) > r.maxID {
-				r.maxID = int(*c.n)
-			}
 		}
 	}
 	return nil

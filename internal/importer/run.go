@@ -16,7 +16,6 @@ import (
 	"userbridge/internal/apperr"
 	"userbridge/internal/interchange"
 	"userbridge/internal/rules/legacyids"
-	"userbridge/internal/store/db"
 )
 
 // run is one import's state.
@@ -29,7 +28,6 @@ type run struct {
 	limiter *rate.Limiter
 	apps    map[string]int // client id → primary key, of applications known
 	prog    *progress
-	maxID   int      // the largest integer legacy id or primary key written
 	fileMax int      // the largest integer id the file's user lines give
 	root    *os.Root // the files folder, when given
 	// appPlans are the file's applications: a dry run, which keeps
@@ -236,21 +234,15 @@ func (r *run) inTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	return apperr.Classify(tx.Commit())
 }
 
-// finish raises the id sequences above every imported integer id, so no
-// user created later receives one.
+// finish ends a move. The id sequence needs nothing more: raiseSequence
+// put it above the file's integer ids and primary keys before the first
+// write, and every legacy id stored since moved it as it was stored.
 func (r *run) finish(ctx context.Context) error {
 	if r.opt.DryRun {
 		return nil
 	}
-	return db.WithTx(ctx, r.im.Client, func(tx *ent.Tx) error {
-		if r.maxID > 0 {
-			if err := legacyids.EnsureSequenceAbove(ctx, tx.Client(), r.maxID); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Setting.Delete().Where(setting.Key(moveKey)).Exec(ctx)
-		return err
-	})
+	_, err := r.im.Client.Setting.Delete().Where(setting.Key(moveKey)).Exec(ctx)
+	return apperr.Classify(err)
 }
 
 // maxIntegerID is the largest integer legacy id (a PostgreSQL integer).

@@ -169,9 +169,6 @@ func (r *run) create(ctx context.Context, c *ent.Client, p *plan) (outcome, erro
 	if err != nil {
 		return outcome{}, accounts.ClassifyWrite(err)
 	}
-	if p.id != nil && *p.id > r.maxID {
-		r.maxID = *p.id
-	}
 	for _, l := range p.legacy {
 		if err := assignLegacy(ctx, c, u.ID, l); err != nil {
 			return outcome{}, err
