@@ -36,6 +36,10 @@ type Application struct {
 	RedirectUris []string `json:"redirect_uris,omitempty"`
 	// scopes the application may ask a user for on the consent screen
 	Scopes []string `json:"scopes,omitempty"`
+	// OpenID Connect RP-initiated logout: where the end_session endpoint may send the browser back, matched exactly
+	PostLogoutRedirectUris []string `json:"post_logout_redirect_uris,omitempty"`
+	// browser origins (scheme://host[:port]) allowed by CORS on the token, userinfo, revocation and JWKS endpoints
+	AllowedOrigins []string `json:"allowed_origins,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ApplicationQuery when eager-loading is set.
 	Edges        ApplicationEdges `json:"edges"`
@@ -93,7 +97,7 @@ func (*Application) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case application.FieldPermissions, application.FieldRedirectUris, application.FieldScopes:
+		case application.FieldPermissions, application.FieldRedirectUris, application.FieldScopes, application.FieldPostLogoutRedirectUris, application.FieldAllowedOrigins:
 			values[i] = new([]byte)
 		case application.FieldVerified, application.FieldPublic:
 			values[i] = new(sql.NullBool)
@@ -184,6 +188,22 @@ func (_m *Application) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field scopes: %w", err)
 				}
 			}
+		case application.FieldPostLogoutRedirectUris:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field post_logout_redirect_uris", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.PostLogoutRedirectUris); err != nil {
+					return fmt.Errorf("unmarshal field post_logout_redirect_uris: %w", err)
+				}
+			}
+		case application.FieldAllowedOrigins:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field allowed_origins", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.AllowedOrigins); err != nil {
+					return fmt.Errorf("unmarshal field allowed_origins: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -260,6 +280,12 @@ func (_m *Application) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("scopes=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Scopes))
+	builder.WriteString(", ")
+	builder.WriteString("post_logout_redirect_uris=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PostLogoutRedirectUris))
+	builder.WriteString(", ")
+	builder.WriteString("allowed_origins=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AllowedOrigins))
 	builder.WriteByte(')')
 	return builder.String()
 }

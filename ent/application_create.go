@@ -111,6 +111,18 @@ func (_c *ApplicationCreate) SetScopes(v []string) *ApplicationCreate {
 	return _c
 }
 
+// SetPostLogoutRedirectUris sets the "post_logout_redirect_uris" field.
+func (_c *ApplicationCreate) SetPostLogoutRedirectUris(v []string) *ApplicationCreate {
+	_c.mutation.SetPostLogoutRedirectUris(v)
+	return _c
+}
+
+// SetAllowedOrigins sets the "allowed_origins" field.
+func (_c *ApplicationCreate) SetAllowedOrigins(v []string) *ApplicationCreate {
+	_c.mutation.SetAllowedOrigins(v)
+	return _c
+}
+
 // AddCredentialIDs adds the "credentials" edge to the Credential entity by IDs.
 func (_c *ApplicationCreate) AddCredentialIDs(ids ...int) *ApplicationCreate {
 	_c.mutation.AddCredentialIDs(ids...)
@@ -301,6 +313,14 @@ func (_c *ApplicationCreate) createSpec() (*Application, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Scopes(); ok {
 		_spec.SetField(application.FieldScopes, field.TypeJSON, value)
 		_node.Scopes = value
+	}
+	if value, ok := _c.mutation.PostLogoutRedirectUris(); ok {
+		_spec.SetField(application.FieldPostLogoutRedirectUris, field.TypeJSON, value)
+		_node.PostLogoutRedirectUris = value
+	}
+	if value, ok := _c.mutation.AllowedOrigins(); ok {
+		_spec.SetField(application.FieldAllowedOrigins, field.TypeJSON, value)
+		_node.AllowedOrigins = value
 	}
 	if nodes := _c.mutation.CredentialsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -504,6 +524,42 @@ func (u *ApplicationUpsert) ClearScopes() *ApplicationUpsert {
 	return u
 }
 
+// SetPostLogoutRedirectUris sets the "post_logout_redirect_uris" field.
+func (u *ApplicationUpsert) SetPostLogoutRedirectUris(v []string) *ApplicationUpsert {
+	u.Set(application.FieldPostLogoutRedirectUris, v)
+	return u
+}
+
+// UpdatePostLogoutRedirectUris sets the "post_logout_redirect_uris" field to the value that was provided on create.
+func (u *ApplicationUpsert) UpdatePostLogoutRedirectUris() *ApplicationUpsert {
+	u.SetExcluded(application.FieldPostLogoutRedirectUris)
+	return u
+}
+
+// ClearPostLogoutRedirectUris clears the value of the "post_logout_redirect_uris" field.
+func (u *ApplicationUpsert) ClearPostLogoutRedirectUris() *ApplicationUpsert {
+	u.SetNull(application.FieldPostLogoutRedirectUris)
+	return u
+}
+
+// SetAllowedOrigins sets the "allowed_origins" field.
+func (u *ApplicationUpsert) SetAllowedOrigins(v []string) *ApplicationUpsert {
+	u.Set(application.FieldAllowedOrigins, v)
+	return u
+}
+
+// UpdateAllowedOrigins sets the "allowed_origins" field to the value that was provided on create.
+func (u *ApplicationUpsert) UpdateAllowedOrigins() *ApplicationUpsert {
+	u.SetExcluded(application.FieldAllowedOrigins)
+	return u
+}
+
+// ClearAllowedOrigins clears the value of the "allowed_origins" field.
+func (u *ApplicationUpsert) ClearAllowedOrigins() *ApplicationUpsert {
+	u.SetNull(application.FieldAllowedOrigins)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -668,6 +724,48 @@ func (u *ApplicationUpsertOne) UpdateScopes() *ApplicationUpsertOne {
 func (u *ApplicationUpsertOne) ClearScopes() *ApplicationUpsertOne {
 	return u.Update(func(s *ApplicationUpsert) {
 		s.ClearScopes()
+	})
+}
+
+// SetPostLogoutRedirectUris sets the "post_logout_redirect_uris" field.
+func (u *ApplicationUpsertOne) SetPostLogoutRedirectUris(v []string) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetPostLogoutRedirectUris(v)
+	})
+}
+
+// UpdatePostLogoutRedirectUris sets the "post_logout_redirect_uris" field to the value that was provided on create.
+func (u *ApplicationUpsertOne) UpdatePostLogoutRedirectUris() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdatePostLogoutRedirectUris()
+	})
+}
+
+// ClearPostLogoutRedirectUris clears the value of the "post_logout_redirect_uris" field.
+func (u *ApplicationUpsertOne) ClearPostLogoutRedirectUris() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearPostLogoutRedirectUris()
+	})
+}
+
+// SetAllowedOrigins sets the "allowed_origins" field.
+func (u *ApplicationUpsertOne) SetAllowedOrigins(v []string) *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetAllowedOrigins(v)
+	})
+}
+
+// UpdateAllowedOrigins sets the "allowed_origins" field to the value that was provided on create.
+func (u *ApplicationUpsertOne) UpdateAllowedOrigins() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateAllowedOrigins()
+	})
+}
+
+// ClearAllowedOrigins clears the value of the "allowed_origins" field.
+func (u *ApplicationUpsertOne) ClearAllowedOrigins() *ApplicationUpsertOne {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearAllowedOrigins()
 	})
 }
 
@@ -1001,6 +1099,48 @@ func (u *ApplicationUpsertBulk) UpdateScopes() *ApplicationUpsertBulk {
 func (u *ApplicationUpsertBulk) ClearScopes() *ApplicationUpsertBulk {
 	return u.Update(func(s *ApplicationUpsert) {
 		s.ClearScopes()
+	})
+}
+
+// SetPostLogoutRedirectUris sets the "post_logout_redirect_uris" field.
+func (u *ApplicationUpsertBulk) SetPostLogoutRedirectUris(v []string) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetPostLogoutRedirectUris(v)
+	})
+}
+
+// UpdatePostLogoutRedirectUris sets the "post_logout_redirect_uris" field to the value that was provided on create.
+func (u *ApplicationUpsertBulk) UpdatePostLogoutRedirectUris() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdatePostLogoutRedirectUris()
+	})
+}
+
+// ClearPostLogoutRedirectUris clears the value of the "post_logout_redirect_uris" field.
+func (u *ApplicationUpsertBulk) ClearPostLogoutRedirectUris() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearPostLogoutRedirectUris()
+	})
+}
+
+// SetAllowedOrigins sets the "allowed_origins" field.
+func (u *ApplicationUpsertBulk) SetAllowedOrigins(v []string) *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.SetAllowedOrigins(v)
+	})
+}
+
+// UpdateAllowedOrigins sets the "allowed_origins" field to the value that was provided on create.
+func (u *ApplicationUpsertBulk) UpdateAllowedOrigins() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.UpdateAllowedOrigins()
+	})
+}
+
+// ClearAllowedOrigins clears the value of the "allowed_origins" field.
+func (u *ApplicationUpsertBulk) ClearAllowedOrigins() *ApplicationUpsertBulk {
+	return u.Update(func(s *ApplicationUpsert) {
+		s.ClearAllowedOrigins()
 	})
 }
 

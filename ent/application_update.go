@@ -142,6 +142,42 @@ func (_u *ApplicationUpdate) ClearScopes() *ApplicationUpdate {
 	return _u
 }
 
+// SetPostLogoutRedirectUris sets the "post_logout_redirect_uris" field.
+func (_u *ApplicationUpdate) SetPostLogoutRedirectUris(v []string) *ApplicationUpdate {
+	_u.mutation.SetPostLogoutRedirectUris(v)
+	return _u
+}
+
+// AppendPostLogoutRedirectUris appends value to the "post_logout_redirect_uris" field.
+func (_u *ApplicationUpdate) AppendPostLogoutRedirectUris(v []string) *ApplicationUpdate {
+	_u.mutation.AppendPostLogoutRedirectUris(v)
+	return _u
+}
+
+// ClearPostLogoutRedirectUris clears the value of the "post_logout_redirect_uris" field.
+func (_u *ApplicationUpdate) ClearPostLogoutRedirectUris() *ApplicationUpdate {
+	_u.mutation.ClearPostLogoutRedirectUris()
+	return _u
+}
+
+// SetAllowedOrigins sets the "allowed_origins" field.
+func (_u *ApplicationUpdate) SetAllowedOrigins(v []string) *ApplicationUpdate {
+	_u.mutation.SetAllowedOrigins(v)
+	return _u
+}
+
+// AppendAllowedOrigins appends value to the "allowed_origins" field.
+func (_u *ApplicationUpdate) AppendAllowedOrigins(v []string) *ApplicationUpdate {
+	_u.mutation.AppendAllowedOrigins(v)
+	return _u
+}
+
+// ClearAllowedOrigins clears the value of the "allowed_origins" field.
+func (_u *ApplicationUpdate) ClearAllowedOrigins() *ApplicationUpdate {
+	_u.mutation.ClearAllowedOrigins()
+	return _u
+}
+
 // AddCredentialIDs adds the "credentials" edge to the Credential entity by IDs.
 func (_u *ApplicationUpdate) AddCredentialIDs(ids ...int) *ApplicationUpdate {
 	_u.mutation.AddCredentialIDs(ids...)
@@ -354,6 +390,28 @@ func (_u *ApplicationUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.ScopesCleared() {
 		_spec.ClearField(application.FieldScopes, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PostLogoutRedirectUris(); ok {
+		_spec.SetField(application.FieldPostLogoutRedirectUris, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedPostLogoutRedirectUris(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, application.FieldPostLogoutRedirectUris, value)
+		})
+	}
+	if _u.mutation.PostLogoutRedirectUrisCleared() {
+		_spec.ClearField(application.FieldPostLogoutRedirectUris, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.AllowedOrigins(); ok {
+		_spec.SetField(application.FieldAllowedOrigins, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedAllowedOrigins(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, application.FieldAllowedOrigins, value)
+		})
+	}
+	if _u.mutation.AllowedOriginsCleared() {
+		_spec.ClearField(application.FieldAllowedOrigins, field.TypeJSON)
 	}
 	if _u.mutation.CredentialsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -622,6 +680,42 @@ func (_u *ApplicationUpdateOne) ClearScopes() *ApplicationUpdateOne {
 	return _u
 }
 
+// SetPostLogoutRedirectUris sets the "post_logout_redirect_uris" field.
+func (_u *ApplicationUpdateOne) SetPostLogoutRedirectUris(v []string) *ApplicationUpdateOne {
+	_u.mutation.SetPostLogoutRedirectUris(v)
+	return _u
+}
+
+// AppendPostLogoutRedirectUris appends value to the "post_logout_redirect_uris" field.
+func (_u *ApplicationUpdateOne) AppendPostLogoutRedirectUris(v []string) *ApplicationUpdateOne {
+	_u.mutation.AppendPostLogoutRedirectUris(v)
+	return _u
+}
+
+// ClearPostLogoutRedirectUris clears the value of the "post_logout_redirect_uris" field.
+func (_u *ApplicationUpdateOne) ClearPostLogoutRedirectUris() *ApplicationUpdateOne {
+	_u.mutation.ClearPostLogoutRedirectUris()
+	return _u
+}
+
+// SetAllowedOrigins sets the "allowed_origins" field.
+func (_u *ApplicationUpdateOne) SetAllowedOrigins(v []string) *ApplicationUpdateOne {
+	_u.mutation.SetAllowedOrigins(v)
+	return _u
+}
+
+// AppendAllowedOrigins appends value to the "allowed_origins" field.
+func (_u *ApplicationUpdateOne) AppendAllowedOrigins(v []string) *ApplicationUpdateOne {
+	_u.mutation.AppendAllowedOrigins(v)
+	return _u
+}
+
+// ClearAllowedOrigins clears the value of the "allowed_origins" field.
+func (_u *ApplicationUpdateOne) ClearAllowedOrigins() *ApplicationUpdateOne {
+	_u.mutation.ClearAllowedOrigins()
+	return _u
+}
+
 // AddCredentialIDs adds the "credentials" edge to the Credential entity by IDs.
 func (_u *ApplicationUpdateOne) AddCredentialIDs(ids ...int) *ApplicationUpdateOne {
 	_u.mutation.AddCredentialIDs(ids...)
@@ -864,6 +958,28 @@ func (_u *ApplicationUpdateOne) sqlSave(ctx context.Context) (_node *Application
 	}
 	if _u.mutation.ScopesCleared() {
 		_spec.ClearField(application.FieldScopes, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PostLogoutRedirectUris(); ok {
+		_spec.SetField(application.FieldPostLogoutRedirectUris, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedPostLogoutRedirectUris(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, application.FieldPostLogoutRedirectUris, value)
+		})
+	}
+	if _u.mutation.PostLogoutRedirectUrisCleared() {
+		_spec.ClearField(application.FieldPostLogoutRedirectUris, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.AllowedOrigins(); ok {
+		_spec.SetField(application.FieldAllowedOrigins, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedAllowedOrigins(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, application.FieldAllowedOrigins, value)
+		})
+	}
+	if _u.mutation.AllowedOriginsCleared() {
+		_spec.ClearField(application.FieldAllowedOrigins, field.TypeJSON)
 	}
 	if _u.mutation.CredentialsCleared() {
 		edge := &sqlgraph.EdgeSpec{

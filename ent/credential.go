@@ -42,6 +42,8 @@ type Credential struct {
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	// The OAuth grant (one authorization) the token belongs to: refresh-token rotation and reuse revoke by it.
 	GrantID *string `json:"grant_id,omitempty"`
+	// When the user signed in for the OAuth grant: the auth_time of the id_tokens a refresh issues.
+	AuthTime *time.Time `json:"auth_time,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CredentialQuery when eager-loading is set.
 	Edges        CredentialEdges `json:"edges"`
@@ -96,7 +98,7 @@ func (*Credential) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case credential.FieldTokenHash, credential.FieldKind, credential.FieldGrantID:
 			values[i] = new(sql.NullString)
-		case credential.FieldCreatedAt, credential.FieldExpiresAt, credential.FieldRevokedAt, credential.FieldLastUsedAt:
+		case credential.FieldCreatedAt, credential.FieldExpiresAt, credential.FieldRevokedAt, credential.FieldLastUsedAt, credential.FieldAuthTime:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -193,6 +195,13 @@ func (_m *Credential) assignValues(columns []string, values []any) error {
 				_m.GrantID = new(string)
 				*_m.GrantID = value.String
 			}
+		case credential.FieldAuthTime:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field auth_time", values[i])
+			} else if value.Valid {
+				_m.AuthTime = new(time.Time)
+				*_m.AuthTime = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -281,6 +290,11 @@ func (_m *Credential) String() string {
 	if v := _m.GrantID; v != nil {
 		builder.WriteString("grant_id=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.AuthTime; v != nil {
+		builder.WriteString("auth_time=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')
 	return builder.String()

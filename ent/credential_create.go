@@ -154,6 +154,20 @@ func (_c *CredentialCreate) SetNillableGrantID(v *string) *CredentialCreate {
 	return _c
 }
 
+// SetAuthTime sets the "auth_time" field.
+func (_c *CredentialCreate) SetAuthTime(v time.Time) *CredentialCreate {
+	_c.mutation.SetAuthTime(v)
+	return _c
+}
+
+// SetNillableAuthTime sets the "auth_time" field if the given value is not nil.
+func (_c *CredentialCreate) SetNillableAuthTime(v *time.Time) *CredentialCreate {
+	if v != nil {
+		_c.SetAuthTime(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *CredentialCreate) SetID(v int) *CredentialCreate {
 	_c.mutation.SetID(v)
@@ -307,6 +321,10 @@ func (_c *CredentialCreate) createSpec() (*Credential, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.GrantID(); ok {
 		_spec.SetField(credential.FieldGrantID, field.TypeString, value)
 		_node.GrantID = &value
+	}
+	if value, ok := _c.mutation.AuthTime(); ok {
+		_spec.SetField(credential.FieldAuthTime, field.TypeTime, value)
+		_node.AuthTime = &value
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -512,6 +530,9 @@ func (u *CredentialUpsertOne) UpdateNewValues() *CredentialUpsertOne {
 		}
 		if _, exists := u.create.mutation.GrantID(); exists {
 			s.SetIgnore(credential.FieldGrantID)
+		}
+		if _, exists := u.create.mutation.AuthTime(); exists {
+			s.SetIgnore(credential.FieldAuthTime)
 		}
 	}))
 	return u
@@ -841,6 +862,9 @@ func (u *CredentialUpsertBulk) UpdateNewValues() *CredentialUpsertBulk {
 			}
 			if _, exists := b.mutation.GrantID(); exists {
 				s.SetIgnore(credential.FieldGrantID)
+			}
+			if _, exists := b.mutation.AuthTime(); exists {
+				s.SetIgnore(credential.FieldAuthTime)
 			}
 		}
 	}))

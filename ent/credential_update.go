@@ -204,6 +204,9 @@ func (_u *CredentialUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.GrantIDCleared() {
 		_spec.ClearField(credential.FieldGrantID, field.TypeString)
 	}
+	if _u.mutation.AuthTimeCleared() {
+		_spec.ClearField(credential.FieldAuthTime, field.TypeTime)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -429,6 +432,9 @@ func (_u *CredentialUpdateOne) sqlSave(ctx context.Context) (_node *Credential, 
 	}
 	if _u.mutation.GrantIDCleared() {
 		_spec.ClearField(credential.FieldGrantID, field.TypeString)
+	}
+	if _u.mutation.AuthTimeCleared() {
+		_spec.ClearField(credential.FieldAuthTime, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Credential{config: _u.config}

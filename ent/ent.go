@@ -16,6 +16,7 @@ import (
 	"userbridge/ent/legacyid"
 	"userbridge/ent/setting"
 	"userbridge/ent/signature"
+	"userbridge/ent/signingkey"
 	"userbridge/ent/user"
 
 	"entgo.io/ent"
@@ -89,6 +90,7 @@ func checkColumn(t, c string) error {
 			legacyid.Table:          legacyid.ValidColumn,
 			setting.Table:           setting.ValidColumn,
 			signature.Table:         signature.ValidColumn,
+			signingkey.Table:        signingkey.ValidColumn,
 			user.Table:              user.ValidColumn,
 		})
 	})

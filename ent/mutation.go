@@ -17,6 +17,7 @@ import (
 	"userbridge/ent/predicate"
 	"userbridge/ent/setting"
 	"userbridge/ent/signature"
+	"userbridge/ent/signingkey"
 	"userbridge/ent/user"
 
 	"entgo.io/ent"
@@ -40,40 +41,45 @@ const (
 	TypeLegacyID          = "LegacyID"
 	TypeSetting           = "Setting"
 	TypeSignature         = "Signature"
+	TypeSigningKey        = "SigningKey"
 	TypeUser              = "User"
 )
 
 // ApplicationMutation represents an operation that mutates the Application nodes in the graph.
 type ApplicationMutation struct {
 	config
-	op                         Op
-	typ                        string
-	id                         *int
-	created_at                 *time.Time
-	client_id                  *string
-	name                       *string
-	secret_hash                *string
-	verified                   *bool
-	permissions                *[]string
-	appendpermissions          []string
-	public                     *bool
-	redirect_uris              *[]string
-	appendredirect_uris        []string
-	scopes                     *[]string
-	appendscopes               []string
-	clearedFields              map[string]struct{}
-	credentials                map[int]struct{}
-	removedcredentials         map[int]struct{}
-	clearedcredentials         bool
-	consents                   map[int]struct{}
-	removedconsents            map[int]struct{}
-	clearedconsents            bool
-	authorization_codes        map[int]struct{}
-	removedauthorization_codes map[int]struct{}
-	clearedauthorization_codes bool
-	done                       bool
-	oldValue                   func(context.Context) (*Application, error)
-	predicates                 []predicate.Application
+	op                              Op
+	typ                             string
+	id                              *int
+	created_at                      *time.Time
+	client_id                       *string
+	name                            *string
+	secret_hash                     *string
+	verified                        *bool
+	permissions                     *[]string
+	appendpermissions               []string
+	public                          *bool
+	redirect_uris                   *[]string
+	appendredirect_uris             []string
+	scopes                          *[]string
+	appendscopes                    []string
+	post_logout_redirect_uris       *[]string
+	appendpost_logout_redirect_uris []string
+	allowed_origins                 *[]string
+	appendallowed_origins           []string
+	clearedFields                   map[string]struct{}
+	credentials                     map[int]struct{}
+	removedcredentials              map[int]struct{}
+	clearedcredentials              bool
+	consents                        map[int]struct{}
+	removedconsents                 map[int]struct{}
+	clearedconsents                 bool
+	authorization_codes             map[int]struct{}
+	removedauthorization_codes      map[int]struct{}
+	clearedauthorization_codes      bool
+	done                            bool
+	oldValue                        func(context.Context) (*Application, error)
+	predicates                      []predicate.Application
 }
 
 var _ ent.Mutation = (*ApplicationMutation)(nil)
@@ -585,6 +591,136 @@ func (m *ApplicationMutation) ResetScopes() {
 	delete(m.clearedFields, application.FieldScopes)
 }
 
+// SetPostLogoutRedirectUris sets the "post_logout_redirect_uris" field.
+func (m *ApplicationMutation) SetPostLogoutRedirectUris(s []string) {
+	m.post_logout_redirect_uris = &s
+	m.appendpost_logout_redirect_uris = nil
+}
+
+// PostLogoutRedirectUris returns the value of the "post_logout_redirect_uris" field in the mutation.
+func (m *ApplicationMutation) PostLogoutRedirectUris() (r []string, exists bool) {
+	v := m.post_logout_redirect_uris
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPostLogoutRedirectUris returns the old "post_logout_redirect_uris" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldPostLogoutRedirectUris(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPostLogoutRedirectUris is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPostLogoutRedirectUris requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPostLogoutRedirectUris: %w", err)
+	}
+	return oldValue.PostLogoutRedirectUris, nil
+}
+
+// AppendPostLogoutRedirectUris adds s to the "post_logout_redirect_uris" field.
+func (m *ApplicationMutation) AppendPostLogoutRedirectUris(s []string) {
+	m.appendpost_logout_redirect_uris = append(m.appendpost_logout_redirect_uris, s...)
+}
+
+// AppendedPostLogoutRedirectUris returns the list of values that were appended to the "post_logout_redirect_uris" field in this mutation.
+func (m *ApplicationMutation) AppendedPostLogoutRedirectUris() ([]string, bool) {
+	if len(m.appendpost_logout_redirect_uris) == 0 {
+		return nil, false
+	}
+	return m.appendpost_logout_redirect_uris, true
+}
+
+// ClearPostLogoutRedirectUris clears the value of the "post_logout_redirect_uris" field.
+func (m *ApplicationMutation) ClearPostLogoutRedirectUris() {
+	m.post_logout_redirect_uris = nil
+	m.appendpost_logout_redirect_uris = nil
+	m.clearedFields[application.FieldPostLogoutRedirectUris] = struct{}{}
+}
+
+// PostLogoutRedirectUrisCleared returns if the "post_logout_redirect_uris" field was cleared in this mutation.
+func (m *ApplicationMutation) PostLogoutRedirectUrisCleared() bool {
+	_, ok := m.clearedFields[application.FieldPostLogoutRedirectUris]
+	return ok
+}
+
+// ResetPostLogoutRedirectUris resets all changes to the "post_logout_redirect_uris" field.
+func (m *ApplicationMutation) ResetPostLogoutRedirectUris() {
+	m.post_logout_redirect_uris = nil
+	m.appendpost_logout_redirect_uris = nil
+	delete(m.clearedFields, application.FieldPostLogoutRedirectUris)
+}
+
+// SetAllowedOrigins sets the "allowed_origins" field.
+func (m *ApplicationMutation) SetAllowedOrigins(s []string) {
+	m.allowed_origins = &s
+	m.appendallowed_origins = nil
+}
+
+// AllowedOrigins returns the value of the "allowed_origins" field in the mutation.
+func (m *ApplicationMutation) AllowedOrigins() (r []string, exists bool) {
+	v := m.allowed_origins
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAllowedOrigins returns the old "allowed_origins" field's value of the Application entity.
+// If the Application object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApplicationMutation) OldAllowedOrigins(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAllowedOrigins is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAllowedOrigins requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAllowedOrigins: %w", err)
+	}
+	return oldValue.AllowedOrigins, nil
+}
+
+// AppendAllowedOrigins adds s to the "allowed_origins" field.
+func (m *ApplicationMutation) AppendAllowedOrigins(s []string) {
+	m.appendallowed_origins = append(m.appendallowed_origins, s...)
+}
+
+// AppendedAllowedOrigins returns the list of values that were appended to the "allowed_origins" field in this mutation.
+func (m *ApplicationMutation) AppendedAllowedOrigins() ([]string, bool) {
+	if len(m.appendallowed_origins) == 0 {
+		return nil, false
+	}
+	return m.appendallowed_origins, true
+}
+
+// ClearAllowedOrigins clears the value of the "allowed_origins" field.
+func (m *ApplicationMutation) ClearAllowedOrigins() {
+	m.allowed_origins = nil
+	m.appendallowed_origins = nil
+	m.clearedFields[application.FieldAllowedOrigins] = struct{}{}
+}
+
+// AllowedOriginsCleared returns if the "allowed_origins" field was cleared in this mutation.
+func (m *ApplicationMutation) AllowedOriginsCleared() bool {
+	_, ok := m.clearedFields[application.FieldAllowedOrigins]
+	return ok
+}
+
+// ResetAllowedOrigins resets all changes to the "allowed_origins" field.
+func (m *ApplicationMutation) ResetAllowedOrigins() {
+	m.allowed_origins = nil
+	m.appendallowed_origins = nil
+	delete(m.clearedFields, application.FieldAllowedOrigins)
+}
+
 // AddCredentialIDs adds the "credentials" edge to the Credential entity by ids.
 func (m *ApplicationMutation) AddCredentialIDs(ids ...int) {
 	if m.credentials == nil {
@@ -781,7 +917,7 @@ func (m *ApplicationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ApplicationMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, application.FieldCreatedAt)
 	}
@@ -809,6 +945,12 @@ func (m *ApplicationMutation) Fields() []string {
 	if m.scopes != nil {
 		fields = append(fields, application.FieldScopes)
 	}
+	if m.post_logout_redirect_uris != nil {
+		fields = append(fields, application.FieldPostLogoutRedirectUris)
+	}
+	if m.allowed_origins != nil {
+		fields = append(fields, application.FieldAllowedOrigins)
+	}
 	return fields
 }
 
@@ -835,6 +977,10 @@ func (m *ApplicationMutation) Field(name string) (ent.Value, bool) {
 		return m.RedirectUris()
 	case application.FieldScopes:
 		return m.Scopes()
+	case application.FieldPostLogoutRedirectUris:
+		return m.PostLogoutRedirectUris()
+	case application.FieldAllowedOrigins:
+		return m.AllowedOrigins()
 	}
 	return nil, false
 }
@@ -862,6 +1008,10 @@ func (m *ApplicationMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldRedirectUris(ctx)
 	case application.FieldScopes:
 		return m.OldScopes(ctx)
+	case application.FieldPostLogoutRedirectUris:
+		return m.OldPostLogoutRedirectUris(ctx)
+	case application.FieldAllowedOrigins:
+		return m.OldAllowedOrigins(ctx)
 	}
 	return nil, fmt.Errorf("unknown Application field %s", name)
 }
@@ -934,6 +1084,20 @@ func (m *ApplicationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetScopes(v)
 		return nil
+	case application.FieldPostLogoutRedirectUris:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPostLogoutRedirectUris(v)
+		return nil
+	case application.FieldAllowedOrigins:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAllowedOrigins(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)
 }
@@ -973,6 +1137,12 @@ func (m *ApplicationMutation) ClearedFields() []string {
 	if m.FieldCleared(application.FieldScopes) {
 		fields = append(fields, application.FieldScopes)
 	}
+	if m.FieldCleared(application.FieldPostLogoutRedirectUris) {
+		fields = append(fields, application.FieldPostLogoutRedirectUris)
+	}
+	if m.FieldCleared(application.FieldAllowedOrigins) {
+		fields = append(fields, application.FieldAllowedOrigins)
+	}
 	return fields
 }
 
@@ -995,6 +1165,12 @@ func (m *ApplicationMutation) ClearField(name string) error {
 		return nil
 	case application.FieldScopes:
 		m.ClearScopes()
+		return nil
+	case application.FieldPostLogoutRedirectUris:
+		m.ClearPostLogoutRedirectUris()
+		return nil
+	case application.FieldAllowedOrigins:
+		m.ClearAllowedOrigins()
 		return nil
 	}
 	return fmt.Errorf("unknown Application nullable field %s", name)
@@ -1030,6 +1206,12 @@ func (m *ApplicationMutation) ResetField(name string) error {
 		return nil
 	case application.FieldScopes:
 		m.ResetScopes()
+		return nil
+	case application.FieldPostLogoutRedirectUris:
+		m.ResetPostLogoutRedirectUris()
+		return nil
+	case application.FieldAllowedOrigins:
+		m.ResetAllowedOrigins()
 		return nil
 	}
 	return fmt.Errorf("unknown Application field %s", name)
@@ -2709,6 +2891,7 @@ type CredentialMutation struct {
 	revoked_at         *time.Time
 	last_used_at       *time.Time
 	grant_id           *string
+	auth_time          *time.Time
 	clearedFields      map[string]struct{}
 	user               *int
 	cleareduser        bool
@@ -3326,6 +3509,55 @@ func (m *CredentialMutation) ResetGrantID() {
 	delete(m.clearedFields, credential.FieldGrantID)
 }
 
+// SetAuthTime sets the "auth_time" field.
+func (m *CredentialMutation) SetAuthTime(t time.Time) {
+	m.auth_time = &t
+}
+
+// AuthTime returns the value of the "auth_time" field in the mutation.
+func (m *CredentialMutation) AuthTime() (r time.Time, exists bool) {
+	v := m.auth_time
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthTime returns the old "auth_time" field's value of the Credential entity.
+// If the Credential object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CredentialMutation) OldAuthTime(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthTime is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthTime requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthTime: %w", err)
+	}
+	return oldValue.AuthTime, nil
+}
+
+// ClearAuthTime clears the value of the "auth_time" field.
+func (m *CredentialMutation) ClearAuthTime() {
+	m.auth_time = nil
+	m.clearedFields[credential.FieldAuthTime] = struct{}{}
+}
+
+// AuthTimeCleared returns if the "auth_time" field was cleared in this mutation.
+func (m *CredentialMutation) AuthTimeCleared() bool {
+	_, ok := m.clearedFields[credential.FieldAuthTime]
+	return ok
+}
+
+// ResetAuthTime resets all changes to the "auth_time" field.
+func (m *CredentialMutation) ResetAuthTime() {
+	m.auth_time = nil
+	delete(m.clearedFields, credential.FieldAuthTime)
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *CredentialMutation) ClearUser() {
 	m.cleareduser = true
@@ -3414,7 +3646,7 @@ func (m *CredentialMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CredentialMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, credential.FieldCreatedAt)
 	}
@@ -3448,6 +3680,9 @@ func (m *CredentialMutation) Fields() []string {
 	if m.grant_id != nil {
 		fields = append(fields, credential.FieldGrantID)
 	}
+	if m.auth_time != nil {
+		fields = append(fields, credential.FieldAuthTime)
+	}
 	return fields
 }
 
@@ -3478,6 +3713,8 @@ func (m *CredentialMutation) Field(name string) (ent.Value, bool) {
 		return m.LastUsedAt()
 	case credential.FieldGrantID:
 		return m.GrantID()
+	case credential.FieldAuthTime:
+		return m.AuthTime()
 	}
 	return nil, false
 }
@@ -3509,6 +3746,8 @@ func (m *CredentialMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldLastUsedAt(ctx)
 	case credential.FieldGrantID:
 		return m.OldGrantID(ctx)
+	case credential.FieldAuthTime:
+		return m.OldAuthTime(ctx)
 	}
 	return nil, fmt.Errorf("unknown Credential field %s", name)
 }
@@ -3595,6 +3834,13 @@ func (m *CredentialMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetGrantID(v)
 		return nil
+	case credential.FieldAuthTime:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthTime(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Credential field %s", name)
 }
@@ -3649,6 +3895,9 @@ func (m *CredentialMutation) ClearedFields() []string {
 	if m.FieldCleared(credential.FieldGrantID) {
 		fields = append(fields, credential.FieldGrantID)
 	}
+	if m.FieldCleared(credential.FieldAuthTime) {
+		fields = append(fields, credential.FieldAuthTime)
+	}
 	return fields
 }
 
@@ -3683,6 +3932,9 @@ func (m *CredentialMutation) ClearField(name string) error {
 		return nil
 	case credential.FieldGrantID:
 		m.ClearGrantID()
+		return nil
+	case credential.FieldAuthTime:
+		m.ClearAuthTime()
 		return nil
 	}
 	return fmt.Errorf("unknown Credential nullable field %s", name)
@@ -3724,6 +3976,9 @@ func (m *CredentialMutation) ResetField(name string) error {
 		return nil
 	case credential.FieldGrantID:
 		m.ResetGrantID()
+		return nil
+	case credential.FieldAuthTime:
+		m.ResetAuthTime()
 		return nil
 	}
 	return fmt.Errorf("unknown Credential field %s", name)
@@ -6503,6 +6758,656 @@ func (m *SignatureMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Signature edge %s", name)
+}
+
+// SigningKeyMutation represents an operation that mutates the SigningKey nodes in the graph.
+type SigningKeyMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	created_at    *time.Time
+	kid           *string
+	alg           *signingkey.Alg
+	private_key   *[]byte
+	public_jwk    *[]byte
+	not_before    *time.Time
+	retire_at     *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*SigningKey, error)
+	predicates    []predicate.SigningKey
+}
+
+var _ ent.Mutation = (*SigningKeyMutation)(nil)
+
+// signingkeyOption allows management of the mutation configuration using functional options.
+type signingkeyOption func(*SigningKeyMutation)
+
+// newSigningKeyMutation creates new mutation for the SigningKey entity.
+func newSigningKeyMutation(c config, op Op, opts ...signingkeyOption) *SigningKeyMutation {
+	m := &SigningKeyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSigningKey,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSigningKeyID sets the ID field of the mutation.
+func withSigningKeyID(id int) signingkeyOption {
+	return func(m *SigningKeyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SigningKey
+		)
+		m.oldValue = func(ctx context.Context) (*SigningKey, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SigningKey.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSigningKey sets the old SigningKey of the mutation.
+func withSigningKey(node *SigningKey) signingkeyOption {
+	return func(m *SigningKeyMutation) {
+		m.oldValue = func(context.Context) (*SigningKey, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SigningKeyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SigningKeyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SigningKeyMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SigningKeyMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SigningKey.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SigningKeyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SigningKeyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SigningKey entity.
+// If the SigningKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SigningKeyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SigningKeyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetKid sets the "kid" field.
+func (m *SigningKeyMutation) SetKid(s string) {
+	m.kid = &s
+}
+
+// Kid returns the value of the "kid" field in the mutation.
+func (m *SigningKeyMutation) Kid() (r string, exists bool) {
+	v := m.kid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKid returns the old "kid" field's value of the SigningKey entity.
+// If the SigningKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SigningKeyMutation) OldKid(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKid: %w", err)
+	}
+	return oldValue.Kid, nil
+}
+
+// ResetKid resets all changes to the "kid" field.
+func (m *SigningKeyMutation) ResetKid() {
+	m.kid = nil
+}
+
+// SetAlg sets the "alg" field.
+func (m *SigningKeyMutation) SetAlg(s signingkey.Alg) {
+	m.alg = &s
+}
+
+// Alg returns the value of the "alg" field in the mutation.
+func (m *SigningKeyMutation) Alg() (r signingkey.Alg, exists bool) {
+	v := m.alg
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAlg returns the old "alg" field's value of the SigningKey entity.
+// If the SigningKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SigningKeyMutation) OldAlg(ctx context.Context) (v signingkey.Alg, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAlg is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAlg requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAlg: %w", err)
+	}
+	return oldValue.Alg, nil
+}
+
+// ResetAlg resets all changes to the "alg" field.
+func (m *SigningKeyMutation) ResetAlg() {
+	m.alg = nil
+}
+
+// SetPrivateKey sets the "private_key" field.
+func (m *SigningKeyMutation) SetPrivateKey(b []byte) {
+	m.private_key = &b
+}
+
+// PrivateKey returns the value of the "private_key" field in the mutation.
+func (m *SigningKeyMutation) PrivateKey() (r []byte, exists bool) {
+	v := m.private_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrivateKey returns the old "private_key" field's value of the SigningKey entity.
+// If the SigningKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SigningKeyMutation) OldPrivateKey(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrivateKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrivateKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrivateKey: %w", err)
+	}
+	return oldValue.PrivateKey, nil
+}
+
+// ResetPrivateKey resets all changes to the "private_key" field.
+func (m *SigningKeyMutation) ResetPrivateKey() {
+	m.private_key = nil
+}
+
+// SetPublicJwk sets the "public_jwk" field.
+func (m *SigningKeyMutation) SetPublicJwk(b []byte) {
+	m.public_jwk = &b
+}
+
+// PublicJwk returns the value of the "public_jwk" field in the mutation.
+func (m *SigningKeyMutation) PublicJwk() (r []byte, exists bool) {
+	v := m.public_jwk
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublicJwk returns the old "public_jwk" field's value of the SigningKey entity.
+// If the SigningKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SigningKeyMutation) OldPublicJwk(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublicJwk is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublicJwk requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublicJwk: %w", err)
+	}
+	return oldValue.PublicJwk, nil
+}
+
+// ResetPublicJwk resets all changes to the "public_jwk" field.
+func (m *SigningKeyMutation) ResetPublicJwk() {
+	m.public_jwk = nil
+}
+
+// SetNotBefore sets the "not_before" field.
+func (m *SigningKeyMutation) SetNotBefore(t time.Time) {
+	m.not_before = &t
+}
+
+// NotBefore returns the value of the "not_before" field in the mutation.
+func (m *SigningKeyMutation) NotBefore() (r time.Time, exists bool) {
+	v := m.not_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotBefore returns the old "not_before" field's value of the SigningKey entity.
+// If the SigningKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SigningKeyMutation) OldNotBefore(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotBefore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotBefore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotBefore: %w", err)
+	}
+	return oldValue.NotBefore, nil
+}
+
+// ResetNotBefore resets all changes to the "not_before" field.
+func (m *SigningKeyMutation) ResetNotBefore() {
+	m.not_before = nil
+}
+
+// SetRetireAt sets the "retire_at" field.
+func (m *SigningKeyMutation) SetRetireAt(t time.Time) {
+	m.retire_at = &t
+}
+
+// RetireAt returns the value of the "retire_at" field in the mutation.
+func (m *SigningKeyMutation) RetireAt() (r time.Time, exists bool) {
+	v := m.retire_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRetireAt returns the old "retire_at" field's value of the SigningKey entity.
+// If the SigningKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SigningKeyMutation) OldRetireAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRetireAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRetireAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRetireAt: %w", err)
+	}
+	return oldValue.RetireAt, nil
+}
+
+// ResetRetireAt resets all changes to the "retire_at" field.
+func (m *SigningKeyMutation) ResetRetireAt() {
+	m.retire_at = nil
+}
+
+// Where appends a list predicates to the SigningKeyMutation builder.
+func (m *SigningKeyMutation) Where(ps ...predicate.SigningKey) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SigningKeyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SigningKeyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SigningKey, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SigningKeyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SigningKeyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SigningKey).
+func (m *SigningKeyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SigningKeyMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, signingkey.FieldCreatedAt)
+	}
+	if m.kid != nil {
+		fields = append(fields, signingkey.FieldKid)
+	}
+	if m.alg != nil {
+		fields = append(fields, signingkey.FieldAlg)
+	}
+	if m.private_key != nil {
+		fields = append(fields, signingkey.FieldPrivateKey)
+	}
+	if m.public_jwk != nil {
+		fields = append(fields, signingkey.FieldPublicJwk)
+	}
+	if m.not_before != nil {
+		fields = append(fields, signingkey.FieldNotBefore)
+	}
+	if m.retire_at != nil {
+		fields = append(fields, signingkey.FieldRetireAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SigningKeyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case signingkey.FieldCreatedAt:
+		return m.CreatedAt()
+	case signingkey.FieldKid:
+		return m.Kid()
+	case signingkey.FieldAlg:
+		return m.Alg()
+	case signingkey.FieldPrivateKey:
+		return m.PrivateKey()
+	case signingkey.FieldPublicJwk:
+		return m.PublicJwk()
+	case signingkey.FieldNotBefore:
+		return m.NotBefore()
+	case signingkey.FieldRetireAt:
+		return m.RetireAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SigningKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case signingkey.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case signingkey.FieldKid:
+		return m.OldKid(ctx)
+	case signingkey.FieldAlg:
+		return m.OldAlg(ctx)
+	case signingkey.FieldPrivateKey:
+		return m.OldPrivateKey(ctx)
+	case signingkey.FieldPublicJwk:
+		return m.OldPublicJwk(ctx)
+	case signingkey.FieldNotBefore:
+		return m.OldNotBefore(ctx)
+	case signingkey.FieldRetireAt:
+		return m.OldRetireAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown SigningKey field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SigningKeyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case signingkey.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case signingkey.FieldKid:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKid(v)
+		return nil
+	case signingkey.FieldAlg:
+		v, ok := value.(signingkey.Alg)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAlg(v)
+		return nil
+	case signingkey.FieldPrivateKey:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrivateKey(v)
+		return nil
+	case signingkey.FieldPublicJwk:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublicJwk(v)
+		return nil
+	case signingkey.FieldNotBefore:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotBefore(v)
+		return nil
+	case signingkey.FieldRetireAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRetireAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SigningKey field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SigningKeyMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SigningKeyMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SigningKeyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SigningKey numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SigningKeyMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SigningKeyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SigningKeyMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SigningKey nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SigningKeyMutation) ResetField(name string) error {
+	switch name {
+	case signingkey.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case signingkey.FieldKid:
+		m.ResetKid()
+		return nil
+	case signingkey.FieldAlg:
+		m.ResetAlg()
+		return nil
+	case signingkey.FieldPrivateKey:
+		m.ResetPrivateKey()
+		return nil
+	case signingkey.FieldPublicJwk:
+		m.ResetPublicJwk()
+		return nil
+	case signingkey.FieldNotBefore:
+		m.ResetNotBefore()
+		return nil
+	case signingkey.FieldRetireAt:
+		m.ResetRetireAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SigningKey field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SigningKeyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SigningKeyMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SigningKeyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SigningKeyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SigningKeyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SigningKeyMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SigningKeyMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SigningKey unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SigningKeyMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SigningKey edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

@@ -311,6 +311,43 @@ func (e signatureEachRow) sqlScan(ctx context.Context, root *SignatureQuery, v a
 // reflection, for lists too long to build by reflection row by row (the
 // Maarch list, bench/README.md). Query interceptors run as they do for
 // Scan. An error from row stops the iteration and is returned.
+func (_s *SigningKeySelect) EachRow(ctx context.Context, row func(scan func(dest ...any) error) error) error {
+	ctx = setContextOp(ctx, _s.ctx, ent.OpQuerySelect)
+	if err := _s.prepareQuery(ctx); err != nil {
+		return err
+	}
+	return scanWithInterceptors[*SigningKeyQuery, signingkeyEachRow](ctx, _s.SigningKeyQuery, signingkeyEachRow{_s, row}, _s.inters, new([]struct{}))
+}
+
+// signingkeyEachRow is the sqlScan step of SigningKeySelect.EachRow. Rows go to the
+// callback, not to v (a placeholder for scanWithInterceptors, which wants a
+// pointer to something nil-able).
+type signingkeyEachRow struct {
+	s   *SigningKeySelect
+	row func(scan func(dest ...any) error) error
+}
+
+func (e signingkeyEachRow) sqlScan(ctx context.Context, root *SigningKeyQuery, v any) error {
+	query, args := root.sqlQuery(ctx).Query()
+	rows := &sql.Rows{}
+	if err := e.s.driver.Query(ctx, query, args, rows); err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := e.row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachRow runs the selection and calls row once per row, in order, with a
+// scan function that reads the row's selected columns (in the order they
+// were selected) into the destinations it is given. It is Scan without
+// reflection, for lists too long to build by reflection row by row (the
+// Maarch list, bench/README.md). Query interceptors run as they do for
+// Scan. An error from row stops the iteration and is returned.
 func (_s *UserSelect) EachRow(ctx context.Context, row func(scan func(dest ...any) error) error) error {
 	ctx = setContextOp(ctx, _s.ctx, ent.OpQuerySelect)
 	if err := _s.prepareQuery(ctx); err != nil {

@@ -30,6 +30,8 @@ type Tx struct {
 	Setting *SettingClient
 	// Signature is the client for interacting with the Signature builders.
 	Signature *SignatureClient
+	// SigningKey is the client for interacting with the SigningKey builders.
+	SigningKey *SigningKeyClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -171,6 +173,7 @@ func (tx *Tx) init() {
 	tx.LegacyID = NewLegacyIDClient(tx.config)
 	tx.Setting = NewSettingClient(tx.config)
 	tx.Signature = NewSignatureClient(tx.config)
+	tx.SigningKey = NewSigningKeyClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

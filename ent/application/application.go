@@ -32,6 +32,10 @@ const (
 	FieldRedirectUris = "redirect_uris"
 	// FieldScopes holds the string denoting the scopes field in the database.
 	FieldScopes = "scopes"
+	// FieldPostLogoutRedirectUris holds the string denoting the post_logout_redirect_uris field in the database.
+	FieldPostLogoutRedirectUris = "post_logout_redirect_uris"
+	// FieldAllowedOrigins holds the string denoting the allowed_origins field in the database.
+	FieldAllowedOrigins = "allowed_origins"
 	// EdgeCredentials holds the string denoting the credentials edge name in mutations.
 	EdgeCredentials = "credentials"
 	// EdgeConsents holds the string denoting the consents edge name in mutations.
@@ -75,6 +79,8 @@ var Columns = []string{
 	FieldPublic,
 	FieldRedirectUris,
 	FieldScopes,
+	FieldPostLogoutRedirectUris,
+	FieldAllowedOrigins,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

@@ -370,6 +370,26 @@ func ScopesNotNil() predicate.Application {
 	return predicate.Application(sql.FieldNotNull(FieldScopes))
 }
 
+// PostLogoutRedirectUrisIsNil applies the IsNil predicate on the "post_logout_redirect_uris" field.
+func PostLogoutRedirectUrisIsNil() predicate.Application {
+	return predicate.Application(sql.FieldIsNull(FieldPostLogoutRedirectUris))
+}
+
+// PostLogoutRedirectUrisNotNil applies the NotNil predicate on the "post_logout_redirect_uris" field.
+func PostLogoutRedirectUrisNotNil() predicate.Application {
+	return predicate.Application(sql.FieldNotNull(FieldPostLogoutRedirectUris))
+}
+
+// AllowedOriginsIsNil applies the IsNil predicate on the "allowed_origins" field.
+func AllowedOriginsIsNil() predicate.Application {
+	return predicate.Application(sql.FieldIsNull(FieldAllowedOrigins))
+}
+
+// AllowedOriginsNotNil applies the NotNil predicate on the "allowed_origins" field.
+func AllowedOriginsNotNil() predicate.Application {
+	return predicate.Application(sql.FieldNotNull(FieldAllowedOrigins))
+}
+
 // HasCredentials applies the HasEdge predicate on the "credentials" edge.
 func HasCredentials() predicate.Application {
 	return predicate.Application(func(s *sql.Selector) {

@@ -39,6 +39,8 @@ const (
 	FieldLastUsedAt = "last_used_at"
 	// FieldGrantID holds the string denoting the grant_id field in the database.
 	FieldGrantID = "grant_id"
+	// FieldAuthTime holds the string denoting the auth_time field in the database.
+	FieldAuthTime = "auth_time"
 	// EdgeUser holds the string denoting the user edge name in mutations.
 	EdgeUser = "user"
 	// EdgeApplication holds the string denoting the application edge name in mutations.
@@ -75,6 +77,7 @@ var Columns = []string{
 	FieldRevokedAt,
 	FieldLastUsedAt,
 	FieldGrantID,
+	FieldAuthTime,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -176,6 +179,11 @@ func ByLastUsedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByGrantID orders the results by the grant_id field.
 func ByGrantID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldGrantID, opts...).ToFunc()
+}
+
+// ByAuthTime orders the results by the auth_time field.
+func ByAuthTime(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAuthTime, opts...).ToFunc()
 }
 
 // ByUserField orders the results by user field.

@@ -100,6 +100,11 @@ func GrantID(v string) predicate.Credential {
 	return predicate.Credential(sql.FieldEQ(FieldGrantID, v))
 }
 
+// AuthTime applies equality check predicate on the "auth_time" field. It's identical to AuthTimeEQ.
+func AuthTime(v time.Time) predicate.Credential {
+	return predicate.Credential(sql.FieldEQ(FieldAuthTime, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Credential {
 	return predicate.Credential(sql.FieldEQ(FieldCreatedAt, v))
@@ -528,6 +533,56 @@ func GrantIDEqualFold(v string) predicate.Credential {
 // GrantIDContainsFold applies the ContainsFold predicate on the "grant_id" field.
 func GrantIDContainsFold(v string) predicate.Credential {
 	return predicate.Credential(sql.FieldContainsFold(FieldGrantID, v))
+}
+
+// AuthTimeEQ applies the EQ predicate on the "auth_time" field.
+func AuthTimeEQ(v time.Time) predicate.Credential {
+	return predicate.Credential(sql.FieldEQ(FieldAuthTime, v))
+}
+
+// AuthTimeNEQ applies the NEQ predicate on the "auth_time" field.
+func AuthTimeNEQ(v time.Time) predicate.Credential {
+	return predicate.Credential(sql.FieldNEQ(FieldAuthTime, v))
+}
+
+// AuthTimeIn applies the In predicate on the "auth_time" field.
+func AuthTimeIn(vs ...time.Time) predicate.Credential {
+	return predicate.Credential(sql.FieldIn(FieldAuthTime, vs...))
+}
+
+// AuthTimeNotIn applies the NotIn predicate on the "auth_time" field.
+func AuthTimeNotIn(vs ...time.Time) predicate.Credential {
+	return predicate.Credential(sql.FieldNotIn(FieldAuthTime, vs...))
+}
+
+// AuthTimeGT applies the GT predicate on the "auth_time" field.
+func AuthTimeGT(v time.Time) predicate.Credential {
+	return predicate.Credential(sql.FieldGT(FieldAuthTime, v))
+}
+
+// AuthTimeGTE applies the GTE predicate on the "auth_time" field.
+func AuthTimeGTE(v time.Time) predicate.Credential {
+	return predicate.Credential(sql.FieldGTE(FieldAuthTime, v))
+}
+
+// AuthTimeLT applies the LT predicate on the "auth_time" field.
+func AuthTimeLT(v time.Time) predicate.Credential {
+	return predicate.Credential(sql.FieldLT(FieldAuthTime, v))
+}
+
+// AuthTimeLTE applies the LTE predicate on the "auth_time" field.
+func AuthTimeLTE(v time.Time) predicate.Credential {
+	return predicate.Credential(sql.FieldLTE(FieldAuthTime, v))
+}
+
+// AuthTimeIsNil applies the IsNil predicate on the "auth_time" field.
+func AuthTimeIsNil() predicate.Credential {
+	return predicate.Credential(sql.FieldIsNull(FieldAuthTime))
+}
+
+// AuthTimeNotNil applies the NotNil predicate on the "auth_time" field.
+func AuthTimeNotNil() predicate.Credential {
+	return predicate.Credential(sql.FieldNotNull(FieldAuthTime))
 }
 
 // HasUser applies the HasEdge predicate on the "user" edge.

@@ -21,6 +21,8 @@ var (
 		{Name: "public", Type: field.TypeBool, Default: false},
 		{Name: "redirect_uris", Type: field.TypeJSON, Nullable: true},
 		{Name: "scopes", Type: field.TypeJSON, Nullable: true},
+		{Name: "post_logout_redirect_uris", Type: field.TypeJSON, Nullable: true},
+		{Name: "allowed_origins", Type: field.TypeJSON, Nullable: true},
 	}
 	// ApplicationsTable holds the schema information for the "applications" table.
 	ApplicationsTable = &schema.Table{
@@ -121,6 +123,7 @@ var (
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
 		{Name: "grant_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "auth_time", Type: field.TypeTime, Nullable: true},
 		{Name: "application_id", Type: field.TypeInt, Nullable: true},
 		{Name: "user_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -132,13 +135,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "credentials_applications_credentials",
-				Columns:    []*schema.Column{CredentialsColumns[10]},
+				Columns:    []*schema.Column{CredentialsColumns[11]},
 				RefColumns: []*schema.Column{ApplicationsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "credentials_users_credentials",
-				Columns:    []*schema.Column{CredentialsColumns[11]},
+				Columns:    []*schema.Column{CredentialsColumns[12]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -274,6 +277,30 @@ var (
 			},
 		},
 	}
+	// SigningKeysColumns holds the columns for the "signing_keys" table.
+	SigningKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "kid", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "alg", Type: field.TypeEnum, Enums: []string{"RS256", "ES256"}},
+		{Name: "private_key", Type: field.TypeBytes},
+		{Name: "public_jwk", Type: field.TypeBytes},
+		{Name: "not_before", Type: field.TypeTime},
+		{Name: "retire_at", Type: field.TypeTime},
+	}
+	// SigningKeysTable holds the schema information for the "signing_keys" table.
+	SigningKeysTable = &schema.Table{
+		Name:       "signing_keys",
+		Columns:    SigningKeysColumns,
+		PrimaryKey: []*schema.Column{SigningKeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "signingkey_retire_at",
+				Unique:  false,
+				Columns: []*schema.Column{SigningKeysColumns[7]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -334,6 +361,7 @@ var (
 		LegacyIdsTable,
 		SettingsTable,
 		SignaturesTable,
+		SigningKeysTable,
 		UsersTable,
 	}
 )
@@ -371,6 +399,9 @@ func init() {
 	SignaturesTable.ForeignKeys[0].RefTable = UsersTable
 	SignaturesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
+	}
+	SigningKeysTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(38654705664),
 	}
 	UsersTable.ForeignKeys[0].RefTable = FilesTable
 	UsersTable.Annotation = &entsql.Annotation{

@@ -30,5 +30,8 @@ type Setting func(*sql.Selector)
 // Signature is the predicate function for signature builders.
 type Signature func(*sql.Selector)
 
+// SigningKey is the predicate function for signingkey builders.
+type SigningKey func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

@@ -13,6 +13,7 @@ import (
 	"userbridge/ent/schema"
 	"userbridge/ent/setting"
 	"userbridge/ent/signature"
+	"userbridge/ent/signingkey"
 	"userbridge/ent/user"
 )
 
@@ -242,6 +243,33 @@ func init() {
 	signatureDescData := signatureFields[3].Descriptor()
 	// signature.DataValidator is a validator for the "data" field. It is called by the builders before save.
 	signature.DataValidator = signatureDescData.Validators[0].(func([]byte) error)
+	signingkeyMixin := schema.SigningKey{}.Mixin()
+	signingkeyMixinFields0 := signingkeyMixin[0].Fields()
+	_ = signingkeyMixinFields0
+	signingkeyFields := schema.SigningKey{}.Fields()
+	_ = signingkeyFields
+	// signingkeyDescCreatedAt is the schema descriptor for created_at field.
+	signingkeyDescCreatedAt := signingkeyMixinFields0[0].Descriptor()
+	// signingkey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	signingkey.DefaultCreatedAt = signingkeyDescCreatedAt.Default.(func() time.Time)
+	// signingkeyDescKid is the schema descriptor for kid field.
+	signingkeyDescKid := signingkeyFields[0].Descriptor()
+	// signingkey.KidValidator is a validator for the "kid" field. It is called by the builders before save.
+	signingkey.KidValidator = func() func(string) error {
+		validators := signingkeyDescKid.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kid string) error {
+			for _, fn := range fns {
+				if err := fn(kid); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	userMixin := schema.User{}.Mixin()
 	userHooks := schema.User{}.Hooks()
 	user.Hooks[0] = userHooks[0]

@@ -35,6 +35,10 @@ func (Application) Fields() []ent.Field {
 			Comment("OAuth redirect URIs, matched exactly"),
 		field.Strings("scopes").Optional().
 			Comment("scopes the application may ask a user for on the consent screen"),
+		field.Strings("post_logout_redirect_uris").Optional().
+			Comment("OpenID Connect RP-initiated logout: where the end_session endpoint may send the browser back, matched exactly"),
+		field.Strings("allowed_origins").Optional().
+			Comment("browser origins (scheme://host[:port]) allowed by CORS on the token, userinfo, revocation and JWKS endpoints"),
 	}
 }
 

@@ -50,6 +50,8 @@ func (Credential) Fields() []ent.Field {
 			Comment("When the credential last authenticated a request, roughly; null: never used."),
 		field.String("grant_id").Optional().Nillable().Immutable().MaxLen(64).Annotations(entgql.Skip()).
 			Comment("The OAuth grant (one authorization) the token belongs to: refresh-token rotation and reuse revoke by it."),
+		field.Time("auth_time").Optional().Nillable().Immutable().Annotations(entgql.Skip()).
+			Comment("When the user signed in for the OAuth grant: the auth_time of the id_tokens a refresh issues."),
 	}
 }
 
