@@ -23,6 +23,14 @@ type AppInput struct {
 	Public       bool
 	RedirectURIs []string // matched byte for byte at /oauth/authorize (a loopback IP one without a port: any port)
 	Scopes       []string // what the consent screen may ask for
+	// PostLogoutRedirectURIs are where OpenID Connect logout may send the
+	// browser back (matched exactly, same rules as RedirectURIs);
+	// AllowedOrigins are the browser origins (scheme://host[:port]) CORS
+	// lets call the token, userinfo, revocation and JWKS endpoints, for a
+	// public client only. On UpdateApplication a nil slice keeps what is
+	// registered (so older callers do not wipe them), an empty one clears.
+	PostLogoutRedirectURIs []string
+	AllowedOrigins         []string
 }
 
 // CheckAppInput validates an application's description.
@@ -43,7 +51,55 @@ func CheckAppInput(in AppInput) error {
 				"redirect URI %q must be absolute, without fragment: https, http on a loopback host, or an app's own scheme", u)
 		}
 	}
+	for _, u := range in.PostLogoutRedirectURIs {
+		if !ValidRedirectURI(u) {
+			return apperr.Invalidf("postLogoutRedirectUris", "invalid_post_logout_redirect_uri",
+				"post-logout redirect URI %q must be absolute, without fragment: https, http on a loopback host, or an app's own scheme", u)
+		}
+	}
+	if len(in.AllowedOrigins) > 0 && !in.Public {
+		return apperr.Invalidf("allowedOrigins", "origins_need_public_client",
+			"allowed origins are for a public client: a browser application cannot keep a secret")
+	}
+	for _, o := range in.AllowedOrigins {
+		if _, ok := NormalizeOrigin(o); !ok {
+			return apperr.Invalidf("allowedOrigins", "invalid_origin",
+				"origin %q must be scheme://host[:port] without path: https, or http on a loopback host", o)
+		}
+	}
 	return nil
+}
+
+// NormalizeOrigin checks a browser origin an application registers and
+// returns it as browsers send it in Origin (scheme and host lower case, no
+// trailing slash): https://host[:port], or http on a loopback host.
+func NormalizeOrigin(o string) (string, bool) {
+	if len(o) > 300 || strings.ContainsAny(o, " \t\r\n\x00") {
+		return "", false
+	}
+	u, err := url.Parse(o)
+	if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" ||
+		u.ForceQuery || u.Fragment != "" || strings.Contains(o, "#") || !validHost(u.Hostname()) {
+		return "", false
+	}
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	switch h := strings.ToLower(u.Hostname()); {
+	case scheme == "https":
+	case scheme == "http" && (h == "localhost" || h == "127.0.0.1" || h == "::1"):
+	default:
+		return "", false
+	}
+	return scheme + "://" + host, true
+}
+
+func normalizeOrigins(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, o := range in {
+		if n, ok := NormalizeOrigin(o); ok {
+			out = append(out, n)
+		}
+	}
+	return dedupe(out)
 }
 
 // ValidRedirectURI reports whether u may be registered as a redirect URI:
@@ -86,7 +142,8 @@ func (s *Service) CreateApplication(ctx context.Context, in AppInput) (*ent.Appl
 	}
 	app, err := s.Client.Application.Create().SetName(in.Name).SetVerified(in.Verified).
 		SetPermissions(dedupe(in.Permissions)).SetSecretHash(hash).SetPublic(in.Public).
-		SetRedirectUris(dedupe(in.RedirectURIs)).SetScopes(dedupe(in.Scopes)).Save(ctx)
+		SetRedirectUris(dedupe(in.RedirectURIs)).SetScopes(dedupe(in.Scopes)).
+		SetPostLogoutRedirectUris(dedupe(in.PostLogoutRedirectURIs)).SetAllowedOrigins(normalizeOrigins(in.AllowedOrigins)).Save(ctx)
 	if err != nil {
 		return nil, "", apperr.Classify(err)
 	}
@@ -145,11 +202,18 @@ func (s *Service) UpdateApplication(ctx context.Context, v *auth.Viewer, clientI
 		return nil, err
 	}
 	in.Public = app.Public
+	if in.PostLogoutRedirectURIs == nil {
+		in.PostLogoutRedirectURIs = app.PostLogoutRedirectUris
+	}
+	if in.AllowedOrigins == nil {
+		in.AllowedOrigins = app.AllowedOrigins
+	}
 	if err := CheckAppInput(in); err != nil {
 		return nil, err
 	}
 	app, err = app.Update().SetName(in.Name).SetVerified(in.Verified).SetPermissions(dedupe(in.Permissions)).
-		SetRedirectUris(dedupe(in.RedirectURIs)).SetScopes(dedupe(in.Scopes)).Save(ctx)
+		SetRedirectUris(dedupe(in.RedirectURIs)).SetScopes(dedupe(in.Scopes)).
+		SetPostLogoutRedirectUris(dedupe(in.PostLogoutRedirectURIs)).SetAllowedOrigins(normalizeOrigins(in.AllowedOrigins)).Save(ctx)
 	return app, apperr.Classify(err)
 }
 
