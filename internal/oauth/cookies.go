@@ -99,3 +99,9 @@ func (s *Server) checkCSRF(r *http.Request) bool {
 	}
 	return hmac.Equal([]byte(r.PostForm.Get("csrf")), []byte(s.mac("csrf", c.Value)))
 }
+
+// endSession signs the browser out of the screens (RP-initiated logout,
+// the account page's sign out): the session cookie is cleared.
+func (s *Server) endSession(w http.ResponseWriter) {
+	s.setCookie(w, sessionCookie, "", -time.Second)
+}
