@@ -159,6 +159,7 @@ func (g limitsGuard) MutateOperationContext(ctx context.Context, oc *graphql.Ope
 	if c.err != nil {
 		return c.err
 	}
+	recordCost(ctx, total) // what the operation spends of its budget (budget.go)
 	if g.complexity > 0 && total > g.complexity {
 		return limitError("COMPLEXITY_LIMIT_EXCEEDED",
 			"operation has complexity %d, over the limit of %d", total, g.complexity)

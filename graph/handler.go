@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"userbridge/graph/relay"
+	"userbridge/internal/edge/budget"
 	"userbridge/internal/rules/files"
 	"userbridge/internal/rules/signatures"
 )
@@ -38,6 +39,9 @@ type Options struct {
 	Observer *Observer
 	// PersistedQueries keeps automatic persisted queries (apq.go); nil: off.
 	PersistedQueries *PersistedQueries
+	// Budget spends each client's cost points and bounds its requests in
+	// flight (budget.go); nil: off.
+	Budget *budget.Budget
 }
 
 // DefaultOptions are the production defaults.
@@ -66,7 +70,7 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o), logger)
+	return guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o), logger, o.Budget)
 }
 
 func maxUploadBytes(o Options) int64 {
@@ -128,6 +132,7 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 		userBytes = r.Signatures.UserBytesLimit()
 	}
 	srv.Use(newAnswerGuard(o.MaxAnswerBytes, listSize, pageSize, userBytes))
+	srv.Use(spendBudget{}) // after every guard: the complexity is known (budget.go)
 	if o.PersistedQueries != nil {
 		srv.Use(registerPersisted{o.PersistedQueries}) // after every guard (apq.go)
 	}

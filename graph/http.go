@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"userbridge/internal/apperr"
+	"userbridge/internal/edge/budget"
 	"userbridge/internal/edge/reqinfo"
 	"userbridge/internal/rules/auth"
 	"userbridge/rest/jsonio"
@@ -25,13 +26,30 @@ const DefaultMaxBodyBytes = jsonio.DefaultMaxBytes
 // cap (413). Multipart bodies are capped by the upload limit (capUpload),
 // with 413 too. A response whose execution met an outage becomes a 503
 // (unavailable.go).
-func guard(next http.Handler, maxBody, maxUpload int64, logger *slog.Logger) http.Handler {
+//
+// With a budget (budget.go), the request then waits for one of its
+// client's slots before its body is read, and a refusal of the budget
+// answers 429 with Retry-After.
+func guard(next http.Handler, maxBody, maxUpload int64, logger *slog.Logger, b *budget.Budget) http.Handler {
+	bounded := boundBody(next, maxBody, maxUpload)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := auth.Resolve(r.Context()); err != nil {
+		v, err := auth.Resolve(r.Context())
+		if err != nil {
 			refuseCredential(w, r, err, logger)
 			return
 		}
 		w, r = watchOutage(w, r)
+		if b != nil {
+			withBudget(b, w, r, v, bounded)
+			return
+		}
+		bounded.ServeHTTP(w, r)
+	})
+}
+
+// boundBody caps the request's body (413) before next reads it.
+func boundBody(next http.Handler, maxBody, maxUpload int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 			var ok bool
 			if w, r, ok = capUpload(w, r, maxUpload); !ok {

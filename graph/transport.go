@@ -252,7 +252,7 @@ func writeRequestErrors(ctx context.Context, w http.ResponseWriter, exec graphql
 
 // writeResponse writes what transport.POST would, without re-encoding data.
 func writeResponse(w io.Writer, resp *graphql.Response) {
-	if len(resp.Errors) > 0 || resp.Label != "" || len(resp.Path) > 0 || resp.HasNext != nil || len(resp.Extensions) > 0 || len(resp.Data) == 0 {
+	if len(resp.Errors) > 0 || resp.Label != "" || len(resp.Path) > 0 || resp.HasNext != nil || len(resp.Data) == 0 {
 		b, err := json.Marshal(resp)
 		if err != nil {
 			b = []byte(`{"errors":[{"message":"the response could not be encoded","extensions":{"code":"INTERNAL"}}],"data":null}`)
@@ -268,6 +268,13 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		json.HTMLEscape(&buf, resp.Data)
 	} else {
 		buf.Write(resp.Data)
+	}
+	if len(resp.Extensions) > 0 { // extensions.cost (budget.go), in json.Marshal's order
+		ext, err := json.Marshal(resp.Extensions)
+		if err == nil {
+			buf.WriteString(`,"extensions":`)
+			buf.Write(ext)
+		}
 	}
 	buf.WriteByte('}')
 	_, _ = w.Write(buf.Bytes())

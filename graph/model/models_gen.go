@@ -3,6 +3,7 @@
 package model
 
 import (
+	"time"
 	"userbridge/ent"
 	"userbridge/ent/user"
 )
@@ -88,6 +89,28 @@ type LoginPayload struct {
 	Token string `json:"token"`
 	// The user who signed in.
 	User *ent.User `json:"user"`
+}
+
+// The caller's cost budget: a bucket of points, refilled at a steady rate,
+// shared by every credential of one user (an application acting alone has
+// its own, an anonymous caller its address's). An operation spends the
+// complexity the server computes for it before it runs; every answer reports
+// the same figures in extensions.cost.
+type RateLimit struct {
+	// Whether operations spend points here; false when the budget is turned off, and then the figures below are zero.
+	Enabled bool `json:"enabled"`
+	// Points the bucket holds when full: the most one client may spend at once.
+	Limit int `json:"limit"`
+	// Points left now.
+	Remaining int `json:"remaining"`
+	// Points that come back each second.
+	RefillPerSecond float64 `json:"refillPerSecond"`
+	// When the bucket is full again (now when it is full).
+	ResetAt time.Time `json:"resetAt"`
+	// What an operation refused before it runs (it does not parse, fails validation or a limit) costs.
+	RefusedCost int `json:"refusedCost"`
+	// Operations of this caller one replica runs at once; the others wait their turn (0: unbounded).
+	Concurrency int `json:"concurrency"`
 }
 
 // One signature image of setExternalSignatures.

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"userbridge/graph"
+	"userbridge/internal/edge/budget"
 	"userbridge/internal/edge/ratelimit"
 	"userbridge/internal/edge/reqinfo"
 	"userbridge/internal/rules/accounts"
@@ -55,6 +56,10 @@ type Config struct {
 	GraphQL   graph.Options
 	LoginRate ratelimit.Limit // per account and per client address
 	APIRate   ratelimit.Limit // users-v1, per credential
+	// Budget is GraphQL's cost budget per client and its bound on requests
+	// in flight (internal/edge/budget); a zero Limit.Rate turns the points
+	// off, a zero Concurrency the bound.
+	Budget budget.Settings
 
 	// QueryLog, when set, receives every SQL statement the store runs (tests
 	// count them to prove there is no N+1).
@@ -119,6 +124,7 @@ func Defaults() Config {
 
 // withDefaults fills zero fields from Defaults.
 func (c Config) withDefaults() Config {
+		Budget:         budget.Defaults,
 	d := Defaults()
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = d.DatabaseURL

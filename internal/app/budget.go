@@ -1,0 +1,25 @@
+package app
+
+import (
+	"userbridge/internal/edge/budget"
+	"userbridge/internal/edge/ratelimit"
+)
+
+// newBudget builds GraphQL's cost budget over the rate limits' store, so
+// its buckets live in Redis when the others do. Nil when both the points
+// and the concurrency bound are off. A bucket smaller than the complexity
+// limit is raised to it: an operation the limits allow must be payable.
+func newBudget(limits *ratelimit.Store, cfg Config) *budget.Budget {
+	s := cfg.Budget
+	if s.Limit.Off() && s.Concurrency <= 0 {
+		return nil
+	}
+	if s.Limit.Period <= 0 {
+		s.Limit.Period = budget.Defaults.Limit.Period
+	}
+	s.Limit.Burst = max(s.Limit.Burst, cfg.GraphQL.Complexity, s.RefusedCost)
+	if s.MaxWait <= 0 {
+		s.MaxWait = budget.Defaults.MaxWait
+	}
+	return budget.New(limits.CostLimiter(s.Limit), s)
+}
