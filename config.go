@@ -45,7 +45,7 @@ func settings(cfg *app.Config, logFormat *string) []setting {
 			cfg.TrustedProxies = p
 			return err
 		}, ""},
-		{"secret", "SECRET_KEY", "secret signing download links (empty: generated once, kept in the database)", str(&cfg.Secret), ""},
+		{"secret", "SECRET_KEY", "secret signing download links and sealing OpenID Connect keys (empty: generated once, kept in the database; OpenID Connect then only on a loopback PUBLIC_URL)", str(&cfg.Secret), ""},
 		{"user-file-quota", "USER_FILE_QUOTA", "user files kept per user and nature", positive(&cfg.UserFileQuota), strconv.Itoa(cfg.UserFileQuota)},
 		{"max-upload", "MAX_UPLOAD_BYTES", "largest accepted upload, bytes", positive64(&cfg.MaxUploadBytes), strconv.FormatInt(cfg.MaxUploadBytes, 10)},
 		{"max-json", "MAX_JSON_BYTES", "largest accepted JSON body, bytes", positive64(&cfg.MaxJSONBytes), strconv.FormatInt(cfg.MaxJSONBytes, 10)},
@@ -98,6 +98,8 @@ func settings(cfg *app.Config, logFormat *string) []setting {
 			cfg.CORSOrigins = o
 			return err
 		}, ""},
+		{"oidc-key-rotation", "OIDC_KEY_ROTATION", "how long an OpenID Connect signing key signs before the next takes over; the previous stays published as long again (at least 2h)", duration(&cfg.OIDCKeyRotation), "720h0m0s"},
+		{"oidc-signing-alg", "OIDC_SIGNING_ALG", "OpenID Connect id_token algorithm: RS256 or ES256", oneOf(&cfg.OIDCSigningAlg, "RS256", "ES256"), "RS256"},
 		{"log-format", "LOG_FORMAT", "log format: json or text (empty: text on a terminal, JSON otherwise)", oneOf(logFormat, "json", "text"), *logFormat},
 		{"pprof", "PPROF", "serve /debug/pprof, unauthenticated (profiling only)", boolean(&cfg.Pprof), "false"},
 	}

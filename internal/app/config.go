@@ -89,6 +89,13 @@ type Config struct {
 	// (ParseCORSOrigins; "*" for any); empty: no CORS headers.
 	CORSOrigins []string
 
+	// OIDCKeyRotation is how long an OpenID Connect signing key signs
+	// id_tokens before the next one takes over (the previous one stays
+	// published for as long again); 0: oauth.DefaultKeyRotation.
+	OIDCKeyRotation time.Duration
+	// OIDCSigningAlg is the id_tokens' algorithm: RS256 (default) or ES256.
+	OIDCSigningAlg string
+
 	// SkipMigrate leaves the schema alone (the `migrate` command owns it).
 	SkipMigrate bool
 	Logger      *slog.Logger

@@ -67,7 +67,10 @@ func (a *App) routes() (http.Handler, error) {
 	// OAuth 2.0: the endpoints authenticate clients themselves (Basic,
 	// client_id), outside the API's Bearer middleware.
 	oauth.New(oauth.Config{Client: a.Store.Client, Accounts: a.Accounts, PublicURL: a.Config.PublicURL,
-		Key: a.Files.DeriveKey("oauth screens"), Now: a.Config.Now, Logger: a.Config.Logger}).Routes(r)
+		Key: a.Files.DeriveKey("oauth screens"), Now: a.Config.Now, Logger: a.Config.Logger,
+		SecretConfigured: a.Config.Secret != "", SealKey: a.Files.DeriveKey("oidc signing keys"),
+		KeyRotation: a.Config.OIDCKeyRotation, SigningAlg: a.Config.OIDCSigningAlg, Avatars: a.Files,
+		CORSOrigins: a.Config.CORSOrigins}).Routes(r)
 	// Signed download links: the link is the credential.
 	r.With(noStore).Get("/files/{signed}/{name}", a.Files.Download)
 	r.With(noStore).Head("/files/{signed}/{name}", a.Files.Download)

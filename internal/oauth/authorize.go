@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ory/fosite"
 
@@ -38,10 +39,24 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.authorizeError(w, r, ar, err)
 		return
 	}
-	u := s.sessionUser(r)
+	u, authTime := s.sessionAuth(r)
+	var oidc *oidcRequest
+	if s.keys != nil && ar.GetRequestedScopes().Has(scopeOpenID) {
+		oidc, err = s.checkOIDC(r, ar, u, authTime)
+		if err != nil {
+			s.authorizeError(w, r, ar, err)
+			return
+		}
+		if oidc.signIn {
+			u = nil
+		}
+	}
 	if u == nil {
 		p := newPage(r, "signin_title")
 		p.AppName, p.ReturnTo, p.CSRF = c.App.Name, "/oauth/authorize?"+r.URL.RawQuery, s.csrfToken(w, r)
+		if oidc != nil {
+			p.ReturnTo, p.Email = oidc.returnTo, oidc.loginHint
+		}
 		render(w, http.StatusOK, "login", origin(ar.GetRedirectURI()), p)
 		return
 	}
@@ -70,12 +85,16 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 			s.authorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 			return
 		}
-		if !covered || ar.GetRequestForm().Get("prompt") == "consent" {
+		if oidc != nil && oidc.none && !covered {
+			s.authorizeError(w, r, ar, fosite.ErrConsentRequired.WithHint("The user has not approved these scopes for this application, and prompt=none forbids asking."))
+			return
+		}
+		if !covered || ar.GetRequestForm().Get("prompt") == "consent" || (oidc != nil && oidc.consent) {
 			s.consentPage(w, r, ar, c, u)
 			return
 		}
 	}
-	s.issueCode(w, r, ar, u)
+	s.issueCode(w, r, ar, u, oidc, authTime)
 }
 
 // checkParams refuses what fosite lets through: a parameter given twice,
@@ -117,13 +136,19 @@ func checkRequest(ar fosite.AuthorizeRequester, c *Client) error {
 // issueCode grants the scopes asked (all of them were approved) and
 // redirects to the application with a code. The session records the
 // consent: only this path sets it.
-func (s *Server) issueCode(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, u *ent.User) {
+func (s *Server) issueCode(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, u *ent.User,
+	oidc *oidcRequest, authTime time.Time) {
 	ctx := r.Context()
 	for _, sc := range ar.GetRequestedScopes() {
 		ar.GrantScope(sc)
 	}
 	sess := newSession()
 	sess.UserID, sess.Subject, sess.Consented = u.ID, u.PublicID, true
+	if oidc != nil {
+		cl := sess.IDTokenClaims()
+		cl.Subject, cl.AuthTime, cl.RequestedAt = u.PublicID, authTime, oidc.requestedAt
+		cl.Add("azp", ar.GetClient().GetID())
+	}
 	resp, err := s.provider.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		s.authorizeError(w, r, ar, err)

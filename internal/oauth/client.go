@@ -18,7 +18,14 @@ type Client struct {
 
 // newClient describes an application to fosite: a confidential client may
 // use every grant, a public one (no secret) the code and refresh grants.
-func newClient(app *ent.Application) *Client {
+// With OpenID Connect on, an application that may ask for identity may ask
+// for openid too, and one that may ask for personal (the names) for
+// profile (oidcScopes).
+func newClient(app *ent.Application, oidc bool) *Client {
+	scopes := app.Scopes
+	if oidc {
+		scopes = oidcScopes(app.Scopes)
+	}
 	grants := []string{"authorization_code", "refresh_token"}
 	if !app.Public {
 		grants = append(grants, "client_credentials")
@@ -29,7 +36,7 @@ func newClient(app *ent.Application) *Client {
 		RedirectURIs:  app.RedirectUris,
 		GrantTypes:    grants,
 		ResponseTypes: []string{"code"},
-		Scopes:        app.Scopes,
+		Scopes:        scopes,
 		Public:        app.Public,
 	}}
 }
@@ -46,7 +53,7 @@ func (s *store) GetClient(ctx context.Context, id string) (fosite.Client, error)
 	if err != nil {
 		return nil, err
 	}
-	return newClient(app), nil
+	return newClient(app, s.oidc), nil
 }
 
 // ClientAssertionJWTValid: JWT client assertions are not accepted (the

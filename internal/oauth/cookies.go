@@ -52,28 +52,35 @@ func (s *Server) startSession(w http.ResponseWriter, u *ent.User) {
 // sessionUser returns the signed-in user, or nil: no cookie, a forged or
 // expired one, a user gone, no longer active, or whose password changed.
 func (s *Server) sessionUser(r *http.Request) *ent.User {
+	u, _ := s.sessionAuth(r)
+	return u
+}
+
+// sessionAuth is sessionUser with the time the user signed in (OpenID
+// Connect's auth_time): the cookie's expiry less SessionTTL.
+func (s *Server) sessionAuth(r *http.Request) (*ent.User, time.Time) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || len(c.Value) > 256 {
-		return nil
+		return nil, time.Time{}
 	}
 	parts := strings.Split(c.Value, ".")
 	if len(parts) != 4 {
-		return nil
+		return nil, time.Time{}
 	}
 	payload := strings.Join(parts[:3], ".")
 	if !hmac.Equal([]byte(parts[3]), []byte(s.mac("session", payload))) {
-		return nil
+		return nil, time.Time{}
 	}
 	id, err1 := strconv.Atoi(parts[0])
 	exp, err2 := strconv.ParseInt(parts[1], 10, 64)
 	if err1 != nil || err2 != nil || !s.cfg.Now().Before(time.Unix(exp, 0)) {
-		return nil
+		return nil, time.Time{}
 	}
 	u, err := s.cfg.Client.User.Get(r.Context(), id)
 	if err != nil || u.Status != user.StatusActive || passwordMark(u) != parts[2] {
-		return nil
+		return nil, time.Time{}
 	}
-	return u
+	return u, time.Unix(exp, 0).Add(-SessionTTL).UTC()
 }
 
 // csrfToken returns the token every form carries, setting the browser's

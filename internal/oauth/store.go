@@ -13,6 +13,7 @@ import (
 	"userbridge/ent/authorizationcode"
 	"userbridge/ent/credential"
 	"userbridge/ent/user"
+	"userbridge/internal/rules/auth"
 )
 
 // store keeps fosite's state in the service's tables: authorization codes
@@ -22,6 +23,7 @@ import (
 type store struct {
 	client *ent.Client
 	now    func() time.Time
+	oidc   bool // OpenID Connect on: clients may ask for openid and profile
 }
 
 type txKey struct{}
@@ -98,29 +100,66 @@ func (s *store) createCode(ctx context.Context, pkce bool, sig string, r fosite.
 // the token endpoint answers invalid_grant (fosite checks the expiry only
 // later, answering invalid_request).
 func (s *store) getCode(ctx context.Context, pkce bool, sig string) (fosite.Requester, error) {
-	row, err := s.db(ctx).AuthorizationCode.Query().
-		Where(authorizationcode.Pkce(pkce), authorizationcode.Signature(sig)).WithApplication().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, fosite.ErrNotFound
-	}
+	req, row, err := s.loadCode(ctx, pkce, sig)
 	if err != nil {
 		return nil, err
 	}
-	var sr storedRequest
-	if err := json.Unmarshal(row.Request, &sr); err != nil {
-		return nil, err
-	}
-	req := &fosite.Request{ID: sr.ID, RequestedAt: sr.RequestedAt, Client: newClient(row.Edges.Application),
-		RequestedScope: sr.Scopes, GrantedScope: sr.Granted, Form: sr.Form, Session: sr.Session}
-	if !s.now().Before(row.ExpiresAt) {
-		return nil, fosite.ErrNotFound
-	}
 	if row.Used {
-		noteReuse(ctx, "authorization_code", sr.Session.Subject, row.Edges.Application.ClientID)
+		noteReuse(ctx, "authorization_code", req.GetSession().GetSubject(), row.Edges.Application.ClientID)
 		return req, fosite.ErrInvalidatedAuthorizeCode
 	}
 	return req, nil
 }
+
+// loadCode reads a code's row and request, used or not; an expired code is
+// not found.
+func (s *store) loadCode(ctx context.Context, pkce bool, sig string) (*fosite.Request, *ent.AuthorizationCode, error) {
+	row, err := s.db(ctx).AuthorizationCode.Query().
+		Where(authorizationcode.Pkce(pkce), authorizationcode.Signature(sig)).WithApplication().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil, fosite.ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var sr storedRequest
+	if err := json.Unmarshal(row.Request, &sr); err != nil {
+		return nil, nil, err
+	}
+	if sr.Session == nil {
+		sr.Session = newSession()
+	}
+	req := &fosite.Request{ID: sr.ID, RequestedAt: sr.RequestedAt, Client: newClient(row.Edges.Application, s.oidc),
+		RequestedScope: sr.Scopes, GrantedScope: sr.Granted, Form: sr.Form, Session: sr.Session}
+	if !s.now().Before(row.ExpiresAt) {
+		return nil, nil, fosite.ErrNotFound
+	}
+	return req, row, nil
+}
+
+// CreateOpenIDConnectSession does nothing: the code's row already holds
+// the request with its OpenID parameters (nonce, max_age, prompt,
+// id_token_hint are kept by the sanitation allow-list) and its session.
+func (s *store) CreateOpenIDConnectSession(context.Context, string, fosite.Requester) error {
+	return nil
+}
+
+// GetOpenIDConnectSession returns the request of a code that asked for
+// openid, after fosite marked the code used in the same exchange.
+func (s *store) GetOpenIDConnectSession(ctx context.Context, code string, _ fosite.Requester) (fosite.Requester, error) {
+	req, _, err := s.loadCode(ctx, false, auth.HashSecret(code))
+	if err != nil {
+		return nil, err
+	}
+	if !req.GetGrantedScopes().Has(scopeOpenID) {
+		return nil, fosite.ErrNotFound
+	}
+	return req, nil
+}
+
+// DeleteOpenIDConnectSession does nothing: the code is spent with its
+// exchange (InvalidateAuthorizeCodeSession).
+func (s *store) DeleteOpenIDConnectSession(context.Context, string) error { return nil }
 
 func (s *store) CreateAuthorizeCodeSession(ctx context.Context, sig string, r fosite.Requester) error {
 	return s.createCode(ctx, false, sig, r)
@@ -183,6 +222,9 @@ func (s *store) createToken(ctx context.Context, kind credential.Kind, tt fosite
 	if exp := sess.GetExpiresAt(tt); !exp.IsZero() {
 		m.SetExpiresAt(exp.UTC())
 	}
+	if at := sess.IDTokenClaims().AuthTime; !at.IsZero() {
+		m.SetAuthTime(at.UTC())
+	}
 	return m.Exec(ctx)
 }
 
@@ -207,6 +249,14 @@ func (s *store) getToken(ctx context.Context, kind credential.Kind, tt fosite.To
 	if c.UserID != nil {
 		sess.UserID = *c.UserID
 		sess.Subject = c.Edges.User.PublicID
+		// What a refresh's id_token says: the same user, signed in at
+		// the same time, for the same application.
+		cl := sess.IDTokenClaims()
+		cl.Subject, cl.RequestedAt = sess.Subject, c.CreatedAt
+		if c.AuthTime != nil {
+			cl.AuthTime = *c.AuthTime
+		}
+		cl.Add("azp", c.Edges.Application.ClientID)
 	}
 	if c.ExpiresAt != nil {
 		sess.SetExpiresAt(tt, *c.ExpiresAt)
@@ -215,7 +265,7 @@ func (s *store) getToken(ctx context.Context, kind credential.Kind, tt fosite.To
 		*target = *sess
 		sess = target
 	}
-	req := &fosite.Request{ID: *c.GrantID, RequestedAt: c.CreatedAt, Client: newClient(c.Edges.Application),
+	req := &fosite.Request{ID: *c.GrantID, RequestedAt: c.CreatedAt, Client: newClient(c.Edges.Application, s.oidc),
 		RequestedScope: c.Scopes, GrantedScope: c.Scopes, Form: url.Values{}, Session: sess}
 	if c.RevokedAt != nil {
 		if kind == credential.KindRefreshToken {
