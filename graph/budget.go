@@ -207,6 +207,7 @@ func onlyRateLimit(op *ast.OperationDefinition) bool {
 	if op == nil || op.Operation != ast.Query {
 		return false
 	}
+	found := false
 	var only func(set ast.SelectionSet) bool
 	only = func(set ast.SelectionSet) bool {
 		for _, sel := range set {
@@ -215,6 +216,7 @@ func onlyRateLimit(op *ast.OperationDefinition) bool {
 				if sel.Name != "rateLimit" && sel.Name != "__typename" {
 					return false
 				}
+				found = found || sel.Name == "rateLimit"
 			case *ast.InlineFragment:
 				if !only(sel.SelectionSet) {
 					return false
@@ -225,7 +227,29 @@ func onlyRateLimit(op *ast.OperationDefinition) bool {
 		}
 		return true
 	}
-	return only(op.SelectionSet)
+	return only(op.SelectionSet) && found
+}
+
+// chargeRefusal makes an operation that was measured and paid for, then
+// refused by its transport (a mutation sent with GET), cost what any
+// refusal costs at least.
+func chargeRefusal(ctx context.Context) {
+	c := chargeOf(ctx)
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	more := c.budget.Settings().RefusedCost - c.requested
+	if !c.spent || c.refused != nil || more <= 0 {
+		return
+	}
+	c.requested += more
+	res, err := c.budget.Spend(ctx, c.key, more)
+	c.result = res
+	if r, ok := err.(*budget.Refused); ok {
+		c.refused = r
+	}
 }
 
 // InterceptResponse is costExtension: a request that reaches a response

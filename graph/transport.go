@@ -83,6 +83,7 @@ func run(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor,
 		return
 	}
 	if allowed != nil && !allowed(oc.Operation.Operation) {
+		chargeRefusal(ctx)
 		w.Header().Set("Allow", "POST")
 		writeRequestErrors(ctx, w, exec, http.StatusMethodNotAllowed, gqlerror.List{badRequest("method_not_allowed",
 			"GET runs queries only: send a "+string(oc.Operation.Operation)+" with POST")})

@@ -78,13 +78,20 @@ func (r *Redis) Take(ctx context.Context, key string, n int) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("redis rate limit: %w", err)
 	}
-	return Result{
+	out := Result{
 		Allowed:    n <= 0 || res.Allowed > 0,
 		Limit:      l.Burst,
 		Remaining:  max(0, res.Remaining),
 		RetryAfter: nonNegative(res.RetryAfter),
 		ResetAfter: nonNegative(res.ResetAfter),
-	}, nil
+	}
+	if !out.Allowed {
+		// redis_rate says 0 when it refuses; what is left is the bucket
+		// less what refills until it is full, as Memory reports it.
+		every := l.Period / time.Duration(l.Rate)
+		out.Remaining = max(0, int(float64(l.Burst)-float64(out.ResetAfter)/float64(every)))
+	}
+	return out, nil
 }
 
 // CostLimiter returns a cost limiter of l, like Limiter: nil when l is
