@@ -7,7 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"userbridge/ent"
-	"userbridge/ent/user"
+	"userbridge/internal/apperr"
+	"userbridge/internal/rules/accounts"
 )
 
 // forceFlag gives a command --force, which lets it act on the last active
@@ -16,23 +17,24 @@ func forceFlag(cmd *cobra.Command) {
 	cmd.Flags().Bool("force", false, "act even on the last active administrator")
 }
 
-// lastAdminGuard refuses, without --force, to ban or delete the store's
-// last active administrator: nobody could then administer it through the
-// APIs (the command line always can, by creating another). It is a guard
-// against a slip of the operator, not a rule of the store: the APIs have
-// their own (an administrator may not ban or delete itself), and two
-// operators acting at the same moment are not serialised here.
-func lastAdminGuard(ctx context.Context, cmd *cobra.Command, c *ent.Client, u *ent.User, verb string) error {
-	if force, _ := cmd.Flags().GetBool("force"); force || u.Role != user.RoleAdmin || u.Status != user.StatusActive {
-		return nil
+// guarded is the context a command acts in: with --force, the rules let
+// the operator remove the last active administrator (the command line can
+// always make another one); without it they refuse, as they refuse every
+// transport (accounts.ForceLastAdmin).
+func guarded(cmd *cobra.Command) context.Context {
+	if force, _ := cmd.Flags().GetBool("force"); force {
+		return accounts.ForceLastAdmin(cmd.Context())
 	}
-	n, err := c.User.Query().Where(user.RoleEQ(user.RoleAdmin), user.StatusEQ(user.StatusActive)).Count(ctx)
-	if err != nil {
-		return err
+	return cmd.Context()
+}
+
+// lastAdminError words the rules' refusal for the command line: which
+// user, and the two ways on.
+func lastAdminError(err error, u *ent.User, verb string) error {
+	if errReason(err) != accounts.ReasonLastAdministrator {
+		return flagged(err, "user")
 	}
-	if n > 1 {
-		return nil
-	}
-	return fmt.Errorf("--user: %s is the last active administrator: %s it leaves nobody to administer the store "+
-		"through the APIs; make another one first (user create --admin), or add --force", u.Email, verb)
+	return apperr.New(apperr.Forbidden, accounts.ReasonLastAdministrator, fmt.Sprintf("--user: %s is the last active "+
+		"administrator: %s it leaves nobody to administer the store through the APIs; make another one first "+
+		"(user create --admin), or add --force", u.Email, verb))
 }

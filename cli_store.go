@@ -110,7 +110,7 @@ func openStore(ctx context.Context, cfg app.Config, blobs, readOnly bool, stderr
 	if err != nil {
 		return nil, err
 	}
-	a := &admin{Store: store, Accounts: &accounts.Service{Client: store.Client}, closers: []io.Closer{store}}
+	a := &admin{Store: store, Accounts: &accounts.Service{Client: store.Client, Dialect: store.Dialect}, closers: []io.Closer{store}}
 	if readOnly {
 		if err := hasSchema(ctx, store); err != nil {
 			a.Close()

@@ -157,11 +157,8 @@ func userDeleteCommand() *cobra.Command {
 			return err
 		}
 		defer a.Close()
-		if err := lastAdminGuard(cmd.Context(), cmd, a.Store.Client, u, "deleting"); err != nil {
-			return err
-		}
-		if err := a.Accounts.Delete(cmd.Context(), auth.Operator(), u.ID); err != nil {
-			return flagged(err, "user")
+		if err := a.Accounts.Delete(guarded(cmd), auth.Operator(), u.ID); err != nil {
+			return lastAdminError(err, u, "deleting")
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "deleted %s %s\n", u.PublicID, u.Email)
 		return nil
@@ -217,12 +214,12 @@ func userBanCommand(verb string) *cobra.Command {
 		act := a.Accounts.Ban
 		if verb == "unban" {
 			act = a.Accounts.Unban
-		} else if err := lastAdminGuard(cmd.Context(), cmd, a.Store.Client, u, "banning"); err != nil {
-			return err
 		}
-		if u, err = act(cmd.Context(), auth.Operator(), u.ID); err != nil {
-			return flagged(err, "user")
+		banned, err := act(guarded(cmd), auth.Operator(), u.ID)
+		if err != nil {
+			return lastAdminError(err, u, "banning")
 		}
+		u = banned
 		fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", u.Email, u.Status)
 		return nil
 	}

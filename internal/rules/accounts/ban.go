@@ -22,7 +22,8 @@ import (
 // transaction (lockActive), so none they mint across the ban outlives it.
 // Returns forbidden per policy.BanUsers before any lookup (so a viewer who
 // may ban nobody learns nothing about which ids exist), not found for an
-// unknown user, forbidden per policy.Ban.
+// unknown user, forbidden per policy.Ban, forbidden (ReasonLastAdministrator)
+// for the last active administrator (lastadmin.go).
 func (s *Service) Ban(ctx context.Context, v *auth.Viewer, id int) (*ent.User, error) {
 	return s.setBanned(ctx, v, id, user.StatusBanned)
 }
@@ -39,6 +40,11 @@ func (s *Service) setBanned(ctx context.Context, v *auth.Viewer, id int, status 
 	}
 	var u *ent.User
 	err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		if status == user.StatusBanned {
+			if err := s.lockAdmins(ctx, tx); err != nil {
+				return err
+			}
+		}
 		target, err := tx.User.Get(ctx, id)
 		if err != nil {
 			return apperr.Classify(err)
@@ -52,6 +58,9 @@ func (s *Service) setBanned(ctx context.Context, v *auth.Viewer, id int, status 
 		}
 		if u, err = tx.User.UpdateOne(target).SetStatus(status).Save(ctx); err != nil {
 			return apperr.Classify(err)
+		}
+		if err := s.keepAnAdmin(ctx, tx, v, target, u); err != nil {
+			return err
 		}
 		if status == user.StatusBanned {
 			return s.revokeAll(ctx, tx, id)

@@ -106,11 +106,18 @@ func (in UpdateInput) validate() error {
 // user changing its own role or status, for instance),
 // invalid with the field at fault (current_password when a user changing
 // its own password does not give the current one), rate limited past the
-// login limit of the account, or conflict on a taken unique value.
+// login limit of the account, conflict on a taken unique value, or
+// forbidden (ReasonLastAdministrator) for a change that would leave no
+// active administrator (lastadmin.go).
 func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int, in UpdateInput) (*ent.User, bool, error) {
 	var updated *ent.User
 	changed := false
 	err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
+		if in.mayRemoveAdmin() {
+			if err := s.lockAdmins(ctx, tx); err != nil {
+				return err
+			}
+		}
 		// Read once, in the transaction (and on PostgreSQL locked until
 		// it ends): every check below and the write see the same row.
 		cur, err := s.admitUpdate(ent.NewTxContext(ctx, tx), tx.Client(), v, id, in)
@@ -135,6 +142,9 @@ func (s *Service) Update(ctx context.Context, v *auth.Viewer, id int, in UpdateI
 		}
 		if updated, err = m.Save(ctx); err != nil {
 			return classifyWrite(err)
+		}
+		if err := s.keepAnAdmin(ctx, tx, v, cur, updated); err != nil {
+			return err
 		}
 		if hash != "" {
 			return s.revokeOthers(ctx, tx, v, id)
