@@ -68,8 +68,14 @@ func importOptions(cmd *cobra.Command) (*importer.Options, func() (app.Config, e
 	fs.Float64Var(&opt.Rate, "rate", importer.DefaultRate, "records written per second at most, to leave room for a serving store (0: no limit)")
 	fs.String("report", "", "write one JSON line per rejected, merged, skipped or conflicting record to this file")
 	progressMode := fs.String("progress", "auto", "progress: bar, json (a line every few seconds on stderr), none; auto: bar on a terminal, else json")
-	load := settingFlags(fs, importFlags, io.Discard)
-	return opt, load, progressMode
+	load, file := settingSources(fs, importFlags, io.Discard)
+	return opt, func() (app.Config, error) { // says which store, as every store command does (storeFor)
+		cfg, err := load()
+		if err == nil {
+			fmt.Fprintln(cmd.ErrOrStderr(), storeLine(cfg, true, file().path))
+		}
+		return cfg, err
+	}, progressMode
 }
 
 // openImporter opens the store and the blob storage an import writes to.

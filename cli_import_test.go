@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"userbridge/internal/app"
 	"userbridge/internal/store/db/dbtest"
 )
 
@@ -33,6 +34,10 @@ func TestImportAndExportCommands(t *testing.T) {
 			}
 			if !strings.Contains(lines[len(lines)-2], "2 created") {
 				t.Fatalf("summary sentence: %q", lines[len(lines)-2])
+			}
+			// The first line names the store, as every store command's does.
+			if want := storeLine(app.Config{DatabaseURL: dbURL, StorageURL: storage}, true, ""); lines[0] != want {
+				t.Fatalf("first line %q, want %q", lines[0], want)
 			}
 			if st, err := os.Stat(report); err != nil || st.Mode().Perm() != 0o600 {
 				t.Fatalf("report: %v %v", st.Mode(), err)
