@@ -13,7 +13,7 @@ import (
 	"userbridge/internal/rules/policy"
 )
 
-const appRef = "the application's client id, as app list shows it"
+const appRef = "the application's client id, as app list shows it; or give it as the argument"
 
 func appCommand() *cobra.Command {
 	return group("app", "Register, list, show and delete applications, rotate their secrets",
@@ -94,7 +94,7 @@ func appListCommand() *cobra.Command {
 }
 
 func appShowCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "show --app CLIENT_ID", Short: "Show one application", Args: noCommand}
+	cmd := &cobra.Command{Use: "show CLIENT_ID", Short: "Show one application", Args: oneArg("application")}
 	cmd.Flags().String("app", "", appRef+" (required)")
 	out := withOutput(cmd)
 	open := readStore(cmd, false)
@@ -116,9 +116,9 @@ func appShowCommand() *cobra.Command {
 
 func appRotateCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "rotate-secret --app CLIENT_ID",
+		Use:   "rotate-secret CLIENT_ID",
 		Short: "Give an application a new secret (prints it once); the old one stops working",
-		Args:  noCommand,
+		Args:  oneArg("application"),
 	}
 	cmd.Flags().String("app", "", appRef+" (required)")
 	out := withOutput(cmd)
@@ -142,9 +142,9 @@ func appRotateCommand() *cobra.Command {
 
 func appDeleteCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "delete --app CLIENT_ID",
+		Use:   "delete CLIENT_ID",
 		Short: "Delete an application and every token issued to it",
-		Args:  noCommand,
+		Args:  oneArg("application"),
 	}
 	cmd.Flags().String("app", "", appRef+" (required)")
 	open := withStore(cmd, false)
@@ -163,9 +163,10 @@ func appDeleteCommand() *cobra.Command {
 	return cmd
 }
 
-// findApp checks --app, opens the store and finds the application.
+// findApp reads the client id of the argument or --app, opens the store
+// and finds the application.
 func findApp(cmd *cobra.Command, open storeOpener) (*admin, *ent.Application, error) {
-	id, err := required(cmd.Flags(), "app", appRef)
+	id, err := argOrFlag(cmd, "app", "CLIENT_ID", "the application's client id, as app list shows it")
 	if err != nil {
 		return nil, nil, err
 	}

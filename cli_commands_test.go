@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -187,9 +189,15 @@ func TestTokenCommands(t *testing.T) {
 			if err := json.Unmarshal([]byte(ok(t, "", with("token", "list", "--user", "ada@example.com", "--json")...)), &list); err != nil || len(list) != 2 {
 				t.Fatalf("token list --json: %v %+v", err, list)
 			}
-			id := list[1].ID
-			if out := ok(t, "", with("token", "revoke", "--id", strconv.Itoa(id))...); out != "revoked "+strconv.Itoa(id)+"\n" {
+			id, short := list[1].ID, list[1].ShortID
+			if !regexp.MustCompile(`^key_[1-9][0-9]*$`).MatchString(short) || !strings.Contains(ok(t, "", with("token", "list", "ada@example.com")...), short+" ") {
+				t.Fatalf("token list shows %q for credential %d", short, id)
+			}
+			if out := ok(t, "", with("token", "revoke", short)...); out != "revoked "+short+"\n" {
 				t.Fatalf("revoke printed %q", out)
+			}
+			if out := ok(t, "", with("token", "revoke", "--id", strconv.Itoa(id))...); out != "revoked "+short+"\n" {
+				t.Fatalf("revoke by the number printed %q", out)
 			}
 			if res := env.GraphQL(t, first, `{ viewer { email } }`, nil); len(res.Errors) == 0 {
 				t.Fatalf("revoked token works: %s", res.Data)
@@ -197,9 +205,17 @@ func TestTokenCommands(t *testing.T) {
 			if out := ok(t, "", with("token", "list", "--user", "ada@example.com")...); !strings.Contains(out, "revoked") {
 				t.Fatalf("token list after revoke:\n%s", out)
 			}
-			fails(t, 2, "--id is required", with("token", "revoke")...)
-			fails(t, 2, `--id: "x" is not a whole number: the credential's id`, with("token", "revoke", "--id", "x")...)
+			fails(t, 2, "ID is required: userbridge token revoke ID, or --id ID", with("token", "revoke")...)
+			fails(t, 2, "give ID once", with("token", "revoke", short, "--id", "tok_1")...)
+			for _, bad := range []string{"x", "tok_", "tok_0", "tok_07", "tok_-1", "tok_+1", "TOK_1", "tok_4294967296", "key_1x", "0", "-5", "007", "tok_1\x00"} {
+				fails(t, 2, fmt.Sprintf("--id: %q is not a credential id: want tok_7, key_7 or ref_7", bad), with("token", "revoke", "--id="+bad)...)
+			}
+			fails(t, 2, `--id: "tok_0" is not a credential id`, with("token", "revoke", "tok_0")...)
 			fails(t, 1, "--id: not found", with("token", "revoke", "--id", "999999")...)
+			fails(t, 1, "--id: no credential tok_999999", with("token", "revoke", "tok_999999")...)
+			// The prefix names the kind: the number of an API key (what
+			// token create makes) with tok_ is no credential.
+			fails(t, 1, "--id: no credential tok_"+strings.TrimPrefix(short, "key_"), with("token", "revoke", "tok_"+strings.TrimPrefix(short, "key_"))...)
 		})
 	})
 }
@@ -234,14 +250,29 @@ func TestAppCommands(t *testing.T) {
 				a.Name != "Legacy client" || !a.Verified || a.Secret != "" {
 				t.Fatalf("app show --json: %v %+v", err, a)
 			}
-			fails(t, 2, "--app is required", with("app", "show")...)
+			var positional appJSON
+			if err := json.Unmarshal([]byte(ok(t, "", with("app", "show", clientID, "-o", "json")...)), &positional); err != nil || positional.ClientID != clientID {
+				t.Fatalf("app show CLIENT_ID: %v %+v", err, positional)
+			}
+			fails(t, 2, "CLIENT_ID is required: userbridge app show CLIENT_ID, or --app CLIENT_ID", with("app", "show")...)
+			fails(t, 2, "give CLIENT_ID once", with("app", "show", clientID, "--app", "other")...)
+			fails(t, 2, "acts on one application, not 2", with("app", "show", clientID, clientID)...)
 			fails(t, 1, "--app: no application with client id nope", with("app", "show", "--app", "nope")...)
+			fails(t, 1, "--app: no application with client id nope", with("app", "show", "nope")...)
 		})
 		t.Run("rotate-secret: the old secret stops working, the new one works", func(t *testing.T) {
 			f := strings.Fields(ok(t, "", with("app", "rotate-secret", "--app", clientID)...))
 			if len(f) != 2 || f[0] != clientID || f[1] == secret {
 				t.Fatalf("rotate-secret printed %v", f)
 			}
+			g := strings.Fields(ok(t, "", with("app", "rotate-secret", clientID)...))
+			if len(g) != 2 || g[0] != clientID || g[1] == f[1] {
+				t.Fatalf("rotate-secret CLIENT_ID printed %v", g)
+			}
+			if got := basic(f[1]); got != 401 {
+				t.Fatalf("the secret before: %d", got)
+			}
+			f = g
 			if got := basic(secret); got != 401 {
 				t.Fatalf("old secret: %d", got)
 			}
@@ -255,7 +286,7 @@ func TestAppCommands(t *testing.T) {
 			if res := env.GraphQL(t, token, `{ viewer { id } }`, nil); len(res.Errors) != 0 {
 				t.Fatalf("application's token refused: %v", res.Errors)
 			}
-			if out := ok(t, "", with("app", "delete", "--app", clientID)...); out != "deleted "+clientID+"\n" {
+			if out := ok(t, "", with("app", "delete", clientID)...); out != "deleted "+clientID+"\n" {
 				t.Fatalf("delete printed %q", out)
 			}
 			if res := env.GraphQL(t, token, `{ viewer { id } }`, nil); len(res.Errors) == 0 {

@@ -136,7 +136,10 @@ func userOut(u *ent.User) userJSON {
 
 // credentialJSON is a credential as the CLI prints it: never its token.
 type credentialJSON struct {
-	ID          int        `json:"id"`
+	ID int `json:"id"`
+	// ShortID is the id token list shows and token revoke takes
+	// (tok_7; cli_credref.go); ID, the number, is taken as well.
+	ShortID     string     `json:"short_id"`
 	Kind        string     `json:"kind"`
 	Application *string    `json:"application"`
 	Scopes      []string   `json:"scopes"`
@@ -149,7 +152,7 @@ type credentialJSON struct {
 }
 
 func credentialOut(c *ent.Credential, now time.Time) credentialJSON {
-	out := credentialJSON{ID: c.ID, Kind: c.Kind.String(), Scopes: c.Scopes, Consented: c.Consented,
+	out := credentialJSON{ID: c.ID, ShortID: credentialRef(c), Kind: c.Kind.String(), Scopes: c.Scopes, Consented: c.Consented,
 		State: "active", CreatedAt: c.CreatedAt.UTC(), ExpiresAt: c.ExpiresAt, LastUsedAt: c.LastUsedAt, RevokedAt: c.RevokedAt}
 	if out.Scopes == nil {
 		out.Scopes = []string{}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"userbridge/ent/credential"
+	"userbridge/internal/apperr"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
 )
@@ -92,7 +94,7 @@ func tokenListCommand() *cobra.Command {
 				if c.Application != nil {
 					app = *c.Application
 				}
-				rows[i] = []string{fmt.Sprint(c.ID), c.Kind, app, orDash(strings.Join(c.Scopes, ",")), c.State,
+				rows[i] = []string{c.ShortID, c.Kind, app, orDash(strings.Join(c.Scopes, ",")), c.State,
 					when(&c.CreatedAt), when(c.ExpiresAt), when(c.LastUsedAt)}
 			}
 			table(w, []string{"ID", "KIND", "APPLICATION", "SCOPES", "STATE", "CREATED", "EXPIRES", "LAST USED"}, rows)
@@ -103,25 +105,42 @@ func tokenListCommand() *cobra.Command {
 
 func tokenRevokeCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "revoke --id ID",
-		Short: "Revoke a credential by the id token list shows",
-		Args:  noCommand,
+		Use:   "revoke ID",
+		Short: "Revoke a credential by the id token list shows (tok_7, key_7, ref_7)",
+		Args:  oneArg("credential"),
 	}
-	id := cmd.Flags().Int("id", 0, "the credential's id, as token list shows it (required)")
+	cmd.Flags().String("id", "", "the credential's id: "+credentialSpelling+"; or give it as the argument")
 	open := withStore(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		if !cmd.Flags().Changed("id") || *id <= 0 {
-			return usageErrorf("--id is required: the credential's id (a positive number, as token list shows it)")
+		ref, err := argOrFlag(cmd, "id", "ID", "the credential's id: "+credentialSpelling)
+		if err != nil {
+			return err
+		}
+		id, kind, err := parseCredentialRef(ref)
+		if err != nil {
+			return usageErrorf("--id: %v", err)
 		}
 		a, err := open(cmd.Context())
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		if _, err := a.Accounts.Revoke(cmd.Context(), auth.Operator(), *id); err != nil {
+		if kind != "" {
+			// The prefix names a kind: a credential of another kind
+			// under the same number is not the one meant.
+			n, err := a.Store.Client.Credential.Query().Where(credential.ID(id), credential.KindEQ(kind)).Count(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("--id: %w", apperr.New(apperr.NotFound, "unknown_credential", "no credential "+ref))
+			}
+		}
+		c, err := a.Accounts.Revoke(cmd.Context(), auth.Operator(), id)
+		if err != nil {
 			return flagged(err, "id")
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "revoked %d\n", *id)
+		fmt.Fprintf(cmd.OutOrStdout(), "revoked %s\n", credentialRef(c))
 		return nil
 	}
 	return cmd

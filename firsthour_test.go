@@ -362,7 +362,7 @@ func TestCLIConventions(t *testing.T) {
 	}{
 		{[]string{"usr", "list"}, 2, `unknown command "usr" for "userbridge"; did you mean "user"?`},
 		{[]string{"user", "lst"}, 2, `did you mean "list"?`},
-		{[]string{"token", "revoke", "--id", "abc", "--database", dbURL}, 2, `--id: "abc" is not a whole number: the credential's id`},
+		{[]string{"token", "revoke", "--id", "abc", "--database", dbURL}, 2, `--id: "abc" is not a credential id: want tok_7, key_7 or ref_7 as token list shows it`},
 		{[]string{"token", "create", "--user", "admin@example.com", "--ttl", "5x", "--database", dbURL}, 2, `--ttl: "5x" is not a duration such as 90s`},
 		{[]string{"user", "list", "-o", "yaml", "--database", dbURL}, 2, `--output: "yaml" is not valid: want table or json`},
 		{[]string{"user", "create", "--email", "r@example.com", "--username", "root", "--database", dbURL}, 2, `"root" is reserved`},
@@ -427,6 +427,8 @@ func TestLastAdministratorGuard(t *testing.T) {
 // inside `$(...)` too), in the order a reader meets them, README first,
 // against one fresh store: an example that no longer works fails here.
 // `go run .` alone serves, which the Quickstart's browser test covers.
+// NAME=$(go run . ...) keeps what the command printed for the later
+// examples' $NAME and "$NAME" (a client id, for instance).
 func TestDocumentedCLIExamples(t *testing.T) {
 	pages, err := filepath.Glob("docs/*.md")
 	if err != nil {
@@ -435,13 +437,18 @@ func TestDocumentedCLIExamples(t *testing.T) {
 	dbURL := dbtest.URL(t, dbtest.SQLite)
 	storage := "file://" + filepath.Join(t.TempDir(), "files")
 	ran := 0
+	vars := map[string]string{}
 	for _, page := range append([]string{"README.md"}, pages...) {
 		text, err := os.ReadFile(page)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, ex := range shellExamples(string(text)) {
-			args, err := shellWords(ex.command)
+			command := ex.command
+			for name, value := range vars {
+				command = strings.ReplaceAll(strings.ReplaceAll(command, `"$`+name+`"`, value), "$"+name, value)
+			}
+			args, err := shellWords(command)
 			if err != nil {
 				t.Fatalf("%s:%d: %v", page, ex.line, err)
 			}
@@ -452,6 +459,9 @@ func TestDocumentedCLIExamples(t *testing.T) {
 			r := cli(t, "", args...)
 			if r.Code != 0 {
 				t.Errorf("%s:%d: go run . %s: exit %d: %v\n%s", page, ex.line, ex.command, r.Code, r.Err, r.Stderr)
+			}
+			if ex.assign != "" {
+				vars[ex.assign] = strings.TrimSpace(r.Stdout)
 			}
 			ran++
 		}
@@ -466,9 +476,13 @@ func TestDocumentedCLIExamples(t *testing.T) {
 type shellExample struct {
 	command string
 	line    int
+	assign  string // NAME of NAME=$(go run . ...)
 }
 
-var goRun = regexp.MustCompile(`(?:^|\$\()go run \. ([^)#]*)`)
+var (
+	goRun       = regexp.MustCompile(`(?:^|\$\()go run \. ([^)#]*)`)
+	goRunAssign = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=\$\(go run \. `)
+)
 
 // shellExamples lists the `go run . ...` commands of a page's sh blocks.
 func shellExamples(text string) []shellExample {
@@ -491,7 +505,11 @@ func shellExamples(text string) []shellExample {
 			line = strings.TrimSuffix(line, `\`) + " " + strings.TrimSpace(lines[i])
 		}
 		if m := goRun.FindStringSubmatch(line); m != nil && strings.TrimSpace(m[1]) != "" {
-			out = append(out, shellExample{command: strings.TrimSpace(m[1]), line: start + 1})
+			ex := shellExample{command: strings.TrimSpace(m[1]), line: start + 1}
+			if a := goRunAssign.FindStringSubmatch(line); a != nil {
+				ex.assign = a[1]
+			}
+			out = append(out, ex)
 		}
 	}
 	return out
