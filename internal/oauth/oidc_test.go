@@ -34,11 +34,17 @@ func (w *world) oidcApp(t testing.TB, name string) *ent.Application {
 // PKCE, and returns the tokens and the raw id_token.
 func (w *world) signInOIDC(t testing.TB, b *browser, conf *oauth2.Config, nonce string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, string) {
 	t.Helper()
+	return w.signInOIDCAs(t, b, w.user.Email, conf, nonce, opts...)
+}
+
+// signInOIDCAs is signInOIDC for the user of email.
+func (w *world) signInOIDCAs(t testing.TB, b *browser, email string, conf *oauth2.Config, nonce string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, string) {
+	t.Helper()
 	v := oauth2.GenerateVerifier()
 	opts = append(opts, oauth2.S256ChallengeOption(v), oidc.Nonce(nonce))
 	p := b.get(conf.AuthCodeURL("state-1234567890", opts...))
 	if strings.Contains(p.body, `action="/oauth/login"`) {
-		p = b.signIn(w.base, p, w.user.Email, "password123")
+		p = b.signIn(w.base, p, email, "password123")
 	}
 	if strings.Contains(p.body, `name="decision"`) {
 		p = b.decide(w.base, p, "allow")
