@@ -170,21 +170,34 @@ func credentialOut(c *ent.Credential, now time.Time) credentialJSON {
 }
 
 // appJSON is an application as the CLI prints it; Secret only right after
-// it was made (create, rotate-secret).
+// it was made (create, rotate-secret). Lists are never null.
 type appJSON struct {
-	ClientID    string    `json:"client_id"`
-	Name        string    `json:"name"`
-	Verified    bool      `json:"verified"`
-	Permissions []string  `json:"permissions"`
-	CreatedAt   time.Time `json:"created_at"`
-	Secret      string    `json:"secret,omitempty"`
+	ClientID string `json:"client_id"`
+	Name     string `json:"name"`
+	// Type is public (no secret, PKCE) or confidential.
+	Type                   string    `json:"type"`
+	Verified               bool      `json:"verified"`
+	Permissions            []string  `json:"permissions"`
+	RedirectURIs           []string  `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
+	Scopes                 []string  `json:"scopes"`
+	AllowedOrigins         []string  `json:"allowed_origins"`
+	CreatedAt              time.Time `json:"created_at"`
+	Secret                 string    `json:"secret,omitempty"`
 }
 
 func appOut(a *ent.Application, secret string) appJSON {
-	perms := a.Permissions
-	if perms == nil {
-		perms = []string{}
+	list := func(l []string) []string {
+		if l == nil {
+			return []string{}
+		}
+		return l
 	}
-	return appJSON{ClientID: a.ClientID, Name: a.Name, Verified: a.Verified, Permissions: perms,
-		CreatedAt: a.CreatedAt.UTC(), Secret: secret}
+	kind := "confidential"
+	if a.Public {
+		kind = "public"
+	}
+	return appJSON{ClientID: a.ClientID, Name: a.Name, Type: kind, Verified: a.Verified, Permissions: list(a.Permissions),
+		RedirectURIs: list(a.RedirectUris), PostLogoutRedirectURIs: list(a.PostLogoutRedirectUris),
+		Scopes: list(a.Scopes), AllowedOrigins: list(a.AllowedOrigins), CreatedAt: a.CreatedAt.UTC(), Secret: secret}
 }
