@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"userbridge/ent"
-	"userbridge/ent/schema"
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
 	"userbridge/internal/rules/ident"
@@ -80,14 +79,7 @@ func (s *Service) username(ctx context.Context, c *ent.Client, in CreateInput, l
 	if in.Username != nil {
 		return *in.Username, nil
 	}
-	base, _, _ := strings.Cut(login, "@")
-	base = notUsernameChar.ReplaceAllString(base, "")
-	if n := schema.MaxUsernameLen - suffixRoom; len(base) > n {
-		base = base[:n]
-	}
-	for len(base) < schema.MinUsernameLen {
-		base += "_"
-	}
+	base := usernameBase(login)
 	for i := 0; i < 1000; i++ {
 		candidate := base
 		if i > 0 {
