@@ -16,6 +16,7 @@ import (
 	"userbridge/internal/apperr"
 	"userbridge/internal/interchange"
 	"userbridge/internal/rules/legacyids"
+	"userbridge/internal/store/db"
 )
 
 // run is one import's state.
@@ -136,7 +137,9 @@ func (r *run) users(ctx context.Context, src Source) (Summary, error) {
 	}
 }
 
-// flush writes a batch in one transaction. A record refused by a check
+// flush writes a batch in one transaction: the people it brings for the
+// first time together (pick, createAll), the others one at a time. A
+// record refused by a check
 // that runs before its first write is simply left out; a write that fails
 // part-way (a concurrent writer took an e-mail, a constraint) aborts the
 // batch, which is then written again one record per transaction so that
@@ -149,11 +152,26 @@ func (r *run) flush(ctx context.Context, batch []*plan) error {
 	}
 	var outcomes []outcome
 	err := r.inTx(ctx, func(ctx context.Context) error {
-		outcomes = outcomes[:0]
+		outcomes = make([]outcome, len(batch))
 		if err := r.replayApps(ctx); err != nil {
 			return err
 		}
-		for _, p := range batch {
+		c := db.Client(ctx, r.im.Client)
+		fs, err := r.pick(ctx, c, batch)
+		if err != nil {
+			return err
+		}
+		if err := r.createAll(ctx, c, fs); err != nil {
+			return err
+		}
+		done := make([]bool, len(batch))
+		for _, f := range fs {
+			outcomes[f.i], done[f.i] = outcome{kind: created, passwordKept: f.p.password != ""}, true
+		}
+		for i, p := range batch {
+			if done[i] {
+				continue
+			}
 			o, err := r.write(ctx, p)
 			if rej := (*rejection)(nil); errors.As(err, &rej) {
 				o, err = outcome{kind: rejected, rej: rej}, nil
@@ -161,7 +179,7 @@ func (r *run) flush(ctx context.Context, batch []*plan) error {
 			if err != nil {
 				return err
 			}
-			outcomes = append(outcomes, o)
+			outcomes[i] = o
 		}
 		return nil
 	})
