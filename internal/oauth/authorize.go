@@ -47,15 +47,15 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 			s.authorizeError(w, r, ar, err)
 			return
 		}
-		if oidc.signIn {
-			u = nil
-		}
 	}
-	if u == nil {
+	if u == nil || (oidc != nil && oidc.signIn) {
 		p := newPage(r, "signin_title")
 		p.AppName, p.ReturnTo, p.CSRF = c.App.Name, "/oauth/authorize?"+r.URL.RawQuery, s.csrfToken(w, r)
 		if oidc != nil {
 			p.ReturnTo, p.Email = oidc.returnTo, oidc.loginHint
+		}
+		if u != nil { // asked to sign in again: the page says who is signed in
+			p.UserEmail = u.Email
 		}
 		render(w, http.StatusOK, "login", origin(ar.GetRedirectURI()), p)
 		return
