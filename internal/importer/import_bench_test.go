@@ -10,18 +10,24 @@ import (
 )
 
 // BenchmarkImportPeople imports b.N people, each with a legacy id, a
-// password hash, a small file and an API key, into a fresh store
-// (bench/import measures the whole command; this one profiles the writer).
+// bcrypt password hash (stored, not verified), a small file and an API
+// key, one in five with an avatar, into a fresh store (bench/import
+// measures the whole command; this one profiles the writer).
 func BenchmarkImportPeople(b *testing.B) {
 	e := newEnv(b, dbtest.URL(b, dbtest.SQLite))
 	lines := make([]any, 0, b.N)
 	for i := range b.N {
-		lines = append(lines, map[string]any{"type": "user", "email": fmt.Sprintf("p%07d@example.org", i), "email_verified": true,
+		rec := map[string]any{"type": "user", "email": fmt.Sprintf("p%07d@example.org", i), "email_verified": true,
 			"given_name": "Person", "updated_at": "2024-01-01T00:00:00Z",
-			"legacy_ids":  map[string]any{"maarch": 9000000 + i},
-			"files":       []any{map[string]any{"name": "note.txt", "base64": "bm90ZQ=="}},
-			"credentials": []any{map[string]any{"kind": "api_key", "token": fmt.Sprintf("bench-legacy-key-%010d", i), "scopes": []string{"identity"}}},
-		})
+			"password_hash": map[string]any{"algorithm": "bcrypt", "value": "$2y$10$eCtnIIXPgz42FyQCRaOWAuOkvknpsv9xrDeLWxsXRqtkNsxtTCNwG"},
+			"legacy_ids":    map[string]any{"maarch": 9000000 + i},
+			"files":         []any{map[string]any{"name": "note.txt", "base64": "bm90ZQ=="}},
+			"credentials":   []any{map[string]any{"kind": "api_key", "token": fmt.Sprintf("bench-legacy-key-%010d", i), "scopes": []string{"identity"}}},
+		}
+		if i%5 == 0 {
+			rec["avatar"] = map[string]any{"base64": benchAvatar}
+		}
+		lines = append(lines, rec)
 	}
 	path := file(b, lines...)
 	b.ResetTimer()
@@ -30,3 +36,6 @@ func BenchmarkImportPeople(b *testing.B) {
 		b.Fatalf("%+v %v", sum, err)
 	}
 }
+
+// benchAvatar is an 8×8 PNG.
+const benchAvatar = "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4wcWFFTEMLQkArYM3AbaRByUAAAAASUVORK5CYII="
