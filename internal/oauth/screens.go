@@ -33,6 +33,8 @@ type page struct {
 	Action    string
 	// error
 	Code string
+	// the account page and its sign-in (account.go)
+	Account *accountView
 }
 
 type scopeLine struct{ Name, Text string }

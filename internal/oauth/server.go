@@ -76,7 +76,7 @@ func New(cfg Config) *Server {
 	if !oidc {
 		cfg.Logger.Warn("OpenID Connect is off: set SECRET_KEY (needed when PUBLIC_URL is not a loopback address)")
 	}
-	st := &store{client: cfg.Client, now: cfg.Now, oidc: oidc}
+	st := newStore(cfg, oidc)
 	fc := &fosite.Config{
 		AccessTokenLifespan:         AccessTokenTTL,
 		RefreshTokenLifespan:        RefreshTokenTTL,
@@ -152,6 +152,7 @@ func padKey(k []byte) []byte {
 // metadata document.
 func (s *Server) Routes(r chi.Router) {
 	r.Get("/.well-known/oauth-authorization-server", s.metadata)
+	r.Get("/account", accountHome)
 	if s.keys != nil {
 		r.With(corsPublic()).Get("/.well-known/openid-configuration", s.discovery)
 		r.With(corsPublic()).Options("/.well-known/openid-configuration", preflight)
@@ -168,6 +169,7 @@ func (s *Server) Routes(r chi.Router) {
 		api.Options("/revoke", preflight)
 		r.Post("/introspect", s.introspect)
 		r.Get("/assets/{name}", serveAsset)
+		s.accountRoutes(r)
 		if s.keys != nil {
 			api.Get("/userinfo", s.userinfo)
 			api.Post("/userinfo", s.userinfo)
