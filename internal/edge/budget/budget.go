@@ -41,7 +41,7 @@ type Settings struct {
 var Defaults = Settings{
 	Limit:       ratelimit.Limit{Rate: 20_000, Period: time.Second, Burst: 100_000},
 	RefusedCost: 100,
-	Concurrency: 8,
+	Concurrency: 16,
 	MaxWait:     time.Second,
 }
 
