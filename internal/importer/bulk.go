@@ -36,12 +36,26 @@ func (r *run) createAll(ctx context.Context, c *ent.Client, fs []fresh) error {
 	if err := legacyids.EnsureSequenceAbove(ctx, c, top); err != nil {
 		return err
 	}
+	// The blobs are written while the users and their ids are.
+	var contents []files.RestoreInput
+	var holder []int // index in fs of each content's owner
+	for k, f := range fs {
+		if a := f.p.avatar; a != nil {
+			contents = append(contents, files.RestoreInput{ID: a.id, Avatar: true, CreatedAt: a.at, Data: a.data})
+			holder = append(holder, k)
+		}
+		for _, fl := range f.p.files {
+			contents = append(contents, files.RestoreInput{ID: fl.id, Name: fl.name, Nature: fl.nature, CreatedAt: fl.at, Data: fl.data})
+			holder = append(holder, k)
+		}
+	}
+	blobs := r.im.Files.WriteNew(ctx, contents)
+	defer r.im.Files.Discard(blobs)
 	users, err := r.createUsers(ctx, c, fs)
 	if err != nil {
 		return err
 	}
 	var ids []*ent.LegacyIDCreate
-	var contents []files.NewOwnerFile
 	var sigs []*ent.SignatureCreate
 	var creds [2][]*ent.CredentialCreate // with a kept primary key, without
 	var consents []*ent.ConsentCreate
@@ -52,14 +66,6 @@ func (r *run) createAll(ctx context.Context, c *ent.Client, fs []fresh) error {
 			if l.value != legacyids.Derived(u, l.dialect) {
 				ids = append(ids, c.LegacyID.Create().SetDialect(l.dialect).SetValue(l.value).SetUserID(u.ID))
 			}
-		}
-		if a := p.avatar; a != nil {
-			contents = append(contents, files.NewOwnerFile{OwnerID: u.ID,
-				RestoreInput: files.RestoreInput{ID: a.id, Avatar: true, CreatedAt: a.at, Data: a.data}})
-		}
-		for _, fl := range p.files {
-			contents = append(contents, files.NewOwnerFile{OwnerID: u.ID,
-				RestoreInput: files.RestoreInput{ID: fl.id, Name: fl.name, Nature: fl.nature, CreatedAt: fl.at, Data: fl.data}})
 		}
 		for app, set := range p.signatures {
 			for _, s := range set {
@@ -98,7 +104,11 @@ func (r *run) createAll(ctx context.Context, c *ent.Client, fs []fresh) error {
 			return apperr.Classify(err)
 		}
 	}
-	if _, err := r.im.Files.RestoreNew(ctx, contents); err != nil {
+	owners := make([]int, len(holder))
+	for i, k := range holder {
+		owners[i] = users[k].ID
+	}
+	if _, err := r.im.Files.RestoreNew(ctx, blobs, owners); err != nil {
 		return err
 	}
 	if len(sigs) > 0 {

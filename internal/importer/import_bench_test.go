@@ -14,7 +14,13 @@ import (
 // key, one in five with an avatar, into a fresh store (bench/import
 // measures the whole command; this one profiles the writer).
 func BenchmarkImportPeople(b *testing.B) {
-	e := newEnv(b, dbtest.URL(b, dbtest.SQLite))
+	for _, backend := range dbtest.Available() {
+		b.Run(string(backend), func(b *testing.B) { benchmarkImportPeople(b, backend) })
+	}
+}
+
+func benchmarkImportPeople(b *testing.B, backend dbtest.Backend) {
+	e := newEnv(b, dbtest.URL(b, backend))
 	lines := make([]any, 0, b.N)
 	for i := range b.N {
 		rec := map[string]any{"type": "user", "email": fmt.Sprintf("p%07d@example.org", i), "email_verified": true,
@@ -31,10 +37,12 @@ func BenchmarkImportPeople(b *testing.B) {
 	}
 	path := file(b, lines...)
 	b.ResetTimer()
+	before := e.Store.Statements()
 	sum, err := e.im.ImportFile(context.Background(), path, importer.Options{Rate: 0})
 	if err != nil || sum.Created != b.N {
 		b.Fatalf("%+v %v", sum, err)
 	}
+	b.ReportMetric(float64(e.Store.Statements()-before)/float64(b.N), "statements/op")
 }
 
 // benchAvatar is an 8×8 PNG.

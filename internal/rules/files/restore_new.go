@@ -19,29 +19,64 @@ import (
 	"userbridge/internal/store/db"
 )
 
-// NewOwnerFile is one file of a person created in the same transaction
-// (RestoreNew).
-type NewOwnerFile struct {
-	OwnerID int
-	RestoreInput
+// NewBlobs are the blobs of files whose rows an import inserts later in
+// its transaction (WriteNew, then RestoreNew): writing them while the
+// transaction creates their owners overlaps the two.
+type NewBlobs struct {
+	in      []RestoreInput
+	st      []*stored
+	err     error
+	done    chan struct{}
+	adopted bool
 }
 
-// restoreWriters bounds the blob writes RestoreNew runs at once: enough to
+// restoreWriters bounds the blob writes WriteNew runs at once: enough to
 // overlap a bucket's latency, few enough that the parts an S3 writer
 // buffers stay a bounded few.
 const restoreWriters = 4
 
-// RestoreNew is Restore for the files of people an import creates in the
-// transaction ctx carries, who hold no file yet: the blobs are written
-// concurrently, the rows inserted in one statement and the avatars set in
-// one more, so that a batch of people costs a few statements whatever its
-// size. Nothing is evicted: each owner's user files of one nature must fit
-// the quota, and an owner has at most one avatar (invalid otherwise).
-// Every blob written goes if the transaction does not commit, as with
-// Restore. Returns the rows in the order of in; too large past the upload
-// bound, invalid for an unknown nature.
-func (s *Service) RestoreNew(ctx context.Context, in []NewOwnerFile) ([]*ent.File, error) {
-	if len(in) == 0 {
+// WriteNew starts writing the blobs of in (checked by the caller, as for
+// Restore) in the background. The caller hands the result to RestoreNew,
+// and calls Discard in any case (it removes the blobs unless RestoreNew
+// took them).
+func (s *Service) WriteNew(ctx context.Context, in []RestoreInput) *NewBlobs {
+	b := &NewBlobs{in: in, done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		b.st, b.err = s.putAll(ctx, in)
+	}()
+	return b
+}
+
+// Discard waits for the blobs and removes them unless RestoreNew took
+// them.
+func (s *Service) Discard(b *NewBlobs) {
+	<-b.done
+	if b.adopted || b.err != nil {
+		return
+	}
+	keys := make([]string, len(b.st))
+	for i := range b.st {
+		keys[i] = b.st[i].key
+	}
+	s.RemoveBlobs(context.Background(), keys)
+}
+
+// RestoreNew is Restore for the files WriteNew wrote, of people an import
+// creates in the transaction ctx carries, who hold no file yet (owners[i]
+// owns b's i-th file): the rows are inserted in one statement and the
+// avatars set in one more, so that a batch of people costs a few
+// statements whatever its size. Nothing is evicted: each owner's user
+// files of one nature must fit the quota, and an owner has at most one
+// avatar (invalid otherwise). Every blob goes if the transaction does not
+// commit, as with Restore. Returns the rows in the order of b's files; too
+// large past the upload bound, invalid for an unknown nature.
+func (s *Service) RestoreNew(ctx context.Context, b *NewBlobs, owners []int) ([]*ent.File, error) {
+	<-b.done
+	if b.err != nil {
+		return nil, b.err
+	}
+	if len(b.in) == 0 {
 		return nil, nil
 	}
 	type slot struct {
@@ -50,8 +85,10 @@ func (s *Service) RestoreNew(ctx context.Context, in []NewOwnerFile) ([]*ent.Fil
 	}
 	count := map[slot]int{}
 	avatars := map[int]bool{}
-	for i := range in {
+	in := make([]ownedFile, len(b.in))
+	for i := range b.in {
 		f := &in[i]
+		f.OwnerID, f.RestoreInput = owners[i], b.in[i]
 		if f.Nature == "" {
 			f.Nature = file.NatureManual
 		}
@@ -69,37 +106,36 @@ func (s *Service) RestoreNew(ctx context.Context, in []NewOwnerFile) ([]*ent.Fil
 			return nil, apperr.Invalidf("files", "quota", "more files of one nature than the quota keeps")
 		}
 	}
-	st, err := s.putAll(ctx, in)
-	if err != nil {
-		return nil, err
-	}
+	st := b.st
 	keys := make([]string, len(st))
 	for i := range st {
 		keys[i] = st[i].key
 	}
 	var out []*ent.File
-	hooked := false
-	err = s.withTx(ctx, func(tx *ent.Tx) error {
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
 		db.Finally(tx, nil, func() { s.RemoveBlobs(context.WithoutCancel(ctx), keys) })
-		hooked = true
+		b.adopted = true
 		var err error
 		if out, err = s.insertNew(ctx, tx, in, st); err != nil {
 			return err
 		}
 		return s.setAvatars(ctx, tx, in, out)
 	})
-	if err != nil && !hooked {
-		s.RemoveBlobs(context.WithoutCancel(ctx), keys) // the transaction never started
-	}
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
+// ownedFile is one file RestoreNew inserts, with its owner.
+type ownedFile struct {
+	OwnerID int
+	RestoreInput
+}
+
 // putAll writes every blob, restoreWriters at a time. On a failure the
 // blobs already written are removed.
-func (s *Service) putAll(ctx context.Context, in []NewOwnerFile) ([]*stored, error) {
+func (s *Service) putAll(ctx context.Context, in []RestoreInput) ([]*stored, error) {
 	st := make([]*stored, len(in))
 	errs := make([]error, len(in))
 	sem := make(chan struct{}, restoreWriters)
@@ -151,7 +187,7 @@ func (s *Service) putBytes(ctx context.Context, name string, data []byte) (*stor
 
 // insertNew inserts the rows: one statement for those with a kept primary
 // key, one for the others (a batch insert takes ids for all or for none).
-func (s *Service) insertNew(ctx context.Context, tx *ent.Tx, in []NewOwnerFile, st []*stored) ([]*ent.File, error) {
+func (s *Service) insertNew(ctx context.Context, tx *ent.Tx, in []ownedFile, st []*stored) ([]*ent.File, error) {
 	out := make([]*ent.File, len(in))
 	for _, withID := range []bool{true, false} {
 		var idx []int
@@ -195,7 +231,7 @@ func (s *Service) insertNew(ctx context.Context, tx *ent.Tx, in []NewOwnerFile, 
 
 // setAvatars points each owner at their avatar in one UPDATE ... CASE.
 // It leaves updated_at alone: the import sets it from its source.
-func (s *Service) setAvatars(ctx context.Context, tx *ent.Tx, in []NewOwnerFile, rows []*ent.File) error {
+func (s *Service) setAvatars(ctx context.Context, tx *ent.Tx, in []ownedFile, rows []*ent.File) error {
 	var owners []any
 	var pairs [][2]int
 	for i, f := range in {
