@@ -190,7 +190,7 @@ func TestTokenCommands(t *testing.T) {
 				t.Fatalf("token list --json: %v %+v", err, list)
 			}
 			id, short := list[1].ID, list[1].ShortID
-			if !regexp.MustCompile(`^key_[1-9][0-9]*$`).MatchString(short) || !strings.Contains(ok(t, "", with("token", "list", "ada@example.com")...), short+" ") {
+			if !regexp.MustCompile(`^key_(0|[1-9][0-9]*)$`).MatchString(short) || !strings.Contains(ok(t, "", with("token", "list", "ada@example.com")...), short+" ") {
 				t.Fatalf("token list shows %q for credential %d", short, id)
 			}
 			if out := ok(t, "", with("token", "revoke", short)...); out != "revoked "+short+"\n" {
@@ -207,10 +207,10 @@ func TestTokenCommands(t *testing.T) {
 			}
 			fails(t, 2, "ID is required: userbridge token revoke ID, or --id ID", with("token", "revoke")...)
 			fails(t, 2, "give ID once", with("token", "revoke", short, "--id", "tok_1")...)
-			for _, bad := range []string{"x", "tok_", "tok_0", "tok_07", "tok_-1", "tok_+1", "TOK_1", "tok_4294967296", "key_1x", "0", "-5", "007", "tok_1\x00"} {
+			for _, bad := range []string{"x", "tok_", "tok_00", "tok_07", "tok_-1", "tok_+1", "TOK_1", "tok_4294967296", "key_1x", "0", "-5", "007", "tok_1\x00"} {
 				fails(t, 2, fmt.Sprintf("--id: %q is not a credential id: want tok_7, key_7 or ref_7", bad), with("token", "revoke", "--id="+bad)...)
 			}
-			fails(t, 2, `--id: "tok_0" is not a credential id`, with("token", "revoke", "tok_0")...)
+			fails(t, 2, `--id: "tok_01" is not a credential id`, with("token", "revoke", "tok_01")...)
 			fails(t, 1, "--id: not found", with("token", "revoke", "--id", "999999")...)
 			fails(t, 1, "--id: no credential tok_999999", with("token", "revoke", "tok_999999")...)
 			// The prefix names the kind: the number of an API key (what

@@ -30,7 +30,7 @@ var credentialBase = *migrate.CredentialsTable.Annotation.IncrementStart
 // ref_3; the number itself for an id outside the range.
 func credentialRef(c *ent.Credential) string {
 	rank := c.ID - credentialBase
-	if rank <= 0 || rank >= 1<<32 {
+	if rank < 0 || rank >= 1<<32 {
 		return strconv.Itoa(c.ID)
 	}
 	return credentialPrefixes[c.Kind] + strconv.Itoa(rank)
@@ -55,8 +55,10 @@ func parseCredentialRef(s string) (int, credential.Kind, error) {
 			continue
 		}
 		rank, err := strconv.Atoi(digits)
-		// One spelling per credential: no sign, no leading zero.
-		if err != nil || rank <= 0 || rank >= 1<<32 || strconv.Itoa(rank) != digits {
+		// One spelling per credential: no sign, no leading zero. The
+		// first id of the range is rank 0 (PostgreSQL's sequence starts
+		// there, SQLite's one above).
+		if err != nil || rank < 0 || rank >= 1<<32 || strconv.Itoa(rank) != digits {
 			return 0, "", bad
 		}
 		return credentialBase + rank, kind, nil

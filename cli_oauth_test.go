@@ -29,7 +29,7 @@ func TestAppCreateOAuthFlags(t *testing.T) {
 		t.Fatalf("confidential: %q %v", out, err)
 	}
 	id := strings.Fields(out)[0]
-	out, err = cli("app", "create", "--name", "Mobile", "--public", "--redirect-uri", "com.example.app:/cb")
+	out, err = cli("app", "create", "--name", "Mobile", "--public", "--redirect-uri", "com.example.app:/cb", "--scopes", "identity")
 	if err != nil || len(out) != 32 {
 		t.Fatalf("public: %q %v", out, err)
 	}
@@ -44,7 +44,7 @@ func TestAppCreateOAuthFlags(t *testing.T) {
 		t.Errorf("public application = %+v", mobile)
 	}
 	for _, bad := range []string{"http://web.example/cb", "https://web.example/cb#frag", "/relative", "javascript:alert(1)"} {
-		if _, err := cli("app", "create", "--name", "Bad", "--redirect-uri", bad); err == nil {
+		if _, err := cli("app", "create", "--name", "Bad", "--redirect-uri", bad, "--scopes", "identity"); err == nil || !strings.Contains(err.Error(), "--redirect-uri: redirect URI") {
 			t.Errorf("redirect URI %q accepted", bad)
 		}
 	}
