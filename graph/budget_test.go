@@ -167,7 +167,31 @@ func TestBudgetSharedByUsersKeys(t *testing.T) {
 		overBudget(t, post(t, e, second, viewerID))
 		overBudget(t, post(t, e, narrow, viewerID))
 		spend(t, post(t, e, other, viewerID), 2, 98)
+		if got := refusals(t, e, "budget"); got != 2 {
+			t.Fatalf("refusals counted: %v, want 2", got)
+		}
 	})
+}
+
+// refusals reads userbridge_graphql_budget_refusals_total{reason}.
+func refusals(t *testing.T, e *apptest.Env, reason string) float64 {
+	t.Helper()
+	families, err := e.Metrics.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "userbridge_graphql_budget_refusals_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if m.GetLabel()[0].GetValue() == reason {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no refusals counter for %s", reason)
+	return 0
 }
 
 // TestBudgetOfAnApplication: an application acting alone (Basic) has its
@@ -403,8 +427,8 @@ func TestConcurrencyPerClient(t *testing.T) {
 
 		a := post(t, e, tok, viewerID)
 		overBudget(t, a)
-		if a.Errors[0].Extensions["reason"] != "concurrency" {
-			t.Fatalf("reason %v", a.Errors[0].Extensions["reason"])
+		if a.Errors[0].Extensions["reason"] != "concurrency" || refusals(t, e, "concurrency") != 1 {
+			t.Fatalf("reason %v, counted %v", a.Errors[0].Extensions["reason"], refusals(t, e, "concurrency"))
 		}
 		spend(t, post(t, e, other, viewerID), 2, 98)
 

@@ -100,7 +100,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	refusals := a.rateLimitRefusals()
 	a.Accounts.LoginLimiter = countRefusals(limits.Limiter(cfg.LoginRate), refusals.WithLabelValues("login"))
 	a.APILimiter = countRefusals(limits.Limiter(cfg.APIRate), refusals.WithLabelValues("api"))
-	a.Config.GraphQL.Budget = newBudget(limits, cfg)
+	a.Config.GraphQL.Budget = a.newBudget(limits, cfg)
 	a.observeStore()
 	a.Metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "userbridge_sql_statements_total", Help: "SQL statements run by the store (BEGIN and COMMIT not counted).",

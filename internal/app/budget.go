@@ -1,6 +1,8 @@
 package app
 
 import (
+	"github.com/prometheus/client_golang/prometheus"
+
 	"userbridge/internal/edge/budget"
 	"userbridge/internal/edge/ratelimit"
 )
@@ -9,7 +11,7 @@ import (
 // its buckets live in Redis when the others do. Nil when both the points
 // and the concurrency bound are off. A bucket smaller than the complexity
 // limit is raised to it: an operation the limits allow must be payable.
-func newBudget(limits *ratelimit.Store, cfg Config) *budget.Budget {
+func (a *App) newBudget(limits *ratelimit.Store, cfg Config) *budget.Budget {
 	s := cfg.Budget
 	if s.Limit.Off() && s.Concurrency <= 0 {
 		return nil
@@ -21,5 +23,15 @@ func newBudget(limits *ratelimit.Store, cfg Config) *budget.Budget {
 	if s.MaxWait <= 0 {
 		s.MaxWait = budget.Defaults.MaxWait
 	}
-	return budget.New(limits.CostLimiter(s.Limit), s)
+	b := budget.New(limits.CostLimiter(s.Limit), s)
+	refusals := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "userbridge_graphql_budget_refusals_total",
+		Help: "GraphQL requests refused by their client's cost budget: reason budget (points spent) or concurrency (no slot freed in time).",
+	}, []string{"reason"})
+	for _, r := range []string{"budget", "concurrency"} {
+		refusals.WithLabelValues(r)
+	}
+	a.Metrics.MustRegister(refusals)
+	b.OnRefused = func(reason string) { refusals.WithLabelValues(reason).Inc() }
+	return b
 }

@@ -50,6 +50,16 @@ type Budget struct {
 	settings Settings
 	limiter  ratelimit.CostLimiter // nil: points off
 	gates    *gates                // nil: concurrency unbounded
+	// OnRefused, when set, hears of each refusal, by reason ("budget" or
+	// "concurrency"): the service counts them in its metrics.
+	OnRefused func(reason string)
+}
+
+func (b *Budget) refused(r *Refused) *Refused {
+	if b.OnRefused != nil {
+		b.OnRefused(r.Reason)
+	}
+	return r
 }
 
 // New returns a Budget spending points in limiter (nil: points off).
@@ -130,13 +140,13 @@ func (b *Budget) Spend(ctx context.Context, key string, n int) (ratelimit.Result
 			if retry <= 0 {
 				retry = res.ResetAfter
 			}
-			return res, &Refused{RetryAfter: retry, Result: res, Reason: "budget"}
+			return res, b.refused(&Refused{RetryAfter: retry, Result: res, Reason: "budget"})
 		}
 		t := time.NewTimer(res.RetryAfter)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return res, &Refused{RetryAfter: res.RetryAfter, Result: res, Reason: "budget"}
+			return res, b.refused(&Refused{RetryAfter: res.RetryAfter, Result: res, Reason: "budget"})
 		case <-t.C:
 		}
 	}
@@ -161,7 +171,7 @@ func (b *Budget) Enter(ctx context.Context, key string) (func(), error) {
 	release, err := b.gates.enter(wait, key)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			return nil, &Refused{RetryAfter: time.Second, Reason: "concurrency"}
+			return nil, b.refused(&Refused{RetryAfter: time.Second, Reason: "concurrency"})
 		}
 		return nil, fmt.Errorf("budget: %w", err)
 	}
