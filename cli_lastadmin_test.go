@@ -7,14 +7,15 @@ import (
 
 	"userbridge/graph/gid"
 	"userbridge/internal/app/apptest"
+	"userbridge/internal/rules/legacyids"
 	"userbridge/internal/store/db/dbtest"
 )
 
 // TestLastAdministratorAcrossTransports: the rule keeping one active
 // administrator (internal/rules/accounts/lastadmin.go) answers GraphQL
 // with FORBIDDEN, reason last_administrator, whether the administrator
-// demotes, suspends or deletes itself; the command line words the same
-// refusal, and only it may force.
+// demotes, suspends or deletes itself, users-v1 with its 403; the command
+// line words the same refusal, and only it may force.
 func TestLastAdministratorAcrossTransports(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, dbURL string) {
 		env := apptest.New(t, dbURL)
@@ -36,6 +37,15 @@ func TestLastAdministratorAcrossTransports(t *testing.T) {
 			refused(t, what, env.GraphQL(t, tok, update, map[string]any{"id": gid.Encode(root.ID), "in": in}))
 		}
 		refused(t, "deleteViewer", env.GraphQL(t, tok, `mutation { deleteViewer }`, nil))
+		// A legacy dialect's path to the same rule: users-v1 PUT, its 403.
+		ids, err := legacyids.Of(context.Background(), env.Store.Client, root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec := env.Do(apptest.Request("PUT", "/v1/users/"+ids.Usersv1, tok, map[string]any{"role": "user"})); rec.Code != 403 ||
+			!strings.Contains(rec.Body.String(), `"forbidden"`) {
+			t.Errorf("users-v1 PUT role user: %d %s", rec.Code, rec.Body.String())
+		}
 		var me struct{ Viewer struct{ Role, Status string } }
 		env.GraphQL(t, tok, `{ viewer { role status } }`, nil).Decode(t, &me)
 		if me.Viewer.Role != "ADMIN" || me.Viewer.Status != "ACTIVE" {
