@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/oauth2"
+
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/store/db/dbtest"
@@ -270,6 +272,14 @@ func TestScreensNotYouAndFavicon(t *testing.T) {
 	if !strings.Contains(consent.body, `action="/oauth/account/signout" class="not-you"`) || !strings.Contains(consent.body, `href="/account"`) ||
 		!strings.Contains(consent.body, `href="/oauth/assets/favicon.svg"`) {
 		t.Fatalf("consent page:\n%s", consent.body)
+	}
+	// Signed in, asked to sign in again (prompt=login): the sign-in
+	// screen names who is signed in, with the same way out.
+	again := b.get(w.config(a, secret, "openid", "identity").AuthCodeURL("state-1234567890",
+		oauth2.SetAuthURLParam("prompt", "login"), oauth2.SetAuthURLParam("nonce", "nonce-1234567890")))
+	if !strings.Contains(again.body, `action="/oauth/login"`) || !strings.Contains(again.body, `class="not-you"`) ||
+		!strings.Contains(again.body, "<strong>ada@example.com</strong>") {
+		t.Fatalf("sign-in screen with a session:\n%s", again.body)
 	}
 	f := url.Values{"csrf": {csrfOf(t, consent)}, "return_to": {consent.action()}}
 	p := stay(b).post(w.base+"/oauth/account/signout", f)
