@@ -249,6 +249,7 @@ func gqlRows(s *ast.Schema) []row {
 		gqlRow("query", "node", "a credential", nodeOfCredential, `{ node(id: "%[4]s") { id ... on Credential { kind } } }`),
 		gqlRow("query", "nodes", "a user", readOther(), `{ nodes(ids: ["%[1]s"]) { id ... on User { username email login } } }`).picking("nodes", 0).nullMeans("NOT_FOUND"),
 		gqlRow("query", "users", "", listUsers(), `{ users(first: 3) { totalCount edges { node { id } } } }`),
+		gqlRow("query", "rateLimit", "", readBudget, `{ rateLimit { remaining } }`),
 
 		gqlRow("mutation", "createUser", "a user", createUser(false), `mutation { createUser(input: {email: "%[7]s"}) { id } }`),
 		gqlRow("mutation", "createUser", "an administrator", createUser(true), `mutation { createUser(input: {email: "%[7]s", role: `+admin+`}) { id } }`),
@@ -290,6 +291,15 @@ func gqlRows(s *ast.Schema) []row {
 
 // readApplications: seeing OAuth clients is for administrators,
 // through a first-party credential.
+// readBudget: every caller may read its own cost budget, an anonymous one
+// its address's; a refused credential is refused before.
+func readBudget(c col) outcome {
+	if c.cred == credDead {
+		return unauthenticated
+	}
+	return allowed
+}
+
 func readApplications(c col) outcome {
 	if o, done := gate(c); done {
 		return o
