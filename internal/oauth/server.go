@@ -76,7 +76,7 @@ func New(cfg Config) *Server {
 	if !oidc {
 		cfg.Logger.Warn("OpenID Connect is off: set SECRET_KEY (needed when PUBLIC_URL is not a loopback address)")
 	}
-	st := &store{client: cfg.Client, now: cfg.Now, oidc: oidc}
+	st := newStore(cfg, oidc)
 	fc := &fosite.Config{
 		AccessTokenLifespan:         AccessTokenTTL,
 		RefreshTokenLifespan:        RefreshTokenTTL,

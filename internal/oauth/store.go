@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/ory/fosite"
 
 	"userbridge/ent"
@@ -24,6 +25,32 @@ type store struct {
 	client *ent.Client
 	now    func() time.Time
 	oidc   bool // OpenID Connect on: clients may ask for openid and profile
+	// postgres: the exchanges lock their user's row (lockActiveUser);
+	// SQLite's one writer runs them one at a time anyway.
+	postgres bool
+}
+
+func newStore(cfg Config, oidc bool) *store {
+	return &store{client: cfg.Client, now: cfg.Now, oidc: oidc,
+		postgres: cfg.Accounts != nil && cfg.Accounts.Dialect == dialect.Postgres}
+}
+
+// lockActiveUser reads the grant's user in the exchange's transaction,
+// locking its row on PostgreSQL, and refuses one no longer active. A ban
+// (which updates the row, then revokes the user's credentials and codes in
+// its transaction) and an exchange then run one after the other: a ban
+// committed first is seen here; one coming later waits for this
+// transaction, then revokes the tokens it stored with the others.
+func (s *store) lockActiveUser(ctx context.Context, id int) error {
+	q := s.db(ctx).User.Query().Where(user.ID(id))
+	if s.postgres {
+		q = q.ForUpdate()
+	}
+	u, err := q.Only(ctx)
+	if ent.IsNotFound(err) || (err == nil && u.Status != user.StatusActive) {
+		return fosite.ErrInactiveToken
+	}
+	return err
 }
 
 type txKey struct{}
@@ -170,10 +197,22 @@ func (s *store) GetAuthorizeCodeSession(ctx context.Context, sig string, _ fosit
 }
 
 // InvalidateAuthorizeCodeSession marks a code used, once: of two exchanges
-// racing, the second finds it used and stores nothing. Its PKCE challenge
+// racing, the second finds it used and stores nothing. Its user's row is
+// locked first (lockActiveUser), so that a ban cannot pass between. Its PKCE challenge
 // goes with it (see DeletePKCERequestSession), in the exchange's
 // transaction.
 func (s *store) InvalidateAuthorizeCodeSession(ctx context.Context, sig string) error {
+	row, err := s.db(ctx).AuthorizationCode.Query().Where(authorizationcode.Pkce(false),
+		authorizationcode.Signature(sig)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return fosite.ErrInvalidatedAuthorizeCode
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.lockActiveUser(ctx, row.UserID); err != nil {
+		return err
+	}
 	n, err := s.db(ctx).AuthorizationCode.Update().Where(authorizationcode.Pkce(false),
 		authorizationcode.Signature(sig), authorizationcode.Used(false)).SetUsed(true).Save(ctx)
 	if err == nil && n == 0 {
@@ -321,6 +360,19 @@ func (s *store) DeleteRefreshTokenSession(ctx context.Context, sig string) error
 // tokens issued before it: after a refresh only the new pair works. Of two
 // refreshes racing with one token, the second finds it inactive.
 func (s *store) RotateRefreshToken(ctx context.Context, grantID, sig string) error {
+	c, err := s.db(ctx).Credential.Query().Where(credential.TokenHash(sig), credential.KindEQ(credential.KindRefreshToken)).
+		Only(ctx)
+	if ent.IsNotFound(err) {
+		return fosite.ErrInactiveToken
+	}
+	if err != nil {
+		return err
+	}
+	if c.UserID != nil {
+		if err := s.lockActiveUser(ctx, *c.UserID); err != nil {
+			return err
+		}
+	}
 	n, err := s.revokeSig(ctx, credential.KindRefreshToken, sig)
 	if err != nil {
 		return err
