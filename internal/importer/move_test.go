@@ -8,15 +8,18 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"userbridge/ent"
 	"userbridge/internal/app"
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/exporter"
 	"userbridge/internal/importer"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/files"
+	"userbridge/internal/rules/files/blobtest"
 	"userbridge/internal/store/db/dbtest"
 )
 
@@ -27,9 +30,13 @@ var signedLink = regexp.MustCompile(`https?://[^"]*[?&](sig|signature|expires)=[
 
 // A store exported with its keys and imported into an empty store of the
 // other database answers every dialect and GraphQL request as before,
-// tokens included: same status, same JSON.
+// tokens included: same status, same JSON. The source keeps its files in
+// a folder; the destination in a folder, and in S3 when TEST_S3_URL is
+// set (SQLite and a folder to PostgreSQL and S3, as the contract says).
 func TestMoveAnswersAlike(t *testing.T) {
-	pg := dbtest.URL(t, dbtest.Postgres) // skips without PostgreSQL
+	if !slices.Contains(dbtest.Available(), dbtest.Postgres) {
+		t.Skipf("move test skipped: set %s to move a store into PostgreSQL", dbtest.EnvPostgres)
+	}
 	from := apptest.New(t, dbtest.URL(t, dbtest.SQLite))
 	ctx := context.Background()
 
@@ -47,16 +54,25 @@ func TestMoveAnswersAlike(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	blobtest.Each(t, func(t *testing.T, storage string) {
+		moveInto(t, from, dump.Bytes(), storage, adminToken, adaToken, ada)
+	})
+}
+
+// moveInto imports dump into an empty PostgreSQL store whose files go to
+// storage, and compares its answers with from's.
+func moveInto(t *testing.T, from *apptest.Env, dump []byte, storage, adminToken, adaToken string, ada *ent.User) {
+	ctx := context.Background()
+	pg := dbtest.URL(t, dbtest.Postgres)
 	// Import into the empty PostgreSQL store before its service starts,
 	// as an operator does, then start it on the same database and bucket.
-	storage := "file://" + filepath.Join(t.TempDir(), "moved")
 	store := dbtest.Open(t, pg)
 	fsvc, err := files.New(ctx, files.Config{Client: store.Client, Dialect: store.Dialect, StorageURL: storage})
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "dump.jsonl")
-	writeFile(t, path, dump.Bytes())
+	writeFile(t, path, dump)
 	im := &importer.Importer{Client: store.Client, Files: fsvc,
 		Accounts: &accounts.Service{Client: store.Client}, Limits: importer.DefaultLimits(5, 50<<20)}
 	var rep bytes.Buffer
