@@ -97,8 +97,11 @@ func withBudget(b *budget.Budget, w http.ResponseWriter, r *http.Request, v *aut
 	defer release()
 	next.ServeHTTP(&budgetWriter{ResponseWriter: w, c: c}, r.WithContext(context.WithValue(ctx, chargeKey{}, c)))
 	// Answered without reaching the executor (a body over its cap): the
-	// refusal is charged all the same, while the slot is still held.
-	c.spend(ctx, b.Settings().RefusedCost)
+	// refusal is charged all the same, while the slot is still held. An
+	// OPTIONS request asks what the endpoint allows: it refuses nothing.
+	if r.Method != http.MethodOptions {
+		c.spend(ctx, b.Settings().RefusedCost)
+	}
 }
 
 // writeRefused answers a request refused before it reached the executor.

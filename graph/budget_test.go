@@ -285,6 +285,11 @@ func TestBudgetOnEveryTransport(t *testing.T) {
 		}
 		spend(t, a, refusedCost, 66) // measured at 1 point, refused: RefusedCost in all
 
+		// OPTIONS asks what is allowed: nothing to charge.
+		if rec := e.Do(apptest.Request("OPTIONS", "/graphql", tok, nil)); rec.Code != http.StatusNoContent || remaining(t, e, tok) != 66 {
+			t.Fatalf("OPTIONS: %d, %d left", rec.Code, remaining(t, e, tok))
+		}
+
 		// gqlgen has no batching: an array is refused, and charged.
 		batch := `[{"query":"{ viewer { id } }"},{"query":"{ viewer { id } }"}]`
 		a = serve(t, e, apptest.Request("POST", "/graphql", tok, batch))
@@ -471,4 +476,18 @@ func TestBudgetSharedThroughRedis(t *testing.T) {
 	}
 	drain(t, b, tok)
 	overBudget(t, post(t, a, tok, viewerID))
+}
+
+// TestOversizedBodyIsCharged: a body over MAX_JSON_BYTES is refused (413)
+// before any GraphQL is read, and still costs a refusal.
+func TestOversizedBodyIsCharged(t *testing.T) {
+	e := budgetEnv(t, dbtest.URL(t, dbtest.SQLite), func(c *app.Config) { c.MaxJSONBytes = 1 << 10 })
+	tok := e.Token(t, e.User(t, "kim@example.com"))
+	body := `{"query":"{ viewer { id } }","variables":{"pad":"` + strings.Repeat("x", 2<<10) + `"}}`
+	if rec := e.Do(apptest.Request("POST", "/graphql", tok, body)); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if got := remaining(t, e, tok); got != testBucket-refusedCost {
+		t.Fatalf("%d left after an oversized body, want %d", got, testBucket-refusedCost)
+	}
 }
