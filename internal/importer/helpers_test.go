@@ -20,6 +20,7 @@ import (
 	entfile "userbridge/ent/file"
 	"userbridge/ent/legacyid"
 	"userbridge/ent/user"
+	"userbridge/internal/app"
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/importer"
 	"userbridge/internal/rules/ident"
@@ -33,9 +34,9 @@ type env struct {
 	im *importer.Importer
 }
 
-func newEnv(t testing.TB, dbURL string) *env {
+func newEnv(t testing.TB, dbURL string, options ...func(*app.Config)) *env {
 	t.Helper()
-	a := apptest.New(t, dbURL)
+	a := apptest.New(t, dbURL, options...)
 	im := &importer.Importer{Client: a.Store.Client, Files: a.Files,
 		Accounts: a.Accounts, Limits: importer.DefaultLimits(5, 1<<20)}
 	return &env{Env: a, im: im}

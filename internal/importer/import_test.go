@@ -19,6 +19,7 @@ import (
 	"userbridge/internal/interchange"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/legacyids"
+	"userbridge/internal/store/db/dbtest"
 )
 
 // phpBcrypt is what PHP's password_hash (Maarch) stores: bcrypt with the
@@ -138,13 +139,17 @@ func TestImportOrderDoesNotMatter(t *testing.T) {
 		map[string]any{"type": "user", "email": "dan@example.org", "email_verified": true, "given_name": "Daniel",
 			"updated_at": "2021-01-01T00:00:00Z", "legacy_ids": map[string]any{"eduplatform": 9}},
 		map[string]any{"type": "user", "email": "eve@example.org", "email_verified": true, "given_name": "Eve",
-			"legacy_ids": map[string]any{"eduplatform": 12}},
+			"legacy_ids": map[string]any{"eduplatform": 12}, "password_hash": map[string]any{"algorithm": "pbkdf2",
+				// Django's make_password("eve's password"), 10,000 iterations
+				"value": "pbkdf2_sha256$10000$EveSalt123$8R+6IFaY66DOQoFP2pT6cCQ5ZC2te5w70qrqXowkbUw="}},
 	}
 	focus := []any{
 		map[string]any{"type": "user", "email": "ANN@example.org", "email_verified": true, "given_name": "Annie",
 			"username": "annie", "flags": 2, "updated_at": "2023-01-01T00:00:00Z", "legacy_ids": map[string]any{"edufocus": "Ann00011"}},
 		map[string]any{"type": "user", "email": "dan@example.org", "email_verified": true, "given_name": "Dan",
 			"username": "danny", "updated_at": "2022-01-01T00:00:00Z", "legacy_ids": map[string]any{"edufocus": "Dan00077"}},
+		map[string]any{"type": "user", "email": "fay@example.org", "email_verified": true, "given_name": "Fay",
+			"legacy_ids": map[string]any{"edufocus": "Fay00042"}, "password_hash": map[string]any{"algorithm": "sha512-crypt", "value": fayHash}},
 	}
 	maarch := []any{
 		map[string]any{"type": "user", "email": "ann@example.org", "email_verified": true, "given_name": "Ann",
@@ -159,11 +164,14 @@ func TestImportOrderDoesNotMatter(t *testing.T) {
 		"maarch, focus, platform": {maarch, focus, platform},
 		"focus, maarch, platform": {focus, maarch, platform},
 	}
+	passwords := map[string]string{"ann@example.org": "ann's password", "eve@example.org": "eve's password",
+		"fay@example.org": "fay's password"}
 	snapshots := map[string]map[string]string{} // backend → order → store
 	var mu sync.Mutex
 	for name, files := range orders {
 		t.Run(name, func(t *testing.T) {
-			each(t, func(t *testing.T, e *env) {
+			dbtest.Each(t, func(t *testing.T, dbURL string) {
+				e, base := newServedEnv(t, dbURL)
 				for _, lines := range files {
 					if sum, rep := e.run(t, file(t, lines...), importer.Options{MergeRights: true}); sum.Rejected != 0 {
 						t.Fatalf("%+v %v", sum, rep)
@@ -182,6 +190,25 @@ func TestImportOrderDoesNotMatter(t *testing.T) {
 				if ann.FirstName != "Annie" || ann.LastName != "Maarch" || ann.Flags != 2 ||
 					!slices.Contains(ann.Privileges, "manage_users") || ann.PasswordHash != hash {
 					t.Fatalf("ann: %s", snap)
+				}
+				// Every imported password signs in once on each path, the
+				// first of which verifies it with its own algorithm: the
+				// screens first in two orders, GraphQL first in the other.
+				for email, password := range passwords {
+					screen := func() bool { return e.screenSignIn(t, base, email, password) }
+					graphQL := func() bool { return e.graphQLSignIn(t, email, password) }
+					paths := []func() bool{screen, graphQL}
+					if name == "platform, focus, maarch" {
+						paths = []func() bool{graphQL, screen}
+					}
+					for i, signIn := range paths {
+						if !signIn() {
+							t.Fatalf("%s did not sign in on path %d of %s", email, i+1, name)
+						}
+					}
+					if h := e.byEmail(t, email).PasswordHash; !strings.HasPrefix(h, "$argon2id$") {
+						t.Fatalf("%s's hash is not argon2id after signing in: %.12s", email, h)
+					}
 				}
 				backend := strings.SplitN(t.Name(), "/", 3)[2]
 				mu.Lock()
@@ -366,3 +393,7 @@ func TestUsersCreatedAfterAMoveComeAfterIt(t *testing.T) {
 		}
 	})
 }
+
+// fayHash is "fay's password" as sha512-crypt:
+// openssl passwd -6 -salt saltsalt "fay's password".
+const fayHash = "$6$saltsalt$jTLPxUB/2NiCV9sX0HRn1X7jiPJNDqzhoUEcFfI2BF91pTIy7QwHGDI8LR/YGbklfZtrMmVbukQzIWsMX6CcH1"
