@@ -60,6 +60,7 @@ type keyring struct {
 	mu       sync.Mutex
 	keys     []*signingKey
 	loadedAt time.Time
+	createMu sync.Mutex // one key made at a time in this process
 }
 
 func newKeyring(client *ent.Client, sealKey []byte, alg string, period time.Duration, now func() time.Time, log *slog.Logger) (*keyring, error) {
@@ -134,11 +135,19 @@ func (k *keyring) current(ctx context.Context) (*signingKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := k.now()
-	for _, sk := range keys {
-		if sk.alg == k.alg && sk.priv != nil && !now.Before(sk.notBefore) && now.Before(sk.retireAt) {
-			return sk, nil
-		}
+	if sk := k.signing(keys); sk != nil {
+		return sk, nil
+	}
+	k.createMu.Lock()
+	defer k.createMu.Unlock()
+	k.mu.Lock()
+	k.keys = nil // read again: a request that waited here finds the key just made
+	k.mu.Unlock()
+	if keys, err = k.load(ctx); err != nil {
+		return nil, err
+	}
+	if sk := k.signing(keys); sk != nil {
+		return sk, nil
 	}
 	sk, err := k.create(ctx)
 	if err != nil {
@@ -148,6 +157,17 @@ func (k *keyring) current(ctx context.Context) (*signingKey, error) {
 	k.keys, k.loadedAt = nil, time.Time{} // read again, with the new key
 	k.mu.Unlock()
 	return sk, nil
+}
+
+// signing returns the key of keys that signs now, or nil.
+func (k *keyring) signing(keys []*signingKey) *signingKey {
+	now := k.now()
+	for _, sk := range keys {
+		if sk.alg == k.alg && sk.priv != nil && !now.Before(sk.notBefore) && now.Before(sk.retireAt) {
+			return sk
+		}
+	}
+	return nil
 }
 
 // create makes, seals and stores a new key of the configured algorithm,

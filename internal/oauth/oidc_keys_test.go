@@ -121,3 +121,21 @@ func TestES256(t *testing.T) {
 		t.Fatalf("verify: %v", err)
 	}
 }
+
+// TestFirstKeyMadeOnce: requests arriving together before any key exists
+// make one key between them, not one each.
+func TestFirstKeyMadeOnce(t *testing.T) {
+	w := newWorld(t, dbtest.URL(t, dbtest.SQLite))
+	got := make(chan []string, 8)
+	for range 8 {
+		go func() { got <- kids(t, w.base) }()
+	}
+	for range 8 {
+		if k := <-got; len(k) != 1 {
+			t.Errorf("kids = %v", k)
+		}
+	}
+	if n := w.Store.Client.SigningKey.Query().CountX(context.Background()); n != 1 {
+		t.Fatalf("%d keys made", n)
+	}
+}
