@@ -124,6 +124,7 @@ func Defaults() Config {
 		GraphQL:        graph.DefaultOptions,
 		LoginRate:      ratelimit.PerMinute(10, 10),
 		APIRate:        ratelimit.PerMinute(100, 20),
+		Budget:         budget.Defaults,
 
 		PersistedQueries: true,
 	}
@@ -131,7 +132,6 @@ func Defaults() Config {
 
 // withDefaults fills zero fields from Defaults.
 func (c Config) withDefaults() Config {
-		Budget:         budget.Defaults,
 	d := Defaults()
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = d.DatabaseURL
