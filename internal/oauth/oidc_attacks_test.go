@@ -64,6 +64,8 @@ func TestOpenIDConnectErrors(t *testing.T) {
 			{"id_token_hint forged", ada, "", map[string]string{"id_token_hint": "e30.e30.AAAA"}, "invalid_request"},
 			{"nonce too short", ada, "", map[string]string{"nonce": "abc"}, "insufficient_entropy"},
 			{"nonce too long", ada, "", map[string]string{"nonce": strings.Repeat("n", 600)}, "invalid_request"},
+			{"nonce not UTF-8", ada, "", map[string]string{"nonce": "nonce-\xff\xfe-123"}, "invalid_request"},
+			{"nonce with NUL", ada, "", map[string]string{"nonce": "nonce-\x00-12345"}, "invalid_request"},
 			{"prompt=none with login", ada, "", map[string]string{"prompt": "none login"}, "invalid_request"},
 			{"prompt unknown", ada, "", map[string]string{"prompt": "select_account"}, "invalid_request"},
 			{"max_age not a number", ada, "", map[string]string{"max_age": "soon"}, "invalid_request"},
@@ -247,6 +249,32 @@ func TestOpenIDConnectAttacks(t *testing.T) {
 			}
 			if q := authorizeQuery(t, b, conf, map[string]string{"prompt": "none"}); q.Get("code") == "" {
 				t.Errorf("signed out without confirming: %v", q)
+			}
+		})
+
+		t.Run("hostile logout and userinfo inputs", func(t *testing.T) {
+			fresh := newBrowserStoppingAt(t, "http://127.0.0.1/")
+			for name, v := range map[string]url.Values{
+				"NUL in the hint":       {"id_token_hint": {"a\x00b.c.d"}, "post_logout_redirect_uri": {logoutURI}},
+				"huge redirect":         {"id_token_hint": {raw}, "post_logout_redirect_uri": {logoutURI + strings.Repeat("x", 100000)}},
+				"not UTF-8 redirect":    {"id_token_hint": {raw}, "post_logout_redirect_uri": {logoutURI + "\xff"}},
+				"redirect without hint": {"post_logout_redirect_uri": {logoutURI}},
+				"repeated hint":         {"id_token_hint": {raw, raw}, "post_logout_redirect_uri": {logoutURI}},
+			} {
+				if p := fresh.get(w.base + "/oauth/logout?" + v.Encode()); p.status != http.StatusBadRequest || p.location != "" {
+					t.Errorf("%s: %d %q", name, p.status, p.location)
+				}
+			}
+			// A state that is not text comes back encoded, never raw.
+			p := fresh.get(w.base + "/oauth/logout?" + url.Values{"id_token_hint": {raw}, "post_logout_redirect_uri": {logoutURI},
+				"state": {"\xff\x00<x>"}}.Encode())
+			if p.status != http.StatusSeeOther || p.location != logoutURI+"?state=%FF%00%3Cx%3E" {
+				t.Errorf("state: %d %q", p.status, p.location)
+			}
+			req, _ := http.NewRequest(http.MethodGet, w.base+"/oauth/userinfo", nil)
+			req.Header.Set("Authorization", "Bearer "+strings.Repeat("a", 20000))
+			if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 401 {
+				t.Errorf("huge token: %v %v", res, err)
 			}
 		})
 

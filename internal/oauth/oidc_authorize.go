@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ory/fosite"
 
@@ -59,7 +61,9 @@ func (s *Server) checkOIDC(r *http.Request, ar fosite.AuthorizeRequester, u *ent
 	if o.none && len(prompts) > 1 {
 		return nil, fosite.ErrInvalidRequest.WithHint("prompt=none cannot be combined with other values.")
 	}
-	if n := form.Get("nonce"); len(n) > maxNonceLen {
+	if n := form.Get("nonce"); !utf8.ValidString(n) || strings.ContainsFunc(n, unicode.IsControl) {
+		return nil, fosite.ErrInvalidRequest.WithHint("The nonce must be text without control characters.")
+	} else if len(n) > maxNonceLen {
 		return nil, fosite.ErrInvalidRequest.WithHintf("The nonce is longer than %d characters.", maxNonceLen)
 	} else if n != "" && len(n) < 8 {
 		return nil, fosite.ErrInsufficientEntropy.WithHint("The nonce must be at least 8 characters.")

@@ -23,6 +23,8 @@ var singleValued = []string{
 	"client_assertion", "client_assertion_type",
 	// revocation (RFC 7009) and introspection (RFC 7662)
 	"token", "token_type_hint", "access_token",
+	// OpenID Connect: authorization request (Core section 3.1.2.1), logout
+	"nonce", "max_age", "login_hint", "id_token_hint", "ub_login", "post_logout_redirect_uri", "confirm",
 }
 
 // repeated returns the first parameter of form the server reads that is
