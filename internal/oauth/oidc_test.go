@@ -187,3 +187,25 @@ func b64(t testing.TB, s string) []byte {
 	}
 	return out
 }
+
+// TestConsentNamesOpenIDScopes: the consent page says what openid and
+// profile give, in the user's language.
+func TestConsentNamesOpenIDScopes(t *testing.T) {
+	w := newWorld(t, dbtest.URL(t, dbtest.SQLite))
+	a := w.oidcApp(t, "Notes SPA")
+	conf := w.config(a, "", "openid", "profile")
+	for lang, want := range map[string][]string{
+		"en": {"Sign you in with your userbridge account", "See your names, username and avatar"},
+		"fr": {"Vous connecter avec votre compte userbridge", "Voir vos noms, pseudonyme et avatar"},
+	} {
+		b := newBrowser(t)
+		b.lang = lang
+		p := b.signIn(w.base, b.get(conf.AuthCodeURL("state-1234567890", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))),
+			w.user.Email, "password123")
+		for _, text := range want {
+			if !strings.Contains(p.body, text) {
+				t.Errorf("%s consent page without %q: %s", lang, text, p.body)
+			}
+		}
+	}
+}
