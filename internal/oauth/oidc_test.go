@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"userbridge/ent"
+	"userbridge/ent/file"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/store/db/dbtest"
 )
@@ -205,6 +208,46 @@ func TestConsentNamesOpenIDScopes(t *testing.T) {
 		for _, text := range want {
 			if !strings.Contains(p.body, text) {
 				t.Errorf("%s consent page without %q: %s", lang, text, p.body)
+			}
+		}
+	}
+}
+
+// TestUserinfoClaimsByScope: userinfo answers sub always, the e-mail with
+// email, the names, username and a signed link to the avatar with
+// profile, and nothing a scope did not grant.
+func TestUserinfoClaimsByScope(t *testing.T) {
+	w := newWorld(t, dbtest.URL(t, dbtest.SQLite))
+	ctx := context.Background()
+	grace := w.User(t, "grace@example.com", func(in *accounts.CreateInput) { in.FirstName, in.LastName = "Grace", "Hopper" })
+	avatar := w.Store.Client.File.Create().SetOwnerID(grace.ID).SetKind(file.KindAvatar).SetName("g.png").
+		SetContentType("image/png").SetSize(1).SetSha256("x").SetStorageKey("test/g").SaveX(ctx)
+	w.Store.Client.User.UpdateOne(grace).SetAvatar(avatar).ExecX(ctx)
+	a := w.oidcApp(t, "Notes SPA")
+	for scopes, want := range map[string][]string{
+		"openid":         {"sub"},
+		"openid email":   {"email", "email_verified", "sub"},
+		"openid profile": {"family_name", "given_name", "name", "picture", "preferred_username", "sub"},
+	} {
+		tok, _ := w.signInOIDCAs(t, newBrowser(t), grace.Email, w.config(a, "", strings.Fields(scopes)...), "nonce-claims-1")
+		req, _ := http.NewRequest(http.MethodGet, w.base+"/oauth/userinfo", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&claims)
+		res.Body.Close()
+		keys := slices.Sorted(maps.Keys(claims))
+		if !slices.Equal(keys, want) || claims["sub"] != grace.PublicID {
+			t.Errorf("%s: claims %v, want keys %v", scopes, claims, want)
+		}
+		if scopes == "openid profile" {
+			pic, _ := claims["picture"].(string)
+			if claims["name"] != "Grace Hopper" || claims["given_name"] != "Grace" || !strings.HasPrefix(pic, w.base+"/files/") ||
+				!strings.HasSuffix(pic, "/g.png") {
+				t.Errorf("profile claims = %v", claims)
 			}
 		}
 	}
