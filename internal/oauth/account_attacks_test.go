@@ -104,6 +104,35 @@ func TestAccountPageAttacks(t *testing.T) {
 			}
 		})
 
+		t.Run("other origins, sibling sites and GETs do not act", func(t *testing.T) {
+			u, _ := url.Parse(w.base)
+			for name, h := range map[string][2]string{
+				"Origin null":           {"Origin", "null"},
+				"another scheme":        {"Origin", "https://" + u.Host},
+				"another port":          {"Origin", "http://" + u.Hostname() + ":1"},
+				"a trailing slash":      {"Origin", w.base + "/"},
+				"a sibling site":        {"Sec-Fetch-Site", "same-site"},
+				"an unknown fetch site": {"Sec-Fetch-Site", "weird"},
+			} {
+				req, _ := http.NewRequest("POST", w.base+"/oauth/account/signout", strings.NewReader(url.Values{"csrf": {csrf}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set(h[0], h[1])
+				if p := stay(b).do(req); p.status != http.StatusForbidden {
+					t.Errorf("%s: %d", name, p.status)
+				}
+			}
+			for _, path := range []string{"/oauth/account/revoke", "/oauth/account/password", "/oauth/account/signout"} {
+				q := url.Values{"csrf": {csrf}, "client_id": {"nope"}, "current_password": {"password123"},
+					"new_password": {"attacker-chosen-1"}, "new_password_again": {"attacker-chosen-1"}}
+				if p := stay(b).get(w.base + path + "?" + q.Encode()); p.status != http.StatusMethodNotAllowed {
+					t.Errorf("GET %s: %d", path, p.status)
+				}
+			}
+			if p := stay(b).get(w.base + "/oauth/account"); p.status != 200 {
+				t.Fatalf("the session ended: %d", p.status)
+			}
+		})
+
 		t.Run("revoking another user's consent changes nothing", func(t *testing.T) {
 			p := stay(b).post(w.base+"/oauth/account/revoke", url.Values{"csrf": {csrf}, "client_id": {a.ClientID}})
 			if p.status != http.StatusNotFound {
