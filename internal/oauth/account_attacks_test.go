@@ -233,3 +233,39 @@ func TestAccountPageAttacks(t *testing.T) {
 		})
 	})
 }
+
+// TestAccountPasswordGuessing: a stolen session cookie is no way to guess
+// the current password: the password form counts against the login limit,
+// answers 429 in the page's words once past it, and then refuses even
+// the right password until the limit allows again.
+func TestAccountPasswordGuessing(t *testing.T) {
+	w := newWorld(t, dbtest.URL(t, dbtest.SQLite))
+	b := newBrowser(t)
+	if p := w.accountSignIn(t, b, w.user.Email, "password123"); p.status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", p.status)
+	}
+	csrf := csrfOf(t, b.get(w.base+"/oauth/account"))
+	post := func(current string) page {
+		return stay(b).post(w.base+"/oauth/account/password", url.Values{"csrf": {csrf},
+			"current_password": {current}, "new_password": {"attacker-chosen-1"}, "new_password_again": {"attacker-chosen-1"}})
+	}
+	limited := false
+	for i := 0; i < 15 && !limited; i++ {
+		switch p := post("guess-" + strconv.Itoa(i) + "-xxxx"); p.status {
+		case http.StatusTooManyRequests:
+			limited = true
+		case http.StatusBadRequest:
+		default:
+			t.Fatalf("guess %d: %d", i, p.status)
+		}
+	}
+	if !limited {
+		t.Fatal("15 wrong current passwords and no 429")
+	}
+	if p := post("password123"); p.status != http.StatusTooManyRequests {
+		t.Fatalf("the right password past the limit: %d", p.status)
+	}
+	if u, err := w.Store.Client.User.Get(context.Background(), w.user.ID); err != nil || u.PasswordHash != w.user.PasswordHash {
+		t.Fatalf("the password changed past the limit: %v", err)
+	}
+}
