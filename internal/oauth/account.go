@@ -133,11 +133,15 @@ func (s *Server) renderAccountSignIn(w http.ResponseWriter, r *http.Request, sta
 // CSRF token already refuses a forged form; this refuses it before any
 // work, whatever the cookies.
 func (s *Server) sameOrigin(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+	site := r.Header.Get("Sec-Fetch-Site")
+	if site != "" && site != "same-origin" && site != "none" {
 		return false
 	}
 	o := r.Header.Get("Origin")
-	if o == "" {
+	// The screens' Referrer-Policy is no-referrer, under which a browser
+	// posts even the page's own forms with "Origin: null"; Sec-Fetch-Site,
+	// which no page can set, then vouches that the post is our own.
+	if o == "" || o == "null" && site == "same-origin" {
 		return true
 	}
 	own, err := url.Parse(s.cfg.PublicURL)
