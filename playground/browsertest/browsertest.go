@@ -63,6 +63,26 @@ type Step struct {
 // and the browser's start-up. It returns the text each step waited on.
 func RunSteps(t testing.TB, pageURL string, timeout time.Duration, steps ...Step) []string {
 	t.Helper()
+	return runSteps(t, pageURL, nil, timeout, steps)
+}
+
+// Viewport is a phone's screen in CSS pixels. A tab with this viewport
+// lays the page out as that phone would: the page's <meta name="viewport">
+// applies and scrollbars take no room, so what does not fit shows up as
+// horizontal overflow.
+type Viewport struct {
+	Width, Height int
+}
+
+// RunStepsAt is RunSteps with every tab's viewport set to vp instead of
+// the desktop window, for tests of a layout on a narrow screen.
+func RunStepsAt(t testing.TB, pageURL string, vp Viewport, timeout time.Duration, steps ...Step) []string {
+	t.Helper()
+	return runSteps(t, pageURL, &vp, timeout, steps)
+}
+
+func runSteps(t testing.TB, pageURL string, vp *Viewport, timeout time.Duration, steps []Step) []string {
+	t.Helper()
 	chromium := findChromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -72,6 +92,7 @@ func RunSteps(t testing.TB, pageURL string, timeout time.Duration, steps ...Step
 		t.Fatalf("browsertest: %v", err)
 	}
 	defer b.close(t)
+	b.viewport = vp
 
 	var texts []string
 	session, err := b.open(ctx, pageURL)
@@ -150,6 +171,8 @@ type browser struct {
 	profile string
 	stderr  *lockedBuffer
 	exited  chan struct{}
+	// viewport, when set, is emulated in every tab before it navigates.
+	viewport *Viewport
 
 	mu      sync.Mutex
 	console []string
@@ -234,6 +257,12 @@ func (b *browser) open(ctx context.Context, url string) (string, error) {
 	s := attached.SessionID
 	for _, domain := range []string{"Runtime.enable", "Log.enable"} {
 		if err := b.conn.call(ctx, s, domain, nil, nil); err != nil {
+			return "", err
+		}
+	}
+	if vp := b.viewport; vp != nil {
+		metrics := map[string]any{"width": vp.Width, "height": vp.Height, "deviceScaleFactor": 1, "mobile": true}
+		if err := b.conn.call(ctx, s, "Emulation.setDeviceMetricsOverride", metrics, nil); err != nil {
 			return "", err
 		}
 	}
