@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
@@ -262,9 +264,22 @@ func (r *run) merge(ctx context.Context, c *ent.Client, p *plan, u *ent.User) (o
 	}
 	field("login", in.Login != nil && ident.Key(*in.Login) != u.Login, func() { upd.SetLogin(ident.Key(*in.Login)) })
 	field("mode", in.Mode != nil && *in.Mode != u.Mode, func() { upd.SetMode(*in.Mode) })
-	if u.Status != user.StatusBanned {
+	removesAdmin := in.Status != nil && *in.Status != user.StatusActive && p.said["status"] && wins("status", p.at) &&
+		u.Role == user.RoleAdmin && u.Status == user.StatusActive
+	onlyAdmin := false
+	if removesAdmin {
+		var err error
+		if onlyAdmin, err = lastAdmin(ctx, c, u.ID); err != nil {
+			return outcome{}, err
+		}
+	}
+	switch {
+	case onlyAdmin:
+		o.conflicts = append(o.conflicts, conflict{field: "status", reason: accounts.ReasonLastAdministrator, kept: "existing",
+			detail: "the person is the store's last active administrator; an import never leaves the store without one"})
+	case u.Status != user.StatusBanned:
 		field("status", in.Status != nil && *in.Status != u.Status, func() { upd.SetStatus(*in.Status) })
-	} else if in.Status != nil && *in.Status != u.Status {
+	case in.Status != nil && *in.Status != u.Status:
 		o.conflicts = append(o.conflicts, conflict{field: "status", reason: "banned_here", kept: "existing",
 			detail: "the person is banned in this store; an import never lifts a ban"})
 	}
@@ -402,4 +417,21 @@ func assignLegacy(ctx context.Context, c *ent.Client, userID int, l legacyID) er
 		return legacyids.Claim(ctx, c, userID, l.dialect, l.value)
 	}
 	return legacyids.Assign(ctx, c, userID, l.dialect, l.value)
+}
+
+// lastAdmin tells whether the user id is the store's only active
+// administrator: an import, like every other writer but the operator's
+// --force, never leaves the store without one (accounts' rule). On
+// PostgreSQL the active administrators are locked in id order first, as
+// accounts does, so that two such changes run one after the other.
+func lastAdmin(ctx context.Context, c *ent.Client, id int) (bool, error) {
+	q := c.User.Query().Where(user.RoleEQ(user.RoleAdmin), user.StatusEQ(user.StatusActive)).Order(ent.Asc(user.FieldID))
+	if c.Dialect() == dialect.Postgres {
+		q = q.ForUpdate()
+	}
+	ids, err := q.IDs(ctx)
+	if err != nil {
+		return false, apperr.Wrap(err, "counting administrators")
+	}
+	return len(ids) == 1 && ids[0] == id, nil
 }
