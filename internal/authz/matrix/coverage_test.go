@@ -20,7 +20,7 @@ import (
 // take, and every UserOrderField value.
 func surface(t *testing.T) map[string]bool {
 	t.Helper()
-	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite))
+	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite), withOpenIDConnect)
 	methods := map[string][]string{}
 	err := chi.Walk(env.Handler.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		methods[route] = append(methods[route], method)

@@ -47,6 +47,8 @@ var decisions = []string{
 	"**An application alone** acting on \"its own account\" (Edu-Focus `@current`, `updateViewer`, uploads, API keys) is FORBIDDEN: it has no account. `viewer` answers `null` for it, as the schema documents.",
 	"**Download links** of a banned user's file answer 404, like a deleted file's (the file is gone for the world); an expired link answers 403 as the education platform documents.",
 	"**login** with a wrong password answers UNAUTHENTICATED whatever the Authorization header of the request; a banned or suspended account gets that same answer with the right password too (`account_banned` after the right password only would confirm a guess).",
+	"**OpenID Connect's userinfo** (`/oauth/userinfo`) answers only an access token the OAuth code flow issued with the scope `openid`: a first-party token or API key, or an application token minted outside the flow, is not an OAuth grant and gets 401 `invalid_token`, a grant without `openid` 403 `insufficient_scope`. No column holds such a grant, so every column is refused; the allowed answer is tested in `internal/oauth`. The matrix runs with `SECRET_KEY` set, so OpenID Connect's routes are mounted and covered.",
+	"**The account page** (`/account`, `/oauth/account/...`) reads only the screens' session cookie, never an API credential: every column gets the answer of a request without a session (its forms refuse a missing CSRF token with 403).",
 	"**A ban ends the user's credentials for good**: it revokes them all in its transaction (the `banned` column's tokens fail before and after an unban), so an unban gives back the account, not the tokens minted before the ban.",
 }
 

@@ -128,6 +128,28 @@ func restRows() []row {
 		oauthRow("POST", "/oauth/login", 400, "the sign-in form: the password decides, under the login limits; without a return to an authorization request it is an error page"),
 		oauthRow("POST", "/oauth/token", 400, "the OAuth client authenticates itself (client_secret_basic, client_secret_post, or client_id alone for a public client): a request without grant_type is invalid_request whoever sends it"),
 		oauthRow("POST", "/oauth/revoke", 400, "RFC 7009, the client authenticates itself: without a token, invalid_request"),
+		oauthRow("OPTIONS", "/oauth/token", 204, "the CORS preflight of the token endpoint: it reads no credential, whoever asks"),
+		oauthRow("OPTIONS", "/oauth/revoke", 204, "the CORS preflight of the revocation endpoint, as OPTIONS /oauth/token"),
+		oauthRow("GET", "/oauth/assets/favicon.svg", 200, "the screens' icon"),
+		oauthRow("GET", "/account", 302, "the address people type: a redirect to /oauth/account, whoever asks"),
+		oauthRow("GET", "/oauth/account", 303, "the account page reads only the screens' session cookie, never an API credential: without a session it sends to its sign-in screen"),
+		oauthRow("GET", "/oauth/account/signin", 200, "the account page's sign-in screen: the password decides, an API credential changes nothing"),
+		oauthRow("POST", "/oauth/account/signin", 403, "the account sign-in form: without its CSRF token it is refused whoever asks; an API credential signs nobody in"),
+		oauthRow("POST", "/oauth/account/password", 403, "the account page's password form: session cookie and CSRF token only; an API credential changes no password"),
+		oauthRow("POST", "/oauth/account/revoke", 403, "the account page's form revoking one of the signed-in person's credentials: session cookie and CSRF token only; an API credential revokes nothing"),
+		oauthRow("POST", "/oauth/account/signout", 403, "the account page's sign-out form: session cookie and CSRF token only"),
+		pub("GET", "/.well-known/openid-configuration", "/.well-known/openid-configuration", 200).
+			noted("OpenID Connect discovery: public, from any origin"),
+		oauthRow("OPTIONS", "/.well-known/openid-configuration", 204, "its CORS preflight"),
+		pub("GET", "/oauth/jwks", "/oauth/jwks", 200).noted("the public keys that verify id_tokens: public, from any origin"),
+		oauthRow("OPTIONS", "/oauth/jwks", 204, "its CORS preflight"),
+		restRow("GET", "/oauth/userinfo", web, 200, userinfo, bearerPath("GET", "/oauth/userinfo", nil)).
+			noted("OpenID Connect userinfo reads an access token of the OAuth code flow granted openid; no column holds one (API keys and tokens issued outside the flow are unknown to it: 401 invalid_token; no Bearer header: 401 invalid_request)"),
+		restRow("POST", "/oauth/userinfo", web, 200, userinfo, bearerPath("POST", "/oauth/userinfo", nil)).
+			noted("as GET /oauth/userinfo"),
+		oauthRow("OPTIONS", "/oauth/userinfo", 204, "its CORS preflight"),
+		oauthRow("GET", "/oauth/logout", 200, "RP-initiated logout ends the screens' session (cookie); an API credential is neither read nor ended"),
+		oauthRow("POST", "/oauth/logout", 200, "as GET /oauth/logout"),
 		restRow("POST", "/oauth/introspect", web, 400, func(c col) outcome {
 			if c.cred == credAppAlone {
 				return allowed
@@ -288,6 +310,12 @@ func gqlRows(s *ast.Schema) []row {
 		gqlRow("mutation", "setExternalSignatures", "own", readSelf("signatures"), `mutation { setExternalSignatures(userId: "%[5]s", application: "matrix", `+sig+`) { id } }`),
 	}
 }
+
+// userinfo: OpenID Connect's userinfo answers only an access token issued
+// by the OAuth code flow with the openid scope; no column holds one, so
+// every column is refused as unauthenticated (the allowed case is tested in
+// internal/oauth).
+func userinfo(col) outcome { return unauthenticated }
 
 // readApplications: seeing OAuth clients is for administrators,
 // through a first-party credential.

@@ -76,12 +76,18 @@ func randWord(n int) string {
 	return string(b)
 }
 
+// withOpenIDConnect sets SECRET_KEY: the public URL of the tests is not a
+// loopback one, so without it OpenID Connect is off and its routes are not
+// mounted (neither tested nor covered).
+func withOpenIDConnect(c *app.Config) { c.Secret = "matrix-secret-0123456789abcdef0123" }
+
 // newWorld builds the service on dbURL and one actor per column.
 func newWorld(t testing.TB, dbURL string) *world {
 	t.Helper()
 	env := apptest.New(t, dbURL, func(c *app.Config) {
 		c.APIRate = ratelimit.PerMinute(1_000_000, 1_000_000)
 		c.LoginRate = ratelimit.PerMinute(1_000_000, 1_000_000)
+		withOpenIDConnect(c)
 	})
 	w := &world{env: env}
 	ctx := context.Background()
