@@ -2,7 +2,10 @@ package matrix_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -138,6 +141,17 @@ func restRows() []row {
 		oauthRow("POST", "/oauth/account/password", 403, "the account page's password form: session cookie and CSRF token only; an API credential changes no password"),
 		oauthRow("POST", "/oauth/account/revoke", 403, "the account page's form revoking one of the signed-in person's credentials: session cookie and CSRF token only; an API credential revokes nothing"),
 		oauthRow("POST", "/oauth/account/signout", 403, "the account page's sign-out form: session cookie and CSRF token only"),
+		accountForm("/oauth/account/signin", 401, func(a *actor) url.Values {
+			return url.Values{"email": {a.victim.secrets["email"]}, "password": {"wrong-password-1"}}
+		}, "with the form's CSRF token, B's e-mail and a wrong password: the password decides, an API credential does not stand for it"),
+		accountForm("/oauth/account/password", 303, func(*actor) url.Values {
+			return url.Values{"current": {"wrong-password-1"}, "password": {"another-password-1"}, "confirm": {"another-password-1"}}
+		}, "with the form's CSRF token and no session: sent to the sign-in screen, an API credential is not a session"),
+		accountForm("/oauth/account/revoke", 303, func(*actor) url.Values {
+			return url.Values{"client_id": {"matrix"}}
+		}, "with the form's CSRF token and no session: sent to the sign-in screen, nothing revoked"),
+		accountForm("/oauth/account/signout", 200, func(*actor) url.Values { return url.Values{} },
+			"with the form's CSRF token: ends the screens' session cookie only, never the API credential sent beside it"),
 		pub("GET", "/.well-known/openid-configuration", "/.well-known/openid-configuration", 200).
 			noted("OpenID Connect discovery: public, from any origin"),
 		oauthRow("OPTIONS", "/.well-known/openid-configuration", 204, "its CORS preflight"),
@@ -309,6 +323,45 @@ func gqlRows(s *ast.Schema) []row {
 		gqlRow("mutation", "setExternalSignatures", "B's", setOthersSignatures, `mutation { setExternalSignatures(userId: "%[1]s", application: "matrix", `+sig+`) { id } }`),
 		gqlRow("mutation", "setExternalSignatures", "own", readSelf("signatures"), `mutation { setExternalSignatures(userId: "%[5]s", application: "matrix", `+sig+`) { id } }`),
 	}
+}
+
+// accountForm posts a form of the account page the way its own screen
+// does, CSRF cookie and token included but no session cookie, with the
+// column's Authorization header: every column gets the same answer.
+func accountForm(path string, status int, form func(a *actor) url.Values, note string) row {
+	r := oauthRow(http.MethodPost, path, status, note)
+	r.name += " (CSRF token, no session)"
+	r.build = func(a *actor, _ *person) *http.Request {
+		cookie, token := csrfPair(a)
+		f := form(a)
+		f.Set("csrf", token)
+		// "@" left as it is: the request then shows the e-mail the screen
+		// echoes back, which is no leak.
+		req := restRequest(http.MethodPost, path, a.header, strings.NewReader(strings.ReplaceAll(f.Encode(), "%40", "@")))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(cookie)
+		return req
+	}
+	return r
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrfPair is a CSRF cookie and its form token, as the sign-in screen
+// hands them out.
+func csrfPair(a *actor) (*http.Cookie, string) {
+	rec := a.env.Do(restRequest(http.MethodGet, "/oauth/account/signin", "", nil))
+	var cookie *http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "ub_oauth_csrf" {
+			cookie = &http.Cookie{Name: c.Name, Value: c.Value}
+		}
+	}
+	m := csrfField.FindStringSubmatch(rec.Body.String())
+	if cookie == nil || m == nil {
+		return &http.Cookie{Name: "ub_oauth_csrf", Value: "none"}, "none" // the cell fails with 403
+	}
+	return cookie, html.UnescapeString(m[1])
 }
 
 // userinfo: OpenID Connect's userinfo answers only an access token issued

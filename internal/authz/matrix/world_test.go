@@ -49,6 +49,7 @@ var guardedBy = map[string]string{"email": "email", "login": "email", "first": "
 // own user (nil for anonymous and the application alone) and its victim.
 type actor struct {
 	col       col
+	env       *apptest.Env // the world's service, for a request a row makes first
 	header    string
 	self      *person
 	spareGID  string // another first-party credential of self
@@ -105,7 +106,7 @@ func newWorld(t testing.TB, dbURL string) *world {
 		apps[a.key], secrets[a.key] = env.Application(t, "matrix-"+a.key, a.verified, a.perms...)
 	}
 	for i, c := range columns {
-		a := &actor{col: c, suffix: fmt.Sprintf("c%d%s", i, randWord(6))}
+		a := &actor{col: c, env: env, suffix: fmt.Sprintf("c%d%s", i, randWord(6))}
 		a.victim = w.person(t, "victim"+a.suffix, map[bool]userKind{true: administrator, false: plainUser}[c.victimAdmin], true)
 		switch c.cred {
 		case credAppAlone:
