@@ -7436,6 +7436,7 @@ type UserMutation struct {
 	status                     *user.Status
 	verified                   *bool
 	mode                       *user.Mode
+	sessions_revoked_at        *time.Time
 	import_times               *map[string]time.Time
 	clearedFields              map[string]struct{}
 	files                      map[int]struct{}
@@ -8339,6 +8340,55 @@ func (m *UserMutation) ResetAvatarID() {
 	delete(m.clearedFields, user.FieldAvatarID)
 }
 
+// SetSessionsRevokedAt sets the "sessions_revoked_at" field.
+func (m *UserMutation) SetSessionsRevokedAt(t time.Time) {
+	m.sessions_revoked_at = &t
+}
+
+// SessionsRevokedAt returns the value of the "sessions_revoked_at" field in the mutation.
+func (m *UserMutation) SessionsRevokedAt() (r time.Time, exists bool) {
+	v := m.sessions_revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSessionsRevokedAt returns the old "sessions_revoked_at" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldSessionsRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSessionsRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSessionsRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSessionsRevokedAt: %w", err)
+	}
+	return oldValue.SessionsRevokedAt, nil
+}
+
+// ClearSessionsRevokedAt clears the value of the "sessions_revoked_at" field.
+func (m *UserMutation) ClearSessionsRevokedAt() {
+	m.sessions_revoked_at = nil
+	m.clearedFields[user.FieldSessionsRevokedAt] = struct{}{}
+}
+
+// SessionsRevokedAtCleared returns if the "sessions_revoked_at" field was cleared in this mutation.
+func (m *UserMutation) SessionsRevokedAtCleared() bool {
+	_, ok := m.clearedFields[user.FieldSessionsRevokedAt]
+	return ok
+}
+
+// ResetSessionsRevokedAt resets all changes to the "sessions_revoked_at" field.
+func (m *UserMutation) ResetSessionsRevokedAt() {
+	m.sessions_revoked_at = nil
+	delete(m.clearedFields, user.FieldSessionsRevokedAt)
+}
+
 // SetImportTimes sets the "import_times" field.
 func (m *UserMutation) SetImportTimes(value map[string]time.Time) {
 	m.import_times = &value
@@ -8773,7 +8823,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -8831,6 +8881,9 @@ func (m *UserMutation) Fields() []string {
 	if m.avatar != nil {
 		fields = append(fields, user.FieldAvatarID)
 	}
+	if m.sessions_revoked_at != nil {
+		fields = append(fields, user.FieldSessionsRevokedAt)
+	}
 	if m.import_times != nil {
 		fields = append(fields, user.FieldImportTimes)
 	}
@@ -8880,6 +8933,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.Mode()
 	case user.FieldAvatarID:
 		return m.AvatarID()
+	case user.FieldSessionsRevokedAt:
+		return m.SessionsRevokedAt()
 	case user.FieldImportTimes:
 		return m.ImportTimes()
 	}
@@ -8929,6 +8984,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldMode(ctx)
 	case user.FieldAvatarID:
 		return m.OldAvatarID(ctx)
+	case user.FieldSessionsRevokedAt:
+		return m.OldSessionsRevokedAt(ctx)
 	case user.FieldImportTimes:
 		return m.OldImportTimes(ctx)
 	}
@@ -9073,6 +9130,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAvatarID(v)
 		return nil
+	case user.FieldSessionsRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSessionsRevokedAt(v)
+		return nil
 	case user.FieldImportTimes:
 		v, ok := value.(map[string]time.Time)
 		if !ok {
@@ -9137,6 +9201,9 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldAvatarID) {
 		fields = append(fields, user.FieldAvatarID)
 	}
+	if m.FieldCleared(user.FieldSessionsRevokedAt) {
+		fields = append(fields, user.FieldSessionsRevokedAt)
+	}
 	if m.FieldCleared(user.FieldImportTimes) {
 		fields = append(fields, user.FieldImportTimes)
 	}
@@ -9165,6 +9232,9 @@ func (m *UserMutation) ClearField(name string) error {
 		return nil
 	case user.FieldAvatarID:
 		m.ClearAvatarID()
+		return nil
+	case user.FieldSessionsRevokedAt:
+		m.ClearSessionsRevokedAt()
 		return nil
 	case user.FieldImportTimes:
 		m.ClearImportTimes()
@@ -9233,6 +9303,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldAvatarID:
 		m.ResetAvatarID()
+		return nil
+	case user.FieldSessionsRevokedAt:
+		m.ResetSessionsRevokedAt()
 		return nil
 	case user.FieldImportTimes:
 		m.ResetImportTimes()

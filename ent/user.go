@@ -57,6 +57,8 @@ type User struct {
 	Mode user.Mode `json:"mode,omitempty"`
 	// AvatarID holds the value of the "avatar_id" field.
 	AvatarID *int `json:"avatar_id,omitempty"`
+	// When every credential and screen session of the user was last revoked (a ban): a sign-in screen's session from before it stays ended after an unban.
+	SessionsRevokedAt *time.Time `json:"sessions_revoked_at,omitempty"`
 	// When the source an import took each field from last changed it: a later import of the same person keeps, field by field, the more recent value, whatever the order of the imports.
 	ImportTimes map[string]time.Time `json:"import_times,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -173,7 +175,7 @@ func (*User) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case user.FieldPublicID, user.FieldEmail, user.FieldEmailKey, user.FieldUsername, user.FieldUsernameKey, user.FieldLogin, user.FieldFirstName, user.FieldLastName, user.FieldDisplayName, user.FieldPasswordHash, user.FieldRole, user.FieldStatus, user.FieldMode:
 			values[i] = new(sql.NullString)
-		case user.FieldCreatedAt, user.FieldUpdatedAt:
+		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldSessionsRevokedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -314,6 +316,13 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				_m.AvatarID = new(int)
 				*_m.AvatarID = int(value.Int64)
 			}
+		case user.FieldSessionsRevokedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field sessions_revoked_at", values[i])
+			} else if value.Valid {
+				_m.SessionsRevokedAt = new(time.Time)
+				*_m.SessionsRevokedAt = value.Time
+			}
 		case user.FieldImportTimes:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field import_times", values[i])
@@ -451,6 +460,11 @@ func (_m *User) String() string {
 	if v := _m.AvatarID; v != nil {
 		builder.WriteString("avatar_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SessionsRevokedAt; v != nil {
+		builder.WriteString("sessions_revoked_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
 	builder.WriteString("import_times=")

@@ -246,6 +246,20 @@ func (_c *UserCreate) SetNillableAvatarID(v *int) *UserCreate {
 	return _c
 }
 
+// SetSessionsRevokedAt sets the "sessions_revoked_at" field.
+func (_c *UserCreate) SetSessionsRevokedAt(v time.Time) *UserCreate {
+	_c.mutation.SetSessionsRevokedAt(v)
+	return _c
+}
+
+// SetNillableSessionsRevokedAt sets the "sessions_revoked_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableSessionsRevokedAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetSessionsRevokedAt(*v)
+	}
+	return _c
+}
+
 // SetImportTimes sets the "import_times" field.
 func (_c *UserCreate) SetImportTimes(v map[string]time.Time) *UserCreate {
 	_c.mutation.SetImportTimes(v)
@@ -648,6 +662,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Mode(); ok {
 		_spec.SetField(user.FieldMode, field.TypeEnum, value)
 		_node.Mode = value
+	}
+	if value, ok := _c.mutation.SessionsRevokedAt(); ok {
+		_spec.SetField(user.FieldSessionsRevokedAt, field.TypeTime, value)
+		_node.SessionsRevokedAt = &value
 	}
 	if value, ok := _c.mutation.ImportTimes(); ok {
 		_spec.SetField(user.FieldImportTimes, field.TypeJSON, value)
@@ -1052,6 +1070,24 @@ func (u *UserUpsert) ClearAvatarID() *UserUpsert {
 	return u
 }
 
+// SetSessionsRevokedAt sets the "sessions_revoked_at" field.
+func (u *UserUpsert) SetSessionsRevokedAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldSessionsRevokedAt, v)
+	return u
+}
+
+// UpdateSessionsRevokedAt sets the "sessions_revoked_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateSessionsRevokedAt() *UserUpsert {
+	u.SetExcluded(user.FieldSessionsRevokedAt)
+	return u
+}
+
+// ClearSessionsRevokedAt clears the value of the "sessions_revoked_at" field.
+func (u *UserUpsert) ClearSessionsRevokedAt() *UserUpsert {
+	u.SetNull(user.FieldSessionsRevokedAt)
+	return u
+}
+
 // SetImportTimes sets the "import_times" field.
 func (u *UserUpsert) SetImportTimes(v map[string]time.Time) *UserUpsert {
 	u.Set(user.FieldImportTimes, v)
@@ -1394,6 +1430,27 @@ func (u *UserUpsertOne) UpdateAvatarID() *UserUpsertOne {
 func (u *UserUpsertOne) ClearAvatarID() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearAvatarID()
+	})
+}
+
+// SetSessionsRevokedAt sets the "sessions_revoked_at" field.
+func (u *UserUpsertOne) SetSessionsRevokedAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetSessionsRevokedAt(v)
+	})
+}
+
+// UpdateSessionsRevokedAt sets the "sessions_revoked_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateSessionsRevokedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateSessionsRevokedAt()
+	})
+}
+
+// ClearSessionsRevokedAt clears the value of the "sessions_revoked_at" field.
+func (u *UserUpsertOne) ClearSessionsRevokedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearSessionsRevokedAt()
 	})
 }
 
@@ -1908,6 +1965,27 @@ func (u *UserUpsertBulk) UpdateAvatarID() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearAvatarID() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearAvatarID()
+	})
+}
+
+// SetSessionsRevokedAt sets the "sessions_revoked_at" field.
+func (u *UserUpsertBulk) SetSessionsRevokedAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetSessionsRevokedAt(v)
+	})
+}
+
+// UpdateSessionsRevokedAt sets the "sessions_revoked_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateSessionsRevokedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateSessionsRevokedAt()
+	})
+}
+
+// ClearSessionsRevokedAt clears the value of the "sessions_revoked_at" field.
+func (u *UserUpsertBulk) ClearSessionsRevokedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearSessionsRevokedAt()
 	})
 }
 

@@ -295,6 +295,26 @@ func (_u *UserUpdate) ClearAvatarID() *UserUpdate {
 	return _u
 }
 
+// SetSessionsRevokedAt sets the "sessions_revoked_at" field.
+func (_u *UserUpdate) SetSessionsRevokedAt(v time.Time) *UserUpdate {
+	_u.mutation.SetSessionsRevokedAt(v)
+	return _u
+}
+
+// SetNillableSessionsRevokedAt sets the "sessions_revoked_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableSessionsRevokedAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetSessionsRevokedAt(*v)
+	}
+	return _u
+}
+
+// ClearSessionsRevokedAt clears the value of the "sessions_revoked_at" field.
+func (_u *UserUpdate) ClearSessionsRevokedAt() *UserUpdate {
+	_u.mutation.ClearSessionsRevokedAt()
+	return _u
+}
+
 // SetImportTimes sets the "import_times" field.
 func (_u *UserUpdate) SetImportTimes(v map[string]time.Time) *UserUpdate {
 	_u.mutation.SetImportTimes(v)
@@ -718,6 +738,12 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Mode(); ok {
 		_spec.SetField(user.FieldMode, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.SessionsRevokedAt(); ok {
+		_spec.SetField(user.FieldSessionsRevokedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SessionsRevokedAtCleared() {
+		_spec.ClearField(user.FieldSessionsRevokedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.ImportTimes(); ok {
 		_spec.SetField(user.FieldImportTimes, field.TypeJSON, value)
@@ -1305,6 +1331,26 @@ func (_u *UserUpdateOne) ClearAvatarID() *UserUpdateOne {
 	return _u
 }
 
+// SetSessionsRevokedAt sets the "sessions_revoked_at" field.
+func (_u *UserUpdateOne) SetSessionsRevokedAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetSessionsRevokedAt(v)
+	return _u
+}
+
+// SetNillableSessionsRevokedAt sets the "sessions_revoked_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableSessionsRevokedAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetSessionsRevokedAt(*v)
+	}
+	return _u
+}
+
+// ClearSessionsRevokedAt clears the value of the "sessions_revoked_at" field.
+func (_u *UserUpdateOne) ClearSessionsRevokedAt() *UserUpdateOne {
+	_u.mutation.ClearSessionsRevokedAt()
+	return _u
+}
+
 // SetImportTimes sets the "import_times" field.
 func (_u *UserUpdateOne) SetImportTimes(v map[string]time.Time) *UserUpdateOne {
 	_u.mutation.SetImportTimes(v)
@@ -1758,6 +1804,12 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.Mode(); ok {
 		_spec.SetField(user.FieldMode, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.SessionsRevokedAt(); ok {
+		_spec.SetField(user.FieldSessionsRevokedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SessionsRevokedAtCleared() {
+		_spec.ClearField(user.FieldSessionsRevokedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.ImportTimes(); ok {
 		_spec.SetField(user.FieldImportTimes, field.TypeJSON, value)

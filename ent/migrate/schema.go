@@ -322,6 +322,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"active", "suspended", "banned"}, Default: "active"},
 		{Name: "verified", Type: field.TypeBool, Default: false},
 		{Name: "mode", Type: field.TypeEnum, Enums: []string{"standard", "rest"}, Default: "standard"},
+		{Name: "sessions_revoked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "import_times", Type: field.TypeJSON, Nullable: true},
 		{Name: "avatar_id", Type: field.TypeInt, Unique: true, Nullable: true},
 	}
@@ -333,7 +334,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_files_avatar_of",
-				Columns:    []*schema.Column{UsersColumns[20]},
+				Columns:    []*schema.Column{UsersColumns[21]},
 				RefColumns: []*schema.Column{FilesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},

@@ -92,6 +92,9 @@ func (User) Fields() []ent.Field {
 				},
 			}),
 		field.Int("avatar_id").Optional().Nillable().Annotations(entgql.Skip()),
+		field.Time("sessions_revoked_at").Optional().Nillable().
+			Comment("When every credential and screen session of the user was last revoked (a ban): a sign-in screen's session from before it stays ended after an unban.").
+			Annotations(entgql.Skip()),
 		field.JSON("import_times", map[string]time.Time{}).Optional().
 			Comment("When the source an import took each field from last changed it: a later import of the same person keeps, field by field, the more recent value, whatever the order of the imports.").
 			Annotations(entgql.Skip()),

@@ -56,6 +56,8 @@ const (
 	FieldMode = "mode"
 	// FieldAvatarID holds the string denoting the avatar_id field in the database.
 	FieldAvatarID = "avatar_id"
+	// FieldSessionsRevokedAt holds the string denoting the sessions_revoked_at field in the database.
+	FieldSessionsRevokedAt = "sessions_revoked_at"
 	// FieldImportTimes holds the string denoting the import_times field in the database.
 	FieldImportTimes = "import_times"
 	// EdgeFiles holds the string denoting the files edge name in mutations.
@@ -147,6 +149,7 @@ var Columns = []string{
 	FieldVerified,
 	FieldMode,
 	FieldAvatarID,
+	FieldSessionsRevokedAt,
 	FieldImportTimes,
 }
 
@@ -376,6 +379,11 @@ func ByMode(opts ...sql.OrderTermOption) OrderOption {
 // ByAvatarID orders the results by the avatar_id field.
 func ByAvatarID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAvatarID, opts...).ToFunc()
+}
+
+// BySessionsRevokedAt orders the results by the sessions_revoked_at field.
+func BySessionsRevokedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSessionsRevokedAt, opts...).ToFunc()
 }
 
 // ByFilesCount orders the results by files count.

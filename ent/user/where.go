@@ -130,6 +130,11 @@ func AvatarID(v int) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldAvatarID, v))
 }
 
+// SessionsRevokedAt applies equality check predicate on the "sessions_revoked_at" field. It's identical to SessionsRevokedAtEQ.
+func SessionsRevokedAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldSessionsRevokedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -1028,6 +1033,56 @@ func AvatarIDIsNil() predicate.User {
 // AvatarIDNotNil applies the NotNil predicate on the "avatar_id" field.
 func AvatarIDNotNil() predicate.User {
 	return predicate.User(sql.FieldNotNull(FieldAvatarID))
+}
+
+// SessionsRevokedAtEQ applies the EQ predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldSessionsRevokedAt, v))
+}
+
+// SessionsRevokedAtNEQ applies the NEQ predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldSessionsRevokedAt, v))
+}
+
+// SessionsRevokedAtIn applies the In predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldSessionsRevokedAt, vs...))
+}
+
+// SessionsRevokedAtNotIn applies the NotIn predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldSessionsRevokedAt, vs...))
+}
+
+// SessionsRevokedAtGT applies the GT predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldSessionsRevokedAt, v))
+}
+
+// SessionsRevokedAtGTE applies the GTE predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldSessionsRevokedAt, v))
+}
+
+// SessionsRevokedAtLT applies the LT predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldSessionsRevokedAt, v))
+}
+
+// SessionsRevokedAtLTE applies the LTE predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldSessionsRevokedAt, v))
+}
+
+// SessionsRevokedAtIsNil applies the IsNil predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldSessionsRevokedAt))
+}
+
+// SessionsRevokedAtNotNil applies the NotNil predicate on the "sessions_revoked_at" field.
+func SessionsRevokedAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldSessionsRevokedAt))
 }
 
 // ImportTimesIsNil applies the IsNil predicate on the "import_times" field.

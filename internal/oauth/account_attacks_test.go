@@ -231,6 +231,22 @@ func TestAccountPageAttacks(t *testing.T) {
 				t.Fatalf("POST: %d %q", p.status, p.location)
 			}
 		})
+
+		t.Run("an unban does not bring the banned session back", func(t *testing.T) {
+			if _, err := w.Accounts.Unban(context.Background(), auth.Operator(), bob.ID); err != nil {
+				t.Fatal(err)
+			}
+			if p := stay(bb).get(w.base + "/oauth/account"); p.status != http.StatusSeeOther || p.location != "/oauth/account/signin" {
+				t.Fatalf("GET after the unban: %d %q", p.status, p.location)
+			}
+			again := newBrowser(t)
+			if p := w.accountSignIn(t, again, bob.Email, "password123"); p.status != http.StatusSeeOther {
+				t.Fatalf("a new sign-in after the unban: %d", p.status)
+			}
+			if p := again.get(w.base + "/oauth/account"); p.status != 200 {
+				t.Fatalf("the new session: %d", p.status)
+			}
+		})
 	})
 }
 

@@ -34,11 +34,16 @@ func (s *Server) setCookie(w http.ResponseWriter, name, value string, ttl time.D
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 
-// passwordMark ties a session to the password it was opened with: a
-// password change (which revokes the user's credentials) ends it too.
+// passwordMark ties a session to the password it was opened with and to
+// the user's last revocation: a password change or a ban (which revoke
+// the user's credentials) ends it too, and an unban does not bring it back.
 func passwordMark(u *ent.User) string {
-	sum := sha256.Sum256([]byte(u.PasswordHash))
-	return base64.RawURLEncoding.EncodeToString(sum[:8])
+	h := sha256.New()
+	h.Write([]byte(u.PasswordHash))
+	if u.SessionsRevokedAt != nil {
+		h.Write([]byte("\x00" + strconv.FormatInt(u.SessionsRevokedAt.UnixNano(), 10)))
+	}
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:8])
 }
 
 // startSession signs the user in on the screens for SessionTTL. The cookie

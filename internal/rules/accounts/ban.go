@@ -79,8 +79,12 @@ func (s *Service) revokeAll(ctx context.Context, tx *ent.Tx, id int) error {
 
 // RevokeAll is what a ban does to user id's credentials, through c (a
 // transaction's client), for a writer that sets the status itself: an
-// import that brings a person in banned.
+// import that brings a person in banned. It also marks the time, which
+// ends the sign-in screens' sessions (signed cookies, not rows) for good.
 func RevokeAll(ctx context.Context, c *ent.Client, id int, at time.Time) error {
+	if err := c.User.UpdateOneID(id).SetSessionsRevokedAt(at).Exec(ctx); err != nil {
+		return apperr.Wrap(err, "ending the sign-in screens' sessions")
+	}
 	if _, err := c.Credential.Update().Where(credential.UserID(id), credential.RevokedAtIsNil()).
 		SetRevokedAt(at).Save(ctx); err != nil {
 		return apperr.Wrap(err, "revoking credentials")
