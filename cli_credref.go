@@ -37,6 +37,8 @@ func credentialRef(c *ent.Credential) string {
 }
 
 // credentialSpelling is what --id accepts, for error messages.
+//
+//nolint:gosec // G101: the spellings an id takes, not a secret
 const credentialSpelling = "tok_7, key_7 or ref_7 as token list shows it, or the credential's number"
 
 // parseCredentialRef reads an id as credentialRef writes it, or the number:

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -71,7 +72,7 @@ func (c *charge) spend(ctx context.Context, n int) *budget.Refused {
 	c.spent, c.requested = true, n
 	res, err := c.budget.Spend(ctx, c.key, n)
 	c.result = res
-	if r, ok := err.(*budget.Refused); ok {
+	if r := (*budget.Refused)(nil); errors.As(err, &r) {
 		c.refused = r
 	}
 	// Any other error is Redis failing with no fallback: the budget
@@ -85,8 +86,8 @@ func withBudget(b *budget.Budget, w http.ResponseWriter, r *http.Request, v *aut
 	c := &charge{budget: b, key: budget.Key(v, reqinfo.ClientAddr(ctx))}
 	release, err := b.Enter(ctx, c.key)
 	if err != nil {
-		refused, ok := err.(*budget.Refused)
-		if !ok {
+		var refused *budget.Refused
+		if !errors.As(err, &refused) {
 			refused = &budget.Refused{RetryAfter: time.Second, Reason: "concurrency"}
 		}
 		c.spent, c.refused = true, refused
@@ -100,7 +101,7 @@ func withBudget(b *budget.Budget, w http.ResponseWriter, r *http.Request, v *aut
 	// refusal is charged all the same, while the slot is still held. An
 	// OPTIONS request asks what the endpoint allows: it refuses nothing.
 	if r.Method != http.MethodOptions {
-		c.spend(ctx, b.Settings().RefusedCost)
+		_ = c.spend(ctx, b.Settings().RefusedCost) // its outcome is the charge's, read by the extension
 	}
 }
 
@@ -250,7 +251,7 @@ func chargeRefusal(ctx context.Context) {
 	c.requested += more
 	res, err := c.budget.Spend(ctx, c.key, more)
 	c.result = res
-	if r, ok := err.(*budget.Refused); ok {
+	if r := (*budget.Refused)(nil); errors.As(err, &r) {
 		c.refused = r
 	}
 }

@@ -329,6 +329,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			q.Set("state", state)
 			to.RawQuery = q.Encode()
 		}
+		//nolint:gosec // G710: target is one of the application's registered post_logout_redirect_uris, compared exactly above
 		http.Redirect(w, r, to.String(), http.StatusSeeOther)
 		return
 	}

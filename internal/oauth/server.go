@@ -107,7 +107,7 @@ func New(cfg Config) *Server {
 		compose.OAuth2TokenIntrospectionFactory,
 	}
 	srv := &Server{cfg: cfg, store: st, secure: strings.HasPrefix(cfg.PublicURL, "https://")}
-	var strat any = strategy{now: cfg.Now}
+	var tokenStrategy any = strategy{now: cfg.Now}
 	if oidc {
 		// OpenID Connect is fosite's own (the explicit flow and the
 		// refresh handler): the library this server already runs on,
@@ -128,10 +128,10 @@ func New(cfg Config) *Server {
 		}
 		srv.keys = ring
 		sg := signer{ring: ring}
-		strat = oidcStrategy{strategy: strategy{now: cfg.Now}, DefaultStrategy: openid.DefaultStrategy{Signer: sg, Config: fc}}
+		tokenStrategy = oidcStrategy{strategy: strategy{now: cfg.Now}, DefaultStrategy: openid.DefaultStrategy{Signer: sg, Config: fc}}
 		factories = append(factories, compose.OpenIDConnectExplicitFactory, compose.OpenIDConnectRefreshFactory)
 	}
-	srv.provider = compose.Compose(fc, st, strat, factories...)
+	srv.provider = compose.Compose(fc, st, tokenStrategy, factories...)
 	return srv
 }
 
