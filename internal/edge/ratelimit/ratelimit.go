@@ -54,31 +54,7 @@ func NewMemory(l Limit) *Memory {
 	return &Memory{limit: l, keys: c}
 }
 
-// Allow implements Limiter.
-func (m *Memory) Allow(_ context.Context, key string) (Result, error) {
-	l := m.limit
-	if l.Off() {
-		return Result{Allowed: true, Limit: l.Burst, Remaining: l.Burst}, nil
-	}
-	every := rate.Every(l.Period / time.Duration(l.Rate))
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	lim, ok := m.keys.Get(key)
-	if !ok {
-		lim = rate.NewLimiter(every, l.Burst)
-		m.keys.Add(key, lim)
-	}
-	now := time.Now()
-	res := Result{Limit: l.Burst}
-	if lim.AllowN(now, 1) {
-		res.Allowed = true
-	} else {
-		r := lim.ReserveN(now, 1)
-		res.RetryAfter = r.DelayFrom(now)
-		r.CancelAt(now)
-	}
-	tokens := lim.TokensAt(now)
-	res.Remaining = max(0, int(tokens))
-	res.ResetAfter = time.Duration((float64(l.Burst) - tokens) / float64(every) * float64(time.Second))
-	return res, nil
+// Allow implements Limiter: a request is a cost of one.
+func (m *Memory) Allow(ctx context.Context, key string) (Result, error) {
+	return m.Take(ctx, key, 1)
 }
