@@ -40,6 +40,8 @@ type options struct {
 	serviceEnv        envList
 	peer              string
 	peerRounds        int
+	backends          []string // sqlite, postgres: which to measure (postgres only with TEST_POSTGRES_URL)
+	peerOnly          bool     // on PostgreSQL, measure the peer comparison only (no baseline table there)
 }
 
 // envList is a repeatable K=V flag.
@@ -77,7 +79,22 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "run only scenarios whose name matches this regular expression")
 	flag.StringVar(&o.peer, "peer", "", "also measure a peer GraphQL server on the same PostgreSQL tables: postgraphile (Node 22 and the postgraphile npm package in bench/peer; skipped with a message when absent, see peer.go)")
 	flag.IntVar(&o.peerRounds, "peer-rounds", 3, "interleaved rounds of the peer comparison (the table gives the median ratio)")
+	backendList := flag.String("backends", "sqlite,postgres", "backends to measure, comma-separated (postgres needs TEST_POSTGRES_URL)")
+	flag.BoolVar(&o.peerOnly, "peer-only", false, "on PostgreSQL, skip the service-against-baseline runs and measure only the peer comparison (with -peer); the byte checks still run")
 	flag.Parse()
+	for _, b := range strings.Split(*backendList, ",") {
+		switch b = strings.TrimSpace(b); b {
+		case "sqlite", "postgres":
+			o.backends = append(o.backends, b)
+		default:
+			fmt.Fprintf(os.Stderr, "bench: -backends: %q is neither sqlite nor postgres\n", b)
+			os.Exit(2)
+		}
+	}
+	if o.peerOnly && o.peer == "" {
+		fmt.Fprintln(os.Stderr, "bench: -peer-only needs -peer")
+		os.Exit(2)
+	}
 	if o.peer != "" && o.peer != "postgraphile" {
 		fmt.Fprintln(os.Stderr, "bench: -peer: only postgraphile is known")
 		os.Exit(2)
@@ -146,10 +163,16 @@ func run(o options, command string) error {
 	}
 	rep.Notes = append(rep.Notes, fmt.Sprintf("build: %.1f s", time.Since(t0).Seconds()))
 
-	backends := []string{"sqlite"}
-	if o.postgres != "" {
+	var backends []string
+	if slices.Contains(o.backends, "sqlite") {
+		backends = append(backends, "sqlite")
+	}
+	switch {
+	case !slices.Contains(o.backends, "postgres"):
+		rep.Notes = append(rep.Notes, "PostgreSQL not measured: not in -backends")
+	case o.postgres != "":
 		backends = append(backends, "postgres")
-	} else {
+	default:
 		rep.Notes = append(rep.Notes, "PostgreSQL not measured: TEST_POSTGRES_URL is not set")
 	}
 	var pg *peer
@@ -279,6 +302,9 @@ func runBackend(o options, rep *report, bins map[string]string, work, backend st
 		}
 		if sc.Compare {
 			rep.Checks = append(rep.Checks, compare(backend, sc, svc, base))
+		}
+		if o.peerOnly && pg != nil && backend == "postgres" {
+			continue // only the peer comparison below
 		}
 		if sc.Kind == "upload" {
 			// One at a time (o.uploads of them), then 16 at once (one per

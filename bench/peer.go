@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,8 +36,8 @@ type peer struct {
 // findPeer says whether the peer can run here and, when it cannot, why and
 // how to install it.
 func findPeer(o options, root string) (*peer, string) {
-	if o.postgres == "" {
-		return nil, "PostGraphile not measured: it serves PostgreSQL only and TEST_POSTGRES_URL is not set"
+	if o.postgres == "" || !slices.Contains(o.backends, "postgres") {
+		return nil, "PostGraphile not measured: it serves PostgreSQL only, and TEST_POSTGRES_URL is not set or -backends leaves it out"
 	}
 	modules := filepath.Join(root, "bench", "peer", "node_modules")
 	node, major, err := nodeVersion(filepath.Join(modules, ".bin"))

@@ -61,8 +61,18 @@ type report struct {
 func (r *report) add(m measurement) { r.Runs = append(r.Runs, m) }
 
 func (o options) describe() string {
-	return fmt.Sprintf("users=%d depth-users=%d conns=%v duration=%s warmup=%s upload=%d MiB x%d",
+	s := fmt.Sprintf("users=%d depth-users=%d conns=%v duration=%s warmup=%s upload=%d MiB x%d",
 		o.users, o.depthUsers, o.conns, o.duration, o.warmup, o.uploadMiB, o.uploads)
+	if o.only != "" {
+		s += fmt.Sprintf(" only=%q", o.only)
+	}
+	if len(o.backends) != 2 {
+		s += fmt.Sprintf(" backends=%v", o.backends)
+	}
+	if o.peerOnly {
+		s += " peer-only"
+	}
+	return s
 }
 
 func sh(cmd string) string {
