@@ -2,6 +2,8 @@ package gid_test
 
 import (
 	"encoding/base64"
+	"strconv"
+	"strings"
 	"testing"
 
 	"userbridge/graph/gid"
@@ -36,5 +38,21 @@ func TestNonCanonicalIdsAreRefused(t *testing.T) {
 		if id, err := gid.Decode(s); err == nil {
 			t.Errorf("%s: %q decodes to %d", name, s, id)
 		}
+	}
+}
+
+// TestMarshalIDWritesTheQuotedGlobalID: MarshalID's bytes are Encode's
+// string as JSON, for small, global-range and extreme ids, in two
+// allocations (the bytes and their interface).
+func TestMarshalIDWritesTheQuotedGlobalID(t *testing.T) {
+	for _, id := range []int{0, 1, 9, 10, 798, 1 << 32, 1<<32 + 4097, 3<<32 - 1, 1<<63 - 1, -1, -1 << 63} {
+		var b strings.Builder
+		gid.MarshalID(id).MarshalGQL(&b)
+		if want := strconv.Quote(gid.Encode(id)); b.String() != want {
+			t.Errorf("MarshalID(%d) writes %s, want %s", id, b.String(), want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = gid.MarshalID(1<<32 + 4097) }); n > 2 {
+		t.Errorf("MarshalID allocates %v times, want at most 2", n)
 	}
 }
