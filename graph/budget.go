@@ -99,8 +99,10 @@ func withBudget(b *budget.Budget, w http.ResponseWriter, r *http.Request, v *aut
 	next.ServeHTTP(&budgetWriter{ResponseWriter: w, c: c}, r.WithContext(context.WithValue(ctx, chargeKey{}, c)))
 	// Answered without reaching the executor (a body over its cap): the
 	// refusal is charged all the same, while the slot is still held. An
-	// OPTIONS request asks what the endpoint allows: it refuses nothing.
-	if r.Method != http.MethodOptions {
+	// OPTIONS request asks what the endpoint allows: it refuses nothing,
+	// unless it sends a body (read, and refused when over the cap, like
+	// any other).
+	if r.Method != http.MethodOptions || r.ContentLength != 0 {
 		_ = c.spend(ctx, b.Settings().RefusedCost) // its outcome is the charge's, read by the extension
 	}
 }
@@ -196,7 +198,7 @@ func (spendBudget) MutateOperationContext(ctx context.Context, oc *graphql.Opera
 		n = 1 // complexity off: every operation costs a point
 	}
 	c.mu.Unlock()
-	if onlyRateLimit(oc.Operation) {
+	if onlyRateLimit(oc.Doc, oc.Operation) {
 		n = 0
 	}
 	if r := c.spend(ctx, n); r != nil {
@@ -205,13 +207,17 @@ func (spendBudget) MutateOperationContext(ctx context.Context, oc *graphql.Opera
 	return nil
 }
 
-// onlyRateLimit reports whether op reads nothing but the budget, which
-// costs nothing: a client must be able to ask when it may resume.
-func onlyRateLimit(op *ast.OperationDefinition) bool {
-	if op == nil || op.Operation != ast.Query {
+// onlyRateLimit reports whether a document is nothing but one query
+// reading the budget once, which costs nothing: a client must be able to
+// ask when it may resume. Another operation or a fragment beside it would
+// be parsed and validated for free, and each alias of rateLimit reads
+// the bucket again (in Redis, a round trip): those are paid like any
+// field (budget_outsider_test.go).
+func onlyRateLimit(doc *ast.QueryDocument, op *ast.OperationDefinition) bool {
+	if doc == nil || op == nil || op.Operation != ast.Query || len(doc.Operations) != 1 || len(doc.Fragments) != 0 {
 		return false
 	}
-	found := false
+	found := 0
 	var only func(set ast.SelectionSet) bool
 	only = func(set ast.SelectionSet) bool {
 		for _, sel := range set {
@@ -220,7 +226,9 @@ func onlyRateLimit(op *ast.OperationDefinition) bool {
 				if sel.Name != "rateLimit" && sel.Name != "__typename" {
 					return false
 				}
-				found = found || sel.Name == "rateLimit"
+				if sel.Name == "rateLimit" {
+					found++
+				}
 			case *ast.InlineFragment:
 				if !only(sel.SelectionSet) {
 					return false
@@ -231,7 +239,7 @@ func onlyRateLimit(op *ast.OperationDefinition) bool {
 		}
 		return true
 	}
-	return only(op.SelectionSet) && found
+	return only(op.SelectionSet) && found == 1
 }
 
 // chargeRefusal makes an operation that was measured and paid for, then
