@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"userbridge/internal/apperr"
+	"userbridge/internal/auditlog"
 )
 
 // newRoot builds the command tree. The root serves, like `serve`, so that a
@@ -31,6 +32,14 @@ func newRoot(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetContext(ctx)
+	// What an administration command does is the operator's, through the
+	// command line: the audit trail says so. The servers (the root, serve,
+	// shadow) leave each request to say who acts.
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		if cmd != root && cmd.Name() != "serve" && cmd.Name() != "shadow" {
+			cmd.SetContext(auditlog.WithOperator(cmd.Context()))
+		}
+	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{err: plainFlagError(cmd, err)} })
 	serveFlags(root, stderr)
 	root.AddCommand(

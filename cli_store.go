@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"userbridge/internal/app"
+	"userbridge/internal/auditlog"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/files"
 	"userbridge/internal/store/db"
@@ -110,6 +111,9 @@ func openStore(ctx context.Context, cfg app.Config, blobs, readOnly bool, stderr
 	if err != nil {
 		return nil, err
 	}
+	// The command line records the audit trail in the database; its log
+	// lines are the server's business (docs/audit.md).
+	auditlog.Install(store.Client, &auditlog.Options{Logger: slog.New(slog.DiscardHandler)})
 	a := &admin{Store: store, Accounts: &accounts.Service{Client: store.Client, Dialect: store.Dialect}, closers: []io.Closer{store}}
 	if readOnly {
 		if err := hasSchema(ctx, store); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"userbridge/internal/app"
+	"userbridge/internal/auditlog"
 	"userbridge/internal/edge/reqinfo"
 )
 
@@ -82,6 +83,19 @@ func settings(cfg *app.Config, logFormat *string) []setting {
 			return err
 		}, "10m0s"},
 		{"sweep-grace", "SWEEP_GRACE", "age before the sweeper removes a blob no row names (uploads in flight are younger)", duration(&cfg.SweepGrace), "1h0m0s"},
+		{"audit-retention", "AUDIT_RETENTION", "how long audit events are kept (0: for ever)", func(s string) error {
+			err := atLeastZero(&cfg.AuditRetention)(s)
+			if cfg.AuditRetention == 0 {
+				cfg.AuditRetention = -1
+			}
+			return err
+		}, auditlog.DefaultRetention.String()},
+		{"audit-events", "AUDIT_EVENTS", "record the audit trail (false only to measure what it costs)", func(s string) error {
+			on := true
+			err := boolean(&on)(s)
+			cfg.AuditOff = !on
+			return err
+		}, "true"},
 		{"skip-migrate", "SKIP_MIGRATE", "leave the schema alone at start (run the migrate command first)", boolean(&cfg.SkipMigrate), "false"},
 		{"drain-delay", "DRAIN_DELAY", "on SIGTERM, how long /readyz fails before the listener closes", atLeastZero(&cfg.DrainDelay), cfg.DrainDelay.String()},
 		{"shutdown-grace", "SHUTDOWN_GRACE", "after the listener closes, how long in-flight requests may run before they are cancelled", atLeastZero(&cfg.ShutdownGrace), cfg.ShutdownGrace.String()},

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sync"
 	"userbridge/ent/application"
+	"userbridge/ent/auditevent"
 	"userbridge/ent/authorizationcode"
 	"userbridge/ent/consent"
 	"userbridge/ent/credential"
@@ -83,6 +84,7 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			application.Table:       application.ValidColumn,
+			auditevent.Table:        auditevent.ValidColumn,
 			authorizationcode.Table: authorizationcode.ValidColumn,
 			consent.Table:           consent.ValidColumn,
 			credential.Table:        credential.ValidColumn,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"userbridge/ent/auditevent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/signature"
@@ -16,6 +17,162 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AuditEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditevent.Columns))
+		selectedFields = []string{auditevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "kind":
+			if _, ok := fieldSeen[auditevent.FieldKind]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldKind)
+				fieldSeen[auditevent.FieldKind] = struct{}{}
+			}
+		case "occurredAt":
+			if _, ok := fieldSeen[auditevent.FieldOccurredAt]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldOccurredAt)
+				fieldSeen[auditevent.FieldOccurredAt] = struct{}{}
+			}
+		case "actorKind":
+			if _, ok := fieldSeen[auditevent.FieldActorKind]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorKind)
+				fieldSeen[auditevent.FieldActorKind] = struct{}{}
+			}
+		case "actorUser":
+			if _, ok := fieldSeen[auditevent.FieldActorUser]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorUser)
+				fieldSeen[auditevent.FieldActorUser] = struct{}{}
+			}
+		case "actorApplication":
+			if _, ok := fieldSeen[auditevent.FieldActorApplication]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorApplication)
+				fieldSeen[auditevent.FieldActorApplication] = struct{}{}
+			}
+		case "actorCredential":
+			if _, ok := fieldSeen[auditevent.FieldActorCredential]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldActorCredential)
+				fieldSeen[auditevent.FieldActorCredential] = struct{}{}
+			}
+		case "targetType":
+			if _, ok := fieldSeen[auditevent.FieldTargetType]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldTargetType)
+				fieldSeen[auditevent.FieldTargetType] = struct{}{}
+			}
+		case "targetID":
+			if _, ok := fieldSeen[auditevent.FieldTargetID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldTargetID)
+				fieldSeen[auditevent.FieldTargetID] = struct{}{}
+			}
+		case "transport":
+			if _, ok := fieldSeen[auditevent.FieldTransport]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldTransport)
+				fieldSeen[auditevent.FieldTransport] = struct{}{}
+			}
+		case "route":
+			if _, ok := fieldSeen[auditevent.FieldRoute]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldRoute)
+				fieldSeen[auditevent.FieldRoute] = struct{}{}
+			}
+		case "clientAddr":
+			if _, ok := fieldSeen[auditevent.FieldClientAddr]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldClientAddr)
+				fieldSeen[auditevent.FieldClientAddr] = struct{}{}
+			}
+		case "requestID":
+			if _, ok := fieldSeen[auditevent.FieldRequestID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldRequestID)
+				fieldSeen[auditevent.FieldRequestID] = struct{}{}
+			}
+		case "traceID":
+			if _, ok := fieldSeen[auditevent.FieldTraceID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldTraceID)
+				fieldSeen[auditevent.FieldTraceID] = struct{}{}
+			}
+		case "fields":
+			if _, ok := fieldSeen[auditevent.FieldFields]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldFields)
+				fieldSeen[auditevent.FieldFields] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[auditevent.FieldReason]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldReason)
+				fieldSeen[auditevent.FieldReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type auditeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AuditEventPaginateOption
+}
+
+func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
+	args := &auditeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v, ok := rv[firstField].(*int); ok {
+		args.first = v
+	}
+	if v, ok := rv[lastField].(*int); ok {
+		args.last = v
+	}
+	if v, ok := rv[afterField].(*Cursor); ok {
+		args.after = v
+	}
+	if v, ok := rv[beforeField].(*Cursor); ok {
+		args.before = v
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AuditEventOrder{Field: &AuditEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAuditEventOrder(order))
+			}
+		case *AuditEventOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAuditEventOrder(v))
+			}
+		}
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *CredentialQuery) CollectFields(ctx context.Context, satisfies ...string) (*CredentialQuery, error) {
@@ -456,7 +613,20 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			}
 			if hasCollectedField(ctx, append(path, totalCountField)...) {
 				query := query.Clone()
+				planned := &planTotal{query: query, column: user.FilesColumn, parentCol: user.FieldID,
+					key: func(n any) (any, bool) { return n.(*User).ID, true },
+					set: func(n any, c int) {
+						node := n.(*User)
+						if node.Edges.totalCount[0] == nil {
+							node.Edges.totalCount[0] = make(map[string]int)
+						}
+						node.Edges.totalCount[0][alias] = c
+					}}
+				_q.planTotals = append(_q.planTotals, planned)
 				_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*User) error {
+					if planned.done {
+						return nil
+					}
 					ids := make([]driver.Value, len(nodes))
 					for i := range nodes {
 						ids[i] = nodes[i].ID
@@ -502,6 +672,7 @@ func (_q *UserQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					pager.applyOrder(query.Limit(limit))
 				} else {
 					modify := relay.LimitPerOwner(user.FilesColumn, limit, pager.orderExpr(query))
+					query.planOrder, query.planUnordered = pager.planTerms(), pager.planTerms() == nil
 					query.modifiers = append(query.modifiers, modify)
 				}
 			} else {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"userbridge/ent/auditevent"
 	"userbridge/ent/credential"
 	"userbridge/ent/file"
 	"userbridge/ent/signature"
@@ -67,6 +68,315 @@ const (
 	pageInfoField   = "pageInfo"
 	totalCountField = "totalCount"
 )
+
+// AuditEventEdge is the edge representation of AuditEvent.
+type AuditEventEdge struct {
+	Node   *AuditEvent `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// AuditEventConnection is the connection containing edges to AuditEvent.
+type AuditEventConnection struct {
+	Edges      []*AuditEventEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+// build makes the page from the rows read with relay.Limit (in reverse
+// order when relay.Backward): relay.Window picks the edges the spec's
+// EdgesToReturn keeps, and pageInfo follows from the same rows.
+func (c *AuditEventConnection) build(nodes []*AuditEvent, pager *auditeventPager, first, last *int) {
+	from, to, hasNext, hasPrev := relay.Window(len(nodes), first, last)
+	c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = hasNext, hasPrev
+	c.Edges = make([]*AuditEventEdge, 0, to-from)
+	if relay.Backward(first, last) {
+		for i := to - 1; i >= from; i-- {
+			c.Edges = append(c.Edges, &AuditEventEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
+		}
+	} else {
+		for i := from; i < to; i++ {
+			c.Edges = append(c.Edges, &AuditEventEdge{Node: nodes[i], Cursor: pager.toCursor(nodes[i])})
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+}
+
+// AuditEventPaginateOption enables pagination customization.
+type AuditEventPaginateOption func(*auditeventPager) error
+
+// WithAuditEventOrder configures pagination ordering.
+func WithAuditEventOrder(order *AuditEventOrder) AuditEventPaginateOption {
+	if order == nil {
+		order = DefaultAuditEventOrder
+	}
+	o := *order
+	return func(pager *auditeventPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultAuditEventOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithAuditEventFilter configures pagination filter.
+func WithAuditEventFilter(filter func(*AuditEventQuery) (*AuditEventQuery, error)) AuditEventPaginateOption {
+	return func(pager *auditeventPager) error {
+		if filter == nil {
+			return errors.New("AuditEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type auditeventPager struct {
+	reverse bool
+	order   *AuditEventOrder
+	filter  func(*AuditEventQuery) (*AuditEventQuery, error)
+}
+
+func newAuditEventPager(opts []AuditEventPaginateOption, reverse bool) (*auditeventPager, error) {
+	pager := &auditeventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultAuditEventOrder
+	}
+	return pager, nil
+}
+
+func (p *auditeventPager) applyFilter(query *AuditEventQuery) (*AuditEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *auditeventPager) toCursor(_m *AuditEvent) Cursor {
+	c := p.order.Field.toCursor(_m)
+	c.Order = p.orderTag()
+	return c
+}
+
+// orderTag names the connection and order a cursor belongs to.
+func (p *auditeventPager) orderTag() relay.Order {
+	return relay.Order{Node: "AuditEvent", Field: p.order.Field.String(), Desc: p.order.Direction == entgql.OrderDirectionDesc}
+}
+
+func (p *auditeventPager) applyCursors(query *AuditEventQuery, after, before *Cursor) (*AuditEventQuery, error) {
+	desc := p.order.Direction == entgql.OrderDirectionDesc
+	tag := p.orderTag()
+	if err := relay.CheckOrder(after, "after", tag); err != nil {
+		return nil, err
+	}
+	if err := relay.CheckOrder(before, "before", tag); err != nil {
+		return nil, err
+	}
+	if after != nil {
+		query = query.Where(relay.Predicate(after, true, DefaultAuditEventOrder.Field.column, p.order.Field.column, desc))
+	}
+	if before != nil {
+		query = query.Where(relay.Predicate(before, false, DefaultAuditEventOrder.Field.column, p.order.Field.column, desc))
+	}
+	return query, nil
+}
+
+func (p *auditeventPager) applyOrder(query *AuditEventQuery) *AuditEventQuery {
+	query.planOrder, query.planUnordered = p.planTerms(), p.planTerms() == nil
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultAuditEventOrder.Field {
+		query = query.Order(DefaultAuditEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+// planTerms is the order applyOrder and orderExpr give a query, for the
+// planned statement (plan.go); nil when the order is not by columns of the
+// query's own rows.
+func (p *auditeventPager) planTerms() []planTerm {
+	if !auditevent.ValidColumn(p.order.Field.column) {
+		return nil
+	}
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	desc := direction == entgql.OrderDirectionDesc
+	terms := []planTerm{{column: p.order.Field.column, desc: desc}}
+	if p.order.Field != DefaultAuditEventOrder.Field {
+		terms = append(terms, planTerm{column: DefaultAuditEventOrder.Field.column, desc: desc})
+	}
+	return terms
+}
+
+func (p *auditeventPager) orderExpr(query *AuditEventQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultAuditEventOrder.Field {
+			b.Comma().Ident(DefaultAuditEventOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to AuditEvent.
+func (_m *AuditEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AuditEventPaginateOption,
+) (*AuditEventConnection, error) {
+	first, last, err := relay.PageSize(ctx, first, last)
+	if err != nil {
+		return nil, err
+	}
+	pager, err := newAuditEventPager(opts, relay.Backward(first, last))
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AuditEventConnection{Edges: []*AuditEventEdge{}}
+	if hasCollectedField(ctx, totalCountField) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		if conn.TotalCount, err = c.Count(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	if !hasCollectedField(ctx, edgesField) && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
+	}
+	limit := relay.Limit(first, last)
+	_m.Limit(limit)
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	} else {
+		_m.Select(auditevent.FieldID)
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.planAll(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, first, last)
+	return conn, nil
+}
+
+var (
+	// AuditEventOrderFieldOccurredAt orders AuditEvent by occurred_at.
+	AuditEventOrderFieldOccurredAt = &AuditEventOrderField{
+		Value: func(_m *AuditEvent) (ent.Value, error) {
+			return _m.OccurredAt, nil
+		},
+		column: auditevent.FieldOccurredAt,
+		toTerm: auditevent.ByOccurredAt,
+		toCursor: func(_m *AuditEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.OccurredAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AuditEventOrderField) String() string {
+	var str string
+	switch f.column {
+	case AuditEventOrderFieldOccurredAt.column:
+		str = "OCCURRED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AuditEventOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AuditEventOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AuditEventOrderField %T must be a string", v)
+	}
+	switch str {
+	case "OCCURRED_AT":
+		*f = *AuditEventOrderFieldOccurredAt
+	default:
+		return fmt.Errorf("%s is not a valid AuditEventOrderField", str)
+	}
+	return nil
+}
+
+// AuditEventOrderField defines the ordering field of AuditEvent.
+type AuditEventOrderField struct {
+	// Value extracts the ordering value from the given AuditEvent.
+	Value    func(*AuditEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) auditevent.OrderOption
+	toCursor func(*AuditEvent) Cursor
+}
+
+// AuditEventOrder defines the ordering of AuditEvent.
+type AuditEventOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *AuditEventOrderField `json:"field"`
+}
+
+// DefaultAuditEventOrder is the default ordering of AuditEvent.
+var DefaultAuditEventOrder = &AuditEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AuditEventOrderField{
+		Value: func(_m *AuditEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: auditevent.FieldID,
+		toTerm: auditevent.ByID,
+		toCursor: func(_m *AuditEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts AuditEvent into AuditEventEdge.
+func (_m *AuditEvent) ToEdge(order *AuditEventOrder) *AuditEventEdge {
+	if order == nil {
+		order = DefaultAuditEventOrder
+	}
+	return &AuditEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
 
 // CredentialEdge is the edge representation of Credential.
 type CredentialEdge struct {
@@ -191,6 +501,7 @@ func (p *credentialPager) applyCursors(query *CredentialQuery, after, before *Cu
 }
 
 func (p *credentialPager) applyOrder(query *CredentialQuery) *CredentialQuery {
+	query.planOrder, query.planUnordered = p.planTerms(), p.planTerms() == nil
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
@@ -203,6 +514,25 @@ func (p *credentialPager) applyOrder(query *CredentialQuery) *CredentialQuery {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
+}
+
+// planTerms is the order applyOrder and orderExpr give a query, for the
+// planned statement (plan.go); nil when the order is not by columns of the
+// query's own rows.
+func (p *credentialPager) planTerms() []planTerm {
+	if !credential.ValidColumn(p.order.Field.column) {
+		return nil
+	}
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	desc := direction == entgql.OrderDirectionDesc
+	terms := []planTerm{{column: p.order.Field.column, desc: desc}}
+	if p.order.Field != DefaultCredentialOrder.Field {
+		terms = append(terms, planTerm{column: DefaultCredentialOrder.Field.column, desc: desc})
+	}
+	return terms
 }
 
 func (p *credentialPager) orderExpr(query *CredentialQuery) sql.Querier {
@@ -261,7 +591,7 @@ func (_m *CredentialQuery) Paginate(
 		_m.Select(credential.FieldID)
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.planAll(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -480,6 +810,7 @@ func (p *filePager) applyCursors(query *FileQuery, after, before *Cursor) (*File
 }
 
 func (p *filePager) applyOrder(query *FileQuery) *FileQuery {
+	query.planOrder, query.planUnordered = p.planTerms(), p.planTerms() == nil
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
@@ -492,6 +823,25 @@ func (p *filePager) applyOrder(query *FileQuery) *FileQuery {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
+}
+
+// planTerms is the order applyOrder and orderExpr give a query, for the
+// planned statement (plan.go); nil when the order is not by columns of the
+// query's own rows.
+func (p *filePager) planTerms() []planTerm {
+	if !file.ValidColumn(p.order.Field.column) {
+		return nil
+	}
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	desc := direction == entgql.OrderDirectionDesc
+	terms := []planTerm{{column: p.order.Field.column, desc: desc}}
+	if p.order.Field != DefaultFileOrder.Field {
+		terms = append(terms, planTerm{column: DefaultFileOrder.Field.column, desc: desc})
+	}
+	return terms
 }
 
 func (p *filePager) orderExpr(query *FileQuery) sql.Querier {
@@ -550,7 +900,7 @@ func (_m *FileQuery) Paginate(
 		_m.Select(file.FieldID)
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.planAll(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -787,6 +1137,7 @@ func (p *signaturePager) applyCursors(query *SignatureQuery, after, before *Curs
 }
 
 func (p *signaturePager) applyOrder(query *SignatureQuery) *SignatureQuery {
+	query.planOrder, query.planUnordered = p.planTerms(), p.planTerms() == nil
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
@@ -799,6 +1150,25 @@ func (p *signaturePager) applyOrder(query *SignatureQuery) *SignatureQuery {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
+}
+
+// planTerms is the order applyOrder and orderExpr give a query, for the
+// planned statement (plan.go); nil when the order is not by columns of the
+// query's own rows.
+func (p *signaturePager) planTerms() []planTerm {
+	if !signature.ValidColumn(p.order.Field.column) {
+		return nil
+	}
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	desc := direction == entgql.OrderDirectionDesc
+	terms := []planTerm{{column: p.order.Field.column, desc: desc}}
+	if p.order.Field != DefaultSignatureOrder.Field {
+		terms = append(terms, planTerm{column: DefaultSignatureOrder.Field.column, desc: desc})
+	}
+	return terms
 }
 
 func (p *signaturePager) orderExpr(query *SignatureQuery) sql.Querier {
@@ -857,7 +1227,7 @@ func (_m *SignatureQuery) Paginate(
 		_m.Select(signature.FieldID)
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.planAll(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -1076,6 +1446,7 @@ func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*User
 }
 
 func (p *userPager) applyOrder(query *UserQuery) *UserQuery {
+	query.planOrder, query.planUnordered = p.planTerms(), p.planTerms() == nil
 	direction := p.order.Direction
 	if p.reverse {
 		direction = direction.Reverse()
@@ -1088,6 +1459,25 @@ func (p *userPager) applyOrder(query *UserQuery) *UserQuery {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
 	return query
+}
+
+// planTerms is the order applyOrder and orderExpr give a query, for the
+// planned statement (plan.go); nil when the order is not by columns of the
+// query's own rows.
+func (p *userPager) planTerms() []planTerm {
+	if !user.ValidColumn(p.order.Field.column) {
+		return nil
+	}
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	desc := direction == entgql.OrderDirectionDesc
+	terms := []planTerm{{column: p.order.Field.column, desc: desc}}
+	if p.order.Field != DefaultUserOrder.Field {
+		terms = append(terms, planTerm{column: DefaultUserOrder.Field.column, desc: desc})
+	}
+	return terms
 }
 
 func (p *userPager) orderExpr(query *UserQuery) sql.Querier {
@@ -1146,7 +1536,7 @@ func (_m *UserQuery) Paginate(
 		_m.Select(user.FieldID)
 	}
 	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
+	nodes, err := _m.planAll(ctx)
 	if err != nil {
 		return nil, err
 	}

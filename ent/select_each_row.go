@@ -52,6 +52,43 @@ func (e applicationEachRow) sqlScan(ctx context.Context, root *ApplicationQuery,
 // reflection, for lists too long to build by reflection row by row (the
 // Maarch list, bench/README.md). Query interceptors run as they do for
 // Scan. An error from row stops the iteration and is returned.
+func (_s *AuditEventSelect) EachRow(ctx context.Context, row func(scan func(dest ...any) error) error) error {
+	ctx = setContextOp(ctx, _s.ctx, ent.OpQuerySelect)
+	if err := _s.prepareQuery(ctx); err != nil {
+		return err
+	}
+	return scanWithInterceptors[*AuditEventQuery, auditeventEachRow](ctx, _s.AuditEventQuery, auditeventEachRow{_s, row}, _s.inters, new([]struct{}))
+}
+
+// auditeventEachRow is the sqlScan step of AuditEventSelect.EachRow. Rows go to the
+// callback, not to v (a placeholder for scanWithInterceptors, which wants a
+// pointer to something nil-able).
+type auditeventEachRow struct {
+	s   *AuditEventSelect
+	row func(scan func(dest ...any) error) error
+}
+
+func (e auditeventEachRow) sqlScan(ctx context.Context, root *AuditEventQuery, v any) error {
+	query, args := root.sqlQuery(ctx).Query()
+	rows := &sql.Rows{}
+	if err := e.s.driver.Query(ctx, query, args, rows); err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := e.row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachRow runs the selection and calls row once per row, in order, with a
+// scan function that reads the row's selected columns (in the order they
+// were selected) into the destinations it is given. It is Scan without
+// reflection, for lists too long to build by reflection row by row (the
+// Maarch list, bench/README.md). Query interceptors run as they do for
+// Scan. An error from row stops the iteration and is returned.
 func (_s *AuthorizationCodeSelect) EachRow(ctx context.Context, row func(scan func(dest ...any) error) error) error {
 	ctx = setContextOp(ctx, _s.ctx, ent.OpQuerySelect)
 	if err := _s.prepareQuery(ctx); err != nil {

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"applications\":17179869184,\"authorization_codes\":30064771072,\"consents\":25769803776,\"credentials\":12884901888,\"files\":4294967296,\"legacy_ids\":34359738368,\"settings\":21474836480,\"signatures\":8589934592,\"signing_keys\":38654705664,\"users\":0}"
+const IncrementStarts = "{\"applications\":17179869184,\"audit_events\":42949672960,\"authorization_codes\":30064771072,\"consents\":25769803776,\"credentials\":12884901888,\"files\":4294967296,\"legacy_ids\":34359738368,\"settings\":21474836480,\"signatures\":8589934592,\"signing_keys\":38654705664,\"users\":0}"

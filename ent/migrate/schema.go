@@ -30,6 +30,59 @@ var (
 		Columns:    ApplicationsColumns,
 		PrimaryKey: []*schema.Column{ApplicationsColumns[0]},
 	}
+	// AuditEventsColumns holds the columns for the "audit_events" table.
+	AuditEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeString, Size: 64},
+		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "actor_kind", Type: field.TypeEnum, Enums: []string{"user", "application", "operator", "anonymous"}},
+		{Name: "actor_user", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "actor_application", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "actor_credential", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "target_type", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "target_id", Type: field.TypeString, Nullable: true, Size: 128},
+		{Name: "transport", Type: field.TypeString, Size: 32},
+		{Name: "route", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "client_addr", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "request_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "trace_id", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "fields", Type: field.TypeJSON, Nullable: true},
+		{Name: "reason", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "details", Type: field.TypeJSON, Nullable: true},
+	}
+	// AuditEventsTable holds the schema information for the "audit_events" table.
+	AuditEventsTable = &schema.Table{
+		Name:       "audit_events",
+		Columns:    AuditEventsColumns,
+		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditevent_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[2]},
+			},
+			{
+				Name:    "auditevent_actor_user_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[4], AuditEventsColumns[2]},
+			},
+			{
+				Name:    "auditevent_actor_application_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[5], AuditEventsColumns[2]},
+			},
+			{
+				Name:    "auditevent_target_id_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[8], AuditEventsColumns[2]},
+			},
+			{
+				Name:    "auditevent_kind_occurred_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[1], AuditEventsColumns[2]},
+			},
+		},
+	}
 	// AuthorizationCodesColumns holds the columns for the "authorization_codes" table.
 	AuthorizationCodesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -355,6 +408,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		ApplicationsTable,
+		AuditEventsTable,
 		AuthorizationCodesTable,
 		ConsentsTable,
 		CredentialsTable,
@@ -370,6 +424,9 @@ var (
 func init() {
 	ApplicationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
+	}
+	AuditEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(42949672960),
 	}
 	AuthorizationCodesTable.ForeignKeys[0].RefTable = ApplicationsTable
 	AuthorizationCodesTable.ForeignKeys[1].RefTable = UsersTable

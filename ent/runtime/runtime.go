@@ -5,6 +5,7 @@ package runtime
 import (
 	"time"
 	"userbridge/ent/application"
+	"userbridge/ent/auditevent"
 	"userbridge/ent/authorizationcode"
 	"userbridge/ent/consent"
 	"userbridge/ent/credential"
@@ -62,6 +63,76 @@ func init() {
 	applicationDescPublic := applicationFields[5].Descriptor()
 	// application.DefaultPublic holds the default value on creation for the public field.
 	application.DefaultPublic = applicationDescPublic.Default.(bool)
+	auditeventHooks := schema.AuditEvent{}.Hooks()
+	auditevent.Hooks[0] = auditeventHooks[0]
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescKind is the schema descriptor for kind field.
+	auditeventDescKind := auditeventFields[0].Descriptor()
+	// auditevent.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	auditevent.KindValidator = func() func(string) error {
+		validators := auditeventDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditeventDescOccurredAt is the schema descriptor for occurred_at field.
+	auditeventDescOccurredAt := auditeventFields[1].Descriptor()
+	// auditevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
+	auditevent.DefaultOccurredAt = auditeventDescOccurredAt.Default.(func() time.Time)
+	// auditeventDescActorUser is the schema descriptor for actor_user field.
+	auditeventDescActorUser := auditeventFields[3].Descriptor()
+	// auditevent.ActorUserValidator is a validator for the "actor_user" field. It is called by the builders before save.
+	auditevent.ActorUserValidator = auditeventDescActorUser.Validators[0].(func(string) error)
+	// auditeventDescActorApplication is the schema descriptor for actor_application field.
+	auditeventDescActorApplication := auditeventFields[4].Descriptor()
+	// auditevent.ActorApplicationValidator is a validator for the "actor_application" field. It is called by the builders before save.
+	auditevent.ActorApplicationValidator = auditeventDescActorApplication.Validators[0].(func(string) error)
+	// auditeventDescActorCredential is the schema descriptor for actor_credential field.
+	auditeventDescActorCredential := auditeventFields[5].Descriptor()
+	// auditevent.ActorCredentialValidator is a validator for the "actor_credential" field. It is called by the builders before save.
+	auditevent.ActorCredentialValidator = auditeventDescActorCredential.Validators[0].(func(string) error)
+	// auditeventDescTargetType is the schema descriptor for target_type field.
+	auditeventDescTargetType := auditeventFields[6].Descriptor()
+	// auditevent.TargetTypeValidator is a validator for the "target_type" field. It is called by the builders before save.
+	auditevent.TargetTypeValidator = auditeventDescTargetType.Validators[0].(func(string) error)
+	// auditeventDescTargetID is the schema descriptor for target_id field.
+	auditeventDescTargetID := auditeventFields[7].Descriptor()
+	// auditevent.TargetIDValidator is a validator for the "target_id" field. It is called by the builders before save.
+	auditevent.TargetIDValidator = auditeventDescTargetID.Validators[0].(func(string) error)
+	// auditeventDescTransport is the schema descriptor for transport field.
+	auditeventDescTransport := auditeventFields[8].Descriptor()
+	// auditevent.TransportValidator is a validator for the "transport" field. It is called by the builders before save.
+	auditevent.TransportValidator = auditeventDescTransport.Validators[0].(func(string) error)
+	// auditeventDescRoute is the schema descriptor for route field.
+	auditeventDescRoute := auditeventFields[9].Descriptor()
+	// auditevent.RouteValidator is a validator for the "route" field. It is called by the builders before save.
+	auditevent.RouteValidator = auditeventDescRoute.Validators[0].(func(string) error)
+	// auditeventDescClientAddr is the schema descriptor for client_addr field.
+	auditeventDescClientAddr := auditeventFields[10].Descriptor()
+	// auditevent.ClientAddrValidator is a validator for the "client_addr" field. It is called by the builders before save.
+	auditevent.ClientAddrValidator = auditeventDescClientAddr.Validators[0].(func(string) error)
+	// auditeventDescRequestID is the schema descriptor for request_id field.
+	auditeventDescRequestID := auditeventFields[11].Descriptor()
+	// auditevent.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
+	auditevent.RequestIDValidator = auditeventDescRequestID.Validators[0].(func(string) error)
+	// auditeventDescTraceID is the schema descriptor for trace_id field.
+	auditeventDescTraceID := auditeventFields[12].Descriptor()
+	// auditevent.TraceIDValidator is a validator for the "trace_id" field. It is called by the builders before save.
+	auditevent.TraceIDValidator = auditeventDescTraceID.Validators[0].(func(string) error)
+	// auditeventDescReason is the schema descriptor for reason field.
+	auditeventDescReason := auditeventFields[14].Descriptor()
+	// auditevent.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	auditevent.ReasonValidator = auditeventDescReason.Validators[0].(func(string) error)
 	authorizationcodeMixin := schema.AuthorizationCode{}.Mixin()
 	authorizationcodeMixinFields0 := authorizationcodeMixin[0].Fields()
 	_ = authorizationcodeMixinFields0

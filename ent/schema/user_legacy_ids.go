@@ -33,6 +33,9 @@ const publicIDDraws = 8
 func avoidLegacyIDs(next ent.Mutator) ent.Mutator {
 	return hook.UserFunc(func(ctx context.Context, m *gen.UserMutation) (ent.Value, error) {
 		id, idSet := m.ID()
+		if pid, ok := m.PublicID(); ok && checkedBefore(ctx, pid, id, idSet) {
+			return next.Mutate(ctx, m)
+		}
 		for range publicIDDraws {
 			pid, _ := m.PublicID()
 			clash := legacyid.Or(
@@ -60,6 +63,37 @@ func avoidLegacyIDs(next ent.Mutator) ent.Mutator {
 		}
 		return nil, apperr.Wrap(errors.New("every public id drawn is a stored legacy id"), "drawing a public id")
 	})
+}
+
+// checkedKey carries the users whose ids a bulk writer has checked itself
+// (CheckedLegacyIDs).
+type checkedKey struct{}
+
+// CheckedLegacyIDs tells avoidLegacyIDs that the caller has already made,
+// in the transaction ctx belongs to, the checks it would make for the
+// users it is about to create: for each public id in checked, none of
+// its string-dialect forms is stored as a legacy id, and the primary key
+// it maps to (0: none set) is stored in neither integer dialect. An
+// importer checks a whole batch in one statement instead of one per user
+// (internal/importer, BenchmarkImportPeople). Only a creation whose public
+// id and primary key are exactly those checked skips the hook's read:
+// any other user created with this ctx is checked as usual.
+func CheckedLegacyIDs(ctx context.Context, checked map[string]int) context.Context {
+	return context.WithValue(ctx, checkedKey{}, checked)
+}
+
+// checkedBefore tells whether the caller checked this public id with this
+// primary key (CheckedLegacyIDs).
+func checkedBefore(ctx context.Context, pid string, id int, idSet bool) bool {
+	checked, _ := ctx.Value(checkedKey{}).(map[string]int)
+	want, ok := checked[pid]
+	if !ok {
+		return false
+	}
+	if !idSet {
+		return want == 0
+	}
+	return want == id
 }
 
 // reserveLegacyIDs runs before users are deleted: every id they hold

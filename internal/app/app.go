@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"userbridge/ent"
+	"userbridge/internal/auditlog"
 	"userbridge/internal/edge/ratelimit"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
@@ -34,6 +35,10 @@ type App struct {
 	Files       *files.Service
 	Signatures  *signatures.Service
 	stopSweeper func()
+	// Audit is what the store does with each audit event (audit.go):
+	// the subscriptions add their notification points to it.
+	Audit            *auditlog.Options
+	stopAuditSweeper func()
 	// APILimiter throttles users-v1 per credential, shared through Redis
 	// when RedisURL is set; nil when APIRate is off. Accounts.LoginLimiter
 	// comes from the same Redis.
@@ -102,6 +107,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.APILimiter = countRefusals(limits.Limiter(cfg.APIRate), refusals.WithLabelValues("api"))
 	a.Config.GraphQL.Budget = a.newBudget(limits, cfg)
 	a.observeStore()
+	a.openAudit(ctx)
 	a.Metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "userbridge_sql_statements_total", Help: "SQL statements run by the store (BEGIN and COMMIT not counted).",
 	}, func() float64 { return float64(store.Statements()) }))
@@ -146,6 +152,7 @@ func (a *App) Close() error {
 	if a.apqConn != nil {
 		apqErr = a.apqConn.Close()
 	}
+	a.closeAudit()
 	return errors.Join(a.closeFiles(), a.limiterConn.Close(), a.Store.Close(),
 		a.stopTracing(context.Background()), apqErr)
 }

@@ -61,6 +61,13 @@ type Config struct {
 	// off, a zero Concurrency the bound.
 	Budget budget.Settings
 
+	// AuditRetention is how long audit events are kept; 0:
+	// auditlog.DefaultRetention; < 0: for ever.
+	AuditRetention time.Duration
+	// AuditOff records no audit event (AUDIT_EVENTS=false): for the
+	// benchmark that measures what the trail costs, nothing else.
+	AuditOff bool
+
 	// QueryLog, when set, receives every SQL statement the store runs (tests
 	// count them to prove there is no N+1).
 	QueryLog func(...any)
