@@ -3,6 +3,7 @@ package oauth
 import (
 	"crypto/hmac"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -90,7 +91,7 @@ func (s *Server) checkOIDC(r *http.Request, ar fosite.AuthorizeRequester, u *ent
 	}
 	fresh := false
 	if m := form.Get("ub_login"); m != "" && u != nil {
-		if t, ok := s.checkLoginMarker(m, now); ok && !authTime.Before(t) {
+		if t, ok := s.checkLoginMarker(m, now, r.URL.Query()); ok && !authTime.Before(t) {
 			fresh, o.requestedAt = true, t
 		}
 	}
@@ -107,7 +108,7 @@ func (s *Server) checkOIDC(r *http.Request, ar fosite.AuthorizeRequester, u *ent
 		return o, nil
 	case login || tooOld || otherUser:
 		q := r.URL.Query()
-		q.Set("ub_login", s.loginMarker(now))
+		q.Set("ub_login", s.loginMarker(now, q))
 		o.signIn, o.returnTo = true, "/oauth/authorize?"+q.Encode()
 	}
 	return o, nil
@@ -119,14 +120,31 @@ func hintNames(u *ent.User, hint string) bool {
 	return strings.EqualFold(hint, u.Email) || strings.EqualFold(hint, u.Login) || hint == u.PublicID
 }
 
-func (s *Server) loginMarker(t time.Time) string {
+// loginMarker is the mark of a fresh sign-in asked at t by the
+// authorization request of query: it vouches for that request only (its
+// parameters but the mark itself), so that a mark obtained elsewhere, by
+// anyone, cannot pass prompt=login or max_age for another request of a
+// browser signed in since (oidc_outsider_test.go).
+func (s *Server) loginMarker(t time.Time, query url.Values) string {
 	ts := strconv.FormatInt(t.Unix(), 10)
-	return ts + "." + s.mac("fresh login", ts)
+	return ts + "." + s.mac("fresh login", ts, markedRequest(query))
 }
 
-func (s *Server) checkLoginMarker(m string, now time.Time) (time.Time, bool) {
+// markedRequest is the request a mark vouches for: its parameters in
+// canonical order, without the mark.
+func markedRequest(query url.Values) string {
+	q := url.Values{}
+	for k, v := range query {
+		if k != "ub_login" {
+			q[k] = v
+		}
+	}
+	return q.Encode()
+}
+
+func (s *Server) checkLoginMarker(m string, now time.Time, query url.Values) (time.Time, bool) {
 	ts, mac, ok := strings.Cut(m, ".")
-	if !ok || len(m) > 100 || !hmac.Equal([]byte(mac), []byte(s.mac("fresh login", ts))) {
+	if !ok || len(m) > 100 || !hmac.Equal([]byte(mac), []byte(s.mac("fresh login", ts, markedRequest(query)))) {
 		return time.Time{}, false
 	}
 	n, err := strconv.ParseInt(ts, 10, 64)
