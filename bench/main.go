@@ -293,6 +293,7 @@ func runBackend(o options, rep *report, bins map[string]string, work, backend st
 	if err != nil {
 		return err
 	}
+	svc.metricsToken = d.admin
 	defer base.stop()
 	defer svc.stop()
 	rep.Notes = append(rep.Notes, fmt.Sprintf("%s: load when its measurements started: `%s`", backend, sh("uptime")))

@@ -25,6 +25,9 @@ type proc struct {
 	// noMetrics: the process has no /metrics with the statement counter
 	// (the peer); its statements per request are not reported.
 	noMetrics bool
+	// metricsToken is sent to /metrics: the service shows its metrics on
+	// the main address to an administrator's credential only.
+	metricsToken string
 }
 
 // build compiles the service, the baseline and the load generator into dir.
@@ -156,11 +159,21 @@ func (p *proc) statements() (float64, error) {
 	if p.noMetrics {
 		return 0, nil
 	}
-	resp, err := http.Get(p.base + "/metrics")
+	req, err := http.NewRequest("GET", p.base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	if p.metricsToken != "" {
+		req.Header.Set("Authorization", "Bearer "+p.metricsToken)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s: /metrics answers %d", p.name, resp.StatusCode)
+	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
