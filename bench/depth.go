@@ -34,6 +34,7 @@ func runDepth(o options, rep *report, bins map[string]string, work, backend stri
 	if err != nil {
 		return err
 	}
+	svc.metricsToken = d.admin
 	defer base.stop()
 	defer svc.stop()
 	const page = 1000
