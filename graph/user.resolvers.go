@@ -62,27 +62,28 @@ func (r *queryResolver) User(ctx context.Context, id int) (*ent.User, error) {
 
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
-	return guarded(ctx, "email", obj.Email)
+	return guarded(ctx, "email", &obj.Email)
 }
 
 // Login is the resolver for the login field.
 func (r *userResolver) Login(ctx context.Context, obj *ent.User) (*string, error) {
-	return guarded(ctx, "login", obj.Login)
+	return guarded(ctx, "login", &obj.Login)
 }
 
 // FirstName is the resolver for the firstName field.
 func (r *userResolver) FirstName(ctx context.Context, obj *ent.User) (*string, error) {
-	return guarded(ctx, "first_name", obj.FirstName)
+	return guarded(ctx, "first_name", &obj.FirstName)
 }
 
 // LastName is the resolver for the lastName field.
 func (r *userResolver) LastName(ctx context.Context, obj *ent.User) (*string, error) {
-	return guarded(ctx, "last_name", obj.LastName)
+	return guarded(ctx, "last_name", &obj.LastName)
 }
 
 // Name is the resolver for the name field.
 func (r *userResolver) Name(ctx context.Context, obj *ent.User) (*string, error) {
-	return guarded(ctx, "name", accounts.DisplayName(obj))
+	name := accounts.DisplayName(obj)
+	return guarded(ctx, "name", &name)
 }
 
 // HasFlags is the resolver for the hasFlags field.
