@@ -10,17 +10,20 @@ import (
 	"github.com/ory/fosite"
 
 	"userbridge/internal/apperr"
+	"userbridge/internal/auditlog"
 	"userbridge/internal/rules/auth"
 )
 
 // token is POST /oauth/token: authorization_code, refresh_token and
 // client_credentials. Each request is logged (logToken).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	ctx, ev := withTokenEvent(r.Context())
+	// One event per exchange, recorded here (audit.go), not the hooks' one per row.
+	ctx, ev := withTokenEvent(auditlog.Quiet(r.Context()))
 	var ar fosite.AccessRequester
 	var resp fosite.AccessResponder
 	err := readClientForm(w, r)
 	if err == nil {
+		ev.grant = clip(r.PostForm.Get("grant_type"), 40)
 		// fosite would check a client-credentials scope against the
 		// registered scopes alone: grantAppScopes checks it instead.
 		alone := slices.Equal(fosite.RemoveEmpty(strings.Split(r.PostForm.Get("grant_type"), " ")), []string{"client_credentials"})
@@ -40,6 +43,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		resp, err = s.provider.NewAccessResponse(ctx, ar)
 	}
 	s.logToken(ctx, r, ar, ev, err)
+	if ev.reuse != "" {
+		s.recordReuse(ctx, tokenClient(r, ar), ev)
+	}
 	if writeUnavailable(w, err) {
 		return
 	}

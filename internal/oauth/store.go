@@ -264,7 +264,11 @@ func (s *store) createToken(ctx context.Context, kind credential.Kind, tt fosite
 	if at := sess.IDTokenClaims().AuthTime; !at.IsZero() {
 		m.SetAuthTime(at.UTC())
 	}
-	return m.Exec(ctx)
+	cred, err := m.Save(ctx)
+	if err != nil || kind != credential.KindAccessToken {
+		return err
+	}
+	return recordIssued(ctx, s.db(ctx), cred, r, sess)
 }
 
 // getToken rebuilds the request a token was issued for. A revoked token is

@@ -19,6 +19,7 @@ type tokenEvent struct {
 	reuse       string // "authorization_code" or "refresh_token"
 	user        string // the grant's user (public id)
 	grantClient string // the grant's client, when another client presented it
+	grant       string // the grant type asked (the audit event's, audit.go)
 }
 
 type eventKey struct{}
@@ -44,13 +45,9 @@ func noteReuse(ctx context.Context, kind, user, client string) {
 // retrying what it must not. No token, code, verifier or secret is ever
 // written, only identifiers.
 func (s *Server) logToken(ctx context.Context, r *http.Request, ar fosite.AccessRequester, ev *tokenEvent, err error) {
-	client := claimedClient(r)
+	client := tokenClient(r, ar)
 	var user string
 	if ar != nil {
-		// Until the client authenticates, fosite's request holds an empty one.
-		if c := ar.GetClient(); c != nil && c.GetID() != "" {
-			client = c.GetID()
-		}
 		if sess, ok := ar.GetSession().(*Session); ok {
 			user = sess.Subject
 		}
@@ -85,6 +82,18 @@ func (s *Server) logToken(ctx context.Context, r *http.Request, ar fosite.Access
 		}
 	}
 	s.cfg.Logger.LogAttrs(ctx, level, "oauth token", attrs...)
+}
+
+// tokenClient is the client of a token request: the authenticated one,
+// or the one the request claimed.
+func tokenClient(r *http.Request, ar fosite.AccessRequester) string {
+	// Until the client authenticates, fosite's request holds an empty one.
+	if ar != nil {
+		if c := ar.GetClient(); c != nil && c.GetID() != "" {
+			return c.GetID()
+		}
+	}
+	return claimedClient(r)
 }
 
 // claimedClient is the client a request names, before it authenticates.

@@ -3,13 +3,17 @@ package accounts
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"userbridge/ent"
 	"userbridge/ent/application"
+	"userbridge/ent/auditevent"
 	"userbridge/ent/authorizationcode"
 	"userbridge/ent/consent"
 	"userbridge/ent/credential"
+	"userbridge/ent/user"
 	"userbridge/internal/apperr"
+	"userbridge/internal/auditlog"
 	"userbridge/internal/rules/auth"
 	"userbridge/internal/rules/policy"
 )
@@ -38,14 +42,18 @@ func (s *Service) ConsentCovers(ctx context.Context, userID, appID int, scopes [
 func (s *Service) RememberConsent(ctx context.Context, userID, appID int, scopes []string) error {
 	return withTx(ctx, s.Client, func(tx *ent.Tx) error {
 		c, err := tx.Consent.Query().Where(consent.UserID(userID), consent.ApplicationID(appID)).Only(ctx)
+		held := dedupe(scopes)
 		switch {
 		case ent.IsNotFound(err):
-			return tx.Consent.Create().SetUserID(userID).SetApplicationID(appID).
-				SetScopes(dedupe(scopes)).Exec(ctx)
-		case err != nil:
+			err = tx.Consent.Create().SetUserID(userID).SetApplicationID(appID).SetScopes(held).Exec(ctx)
+		case err == nil:
+			held = dedupe(append(slices.Clone(c.Scopes), scopes...))
+			err = c.Update().SetScopes(held).Exec(ctx)
+		}
+		if err != nil {
 			return err
 		}
-		return c.Update().SetScopes(dedupe(append(slices.Clone(c.Scopes), scopes...))).Exec(ctx)
+		return consentEvent(ctx, tx, auditlog.ConsentGiven, userID, appID, scopes, held)
 	})
 }
 
@@ -91,6 +99,33 @@ func (s *Service) RevokeApplication(ctx context.Context, v *auth.Viewer, clientI
 			authorizationcode.ApplicationID(app.ID)).Exec(ctx); err != nil {
 			return apperr.Wrap(err, "deleting codes")
 		}
-		return nil
+		return consentEvent(ctx, tx, auditlog.ConsentWithdrawn, uid, app.ID, nil, nil)
 	})
+}
+
+// consentEvent records, in tx, that user userID gave (approved: the scopes
+// approved, held: all it now holds) or withdrew its consent to application
+// appID. The user acts, whether signed in on the screens (no credential)
+// or through a token; the target is the consent, named by the
+// application's client id.
+func consentEvent(ctx context.Context, tx *ent.Tx, kind auditlog.Kind, userID, appID int, approved, held []string) error {
+	pub, err := tx.User.Query().Where(user.ID(userID)).Select(user.FieldPublicID).String(ctx)
+	if err != nil {
+		return apperr.Wrap(err, "reading the consent's user")
+	}
+	cid, err := tx.Application.Query().Where(application.ID(appID)).Select(application.FieldClientID).String(ctx)
+	if err != nil {
+		return apperr.Wrap(err, "reading the consent's application")
+	}
+	actor := auditlog.ActorOf(ctx)
+	if actor.User != pub {
+		actor = auditlog.Actor{Kind: auditevent.ActorKindUser, User: pub}
+	}
+	e := auditlog.Event{Kind: kind, Actor: &actor, Target: auditlog.Target{Type: auditlog.TargetConsent, ID: cid},
+		Details: map[string]string{"user": pub, "application": cid}}
+	if approved != nil {
+		e.Details["scopes"] = strings.Join(dedupe(approved), " ")
+		e.Details["held"] = strings.Join(held, " ")
+	}
+	return auditlog.Record(ctx, tx, e)
 }

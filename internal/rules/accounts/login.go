@@ -8,6 +8,7 @@ import (
 	"userbridge/ent/credential"
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
+	"userbridge/internal/auditlog"
 	"userbridge/internal/edge/reqinfo"
 	"userbridge/internal/rules/auth"
 	"userbridge/internal/rules/ident"
@@ -41,7 +42,7 @@ const maxLoginEmail = 1024
 // the database), a wrong password, or an account that is not active (any
 // password), after the same password-hashing work in every case.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr string) (string, *ent.User, error) {
-	u, upgrade, err := s.checkPassword(ctx, email, password, clientAddr)
+	u, upgrade, key, err := s.checkPassword(ctx, email, password, clientAddr)
 	if err != nil {
 		return "", nil, err
 	}
@@ -58,8 +59,13 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 		if err := upgradePassword(ctx, tx.Client(), u, upgrade); err != nil {
 			return err
 		}
-		token, _, err = s.issue(ctx, tx.Client(), u.ID, nil, credential.KindAccessToken, auth.AllScopes, true, DefaultLoginTTL)
-		return err
+		// One event for the sign-in, naming the token (signedIn), not a
+		// credential.minted beside it whose actor nobody had named yet.
+		var cred *ent.Credential
+		if token, cred, err = s.issue(auditlog.Quiet(ctx), tx.Client(), u.ID, nil, credential.KindAccessToken, auth.AllScopes, true, DefaultLoginTTL); err != nil {
+			return err
+		}
+		return s.signedIn(ctx, tx.Client(), u, key, cred)
 	})
 	if err != nil {
 		return "", nil, err
@@ -71,12 +77,15 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr string)
 // screen, under the same limits and with the same answers. An imported
 // hash that matches is replaced by the service's own.
 func (s *Service) CheckPassword(ctx context.Context, email, password, clientAddr string) (*ent.User, error) {
-	u, upgrade, err := s.checkPassword(ctx, email, password, clientAddr)
+	u, upgrade, key, err := s.checkPassword(ctx, email, password, clientAddr)
 	if err != nil {
 		return nil, err
 	}
 	if err := withTx(ctx, s.Client, func(tx *ent.Tx) error {
-		return upgradePassword(ctx, tx.Client(), u, upgrade)
+		if err := upgradePassword(ctx, tx.Client(), u, upgrade); err != nil {
+			return err
+		}
+		return s.signedIn(ctx, tx.Client(), u, key, nil)
 	}); err != nil {
 		return nil, err
 	}
@@ -84,22 +93,28 @@ func (s *Service) CheckPassword(ctx context.Context, email, password, clientAddr
 }
 
 // checkPassword is the check of Login and CheckPassword, and the hash to
-// store in place of the one that matched (matchPassword).
-func (s *Service) checkPassword(ctx context.Context, email, password, clientAddr string) (*ent.User, string, error) {
+// store in place of the one that matched (matchPassword), and the key of
+// the sign-in's audit events (signInKey). A failure is recorded here
+// (signInFailed) with its true reason, which the answer never tells.
+func (s *Service) checkPassword(ctx context.Context, email, password, clientAddr string) (*ent.User, string, string, error) {
 	keys := []string{"login:addr:" + reqinfo.LimitKey(clientAddr)}
 	bucket, ok := s.typedAccountKey(email)
 	if ok {
 		keys = append([]string{bucket}, keys...)
 	}
+	auditKey := signInKey(bucket, clientAddr)
 	if err := s.throttle(ctx, keys...); err != nil {
-		return nil, "", err
+		if apperr.As(err).Kind == apperr.RateLimited {
+			s.signInFailed(ctx, auditKey, nil, SignInRateLimited)
+		}
+		return nil, "", "", err
 	}
 	var u *ent.User
 	if ok {
 		var err error
 		u, err = s.Client.User.Query().Where(user.EmailKey(ident.Key(email))).Only(ctx)
 		if err != nil && !ent.IsNotFound(err) {
-			return nil, "", apperr.Wrap(err, "looking up user")
+			return nil, "", "", apperr.Wrap(err, "looking up user")
 		}
 	}
 	// A banned or suspended account gets the answer of a wrong password,
@@ -108,12 +123,13 @@ func (s *Service) checkPassword(ctx context.Context, email, password, clientAddr
 	// Its hash is not replaced either: nothing signed in.
 	match, upgrade, err := matchPassword(u, password)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	if !match || u == nil || u.Status != user.StatusActive {
-		return nil, "", errBadLogin
+		s.signInFailed(ctx, auditKey, u, signInFailure(u, match))
+		return nil, "", "", errBadLogin
 	}
-	return u, upgrade, nil
+	return u, upgrade, auditKey, nil
 }
 
 func (s *Service) throttle(ctx context.Context, keys ...string) error {

@@ -6,6 +6,7 @@ import (
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
+	"userbridge/internal/auditlog"
 	"userbridge/internal/rules/passwords"
 )
 
@@ -38,8 +39,9 @@ func upgradePassword(ctx context.Context, c *ent.Client, u *ent.User, upgrade st
 	if upgrade == "" || u == nil {
 		return nil
 	}
+	// Nobody changed a password: no user.password_changed (auditlog.Quiet).
 	err := c.User.Update().Where(user.ID(u.ID), user.PasswordHash(u.PasswordHash)).
-		SetPasswordHash(upgrade).SetUpdatedAt(u.UpdatedAt).Exec(ctx)
+		SetPasswordHash(upgrade).SetUpdatedAt(u.UpdatedAt).Exec(auditlog.Quiet(ctx))
 	if err != nil {
 		return apperr.Wrap(err, "replacing the password hash")
 	}

@@ -12,6 +12,7 @@ import (
 	"userbridge/ent"
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
+	"userbridge/internal/auditlog"
 	"userbridge/internal/edge/ratelimit"
 	"userbridge/internal/rules/auth"
 	"userbridge/internal/rules/policy"
@@ -39,6 +40,10 @@ type Service struct {
 	// the same on every replica. Nil (the command line, which throttles
 	// nothing) hashes with an empty key.
 	LimitKey []byte
+	// SignInGate decides which failed sign-ins reach the audit trail (at
+	// most one per account and address per login-limit period); nil
+	// stores every one.
+	SignInGate *auditlog.SignInGate
 	// MaxAPIKeyTTL bounds the lifetime of the keys CreateAPIKey makes;
 	// 0: DefaultMaxAPIKeyTTL.
 	MaxAPIKeyTTL time.Duration
