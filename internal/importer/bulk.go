@@ -2,12 +2,16 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"userbridge/ent"
 	"userbridge/ent/legacyid"
+	"userbridge/ent/schema"
 	"userbridge/internal/apperr"
+	"userbridge/internal/randid"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/files"
 	"userbridge/internal/rules/ident"
@@ -135,6 +139,18 @@ func (r *run) createAll(ctx context.Context, c *ent.Client, fs []fresh) error {
 // those with a kept primary key (a move), one for the others.
 func (r *run) createUsers(ctx context.Context, c *ent.Client, fs []fresh) ([]*ent.User, error) {
 	out := make([]*ent.User, len(fs))
+	pids, err := freePublicIDs(ctx, c, fs)
+	if err != nil {
+		return nil, err
+	}
+	checked := make(map[string]int, len(fs))
+	for k, f := range fs {
+		checked[pids[k]] = 0
+		if f.p.id != nil {
+			checked[pids[k]] = *f.p.id
+		}
+	}
+	ctx = schema.CheckedLegacyIDs(ctx, checked)
 	for _, withID := range []bool{true, false} {
 		var idx []int
 		var creates []*ent.UserCreate
@@ -148,7 +164,7 @@ func (r *run) createUsers(ctx context.Context, c *ent.Client, fs []fresh) ([]*en
 			if in.Login != nil {
 				login = ident.Key(*in.Login)
 			}
-			cr := c.User.Create().SetNillablePublicID(p.publicID).
+			cr := c.User.Create().SetPublicID(pids[k]).
 				SetEmail(p.email).SetLogin(login).SetUsername(f.username).
 				SetFirstName(in.FirstName).SetLastName(in.LastName).
 				SetVerified(in.Verified).SetPrivileges(in.Privileges).
@@ -178,4 +194,64 @@ func (r *run) createUsers(ctx context.Context, c *ent.Client, fs []fresh) ([]*en
 		}
 	}
 	return out, nil
+}
+
+// publicIDDraws bounds how many times freePublicIDs draws again, as the
+// User schema's hook does for one user.
+const publicIDDraws = 8
+
+// freePublicIDs gives each person of fs a public id (its own in a move, a
+// drawn one otherwise) whose string-dialect forms no stored legacy id
+// takes, drawing again those that clash, as the User schema's hook does
+// for one user, but in one statement for the whole batch (the hook then
+// skips its own read: schema.CheckedLegacyIDs). The people's kept primary
+// keys were checked against stored integer ids by pick.
+func freePublicIDs(ctx context.Context, c *ent.Client, fs []fresh) ([]string, error) {
+	pids := make([]string, len(fs))
+	for k, f := range fs {
+		if f.p.publicID != nil {
+			pids[k] = *f.p.publicID
+		} else {
+			pids[k] = randid.PublicID()
+		}
+	}
+	todo := make([]int, len(fs))
+	for k := range todo {
+		todo[k] = k
+	}
+	for range publicIDDraws {
+		vals := make([]string, 0, len(todo))
+		prefixed := make([]string, 0, len(todo))
+		for _, k := range todo {
+			vals = append(vals, pids[k])
+			prefixed = append(prefixed, legacyids.Derived(&ent.User{PublicID: pids[k]}, legacyid.DialectUsersv1))
+		}
+		rows, err := c.LegacyID.Query().Where(legacyid.Or(
+			legacyid.And(legacyid.DialectEQ(legacyid.DialectEdufocus), legacyid.ValueIn(vals...)),
+			legacyid.And(legacyid.DialectEQ(legacyid.DialectUsersv1), legacyid.ValueIn(prefixed...)))).
+			Select(legacyid.FieldDialect, legacyid.FieldValue).All(ctx)
+		if err != nil {
+			return nil, apperr.Wrap(err, "reading legacy ids")
+		}
+		if len(rows) == 0 {
+			return pids, nil
+		}
+		taken := map[string]bool{}
+		for _, l := range rows {
+			if l.Dialect == legacyid.DialectEdufocus {
+				taken[l.Value] = true
+			} else {
+				taken[strings.TrimPrefix(l.Value, "usr_")] = true
+			}
+		}
+		next := todo[:0]
+		for _, k := range todo {
+			if taken[pids[k]] {
+				pids[k] = randid.PublicID()
+				next = append(next, k)
+			}
+		}
+		todo = next
+	}
+	return nil, apperr.Wrap(errors.New("every public id drawn is a stored legacy id"), "drawing a public id")
 }

@@ -138,7 +138,8 @@ func (r *run) users(ctx context.Context, src Source) (Summary, error) {
 }
 
 // flush writes a batch in one transaction: the people it brings for the
-// first time together (pick, createAll), the others one at a time. A
+// first time together (pick, createAll), those it brings again as they
+// are in one look (unchanged), the others one at a time. A
 // record refused by a check
 // that runs before its first write is simply left out; a write that fails
 // part-way (a concurrent writer took an e-mail, a constraint) aborts the
@@ -167,6 +168,15 @@ func (r *run) flush(ctx context.Context, batch []*plan) error {
 		done := make([]bool, len(batch))
 		for _, f := range fs {
 			outcomes[f.i], done[f.i] = outcome{kind: created, passwordKept: f.p.password != ""}, true
+		}
+		same, err := r.unchanged(ctx, c, batch, done)
+		if err != nil {
+			return err
+		}
+		for i := range batch {
+			if same[i] {
+				outcomes[i], done[i] = outcome{kind: unchanged}, true
+			}
 		}
 		for i, p := range batch {
 			if done[i] {

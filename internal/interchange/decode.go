@@ -30,16 +30,9 @@ func decodeLine(n int, line []byte) (Record, error) {
 	if !utf8.Valid(line) {
 		return fail(ReasonInvalidUTF8, "the line is not valid UTF-8")
 	}
-	if reason, detail := scan(line); reason != "" {
+	reason, detail, kind := scan(line)
+	if reason != "" {
 		return fail(reason, "%s", detail)
-	}
-	var t rawType
-	if err := json.Unmarshal(line, &t); err != nil {
-		return fail(ReasonInvalidJSON, "the line is not a JSON object")
-	}
-	var kind string
-	if err := json.Unmarshal(t.Type, &kind); err != nil {
-		return fail(ReasonUnknownType, `"type" must be one of user, application, setting`)
 	}
 	rec := Record{Line: n}
 	var target any
@@ -88,8 +81,11 @@ func describe(err error) string {
 }
 
 // scan walks the line's tokens once, with the bounds above, and returns a
-// reason when one is crossed.
-func scan(line []byte) (reason, detail string) {
+// reason when one is crossed; otherwise the object's "type" when it is a
+// string ("" if not), so that the line is decoded only once more. The key
+// is matched as encoding/json matches a field's name, without regard to
+// case, the last one winning.
+func scan(line []byte) (reason, detail, kind string) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	type frame struct {
 		object bool
@@ -99,16 +95,17 @@ func scan(line []byte) (reason, detail string) {
 	}
 	var stack []*frame
 	roots := 0
+	typeNext := false // the next token is the value of the object's "type"
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
 			if len(stack) != 0 {
-				return ReasonInvalidJSON, "the line ends inside a value"
+				return ReasonInvalidJSON, "the line ends inside a value", ""
 			}
-			return "", ""
+			return "", "", kind
 		}
 		if err != nil {
-			return ReasonInvalidJSON, "the line is not valid JSON"
+			return ReasonInvalidJSON, "the line is not valid JSON", ""
 		}
 		var top *frame
 		if len(stack) > 0 {
@@ -124,33 +121,38 @@ func scan(line []byte) (reason, detail string) {
 		if top != nil && top.object && top.key {
 			k := tok.(string)
 			if strings.ContainsRune(k, 0) {
-				return ReasonNUL, "a key holds a NUL character"
+				return ReasonNUL, "a key holds a NUL character", ""
 			}
 			if _, dup := top.keys[k]; dup {
-				return ReasonDuplicate, fmt.Sprintf("the key %q appears twice in one object", k)
+				return ReasonDuplicate, fmt.Sprintf("the key %q appears twice in one object", k), ""
 			}
 			top.keys[k] = struct{}{}
+			typeNext = len(stack) == 1 && strings.EqualFold(k, "type")
 			if len(top.keys) > maxObjectKeys {
-				return ReasonTooMany, fmt.Sprintf("an object has more than %d keys", maxObjectKeys)
+				return ReasonTooMany, fmt.Sprintf("an object has more than %d keys", maxObjectKeys), ""
 			}
 			top.key = false
 			continue
 		}
+		if typeNext {
+			kind, _ = tok.(string)
+			typeNext = false
+		}
 		if top != nil {
 			top.items++
 			if !top.object && top.items > maxArrayItems {
-				return ReasonTooMany, fmt.Sprintf("an array has more than %d items", maxArrayItems)
+				return ReasonTooMany, fmt.Sprintf("an array has more than %d items", maxArrayItems), ""
 			}
 			top.key = top.object
 		} else if d, ok := tok.(json.Delim); !ok || d != '{' {
-			return ReasonInvalidJSON, "the line is not a JSON object"
+			return ReasonInvalidJSON, "the line is not a JSON object", ""
 		} else if roots++; roots > 1 {
-			return ReasonInvalidJSON, "the line holds more than one JSON value"
+			return ReasonInvalidJSON, "the line holds more than one JSON value", ""
 		}
 		switch v := tok.(type) {
 		case json.Delim:
 			if len(stack) >= maxDepth {
-				return ReasonTooDeep, fmt.Sprintf("values are nested deeper than %d levels", maxDepth)
+				return ReasonTooDeep, fmt.Sprintf("values are nested deeper than %d levels", maxDepth), ""
 			}
 			f := &frame{object: v == '{'}
 			if f.object {
@@ -159,7 +161,7 @@ func scan(line []byte) (reason, detail string) {
 			stack = append(stack, f)
 		case string:
 			if strings.ContainsRune(v, 0) {
-				return ReasonNUL, "a string holds a NUL character"
+				return ReasonNUL, "a string holds a NUL character", ""
 			}
 		}
 	}

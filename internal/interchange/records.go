@@ -6,7 +6,6 @@
 package interchange
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -157,9 +156,14 @@ type Record struct {
 // Skip is one content a source left out, and why.
 type Skip struct{ Reason, Detail string }
 
-// rawType reads only a line's "type".
-type rawType struct {
-	Type json.RawMessage `json:"type"`
+// skimmed is what Reader.SkimUsers decodes of a user line.
+type skimmed struct {
+	Type      string `json:"type"`
+	ID        *int   `json:"id"`
+	LegacyIDs *struct {
+		Eduplatform *int64 `json:"eduplatform"`
+		Maarch      *int64 `json:"maarch"`
+	} `json:"legacy_ids"`
 }
 
 // MaxLine is the longest line any reader accepts, whatever the service's
