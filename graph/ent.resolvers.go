@@ -67,6 +67,9 @@ func (r *userResolver) Signatures(ctx context.Context, obj *ent.User) ([]*ent.Si
 	return obj.Signatures(ctx)
 }
 
+// AuditEvent returns AuditEventResolver implementation.
+func (r *Resolver) AuditEvent() AuditEventResolver { return &auditEventResolver{r} }
+
 // File returns FileResolver implementation.
 func (r *Resolver) File() FileResolver { return &fileResolver{r} }
 
@@ -83,6 +86,7 @@ func (r *Resolver) User() UserResolver { return &userResolver{r} }
 func (r *Resolver) UserWhereInput() UserWhereInputResolver { return &userWhereInputResolver{r} }
 
 type (
+	auditEventResolver     struct{ *Resolver }
 	fileResolver           struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
 	signatureResolver      struct{ *Resolver }

@@ -5,6 +5,7 @@ package model
 import (
 	"time"
 	"userbridge/ent"
+	"userbridge/ent/auditevent"
 	"userbridge/ent/user"
 )
 
@@ -22,6 +23,32 @@ type ApplicationInput struct {
 	Scopes []string `json:"scopes,omitempty"`
 	// Special permissions: users:read, users:write.
 	Permissions []string `json:"permissions,omitempty"`
+}
+
+// One fact of an audit event.
+type AuditEventDetail struct {
+	// What the fact is, such as role.
+	Key string `json:"key"`
+	// Its value.
+	Value string `json:"value"`
+}
+
+// Narrows auditEvents: every filter given must hold.
+type AuditEventFilter struct {
+	// Events whose actor is this: a user's public id, an application's client id or a credential's short id (tok_7).
+	Actor *string `json:"actor,omitempty"`
+	// Events whose actor is of this kind.
+	ActorKind *auditevent.ActorKind `json:"actorKind,omitempty"`
+	// Events that acted on this public id: a user's public id, an application's client id, a credential's short id.
+	Target *string `json:"target,omitempty"`
+	// Events that acted on this type of object: user, application, credential, consent or import.
+	TargetType *string `json:"targetType,omitempty"`
+	// Events of one of these kinds, such as user.changed (docs/audit.md lists them).
+	Kinds []string `json:"kinds,omitempty"`
+	// Events that occurred at or after this time.
+	Since *time.Time `json:"since,omitempty"`
+	// Events that occurred before this time.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 // The result of createApiKey: the key, shown once, and its credential.
