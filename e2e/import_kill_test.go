@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"userbridge/ent/legacyid"
+	"userbridge/internal/rules/files/blobtest"
 	"userbridge/internal/store/db"
 	"userbridge/internal/store/db/dbtest"
 )
@@ -29,83 +30,96 @@ const importKillRounds = 3
 // An import killed with SIGKILL at random moments, then run again to the
 // end, leaves every person exactly once, each with its file, its token and
 // its legacy id: nothing missing, nothing twice.
+// It runs on a folder and, when TEST_S3_URL is set, on S3 (subtests
+// "file" and "s3" of each database).
 func TestImportKilledThenRerun(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dbURL string) {
-		people := importKillPeople(t)
-		storage := "file://" + filepath.Join(t.TempDir(), "files")
-		env := []string{"DATABASE_URL=" + dbURL, "STORAGE_URL=" + storage}
-		path := filepath.Join(t.TempDir(), "people.jsonl")
-		writePeople(t, path, people)
-		cli(t, env, "migrate")
+	for _, b := range []dbtest.Backend{dbtest.SQLite, dbtest.Postgres} {
+		t.Run(string(b), func(t *testing.T) {
+			blobtest.Each(t, func(t *testing.T, storage string) {
+				importKilledThenRerun(t, dbtest.URL(t, b), storage) // a fresh store each
+			})
+		})
+	}
+}
 
-		for round := range importKillRounds {
-			cmd := exec.Command(binary(t), "import", path, "--rate", "0", "--progress", "none")
-			cmd.Env = append(os.Environ(), env...)
-			var errOut bytes.Buffer
-			cmd.Stderr = &errOut
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(time.Duration(300+rand.IntN(700)) * time.Millisecond)
-			_ = cmd.Process.Signal(syscall.SIGKILL)
-			_ = cmd.Wait()
-			t.Logf("round %d: killed; %d users so far", round+1, countImport(t, dbURL).users)
-		}
+func importKilledThenRerun(t *testing.T, dbURL, storage string) {
+	people := importKillPeople(t, storage)
+	env := []string{"DATABASE_URL=" + dbURL, "STORAGE_URL=" + storage}
+	path := filepath.Join(t.TempDir(), "people.jsonl")
+	writePeople(t, path, people)
+	cli(t, env, "migrate")
+
+	for round := range importKillRounds {
 		cmd := exec.Command(binary(t), "import", path, "--rate", "0", "--progress", "none")
 		cmd.Env = append(os.Environ(), env...)
 		var errOut bytes.Buffer
 		cmd.Stderr = &errOut
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("final run: %v\n%s", err, errOut.String())
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
-		sum := lastSummary(t, errOut.String())
-		t.Logf("final run: %v", sum)
-		if sum["rejected"] != 0 {
-			t.Fatalf("final run rejected records: %s", errOut.String())
+		time.Sleep(time.Duration(300+rand.IntN(700)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		t.Logf("round %d: killed; %d users so far", round+1, countImport(t, dbURL).users)
+	}
+	cmd := exec.Command(binary(t), "import", path, "--rate", "0", "--progress", "none")
+	cmd.Env = append(os.Environ(), env...)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	began := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("final run: %v\n%s", err, errOut.String())
+	}
+	sum := lastSummary(t, errOut.String())
+	t.Logf("final run (%s): %v", time.Since(began).Round(time.Millisecond), sum)
+	if sum["rejected"] != 0 {
+		t.Fatalf("final run rejected records: %s", errOut.String())
+	}
+	got := countImport(t, dbURL)
+	if got.users != people {
+		t.Fatalf("%d users after the rerun, want %d", got.users, people)
+	}
+	if want := (importCounts{people, people + people/5, people, people}); got != want {
+		t.Errorf("after the rerun: %+v, want %+v", got, want)
+	}
+	// Blobs written by a killed run's last transaction have no row:
+	// the sweeper removes them, and every row keeps its blob.
+	srv := start(t, append(env, "SWEEP_INTERVAL=1s", "SWEEP_GRACE=1s")...)
+	var after state
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		time.Sleep(1500 * time.Millisecond)
+		after = inspect(t, dbURL, storage)
+		if after.orphans+after.diskLeftovers == 0 || time.Now().After(deadline) {
+			break
 		}
-		got := countImport(t, dbURL)
-		if got.users != people {
-			t.Fatalf("%d users after the rerun, want %d", got.users, people)
-		}
-		if want := (importCounts{people, people + people/5, people, people}); got != want {
-			t.Errorf("after the rerun: %+v, want %+v", got, want)
-		}
-		// Blobs written by a killed run's last transaction have no row:
-		// the sweeper removes them, and every row keeps its blob.
-		srv := start(t, append(env, "SWEEP_INTERVAL=1s", "SWEEP_GRACE=1s")...)
-		var after state
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			time.Sleep(1500 * time.Millisecond)
-			after = inspect(t, dbURL, storage)
-			if after.orphans+after.diskLeftovers == 0 || time.Now().After(deadline) {
-				break
-			}
-		}
-		srv.stop()
-		if want := people + people/5; after.rows != want || after.rowsWithoutBlob != 0 || after.orphans != 0 || after.diskLeftovers != 0 {
-			t.Errorf("after the sweep: %d file rows (want %d), %d without blob, %d blobs without row, %d leftover files",
-				after.rows, want, after.rowsWithoutBlob, after.orphans, after.diskLeftovers)
-		}
-		again := exec.Command(binary(t), "import", path, "--rate", "0", "--progress", "none")
-		again.Env = append(os.Environ(), env...)
-		errOut.Reset()
-		again.Stderr = &errOut
-		if err := again.Run(); err != nil {
-			t.Fatalf("third run: %v", err)
-		}
-		if s := lastSummary(t, errOut.String()); s["unchanged"] != people || s["created"] != 0 || s["merged"] != 0 {
-			t.Fatalf("a run after the end changed something: %v", s)
-		}
-	})
+	}
+	srv.stop()
+	if want := people + people/5; after.rows != want || after.rowsWithoutBlob != 0 || after.orphans != 0 || after.diskLeftovers != 0 {
+		t.Errorf("after the sweep: %d file rows (want %d), %d without blob, %d blobs without row, %d leftover files",
+			after.rows, want, after.rowsWithoutBlob, after.orphans, after.diskLeftovers)
+	}
+	again := exec.Command(binary(t), "import", path, "--rate", "0", "--progress", "none")
+	again.Env = append(os.Environ(), env...)
+	errOut.Reset()
+	again.Stderr = &errOut
+	began = time.Now()
+	if err := again.Run(); err != nil {
+		t.Fatalf("third run: %v", err)
+	}
+	s := lastSummary(t, errOut.String())
+	if s["unchanged"] != people || s["created"] != 0 || s["merged"] != 0 {
+		t.Fatalf("a run after the end changed something: %v", s)
+	}
+	t.Logf("a run after the end (%s): %v", time.Since(began).Round(time.Millisecond), s)
 }
 
 // importKillPeople is how many people the killed import carries: enough
 // that the kills land mid-run.
-// IMPORT_KILL_PEOPLE overrides it: CI runs 50,000 once, on PostgreSQL
-// without the race detector.
-func importKillPeople(t *testing.T) int {
-	if v := os.Getenv("IMPORT_KILL_PEOPLE"); v != "" {
+// IMPORT_KILL_PEOPLE overrides it for a folder: CI runs 50,000 once, on
+// PostgreSQL with a folder, without the race detector; S3 runs 5,000.
+func importKillPeople(t *testing.T, storage string) int {
+	if v := os.Getenv("IMPORT_KILL_PEOPLE"); v != "" && strings.HasPrefix(storage, "file://") {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 10 {
 			t.Fatalf("IMPORT_KILL_PEOPLE=%q: want a number of people, at least 10", v)
