@@ -48,9 +48,9 @@ func importCommand() *cobra.Command {
 			return err
 		}
 		defer closeAll()
-		return runImport(cmd, *progressMode, opt, func(o importer.Options) (importer.Summary, error) {
+		return runImport(cmd, *progressMode, opt, audited(cmd, im.Client, "jsonl", func(o importer.Options) (importer.Summary, error) {
 			return im.ImportFile(cmd.Context(), args[0], o)
-		})
+		}))
 	}
 	cmd.AddCommand(importMaarchCommand())
 	return cmd

@@ -39,9 +39,9 @@ func importMaarchCommand() *cobra.Command {
 		o := *opt
 		o.FilesDir = rd.FilesDir()
 		src := &importer.MaarchSource{R: rd, At: time.Now()}
-		return runImport(cmd, *progressMode, &o, func(o importer.Options) (importer.Summary, error) {
+		return runImport(cmd, *progressMode, &o, audited(cmd, im.Client, "maarch", func(o importer.Options) (importer.Summary, error) {
 			return im.Import(cmd.Context(), src, o)
-		})
+		}))
 	}
 	return cmd
 }
