@@ -35,6 +35,11 @@ type ApplicationQuery struct {
 	withNamedCredentials        map[string]*CredentialQuery
 	withNamedConsents           map[string]*ConsentQuery
 	withNamedAuthorizationCodes map[string]*AuthorizationCodeQuery
+	// planOrder is the order of a page's rows, planTotals its connections'
+	// counts, for the planned statement (plan.go).
+	planOrder     []planTerm
+	planUnordered bool // a page ordered by other than its own columns
+	planTotals    []*planTotal
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

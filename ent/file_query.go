@@ -29,6 +29,11 @@ type FileQuery struct {
 	withAvatarOf *UserQuery
 	loadTotal    []func(context.Context, []*File) error
 	modifiers    []func(*sql.Selector)
+	// planOrder is the order of a page's rows, planTotals its connections'
+	// counts, for the planned statement (plan.go).
+	planOrder     []planTerm
+	planUnordered bool // a page ordered by other than its own columns
+	planTotals    []*planTotal
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -25,6 +25,11 @@ type SettingQuery struct {
 	predicates []predicate.Setting
 	loadTotal  []func(context.Context, []*Setting) error
 	modifiers  []func(*sql.Selector)
+	// planOrder is the order of a page's rows, planTotals its connections'
+	// counts, for the planned statement (plan.go).
+	planOrder     []planTerm
+	planUnordered bool // a page ordered by other than its own columns
+	planTotals    []*planTotal
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -25,6 +25,11 @@ type SigningKeyQuery struct {
 	predicates []predicate.SigningKey
 	loadTotal  []func(context.Context, []*SigningKey) error
 	modifiers  []func(*sql.Selector)
+	// planOrder is the order of a page's rows, planTotals its connections'
+	// counts, for the planned statement (plan.go).
+	planOrder     []planTerm
+	planUnordered bool // a page ordered by other than its own columns
+	planTotals    []*planTotal
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -45,6 +45,11 @@ type UserQuery struct {
 	withNamedConsents           map[string]*ConsentQuery
 	withNamedAuthorizationCodes map[string]*AuthorizationCodeQuery
 	withNamedLegacyIds          map[string]*LegacyIDQuery
+	// planOrder is the order of a page's rows, planTotals its connections'
+	// counts, for the planned statement (plan.go).
+	planOrder     []planTerm
+	planUnordered bool // a page ordered by other than its own columns
+	planTotals    []*planTotal
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -25,6 +25,10 @@ type Settings struct {
 	Codec       *Codec
 	DefaultPage int // page size when neither first nor last is given
 	MaxPage     int // largest first or last accepted
+	// EdgeByEdge turns the planned loading off: every eager-loaded edge
+	// of a page is read by a statement of its own, as ent loads edges
+	// (the reference the planned loader is compared with).
+	EdgeByEdge bool
 }
 
 type settingsKey struct{}
@@ -32,6 +36,15 @@ type settingsKey struct{}
 // With returns ctx carrying s.
 func With(ctx context.Context, s *Settings) context.Context {
 	return context.WithValue(ctx, settingsKey{}, s)
+}
+
+// Planned reports whether the eager loads of a query run in ctx are
+// planned into the statement of the page that owns them: in a GraphQL
+// operation (its settings are in ctx) unless EdgeByEdge is set. Outside
+// GraphQL, ent loads edges as it always does.
+func Planned(ctx context.Context) bool {
+	s, ok := ctx.Value(settingsKey{}).(*Settings)
+	return ok && s != nil && !s.EdgeByEdge
 }
 
 func settings(ctx context.Context) *Settings {
