@@ -42,6 +42,9 @@ type Options struct {
 	// Budget spends each client's cost points and bounds its requests in
 	// flight (budget.go); nil: off.
 	Budget *budget.Budget
+	// Subscriptions configure the WebSocket endpoint (ws.go); nil or
+	// without an authenticator, upgrades are refused.
+	Subscriptions *SubscriptionOptions
 }
 
 // DefaultOptions are the production defaults.
@@ -70,8 +73,34 @@ func NewHandler(r *Resolver, o Options) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o), logger, o.Budget)
+	h := guard(withConnections(newServer(r, o, postJSON{}), r, o), maxBody, maxUploadBytes(o), logger, o.Budget)
+	ws := newWSEndpoint(r, o)
+	if ws == nil {
+		return h
+	}
+	wsh := withConnections(ws, r, o)
+	return &Handler{http: h, ws: ws, wsHTTP: wsh}
 }
+
+// Handler is the GraphQL endpoint with subscriptions: WebSocket upgrades
+// go to the subscription endpoint (ws.go), outside the budget's slots,
+// everything else to the HTTP transports.
+type Handler struct {
+	http, wsHTTP http.Handler
+	ws           *wsEndpoint
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isWebSocket(r) {
+		h.wsHTTP.ServeHTTP(w, r)
+		return
+	}
+	h.http.ServeHTTP(w, r)
+}
+
+// Shutdown closes every WebSocket (1001, going away) and refuses new ones:
+// http.Server.Shutdown does not wait for or close hijacked connections.
+func (h *Handler) Shutdown() { h.ws.shutdown() }
 
 func maxUploadBytes(o Options) int64 {
 	if o.MaxUploadBytes <= 0 {
@@ -82,10 +111,6 @@ func maxUploadBytes(o Options) int64 {
 
 // newServer is the gqlgen server, with post as its POST transport.
 func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
-	logger := o.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(post)
@@ -95,6 +120,20 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	srv.AddTransport(multipartForm{})
 	// Every request nobody else takes gets a coded error (405, 415).
 	srv.AddTransport(otherRequest{})
+	configureServer(srv, r, o)
+	return srv
+}
+
+// configureServer gives srv the extensions every transport shares; first
+// run before them.
+func configureServer(srv *handler.Server, r *Resolver, o Options, first ...graphql.HandlerExtension) {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	for _, ext := range first {
+		srv.Use(ext)
+	}
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(cache)
 	if o.TokenLimit > 0 {
@@ -139,5 +178,4 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	srv.AroundResponses(capErrors)
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic())
-	return srv
 }

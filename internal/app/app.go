@@ -39,6 +39,7 @@ type App struct {
 	// the subscriptions add their notification points to it.
 	Audit            *auditlog.Options
 	stopAuditSweeper func()
+	subs             *subscriptions // the subscriptions' fan-out (subscriptions.go)
 	// APILimiter throttles users-v1 per credential, shared through Redis
 	// when RedisURL is set; nil when APIRate is off. Accounts.LoginLimiter
 	// comes from the same Redis.
@@ -109,6 +110,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Config.GraphQL.Budget = a.newBudget(limits, cfg)
 	a.observeStore()
 	a.openAudit(ctx)
+	a.openSubscriptions(ctx)
 	a.Metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "userbridge_sql_statements_total", Help: "SQL statements run by the store (BEGIN and COMMIT not counted).",
 	}, func() float64 { return float64(store.Statements()) }))
@@ -153,6 +155,7 @@ func (a *App) Close() error {
 	if a.apqConn != nil {
 		apqErr = a.apqConn.Close()
 	}
+	a.closeSubscriptions()
 	a.closeAudit()
 	return errors.Join(a.closeFiles(), a.limiterConn.Close(), a.Store.Close(),
 		a.stopTracing(context.Background()), apqErr)

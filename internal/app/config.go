@@ -60,6 +60,9 @@ type Config struct {
 	// in flight (internal/edge/budget); a zero Limit.Rate turns the points
 	// off, a zero Concurrency the bound.
 	Budget budget.Settings
+	// Subscriptions are the WebSocket endpoint's limits (graph/ws.go);
+	// zero fields take graph's defaults.
+	Subscriptions graph.SubscriptionOptions
 
 	// AuditRetention is how long audit events are kept; 0:
 	// auditlog.DefaultRetention; < 0: for ever.

@@ -83,8 +83,10 @@ func (a *App) routes() (http.Handler, error) {
 		gqlOpts := a.Config.GraphQL
 		gqlOpts.Observer = graph.NewObserver(a.Metrics, a.tracer)
 		gqlOpts.PersistedQueries = apq
+		gqlOpts.Subscriptions = a.subscriptionOptions()
 		gql := graph.NewHandler(&graph.Resolver{Client: a.Store.Client, Accounts: a.Accounts,
 			Files: a.Files, Signatures: a.Signatures}, gqlOpts)
+		a.noteEndpoint(gql)
 		r.Handle("/graphql", browsersToPlayground(gql))
 		for _, d := range dialects {
 			r.Mount(d.Prefix, d.Handler)
