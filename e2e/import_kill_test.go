@@ -57,7 +57,17 @@ func importKilledThenRerun(t *testing.T, dbURL, storage string) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(300+rand.IntN(700)) * time.Millisecond)
+		// The kill lands while people are being written: once this round
+		// has written its first batch (on a loaded machine a fixed delay
+		// lands in the first pass), then at a random moment.
+		before := countImport(t, dbURL).users
+		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
+			if countImport(t, dbURL).users > before {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rand.IntN(700)) * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
 		t.Logf("round %d: killed; %d users so far", round+1, countImport(t, dbURL).users)
