@@ -123,11 +123,14 @@ func scan(line []byte) (reason, detail, kind string) {
 			if strings.ContainsRune(k, 0) {
 				return ReasonNUL, "a key holds a NUL character", ""
 			}
+			if !formatKey(k) {
+				return ReasonUnknownKey, fmt.Sprintf("the key %q is none of the format's, which are lower case", k), ""
+			}
 			if _, dup := top.keys[k]; dup {
 				return ReasonDuplicate, fmt.Sprintf("the key %q appears twice in one object", k), ""
 			}
 			top.keys[k] = struct{}{}
-			typeNext = len(stack) == 1 && strings.EqualFold(k, "type")
+			typeNext = len(stack) == 1 && k == "type"
 			if len(top.keys) > maxObjectKeys {
 				return ReasonTooMany, fmt.Sprintf("an object has more than %d keys", maxObjectKeys), ""
 			}
@@ -165,4 +168,23 @@ func scan(line []byte) (reason, detail, kind string) {
 			}
 		}
 	}
+}
+
+// formatKey reports whether k can be a key of the format: every key is
+// lower case ASCII, digits and underscores, and no object of the format
+// takes keys of its own. encoding/json matches keys to fields without
+// regard to case (and folds "ſ" to s, the Kelvin sign to k), so "Email"
+// or "Role" would reach the fields email and role while every other
+// reader of the file sees an unknown key, or a second email it ignores
+// (hostile_outsider_test.go).
+func formatKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
