@@ -53,6 +53,7 @@ func newRoot(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 		importCommand(),
 		exportCommand(),
 		shadowCommand(stderr),
+		auditCommand(),
 	)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
