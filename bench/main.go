@@ -325,8 +325,12 @@ func runBackend(o options, rep *report, bins map[string]string, work, backend st
 			}
 			continue
 		}
+		targets := []*proc{base, svc}
+		if sc.ServiceOnly {
+			targets = []*proc{svc}
+		}
 		for _, c := range o.conns {
-			for _, p := range []*proc{base, svc} {
+			for _, p := range targets {
 				m, err := measure(o, bins["load"], p, sc, c, backend, 0)
 				if err != nil {
 					return err

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"userbridge/graph/gid"
 )
 
 // scenario is one kind of request the harness measures.
@@ -16,6 +18,10 @@ type scenario struct {
 	Body    string `json:"-"`
 	Upload  int64  `json:"upload_bytes,omitempty"`
 	Compare bool   `json:"-"` // byte-compare service and baseline first
+	// ServiceOnly is measured on the service alone: the baseline has no
+	// such route (the cheap writes, measured with and without the audit
+	// trail: -service-env AUDIT_EVENTS=false).
+	ServiceOnly bool `json:"service_only,omitempty"`
 }
 
 const (
@@ -35,6 +41,10 @@ const (
 	filesPageCountQuery = `query UsersFilesPage($first: Int!) { users(first: $first) { ` +
 		`edges { node { id publicID email avatar { id name } files(first: 5) { totalCount edges { node { id name size } } } } } } }`
 )
+
+// updateUserMutation is the cheapest GraphQL write: one name of the
+// viewer's own, a new one each time (an unchanged value writes nothing).
+const updateUserMutation = `mutation UpdateUser($id: ID!, $in: UpdateUserInput!) { updateUser(id: $id, input: $in) { id } }`
 
 func gqlBody(op, query string, vars map[string]any) string {
 	b, _ := json.Marshal(map[string]any{"operationName": op, "query": query, "variables": vars})
@@ -64,6 +74,15 @@ func scenarios(d dataset, uploadBytes int64) []scenario {
 			Body: gqlBody("UsersFilesPage", filesPageCountQuery, map[string]any{"first": 50})},
 		{Name: fmt.Sprintf("edu-platform upload %d MiB", uploadBytes>>20), Kind: "upload", Method: "POST",
 			Path: "/api/v1/users/user_files/upload", Token: d.upload, Upload: uploadBytes},
+		// The cheap writes: one user's name changed, each a new value so
+		// that it writes (and records its audit event).
+		{Name: "users-v1 PUT /v1/users/{id} (name)", Kind: "write", Method: "PUT", Path: "/v1/users/usr_" + d.viewerPub,
+			Token: d.admin, ServiceOnly: true, Body: `{"name":"Bench {{n}}"}`},
+		{Name: "edu-focus PATCH /users/@current (first_name)", Kind: "write", Method: "PATCH", Path: "/users/@current",
+			Token: d.viewer, ServiceOnly: true, Body: `{"first_name":"Bench{{n}}"}`},
+		{Name: "GraphQL updateUser (firstName)", Kind: "write", Method: "POST", Path: "/graphql", Token: d.viewer, ServiceOnly: true,
+			Body: gqlBody("UpdateUser", updateUserMutation, map[string]any{"id": gid.Encode(d.viewerID),
+				"in": map[string]any{"firstName": "Bench{{n}}"}})},
 		{Name: "users-v1 POST /v1/users (argon2id)", Kind: "write", Method: "POST", Path: "/v1/users", Token: d.admin,
 			Body: `{"email":"w{{n}}@bench.example","name":"Bench Writer","password":"correct-horse-battery"}`},
 	}
