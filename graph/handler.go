@@ -42,6 +42,10 @@ type Options struct {
 	// Budget spends each client's cost points and bounds its requests in
 	// flight (budget.go); nil: off.
 	Budget *budget.Budget
+	// EdgeByEdge loads each edge of a page by a statement of its own
+	// instead of planning the page and its edges into one (relay.Planned);
+	// false, the default, plans them.
+	EdgeByEdge bool
 	// Subscriptions configure the WebSocket endpoint (ws.go); nil or
 	// without an authenticator, upgrades are refused.
 	Subscriptions *SubscriptionOptions

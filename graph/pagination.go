@@ -23,7 +23,7 @@ import (
 
 // connectionSettings are the cursor codec and page sizes of o.
 func connectionSettings(r *Resolver, o Options) *relay.Settings {
-	return &relay.Settings{Codec: r.cursorCodec(), DefaultPage: o.PageSize, MaxPage: o.MaxPageSize}
+	return &relay.Settings{Codec: r.cursorCodec(), DefaultPage: o.PageSize, MaxPage: o.MaxPageSize, EdgeByEdge: o.EdgeByEdge}
 }
 
 // withConnections puts the connection settings in the request's context

@@ -1,0 +1,90 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"userbridge/ent/file"
+	"userbridge/internal/app"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
+)
+
+// TestPlannedPageIsOneStatement shows that a page of users with three
+// edges under each (the avatar, the avatar's owner, the first files with
+// their totalCount) is read by one statement whatever the page size, after
+// the credential lookup (ent/plan.go): no statement reads files or users
+// but the planned one.
+func TestPlannedPageIsOneStatement(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		env, on, take := statementLog(t, url)
+		ctx := context.Background()
+		tok := env.Token(t, env.Admin(t, "root@example.com"))
+		for i := 0; i < 30; i++ {
+			u := env.User(t, fmt.Sprintf("user%02d@example.com", i))
+			for j := 0; j < 1+i%3; j++ {
+				f := env.Store.Client.File.Create().SetOwnerID(u.ID).SetKind(file.KindAvatar).
+					SetName(fmt.Sprintf("f%d.png", j)).SetContentType("image/png").SetSize(int64(j + 1)).SetSha256("x").
+					SetStorageKey(fmt.Sprintf("test/%d/%d", i, j)).SaveX(ctx)
+				if j == 0 {
+					env.Store.Client.User.UpdateOne(u).SetAvatar(f).ExecX(ctx)
+				}
+			}
+		}
+		const q = `query($n: Int) { users(first: $n) { edges { node { id email
+			avatar { id name createdAt owner { publicID } }
+			files(first: 2) { totalCount edges { node { id name size } } } } } } }`
+		for _, n := range []int{3, 25} {
+			take()
+			on.Store(true)
+			res := env.GraphQL(t, tok, q, map[string]any{"n": n})
+			on.Store(false)
+			if len(res.Errors) > 0 {
+				t.Fatalf("errors: %v", res.Errors)
+			}
+			if !strings.Contains(string(res.Data), `"totalCount":2`) || !strings.Contains(string(res.Data), `"owner":{"publicID"`) {
+				t.Fatalf("edges not loaded: %.300s", res.Data)
+			}
+			var page []string
+			for _, l := range take() {
+				if !strings.Contains(l, `credentials`) && !strings.Contains(l, `WHERE "u"."id" = ?`) {
+					page = append(page, l)
+				}
+			}
+			if len(page) != 1 || !strings.Contains(page[0], "UNION ALL") {
+				t.Fatalf("first %d: %d statements for the page, want 1 planned:\n%s", n, len(page), strings.Join(page, "\n"))
+			}
+		}
+	})
+}
+
+// statementLog is the service on url with a log of the statements it runs
+// while the returned flag is set; take returns the log and empties it.
+func statementLog(t *testing.T, url string, options ...func(*app.Config)) (env *apptest.Env, on *atomic.Bool, take func() []string) {
+	t.Helper()
+	var (
+		mu  sync.Mutex
+		log []string
+	)
+	on = new(atomic.Bool)
+	env = apptest.New(t, url, append([]func(*app.Config){func(c *app.Config) {
+		c.QueryLog = func(args ...any) {
+			if line := fmt.Sprint(args...); on.Load() && strings.HasPrefix(line, "driver.Query") {
+				mu.Lock()
+				log = append(log, line)
+				mu.Unlock()
+			}
+		}
+	}}, options...)...)
+	return env, on, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		l := log
+		log = nil
+		return l
+	}
+}
