@@ -22,9 +22,11 @@ import (
 
 // derived are the user's columns that hooks compute from others: a change
 // of email is a change of email, not of email_key too.
+// The avatar is the files' business, which the trail leaves out: adopting
+// one is no change of the user's own.
 var derived = map[string]bool{
 	user.FieldEmailKey: true, user.FieldUsernameKey: true, user.FieldUpdatedAt: true,
-	user.FieldImportTimes: true, user.FieldSessionsRevokedAt: true,
+	user.FieldImportTimes: true, user.FieldSessionsRevokedAt: true, user.FieldAvatarID: true,
 }
 
 // userHook records user.created, user.deleted and, on an update of one

@@ -21,8 +21,9 @@ import (
 // the update and ent's read-back, then the avatar's adoption. The user is
 // read once: ent's read-back after UPDATE is the only other SELECT of it.
 // Before it was one transaction: 13 (PostgreSQL) and 14 (SQLite), the user
-// read four times.
-const patchStatements = 9
+// read four times. The audit event user.changed is one more insert in the
+// same transaction (docs/audit.md).
+const patchStatements = 10
 
 // TestPatchCurrentIsOneTransaction: username and avatar change together or
 // not at all, and the request reads the user once.

@@ -22,8 +22,9 @@ import (
 // (internal/rules/legacyids), the insert, then the avatar's file and the
 // user pointed at it. The new user is not read again. Before it was one transaction it cost one
 // more (the user read again to attach its picture), in two transactions
-// with a compensating delete on failure.
-const createStatements = 9
+// with a compensating delete on failure. The audit event user.created is
+// one more insert in the same transaction (docs/audit.md).
+const createStatements = 10
 
 // fresh is a new empty database of url's backend, for a subtest that
 // needs its own service.
