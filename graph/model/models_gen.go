@@ -148,6 +148,9 @@ type SignatureInput struct {
 	EncodedSignature string `json:"encodedSignature"`
 }
 
+type Subscription struct {
+}
+
 // Changes of updateUser; only the fields given change.
 type UpdateUserInput struct {
 	// New e-mail address, unique ignoring case.
