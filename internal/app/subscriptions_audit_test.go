@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"userbridge/ent/user"
+	"userbridge/internal/app"
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
@@ -90,4 +92,21 @@ func TestSubscriptionTwoReplicas(t *testing.T) {
 		}
 	}
 	t.Logf("delivery from replica A to a subscriber on B (commit to receipt, includes the action): %v", latencies)
+}
+
+// TestSubscriptionDemotedAdmin: an administrator demoted while
+// subscribed is disconnected with 4403, on the event of the demotion.
+func TestSubscriptionDemotedAdmin(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		w := newWSWorld(t, url, func(c *app.Config) { c.Subscriptions.Recheck = time.Hour })
+		other := w.Admin(t, "other-admin@example.com")
+		c := w.connect(t, w.Token(t, other))
+		c.subscribe("1", auditSub, map[string]any{"f": map[string]any{"kinds": []string{"user.created"}}})
+		time.Sleep(100 * time.Millisecond) // the subscribe is read before the demotion
+		if _, _, err := w.Accounts.Update(context.Background(), auth.Operator(), other.ID,
+			accounts.UpdateInput{Role: new(user.RoleUser)}); err != nil {
+			t.Fatal(err)
+		}
+		c.closed(4403)
+	})
 }
