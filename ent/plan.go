@@ -127,7 +127,7 @@ func (p *plan) child(ctx context.Context, query planQuery, parent *planSet, e *p
 		}
 	}
 	s.sel = p.selector(spec, e.childCol, parent, e.parentCol)
-	s.columns = s.sel.UnqualifiedColumns()
+	s.columns = uniqueColumns(s.sel)
 	if !s.ordered() {
 		return false, fmt.Errorf("ent: planned set %d is not ordered by its columns", s.k)
 	}
@@ -203,8 +203,9 @@ func (p *plan) hook(_ context.Context, spec *sqlgraph.QuerySpec) {
 	root.scan = spec.ScanValues
 	assign := spec.Assign
 	spec.Modifiers = append(spec.Modifiers[:len(spec.Modifiers):len(spec.Modifiers)], func(s *sql.Selector) {
+		root.columns = uniqueColumns(s)
 		page := *s
-		root.sel, root.columns = &page, s.UnqualifiedColumns()
+		root.sel = &page
 		*s = *p.statement()
 	})
 	spec.ScanValues = func(columns []string) ([]any, error) {
@@ -329,6 +330,29 @@ func (p *plan) statement() *sql.Selector {
 		}
 	})
 	return b.Select("*").FromExpr(union).OrderExpr(order).Prefix(with)
+}
+
+// uniqueColumns returns the columns s selects, each once: a common table
+// expression may not name one twice (a field and the column a resolver
+// needs can both select it), and selects them so.
+func uniqueColumns(s *sql.Selector) []string {
+	columns := s.UnqualifiedColumns()
+	seen := make(map[string]bool, len(columns))
+	unique := make([]string, 0, len(columns))
+	for _, c := range columns {
+		if !seen[c] {
+			seen[c] = true
+			unique = append(unique, c)
+		}
+	}
+	if len(unique) != len(columns) {
+		qualified := make([]string, len(unique))
+		for i, c := range unique {
+			qualified[i] = s.C(c)
+		}
+		s.Select(qualified...)
+	}
+	return unique
 }
 
 func indexOf(columns []string, c string) int {
