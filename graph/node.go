@@ -25,13 +25,16 @@ func (r *Resolver) node(ctx context.Context, v *auth.Viewer, id int) (ent.Noder,
 		return nil, err
 	}
 	n, err := r.Client.Noder(ctx, id)
+	restore := func() {}
 	if err == nil {
-		n, err = r.withOwner(ctx, n)
+		n, restore, err = r.withOwner(ctx, n)
 	}
 	if err != nil {
 		return nil, notFoundOr(err)
 	}
-	if err := policy.ReadNode(v, n); err != nil {
+	err = policy.ReadNode(v, n)
+	restore()
+	if err != nil {
 		return nil, err
 	}
 	return n, nil
@@ -83,11 +86,13 @@ func (r *Resolver) nodes(ctx context.Context, v *auth.Viewer, ids []int) ([]ent.
 	for i, n := range ns {
 		var err error = apperr.ErrNotFound
 		if n != nil {
-			if n, err = r.withOwner(ctx, n); err != nil {
+			var restore func()
+			if n, restore, err = r.withOwner(ctx, n); err != nil {
 				return nil, notFoundOr(err)
 			}
 			ns[i] = n
 			err = policy.ReadNode(v, n)
+			restore()
 		}
 		if err != nil {
 			ns[i] = nil
@@ -103,7 +108,13 @@ func (r *Resolver) nodes(ctx context.Context, v *auth.Viewer, ids []int) ([]ent.
 // signature's owner is loaded (its role: an administrator's are hidden
 // from managers) when a manager other than an administrator asks for
 // another user's.
-func (r *Resolver) withOwner(ctx context.Context, n ent.Noder) (ent.Noder, error) {
+//
+// That owner holds only its id and role: restore, called once
+// policy.ReadNode has decided, puts back the owner edge n had before (none,
+// or the one the query's field collection loaded), so that the File.owner
+// or Signature.owner the query shows is read whole and not answered from
+// the policy's partial user (its timestamps zero, its e-mail empty).
+func (r *Resolver) withOwner(ctx context.Context, n ent.Noder) (ent.Noder, func(), error) {
 	v := auth.FromContext(ctx)
 	other := func(ownerID int) bool {
 		return ownerID != v.UserID() && policy.OwnerRoleMatters(v)
@@ -111,18 +122,25 @@ func (r *Resolver) withOwner(ctx context.Context, n ent.Noder) (ent.Noder, error
 	switch n := n.(type) {
 	case *ent.Credential:
 		if n.UserID == nil {
-			return r.Client.Credential.Get(ctx, n.ID)
+			c, err := r.Client.Credential.Get(ctx, n.ID)
+			return c, func() {}, err
 		}
 	case *ent.File: // owner_id is read only when the query selects a field that needs it
 		if n.OwnerID == 0 || other(n.OwnerID) {
-			return n, loadOwner(ctx, n.QueryOwner(), &n.OwnerID, &n.Edges.Owner)
+			return n, restoreOwner(&n.Edges.Owner), loadOwner(ctx, n.QueryOwner(), &n.OwnerID, &n.Edges.Owner)
 		}
 	case *ent.Signature:
 		if n.OwnerID == 0 || other(n.OwnerID) {
-			return n, loadOwner(ctx, n.QueryOwner(), &n.OwnerID, &n.Edges.Owner)
+			return n, restoreOwner(&n.Edges.Owner), loadOwner(ctx, n.QueryOwner(), &n.OwnerID, &n.Edges.Owner)
 		}
 	}
-	return n, nil
+	return n, func() {}, nil
+}
+
+// restoreOwner returns a func that puts the owner edge back as it is now.
+func restoreOwner(edge **ent.User) func() {
+	before := *edge
+	return func() { *edge = before }
 }
 
 // loadOwner reads what policy needs of an object's owner (its id and role)
