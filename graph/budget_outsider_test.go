@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"userbridge/internal/app"
 	"userbridge/internal/app/apptest"
+	"userbridge/internal/edge/ratelimit"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
 	"userbridge/internal/rules/passwords"
@@ -239,12 +241,33 @@ func TestOutsiderTransports(t *testing.T) {
 // attempt until its first success: an anonymous caller who knows its
 // client id (public, it is in every authorization URL) pays nothing
 // for a bcrypt per request, and guesses the legacy secret unbounded.
-// Past the login limit, such guesses must be refused.
+// Past the login limit, such guesses must be refused, counted per
+// application and client address; a native secret is never counted.
 func TestOutsiderImportedSecretGuesses(t *testing.T) {
-	t.Skip("known gap, reported: Basic guesses at an imported application's legacy secret hash are not rate limited (auth.Authenticator.basic has no limiter)")
-	e := budgetEnv(t, dbtest.URL(t, dbtest.SQLite))
-	app, _ := e.Application(t, "Legacy", true)
-	hash, err := bcrypt.GenerateFromPassword([]byte("legacy-secret"), 10)
+	const limit = 5
+	limiters := []string{""}
+	if r := os.Getenv("TEST_REDIS_URL"); r != "" {
+		limiters = append(limiters, r)
+	}
+	for _, b := range []dbtest.Backend{dbtest.SQLite, dbtest.Postgres} {
+		for _, redis := range limiters {
+			name := string(b) + "/memory"
+			if redis != "" {
+				name = string(b) + "/redis"
+			}
+			t.Run(name, func(t *testing.T) { importedSecretGuesses(t, dbtest.URL(t, b), redis, limit) })
+		}
+	}
+}
+
+func importedSecretGuesses(t *testing.T, url, redis string, limit int) {
+	e := budgetEnv(t, url, func(c *app.Config) {
+		c.LoginRate = ratelimit.PerMinute(limit, limit)
+		c.RedisURL = redis
+	})
+	legacy, _ := e.Application(t, "Legacy", true)
+	native, nativeSecret := e.Application(t, "Native", true)
+	hash, err := bcrypt.GenerateFromPassword([]byte("legacy-secret"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,18 +275,40 @@ func TestOutsiderImportedSecretGuesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Store.Client.Application.UpdateOne(app).SetSecretHash(stored).ExecX(t.Context())
-	limited := false
-	for range 30 {
+	e.Store.Client.Application.UpdateOne(legacy).SetSecretHash(stored).ExecX(t.Context())
+	try := func(clientID, secret, addr string) int {
 		req := apptest.Request("POST", "/graphql", "", map[string]any{"query": `{ __typename }`})
-		req.SetBasicAuth(app.ClientID, "guess")
-		req.RemoteAddr = "192.0.2.99:1234"
-		if rec := e.Do(req); rec.Code == http.StatusTooManyRequests {
-			limited = true
-			break
+		req.SetBasicAuth(clientID, secret)
+		req.RemoteAddr = addr + ":1234"
+		return e.Do(req).Code
+	}
+	for i := range limit {
+		if code := try(legacy.ClientID, "guess", "192.0.2.99"); code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i+1, code)
 		}
 	}
-	if !limited {
-		t.Fatal("30 guesses at an imported secret, each a bcrypt, none refused")
+	// Past the limit the attempt is refused like a wrong secret without
+	// the bcrypt: even the right secret is refused from this address.
+	if code := try(legacy.ClientID, "legacy-secret", "192.0.2.99"); code != http.StatusUnauthorized {
+		t.Fatalf("right secret past the limit: %d, want 401", code)
+	}
+	// Another address has its own bucket: the guesser cannot lock the
+	// application out; its success restores a native hash, never counted.
+	if code := try(legacy.ClientID, "legacy-secret", "198.51.100.7"); code != http.StatusOK {
+		t.Fatalf("legacy secret from another address: %d", code)
+	}
+	for i := range 2 * limit {
+		if code := try(legacy.ClientID, "guess", "198.51.100.7"); code != http.StatusUnauthorized {
+			t.Fatalf("guess %d after the restore: %d, want 401", i+1, code)
+		}
+	}
+	// A native secret is never counted, from the limited address too.
+	for i := range 2 * limit {
+		if code := try(native.ClientID, "guess", "192.0.2.99"); code != http.StatusUnauthorized {
+			t.Fatalf("native guess %d: %d, want 401", i+1, code)
+		}
+	}
+	if code := try(native.ClientID, nativeSecret, "192.0.2.99"); code != http.StatusOK {
+		t.Fatalf("native secret: %d", code)
 	}
 }

@@ -105,6 +105,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	refusals := a.rateLimitRefusals()
 	a.Accounts.LoginLimiter = countRefusals(limits.Limiter(cfg.LoginRate), refusals.WithLabelValues("login"))
+	a.Auth.SecretLimiter = a.Accounts.LoginLimiter // guesses at imported application secrets
 	a.Accounts.SignInGate = signInGate(limits, cfg.LoginRate)
 	a.APILimiter = countRefusals(limits.Limiter(cfg.APIRate), refusals.WithLabelValues("api"))
 	a.Config.GraphQL.Budget = a.newBudget(limits, cfg)

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"userbridge/ent/credential"
 	"userbridge/ent/user"
 	"userbridge/internal/apperr"
+	"userbridge/internal/edge/ratelimit"
+	"userbridge/internal/edge/reqinfo"
 	"userbridge/internal/store/db"
 )
 
@@ -32,6 +35,10 @@ const lastUsedGranularity = time.Minute
 type Authenticator struct {
 	Client *ent.Client
 	Now    func() time.Time
+	// SecretLimiter counts Basic attempts at an application whose secret
+	// hash is still an imported one (bcrypt and the like): each costs that
+	// slow hash, and the client id is public. Nil: not counted.
+	SecretLimiter ratelimit.Limiter
 }
 
 // Authenticate returns the viewer an Authorization header names, or nil and
@@ -141,6 +148,9 @@ func (a *Authenticator) basic(ctx context.Context, clientID, secret string) (*Vi
 	case err != nil:
 		return nil, lookupFailed(err, "looking up application")
 	}
+	if err := a.throttleImported(ctx, app); err != nil {
+		return nil, err
+	}
 	ok, restore := MatchSecret(app.SecretHash, secret)
 	if !ok {
 		return nil, unauthenticated(ReasonInvalidToken, "invalid application credentials")
@@ -151,6 +161,31 @@ func (a *Authenticator) basic(ctx context.Context, clientID, secret string) (*Vi
 		app.SecretHash = restore
 	}
 	return &Viewer{App: app, Scopes: AppOnlyScopes}, nil
+}
+
+// throttleImported counts an attempt at an application whose secret hash
+// is an imported one, before that hash is computed, whatever its outcome
+// (like a login attempt); past the limit the attempt is refused without
+// computing the hash, even with the right secret. One bucket per
+// application and client address (reqinfo.LimitKey), so guesses from
+// elsewhere cannot lock the application itself out before its first
+// success restores a native hash, after which nothing is counted here
+// (SHA-256 costs no more than a token lookup).
+func (a *Authenticator) throttleImported(ctx context.Context, app *ent.Application) error {
+	if a.SecretLimiter == nil || !strings.HasPrefix(app.SecretHash, "$") {
+		return nil
+	}
+	key := "appsecret:" + strconv.Itoa(app.ID) + ":" + reqinfo.LimitKey(reqinfo.ClientAddr(ctx))
+	res, err := a.SecretLimiter.Allow(ctx, key)
+	if err != nil {
+		return apperr.Wrap(err, "rate limiter")
+	}
+	if !res.Allowed {
+		// Refused like a wrong secret, so every transport answers in the
+		// shape it already has for one (no 429 spelling per dialect).
+		return unauthenticated(ReasonInvalidToken, "invalid application credentials")
+	}
+	return nil
 }
 
 // touch records the credential's last use, at most once a minute. A failure
