@@ -49,8 +49,9 @@ type SubscriptionOptions struct {
 	// as may the request's own host and CORSOrigins ("*": any).
 	PublicURL   string
 	CORSOrigins []string
-	// ConnectionsPerCredential bounds the open connections of one
-	// credential on one replica (0: DefaultConnectionsPerCredential).
+	// ConnectionsPerCredential bounds the open connections of one user,
+	// whatever number of credentials it uses (or of one application
+	// acting alone), on one replica (0: DefaultConnectionsPerCredential).
 	ConnectionsPerCredential int
 	// PerConnection bounds the subscriptions of one connection (0:
 	// DefaultSubscriptionsPerConnection).
@@ -340,7 +341,7 @@ func (e *wsEndpoint) init(ctx context.Context, p transport.InitPayload) (context
 	}
 	if e.perCred[key] >= e.opts.ConnectionsPerCredential {
 		e.mu.Unlock()
-		return initError(ctx, closeTooMany, "Too many connections for this credential")
+		return initError(ctx, closeTooMany, "Too many connections for this user")
 	}
 	e.perCred[key]++
 	s.key = key
@@ -362,12 +363,13 @@ func (e *wsEndpoint) init(ctx context.Context, p transport.InitPayload) (context
 	return ctx, nil, nil
 }
 
-// connectionKey names what the connection limit counts: the credential,
-// or the application of a Basic client.
+// connectionKey names what the connection limit counts: the user a
+// credential acts for (minting more keys buys no more connections, as it
+// buys no more budget), else the application of a client acting alone.
 func connectionKey(v *auth.Viewer) string {
 	switch {
-	case v.Credential != nil:
-		return "c" + strconv.Itoa(v.Credential.ID)
+	case v.UserID() != 0:
+		return "u" + strconv.Itoa(v.UserID())
 	case v.App != nil:
 		return "a" + strconv.Itoa(v.App.ID)
 	}
