@@ -38,11 +38,15 @@ const differentialDocuments = 500
 const differentialSeed = 28
 
 // edgeByEdge configures the service that loads every edge of a page by a
-// statement of its own: the reference the planned loader is compared with.
-// graph.Options has no switch between the two loaders yet, so both
-// services load the same way for now; TestDifferentialDetectsADifference
-// shows the comparison fails when they do not answer alike.
-func edgeByEdge(*app.Config) {}
+// statement of its own (graph.Options.EdgeByEdge): the reference the
+// planned loader is compared with. TestDifferentialDetectsADifference
+// shows the comparison fails when the two do not answer alike.
+func edgeByEdge(c *app.Config) {
+	if c.GraphQL == (graph.Options{}) {
+		c.GraphQL = graph.DefaultOptions
+	}
+	c.GraphQL.EdgeByEdge = true
+}
 
 // differentialEnv is the data set and the viewers of the test.
 type differentialEnv struct {

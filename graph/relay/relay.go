@@ -172,8 +172,12 @@ func Predicate(c *Cursor, after bool, idColumn, column string, desc bool) func(*
 		return sql.FieldLT(idColumn, c.ID)
 	}
 	return func(s *sql.Selector) {
+		// The columns are named now, against the selector as it is when
+		// the predicate is applied (as ent's Field predicates do): the
+		// planned statement (ent/plan.go) later wraps this selector in a
+		// set of its own, where it has no table to name them by.
+		cols := []string{s.C(column), s.C(idColumn)}
 		s.Where(sql.P(func(b *sql.Builder) {
-			cols := []string{s.C(column), s.C(idColumn)}
 			if greater {
 				b.Join(sql.CompositeGT(cols, c.Value, c.ID))
 			} else {

@@ -42,8 +42,11 @@ func (s *Service) List(ctx context.Context, v *auth.Viewer, shows ...string) (*e
 // HasFlags matches users whose flags have every bit of mask set.
 func HasFlags(mask int) predicate.User {
 	return predicate.User(func(s *sql.Selector) {
+		// Named when applied, not when the statement is written: a planned
+		// page (ent/plan.go) wraps this selector where it has no table.
+		flags := s.C("flags")
 		s.Where(sql.P(func(b *sql.Builder) {
-			b.WriteString("(").Ident(s.C("flags")).WriteString(" & ").Arg(mask).WriteString(") = ").Arg(mask)
+			b.WriteString("(").Ident(flags).WriteString(" & ").Arg(mask).WriteString(") = ").Arg(mask)
 		}))
 	})
 }
