@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"userbridge/graph"
 	"userbridge/internal/app"
 	"userbridge/internal/auditlog"
 	"userbridge/internal/edge/reqinfo"
@@ -72,6 +73,12 @@ func settings(cfg *app.Config, logFormat *string) []setting {
 		{"graphql-refused-cost", "GRAPHQL_REFUSED_COST", "GraphQL cost points an operation refused before it runs costs", count(&cfg.Budget.RefusedCost), strconv.Itoa(cfg.Budget.RefusedCost)},
 		{"graphql-concurrency", "GRAPHQL_CONCURRENCY", "GraphQL requests of one client in flight at once per replica; the others wait (0: unbounded)", count(&cfg.Budget.Concurrency), strconv.Itoa(cfg.Budget.Concurrency)},
 		{"graphql-budget-wait", "GRAPHQL_BUDGET_WAIT", "longest wait of a GraphQL request for a slot or for its points before RATE_LIMITED", duration(&cfg.Budget.MaxWait), cfg.Budget.MaxWait.String()},
+		{"graphql-ws-connections", "GRAPHQL_WS_CONNECTIONS", "GraphQL WebSocket connections one user (or one application acting alone) may hold open per replica, whatever its credentials", positive(&cfg.Subscriptions.ConnectionsPerCredential), strconv.Itoa(graph.DefaultConnectionsPerCredential)},
+		{"graphql-ws-subscriptions", "GRAPHQL_WS_SUBSCRIPTIONS", "GraphQL subscriptions running at once on one WebSocket connection", positive(&cfg.Subscriptions.PerConnection), strconv.Itoa(graph.DefaultSubscriptionsPerConnection)},
+		{"graphql-ws-init-timeout", "GRAPHQL_WS_INIT_TIMEOUT", "how long a GraphQL WebSocket may stay open before its connection_init", duration(&cfg.Subscriptions.InitTimeout), graph.DefaultInitTimeout.String()},
+		{"graphql-ws-message-bytes", "GRAPHQL_WS_MAX_MESSAGE_BYTES", "largest message a GraphQL WebSocket client may send, bytes", positive64(&cfg.Subscriptions.MaxMessageBytes), strconv.FormatInt(graph.DefaultMaxMessageBytes, 10)},
+		{"graphql-ws-keep-alive", "GRAPHQL_WS_KEEP_ALIVE", "interval of the server's pings on a GraphQL WebSocket; no pong within two closes it", duration(&cfg.Subscriptions.KeepAlive), graph.DefaultKeepAlive.String()},
+		{"graphql-ws-recheck", "GRAPHQL_WS_RECHECK", "how often a GraphQL WebSocket's credential is checked again (relevant audit events and its expiry check it at once)", duration(&cfg.Subscriptions.Recheck), graph.DefaultRecheck.String()},
 		{"graphql-introspection", "GRAPHQL_INTROSPECTION", "allow GraphQL introspection", boolean(&cfg.GraphQL.Introspection), strconv.FormatBool(cfg.GraphQL.Introspection)},
 		{"link-ttl", "LINK_TTL", "lifetime of signed download links", duration(&cfg.LinkTTL), "1h0m0s"},
 		{"temporary-ttl", "TEMPORARY_FILE_TTL", "lifetime of unadopted temporary files", duration(&cfg.TemporaryFileTTL), "1h0m0s"},

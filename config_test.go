@@ -6,8 +6,12 @@ import (
 	flag "github.com/spf13/pflag"
 	"io"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"userbridge/graph"
 )
 
 func TestGraphQLLimitFlags(t *testing.T) {
@@ -127,6 +131,52 @@ func TestOperationsSettings(t *testing.T) {
 		t.Run(name+" is refused", func(t *testing.T) {
 			if err := resolve(t, env); err == nil {
 				t.Fatal("accepted")
+			}
+		})
+	}
+}
+
+// TestSubscriptionSettings covers the GRAPHQL_WS_* limits of the WebSocket
+// endpoint: unset they stay zero (graph's defaults, which the help shows),
+// a flag or a variable sets each, and a value that cannot be a limit is a
+// usage error rather than an endpoint without one.
+func TestSubscriptionSettings(t *testing.T) {
+	t.Run("unset: graph's defaults", func(t *testing.T) {
+		cfg, err := serverFlags(flag.NewFlagSet("serve", flag.ContinueOnError))()
+		if err != nil || !reflect.DeepEqual(cfg.Subscriptions, graph.SubscriptionOptions{}) {
+			t.Fatalf("%v %+v", err, cfg.Subscriptions)
+		}
+	})
+	t.Run("flags and environment set every limit", func(t *testing.T) {
+		t.Setenv("GRAPHQL_WS_CONNECTIONS", "3")
+		t.Setenv("GRAPHQL_WS_RECHECK", "30s")
+		t.Setenv("GRAPHQL_WS_SUBSCRIPTIONS", "99") // the flag wins
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		resolve := serverFlags(fs)
+		if err := fs.Parse([]string{"--graphql-ws-subscriptions=4", "--graphql-ws-init-timeout=2s",
+			"--graphql-ws-message-bytes=8192", "--graphql-ws-keep-alive=40s"}); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := resolve()
+		want := graph.SubscriptionOptions{ConnectionsPerCredential: 3, PerConnection: 4, InitTimeout: 2 * time.Second,
+			KeepAlive: 40 * time.Second, Recheck: 30 * time.Second, MaxMessageBytes: 8192}
+		if err != nil || !reflect.DeepEqual(cfg.Subscriptions, want) {
+			t.Fatalf("%v %+v", err, cfg.Subscriptions)
+		}
+	})
+	for name, bad := range map[string][2]string{
+		"no connection at all":   {"GRAPHQL_WS_CONNECTIONS", "0"},
+		"negative subscriptions": {"GRAPHQL_WS_SUBSCRIPTIONS", "-1"},
+		"a zero init timeout":    {"GRAPHQL_WS_INIT_TIMEOUT", "0"},
+		"a bare number":          {"GRAPHQL_WS_KEEP_ALIVE", "25"},
+		"a zero recheck":         {"GRAPHQL_WS_RECHECK", "0s"},
+		"a size with a unit":     {"GRAPHQL_WS_MAX_MESSAGE_BYTES", "64KiB"},
+	} {
+		t.Run(name+" is refused", func(t *testing.T) {
+			t.Setenv(bad[0], bad[1])
+			_, err := serverFlags(flag.NewFlagSet("serve", flag.ContinueOnError))()
+			if err == nil || !strings.Contains(err.Error(), bad[0]) {
+				t.Fatalf("accepted or unnamed: %v", err)
 			}
 		})
 	}
