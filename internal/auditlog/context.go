@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/go-chi/chi/v5"
 	"go.opentelemetry.io/otel/trace"
 
@@ -94,6 +95,19 @@ var prefixes = []struct{ prefix, transport string }{
 	{"/.well-known/", TransportOAuth},
 }
 
+// operationName is the name of the GraphQL operation of ctx. The access
+// log's facts name it only once the response is written, after the
+// mutation's events are recorded; during execution gqlgen's operation
+// context has it.
+func operationName(ctx context.Context) string {
+	if graphql.HasOperationContext(ctx) {
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Name != "" {
+			return op.Name
+		}
+	}
+	return reqinfo.FactsOf(ctx).Operation
+}
+
 // transportOf and routeOf read the transport and route of ctx: what
 // WithTransport set, else the request's route pattern as chi matched it
 // (the same pattern the access log and the metrics show), with the GraphQL
@@ -112,7 +126,7 @@ func transportOf(ctx context.Context) (transport, route string) {
 			}
 		}
 		if transport == TransportGraphQL {
-			if op := reqinfo.FactsOf(ctx).Operation; op != "" {
+			if op := operationName(ctx); op != "" {
 				route += " " + op
 			}
 		}
