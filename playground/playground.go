@@ -64,6 +64,12 @@ const assetPrefix = "/assets/"
 // localStorage ("graphiql:tabState"); the page reopens the last active tab
 // on a reload or in a new browser tab, token and query included, without
 // opening an empty one (build/config.js).
+//
+// Queries and mutations go to endpoint over HTTP; subscriptions go over a
+// WebSocket to the same URL (ws: or wss:), graphql-transport-ws through
+// the graphql-ws client, authenticated by connection_init with the Headers
+// editor's Authorization (build/fetcher.js). The page's connect-src 'self'
+// covers that WebSocket in browsers that follow CSP Level 3.
 func Handler(endpoint string) http.Handler {
 	assets := mustLoadAssets(dist)
 	page := newPage(endpoint, assets)
