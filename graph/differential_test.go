@@ -235,7 +235,7 @@ func (g *docGen) document(i int) genDoc {
 			body.WriteString(g.b.String() + "} ")
 		case k < 9:
 			id := g.d.userIDs[g.r.IntN(len(g.d.userIDs))]
-			body.WriteString(fmt.Sprintf("%s(id: %q) { ", g.aliased("user", used), id))
+			fmt.Fprintf(&body, "%s(id: %q) { ", g.aliased("user", used), id)
 			g.b.Reset()
 			g.userSelection(2)
 			body.WriteString(g.b.String() + "} ")
@@ -244,7 +244,7 @@ func (g *docGen) document(i int) genDoc {
 			if g.r.IntN(2) == 0 {
 				ids = g.d.fileIDs
 			}
-			body.WriteString(fmt.Sprintf("%s(id: %q) { __typename ... on User { ", g.aliased("node", used), ids[g.r.IntN(len(ids))]))
+			fmt.Fprintf(&body, "%s(id: %q) { __typename ... on User { ", g.aliased("node", used), ids[g.r.IntN(len(ids))])
 			g.b.Reset()
 			g.noUserName = true
 			g.userSelection(1)

@@ -87,14 +87,13 @@ func (tr *trail) skip(t *testing.T) { t.Helper(); tr.since(t) }
 // want is what one expected event must say; empty fields are not checked
 // except Target, which is checked as given ("" must be empty).
 type want struct {
-	kind                  auditlog.Kind
-	actorKind             auditevent.ActorKind
-	actorUser, actorApp   string
-	targetType, targetID  string
-	transport, reason     string
-	details               map[string]string
-	detailsPresent        []string
-	checkTargetEvenIfNone bool
+	kind                 auditlog.Kind
+	actorKind            auditevent.ActorKind
+	actorUser, actorApp  string
+	targetType, targetID string
+	transport, reason    string
+	details              map[string]string
+	detailsPresent       []string
 }
 
 // expect checks that evs hold exactly one event of each kind of ws, and

@@ -39,8 +39,8 @@ const (
 	ApplicationChanged     Kind = "application.changed"
 	ApplicationDeleted     Kind = "application.deleted"
 	ApplicationSecretReset Kind = "application.secret_rotated"
-	CredentialMinted       Kind = "credential.minted"
-	CredentialRevoked      Kind = "credential.revoked"
+	CredentialMinted       Kind = "credential.minted"  //nolint:gosec // G101: an event kind, not a secret
+	CredentialRevoked      Kind = "credential.revoked" //nolint:gosec // G101: an event kind, not a secret
 )
 
 // kindPattern is the shape every kind has; Record refuses any other, so a

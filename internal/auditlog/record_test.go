@@ -75,7 +75,7 @@ func (e *env) events(t *testing.T) []*ent.AuditEvent {
 	return evs
 }
 
-func (e *env) user(t *testing.T, ctx context.Context, email string) *ent.User {
+func (e *env) user(ctx context.Context, t *testing.T, email string) *ent.User {
 	t.Helper()
 	u, err := e.store.Client.User.Create().SetEmail(email).SetUsername(strings.Split(email, "@")[0]).
 		SetLogin(email).SetPasswordHash("$argon2id$secret-hash-value").Save(ctx)
@@ -95,7 +95,7 @@ func requestCtx(v *auth.Viewer) context.Context {
 func TestRecordCommitsWithItsAction(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
 		e := newEnv(t, url)
-		admin := e.user(t, auditlog.Quiet(context.Background()), "admin@example.com")
+		admin := e.user(auditlog.Quiet(context.Background()), t, "admin@example.com")
 		ctx := requestCtx(&auth.Viewer{User: admin, Scopes: auth.AllScopes})
 
 		t.Run("a rolled-back action leaves no event, no log line, no notification", func(t *testing.T) {
@@ -199,7 +199,7 @@ func TestGenericEventsNameFieldsNotSecrets(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
 		e := newEnv(t, url)
 		ctx := context.Background()
-		u := e.user(t, ctx, "person@example.com")
+		u := e.user(ctx, t, "person@example.com")
 		c := e.store.Client
 		u = c.User.UpdateOne(u).SetFirstName("Ann").SetPasswordHash("$argon2id$another-secret-hash").SaveX(ctx)
 		u = c.User.UpdateOne(u).SetRole(user.RoleAdmin).SaveX(ctx)

@@ -23,12 +23,12 @@ const (
 	// CredentialRefreshed: a refresh token exchanged for a new pair at the
 	// OAuth token endpoint; target: the new access token; details: the
 	// refresh token spent, the new one, user, scopes.
-	CredentialRefreshed Kind = "credential.refreshed"
+	CredentialRefreshed Kind = "credential.refreshed" //nolint:gosec // G101: an event kind, not a secret
 	// CredentialReused: a spent authorization code or a rotated refresh
 	// token came back (a leak, or a client retrying what it must not);
 	// the grant's tokens are revoked. Details: what came back
 	// (authorization_code or refresh_token), the grant's client, user.
-	CredentialReused Kind = "credential.reused"
+	CredentialReused Kind = "credential.reused" //nolint:gosec // G101: an event kind, not a secret
 	// ConsentGiven: a user approved scopes for an application on the
 	// consent screen; details: the scopes approved, all scopes now held.
 	ConsentGiven Kind = "consent.given"
