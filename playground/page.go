@@ -44,11 +44,17 @@ func newPage(endpoint string, assets assetSet) *page {
 // contentSecurityPolicy allows scripts, styles and fetches from the page's
 // own origin only, so a stray CDN reference fails loudly. Inline styles are
 // allowed because the editors set element styles; fonts are data: URLs in
-// GraphiQL's CSS. An absolute endpoint URL adds its origin to connect-src.
+// GraphiQL's CSS. An absolute endpoint URL adds its origin to connect-src,
+// with its WebSocket twin for subscriptions; 'self' covers the same
+// origin's ws: and wss: (CSP Level 3).
 func contentSecurityPolicy(endpoint string) string {
 	connect := "'self'"
 	if u, err := url.Parse(endpoint); err == nil && u.Scheme != "" && u.Host != "" {
-		connect += " " + u.Scheme + "://" + u.Host
+		ws := "ws"
+		if u.Scheme == "https" {
+			ws = "wss"
+		}
+		connect += " " + u.Scheme + "://" + u.Host + " " + ws + "://" + u.Host
 	}
 	return strings.Join([]string{
 		"default-src 'none'",

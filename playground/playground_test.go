@@ -183,7 +183,28 @@ func TestBundleHasNoCDN(t *testing.T) {
 
 func TestRemoteEndpointIsAllowedByCSP(t *testing.T) {
 	csp := contentSecurityPolicy("https://api.example.com/graphql")
-	if !strings.Contains(csp, "connect-src 'self' https://api.example.com;") {
+	if !strings.Contains(csp, "connect-src 'self' https://api.example.com wss://api.example.com;") {
 		t.Errorf("CSP %q", csp)
+	}
+}
+
+// The bundle carries the WebSocket client that runs subscriptions, speaking
+// the one protocol the server accepts (TestPlaygroundSubscription runs it
+// in a browser).
+func TestBundleHasSubscriptionClient(t *testing.T) {
+	srv := newServer(t)
+	res, err := http.Get(srv.URL + "/graphiql/assets/graphiql.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"graphql-transport-ws", "connection_init", "wss:"} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("served bundle lacks %q", want)
+		}
 	}
 }

@@ -18,8 +18,9 @@ import (
 // An administrator's subscription run in the playground streams the audit
 // event of an action taken afterwards (over the WebSocket, authenticated
 // with the Headers editor's token at connection_init); a non-administrator's
-// shows FORBIDDEN. Runs in headless Chromium against the real router
-// (skipped without chromium unless REQUIRE_BROWSER=1).
+// shows FORBIDDEN, and a bad token's the close code 4401. Runs in headless
+// Chromium against the real router (skipped without chromium unless
+// REQUIRE_BROWSER=1).
 func TestPlaygroundSubscription(t *testing.T) {
 	env := apptest.New(t, dbtest.URL(t, dbtest.SQLite))
 	admin := env.Token(t, env.Admin(t, "watcher@example.com"))
@@ -58,6 +59,8 @@ func TestPlaygroundSubscription(t *testing.T) {
 	texts := browsertest.RunSteps(t, open(admin), 60*time.Second,
 		browsertest.Step{In: playground.ResultPaneSelector, WaitFor: `"user.created"`, FailOn: "WebSocket"},
 		browsertest.Step{NewTab: open(bob), In: playground.ResultPaneSelector, WaitFor: "FORBIDDEN"},
+		// A token the server refuses closes the connection; the pane says so.
+		browsertest.Step{NewTab: open("ubk_not-a-key"), In: playground.ResultPaneSelector, WaitFor: "WebSocket closed: 4401"},
 	)
 	cancel()
 	id := <-created
