@@ -2,6 +2,7 @@ package auditlog
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -143,8 +144,14 @@ func applicationHook(next ent.Mutator) ent.Mutator {
 		switch {
 		case m.Op().Is(ent.OpCreate | ent.OpUpdateOne):
 			fields := changed(m)
-			if m.Op().Is(ent.OpUpdateOne) && len(fields) == 0 {
-				return next.Mutate(ctx, m)
+			if m.Op().Is(ent.OpUpdateOne) {
+				var err error
+				if fields, err = differing(ctx, am, fields); err != nil {
+					return nil, err
+				}
+				if len(fields) == 0 {
+					return next.Mutate(ctx, m)
+				}
 			}
 			v, err := next.Mutate(ctx, m)
 			if err != nil {
@@ -183,6 +190,40 @@ func applicationHook(next ent.Mutator) ent.Mutator {
 		}
 		return next.Mutate(ctx, m)
 	})
+}
+
+// differing keeps of the fields an update of one application sets those
+// whose value it changes. The writers (updateApplication, app update)
+// replace every setting at once, most of them with the value they had:
+// the event names what changed. Cleared fields are changes. It reads the
+// row once (ent caches the old row of the mutation), on a rare write.
+func differing(ctx context.Context, am *ent.ApplicationMutation, fields []string) ([]string, error) {
+	out := fields[:0:0]
+	for _, f := range fields {
+		v, set := am.Field(f)
+		if !set {
+			out = append(out, f) // cleared
+			continue
+		}
+		old, err := am.OldField(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		if !same(old, v) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// same reports whether a field's old and new values are equal, an empty
+// list and none being the same.
+func same(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Kind() == reflect.Slice && vb.Kind() == reflect.Slice && va.Len() == 0 && vb.Len() == 0 {
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // credentialHook records credential.minted and credential.revoked. The
