@@ -100,7 +100,7 @@ const (
 )
 
 // TestAuditEventsThroughEveryTransport drives user creation, change,
-// deletion, ban and unban, password change and reset, role and privilege
+// deletion, ban and unban, suspension, password change and reset, role and privilege
 // changes, API key mint and revocation, and application create, change and
 // delete through each HTTP transport that offers them, and checks for each
 // the events' kinds, actor, target, transport, route and fields; then that
@@ -279,6 +279,17 @@ func TestAuditEventsThroughEveryTransport(t *testing.T) {
 					return []want{byAdmin(auditlog.UserBanned, graphql, userT, u.PublicID),
 						byAdmin(auditlog.CredentialRevoked, graphql, credT, onlyCredential(t, u)),
 						byAdmin(auditlog.UserUnbanned, graphql, userT, u.PublicID)}
+				}},
+			{name: "graphql-updateUser-suspend-reactivate", route: "POST /graphql UpdateUser",
+				fields: map[auditlog.Kind][]string{auditlog.UserSuspended: {"status"}, auditlog.UserReactivated: {"status"}},
+				act: func(t *testing.T) []want {
+					u := tr.User(t, "suspend-gql@example.com")
+					tr.skip(t)
+					for _, status := range []string{"SUSPENDED", "ACTIVE"} {
+						gql(t, adminTok, opNamedUpdateUser, map[string]any{"id": gid.Encode(u.ID), "in": map[string]any{"status": status}})
+					}
+					return []want{byAdmin(auditlog.UserSuspended, graphql, userT, u.PublicID),
+						byAdmin(auditlog.UserReactivated, graphql, userT, u.PublicID)}
 				}},
 			{name: "edu-focus-ban-unban", routes: map[auditlog.Kind]string{
 				auditlog.UserBanned: "POST /users/{id}/ban", auditlog.CredentialRevoked: "POST /users/{id}/ban",
