@@ -113,7 +113,7 @@ func TestRequestErrors(t *testing.T) {
 		{name: "PUT is 405", method: "PUT", body: `{"query":"{ __typename }"}`, status: 405, code: "BAD_USER_INPUT", reason: "method_not_allowed", allow: "OPTIONS, GET, POST"},
 		{name: "DELETE is 405", method: "DELETE", status: 405, code: "BAD_USER_INPUT", reason: "method_not_allowed", allow: "OPTIONS, GET, POST"},
 		{name: "POST text/plain is 415", contentType: "text/plain", body: `{"query":"{ __typename }"}`, status: 415, code: "BAD_USER_INPUT", reason: "unsupported_media_type"},
-		{name: "WebSocket upgrade is 400", method: "GET", contentType: "upgrade", status: 400, code: "BAD_USER_INPUT", reason: "upgrade_not_supported"},
+		{name: "WebSocket upgrade without graphql-transport-ws is 400", method: "GET", contentType: "upgrade", status: 400, code: "BAD_USER_INPUT", reason: "unsupported_subprotocol"},
 		{name: "POST without Content-Type is 415", contentType: "-", body: `{"query":"{ __typename }"}`, status: 415, code: "BAD_USER_INPUT", reason: "unsupported_media_type"},
 	}
 	for _, c := range cases {

@@ -108,6 +108,8 @@ func entityOf(typeName string) string {
 		return policy.OfSignatures
 	case strings.HasPrefix(typeName, "Credential"):
 		return policy.OfCredentials
+	case strings.HasPrefix(typeName, "AuditEvent"):
+		return policy.OfAuditEvents
 	}
 	return typeName // unknown to policy: refused there
 }

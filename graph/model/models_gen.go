@@ -148,6 +148,7 @@ type SignatureInput struct {
 	EncodedSignature string `json:"encodedSignature"`
 }
 
+// Operations that stream results over a WebSocket at /graphql (graphql-transport-ws): each result is sent as it happens.
 type Subscription struct {
 }
 

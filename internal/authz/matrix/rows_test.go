@@ -307,6 +307,7 @@ func gqlRows(s *ast.Schema) []row {
 		gqlRow("mutation", "revokeCredential", "B's", revokeOther, `mutation { revokeCredential(id: "%[4]s") { id } }`),
 		gqlRow("mutation", "revokeCredential", "own", ownCredentials, `mutation { revokeCredential(id: "%[6]s") { id } }`),
 		gqlRow("query", "applications", "", readApplications, `{ applications { clientId } }`),
+		gqlRow("query", "auditEvents", "", readAuditEvents, `{ auditEvents(first: 3) { edges { node { kind } } } }`),
 		gqlRow("query", "authorizedApplications", "", ownCredentials, `{ authorizedApplications { scopes } }`),
 		gqlRow("mutation", "createApplication", "", manageApplications,
 			`mutation { createApplication(input: {name: "Matrix", redirectUris: ["https://app.example/cb"], scopes: ["identity"]}) { clientSecret } }`),
@@ -386,6 +387,18 @@ func readApplications(c col) outcome {
 		return o
 	}
 	if !c.firstParty() || c.user != administrator {
+		return forbidden
+	}
+	return allowed
+}
+
+// readAuditEvents: an administrator through a first-party credential
+// that carries every scope (a narrowed key reads no trail).
+func readAuditEvents(c col) outcome {
+	if o := readApplications(c); o != allowed {
+		return o
+	}
+	if !c.hasAll(allScopes...) {
 		return forbidden
 	}
 	return allowed

@@ -19,10 +19,11 @@ const EveryListedUser = -1
 // it through an edge.
 const (
 	OfUser        = "user"
-	OfFiles       = "files"       // the user's files (User.files)
-	OfAvatar      = "avatar"      // the user's avatar, shown with the user
-	OfSignatures  = "signatures"  // the user's signatures
-	OfCredentials = "credentials" // the user's credentials
+	OfFiles       = "files"        // the user's files (User.files)
+	OfAvatar      = "avatar"       // the user's avatar, shown with the user
+	OfSignatures  = "signatures"   // the user's signatures
+	OfCredentials = "credentials"  // the user's credentials
+	OfAuditEvents = "audit_events" // the audit trail, read by administrators
 )
 
 // FilterRead is one thing a filter condition or an ordering reads.
@@ -66,6 +67,9 @@ var ownedFields = map[string]map[string]bool{
 	OfAvatar:      fileFields,
 	OfSignatures:  set("id", "created_at", "external_application", "format"),
 	OfCredentials: set("id", "created_at", "kind", "consented", "expires_at", "revoked_at", "last_used_at"),
+	// The trail is read only whole, by its readers (ReadAuditEvents); ent
+	// generates its ordering by time, which auditEvents does not offer yet.
+	OfAuditEvents: set("occurred_at"),
 }
 
 var fileFields = set("id", "created_at", "kind", "nature", "name", "content_type", "file_type",
@@ -144,6 +148,8 @@ func filterRead(v *auth.Viewer, r FilterRead) error {
 			return forbidden(ReasonPrivilege, "filtering on credentials needs a first-party credential")
 		}
 		return readOwnedBy(v, r.Owner, "", "credentials")
+	case OfAuditEvents:
+		return ReadAuditEvents(v)
 	}
 	return forbidden("not_filterable", "filtering on "+r.Of+" is not allowed")
 }
