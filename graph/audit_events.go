@@ -20,27 +20,12 @@ func (r *Resolver) auditEvents(ctx context.Context, after *relay.Cursor, first *
 	if err := policy.ReadAuditEvents(auth.FromContext(ctx)); err != nil {
 		return nil, err
 	}
-	var f auditlog.Filter
-	if filter != nil {
-		f.Kinds = filter.Kinds
-		if filter.Actor != nil {
-			f.Actor = *filter.Actor
-		}
-		if filter.ActorKind != nil {
-			f.ActorKind = *filter.ActorKind
-		}
-		if filter.Target != nil {
-			f.Target = *filter.Target
-		}
-		if filter.TargetType != nil {
-			f.TargetType = *filter.TargetType
-		}
-		if filter.Since != nil {
-			f.Since = *filter.Since
-		}
-		if filter.Until != nil {
-			f.Until = *filter.Until
-		}
+	f := auditFilter(filter)
+	if filter != nil && filter.Since != nil {
+		f.Since = *filter.Since
+	}
+	if filter != nil && filter.Until != nil {
+		f.Until = *filter.Until
 	}
 	return auditlog.Query(r.Client, f).Paginate(paginationView(ctx), after, first, before, last,
 		ent.WithAuditEventOrder(auditlog.NewestFirst))

@@ -39,7 +39,7 @@ func (r *Resolver) subscribeAuditEvents(ctx context.Context, filter *model.Audit
 		s.subs.Add(-1)
 		return nil, apperr.New(apperr.RateLimited, "too_many_subscriptions", "this connection has as many subscriptions as it may")
 	}
-	f := subscriptionFilter(filter)
+	f := auditFilter(filter)
 	l := s.endpoint.opts.Fanout.Subscribe(fanoutBuffer)
 	out := make(chan *ent.AuditEvent)
 	go func() {
@@ -75,8 +75,10 @@ func (r *Resolver) subscribeAuditEvents(ctx context.Context, filter *model.Audit
 	return out, nil
 }
 
-// subscriptionFilter is the query's filter without its time bounds.
-func subscriptionFilter(filter *model.AuditEventFilter) auditlog.Filter {
+// auditFilter is an AuditEventFilter without its time bounds: the whole
+// filter of a subscription (events arrive as they happen), and the query's
+// before it adds since and until.
+func auditFilter(filter *model.AuditEventFilter) auditlog.Filter {
 	var f auditlog.Filter
 	if filter == nil {
 		return f
