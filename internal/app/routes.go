@@ -70,7 +70,7 @@ func (a *App) routes() (http.Handler, error) {
 		Key: a.Files.DeriveKey("oauth screens"), Now: a.Config.Now, Logger: a.Config.Logger,
 		SecretConfigured: a.Config.Secret != "", SealKey: a.Files.DeriveKey("oidc signing keys"),
 		KeyRotation: a.Config.OIDCKeyRotation, SigningAlg: a.Config.OIDCSigningAlg, Avatars: a.Files,
-		CORSOrigins: a.Config.CORSOrigins}).Routes(r)
+		CORSOrigins: a.Config.CORSOrigins, Auth: a.Auth}).Routes(r)
 	// Signed download links: the link is the credential.
 	r.With(noStore).Get("/files/{signed}/{name}", a.Files.Download)
 	r.With(noStore).Head("/files/{signed}/{name}", a.Files.Download)

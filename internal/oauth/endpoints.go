@@ -19,6 +19,7 @@ import (
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	// One event per exchange, recorded here (audit.go), not the hooks' one per row.
 	ctx, ev := withTokenEvent(auditlog.Quiet(r.Context()))
+	ctx, limited := withLimitNote(ctx)
 	var ar fosite.AccessRequester
 	var resp fosite.AccessResponder
 	err := readClientForm(w, r)
@@ -46,7 +47,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if ev.reuse != "" {
 		s.recordReuse(ctx, tokenClient(r, ar), ev)
 	}
-	if writeUnavailable(w, err) {
+	if writeUnavailable(w, err) || writeLimited(w, limited) {
 		return
 	}
 	if err != nil {
@@ -125,12 +126,12 @@ func grantError(r *http.Request, ar fosite.AccessRequester, err error) error {
 // revoke is POST /oauth/revoke (RFC 7009): a client revokes one of its own
 // tokens; a refresh token takes its whole grant with it.
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	ctx, limited := withLimitNote(r.Context())
 	err := readClientForm(w, r)
 	if err == nil {
 		err = s.provider.NewRevocationRequest(ctx, r)
 	}
-	if writeUnavailable(w, err) {
+	if writeUnavailable(w, err) || writeLimited(w, limited) {
 		return
 	}
 	s.provider.WriteRevocationResponse(ctx, w, err)
@@ -141,7 +142,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 // own tokens: another client's token is inactive to it, as a token that
 // does not exist.
 func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	ctx, limited := withLimitNote(r.Context())
 	id, _, ok := r.BasicAuth()
 	if !ok {
 		s.provider.WriteIntrospectionError(ctx, w, fosite.ErrRequestUnauthorized.WithHint(
@@ -161,7 +162,7 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ir, err := s.provider.NewIntrospectionRequest(ctx, r, newSession())
-	if writeUnavailable(w, err) {
+	if writeUnavailable(w, err) || writeLimited(w, limited) {
 		return
 	}
 	if err != nil {

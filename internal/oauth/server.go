@@ -19,6 +19,7 @@ import (
 
 	"userbridge/ent"
 	"userbridge/internal/rules/accounts"
+	"userbridge/internal/rules/auth"
 )
 
 // Lifetimes of what the server issues.
@@ -47,6 +48,10 @@ type Config struct {
 	SigningAlg       string        // RS256 (default) or ES256
 	Avatars          AvatarLinker  // the picture claim's signed link; nil: no picture
 	CORSOrigins      []string      // CORS_ORIGINS, also allowed on the token endpoints
+	// Auth counts client authentications at an imported application
+	// secret in the bucket Basic authentication spends
+	// (ThrottleImportedSecret); nil: not counted.
+	Auth *auth.Authenticator
 }
 
 // AvatarLinker makes a signed download link for a file (files.Service).
@@ -89,7 +94,7 @@ func New(cfg Config) *Server {
 		EnforcePKCEForPublicClients: true,
 		TokenURL:                    cfg.PublicURL + "/oauth/token",
 		RefreshTokenScopes:          []string{}, // every grant gets a refresh token
-		ClientSecretsHasher:         secretHasher{store: st},
+		ClientSecretsHasher:         secretHasher{store: st, auth: cfg.Auth},
 		// The code's stored request keeps what the token endpoint checks
 		// (fosite's default: code, redirect_uri) and the OpenID parameters
 		// the id_token is made from.

@@ -79,12 +79,24 @@ func (s strategy) ValidateAuthorizeCode(_ context.Context, r fosite.Requester, c
 // secretHasher compares client secrets the way Basic id:secret does
 // (auth.MatchSecret): SHA-256, in constant time; an imported secret hash
 // with its own algorithm, once, then restored as a SHA-256 through the
-// store (in fosite's transaction when there is one).
-type secretHasher struct{ store *store }
+// store (in fosite's transaction when there is one). Attempts at an
+// imported hash spend the bucket Basic spends (auth.ThrottleImportedSecret)
+// before the slow hash is computed; fosite calls Compare for the token,
+// revocation and introspection endpoints alike, so all three count.
+type secretHasher struct {
+	store *store
+	auth  *auth.Authenticator // nil: attempts not counted
+}
 
 func (h secretHasher) Compare(ctx context.Context, hash, data []byte) error {
 	if len(hash) == 0 {
 		return fosite.ErrInvalidClient
+	}
+	// The endpoints answer 429 for the note (writeLimited); fosite
+	// answers 401 for the error.
+	if err := h.auth.ThrottleImportedSecret(ctx, string(hash)); err != nil {
+		noteLimited(ctx, err)
+		return err
 	}
 	ok, restore := auth.MatchSecret(string(hash), string(data))
 	if !ok {

@@ -3,7 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/base64"
-	"strconv"
+	"errors"
 	"strings"
 	"time"
 
@@ -163,27 +163,54 @@ func (a *Authenticator) basic(ctx context.Context, clientID, secret string) (*Vi
 	return &Viewer{App: app, Scopes: AppOnlyScopes}, nil
 }
 
-// throttleImported counts an attempt at an application whose secret hash
-// is an imported one, before that hash is computed, whatever its outcome
-// (like a login attempt); past the limit the attempt is refused without
-// computing the hash, even with the right secret. One bucket per
-// application and client address (reqinfo.LimitKey), so guesses from
+// throttleImported refuses a Basic attempt that ThrottleImportedSecret
+// limits like a wrong secret, so every REST and GraphQL transport answers
+// in the shape it already has for one (no 429 spelling per dialect).
+func (a *Authenticator) throttleImported(ctx context.Context, app *ent.Application) error {
+	err := a.ThrottleImportedSecret(ctx, app.SecretHash)
+	if _, ok := errors.AsType[*SecretGuessesLimited](err); ok {
+		return unauthenticated(ReasonInvalidToken, "invalid application credentials")
+	}
+	return err
+}
+
+// SecretGuessesLimited refuses an attempt at an imported application
+// secret past SecretLimiter's bucket, before the slow hash is computed.
+type SecretGuessesLimited struct {
+	RetryAfter time.Duration // until the bucket admits one more attempt
+}
+
+func (e *SecretGuessesLimited) Error() string {
+	return "too many attempts at this application's secret"
+}
+
+// ThrottleImportedSecret counts an attempt at an application whose secret
+// hash (secretHash, as stored) is an imported one, before that hash is
+// computed, whatever its outcome (like a login attempt); past the limit it
+// returns *SecretGuessesLimited, and the caller refuses the attempt
+// without computing the hash, even with the right secret. Every path that
+// checks an application's secret calls it: Basic here, and the OAuth
+// token, revocation and introspection endpoints' client authentication
+// (package oauth), so they spend one bucket.
+//
+// One bucket per imported hash (which names one application: it is
+// salted) and client address (reqinfo.LimitKey), so guesses from
 // elsewhere cannot lock the application itself out before its first
 // success restores a native hash, after which nothing is counted here
-// (SHA-256 costs no more than a token lookup).
-func (a *Authenticator) throttleImported(ctx context.Context, app *ent.Application) error {
-	if a.SecretLimiter == nil || !strings.HasPrefix(app.SecretHash, "$") {
+// (SHA-256 costs no more than a token lookup). The key carries the
+// hash's SHA-256, never the hash: whoever lists Redis's keys learns
+// nothing to attack offline.
+func (a *Authenticator) ThrottleImportedSecret(ctx context.Context, secretHash string) error {
+	if a == nil || a.SecretLimiter == nil || !strings.HasPrefix(secretHash, "$") {
 		return nil
 	}
-	key := "appsecret:" + strconv.Itoa(app.ID) + ":" + reqinfo.LimitKey(reqinfo.ClientAddr(ctx))
+	key := "appsecret:" + HashSecret(secretHash)[:32] + ":" + reqinfo.LimitKey(reqinfo.ClientAddr(ctx))
 	res, err := a.SecretLimiter.Allow(ctx, key)
 	if err != nil {
 		return apperr.Wrap(err, "rate limiter")
 	}
 	if !res.Allowed {
-		// Refused like a wrong secret, so every transport answers in the
-		// shape it already has for one (no 429 spelling per dialect).
-		return unauthenticated(ReasonInvalidToken, "invalid application credentials")
+		return &SecretGuessesLimited{RetryAfter: res.RetryAfter}
 	}
 	return nil
 }
