@@ -62,16 +62,6 @@ var (
 				Columns: []*schema.Column{AuditEventsColumns[2]},
 			},
 			{
-				Name:    "auditevent_actor_user_occurred_at",
-				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[4], AuditEventsColumns[2]},
-			},
-			{
-				Name:    "auditevent_actor_application_occurred_at",
-				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[5], AuditEventsColumns[2]},
-			},
-			{
 				Name:    "auditevent_target_id_occurred_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[8], AuditEventsColumns[2]},

@@ -21,8 +21,9 @@ type Filter struct {
 	Until      time.Time // before
 }
 
-// Query selects the events f matches from c. Each filter has its index
-// (ent/schema/audit_event.go), ending in the time the pages are ordered by.
+// Query selects the events f matches from c. The target and the kinds
+// have their index, ending in the time the pages are ordered by; the actor
+// walks the time index (ent/schema/audit_event.go says why).
 func Query(c *ent.Client, f Filter) *ent.AuditEventQuery {
 	var ps []predicate.AuditEvent
 	if f.Actor != "" {
