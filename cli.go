@@ -33,11 +33,13 @@ func newRoot(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.SetContext(ctx)
 	// What an administration command does is the operator's, through the
-	// command line: the audit trail says so. The servers (the root, serve,
-	// shadow) leave each request to say who acts.
+	// command line, on the route of the command's path (without its
+	// arguments, which may name a person): the audit trail says so. The
+	// servers (the root, serve, shadow) leave each request to say who acts
+	// and where.
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
 		if cmd != root && cmd.Name() != "serve" && cmd.Name() != "shadow" {
-			cmd.SetContext(auditlog.WithOperator(cmd.Context()))
+			cmd.SetContext(auditlog.WithRoute(auditlog.WithOperator(cmd.Context()), cmd.CommandPath()))
 		}
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{err: plainFlagError(cmd, err)} })

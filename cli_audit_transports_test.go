@@ -24,6 +24,7 @@ type cliEvent struct {
 	targetType, targetID string
 	fields               []string          // checked when not nil
 	details              map[string]string // each checked
+	route                string            // checked when set; else any "userbridge ..." command path
 }
 
 // TestAuditEventsOfCommands drives each administration command that
@@ -75,6 +76,11 @@ func TestAuditEventsOfCommands(t *testing.T) {
 						t.Errorf("%s fields = %v, want %v", ev.Kind, got, w.fields)
 					}
 				}
+				// The route is the command's path, never its arguments
+				// (an e-mail address, a secret).
+				if (w.route != "" && ev.Route != w.route) || !strings.HasPrefix(ev.Route, "userbridge ") || strings.Contains(ev.Route, "@") || strings.Contains(ev.Route, "--") {
+					t.Errorf("%s route = %q, want the command's path %q", ev.Kind, ev.Route, w.route)
+				}
 				for k, v := range w.details {
 					if ev.Details[k] != v {
 						t.Errorf("%s details[%s] = %q, want %q (%v)", ev.Kind, k, ev.Details[k], v, ev.Details)
@@ -112,15 +118,15 @@ func TestAuditEventsOfCommands(t *testing.T) {
 			check(t, cliEvent{kind: auditlog.CredentialMinted, targetType: credT, targetID: ref,
 				details: map[string]string{"credential_kind": string(c.Kind), "scopes": "identity email"}})
 			ok(t, "", with("token", "revoke", ref)...)
-			check(t, cliEvent{kind: auditlog.CredentialRevoked, targetType: credT, targetID: ref})
+			check(t, cliEvent{kind: auditlog.CredentialRevoked, targetType: credT, targetID: ref, route: "userbridge token revoke"})
 		})
 		t.Run("user ban revokes the live credential, unban", func(t *testing.T) {
 			secrets = append(secrets, strings.TrimSpace(ok(t, "", with("token", "create", "--user", "ada@example.com")...)))
 			c := env.Store.Client.Credential.Query().Where(credential.UserID(ada.ID), credential.RevokedAtIsNil()).OnlyX(ctx)
 			since(t)
 			ok(t, "", with("user", "ban", "--user", "ada@example.com")...)
-			check(t, cliEvent{kind: auditlog.UserBanned, targetType: userT, targetID: ada.PublicID, fields: []string{"status"}},
-				cliEvent{kind: auditlog.CredentialRevoked, targetType: credT, targetID: auditlog.CredentialRef(c.ID, c.Kind)})
+			check(t, cliEvent{kind: auditlog.UserBanned, targetType: userT, targetID: ada.PublicID, fields: []string{"status"}, route: "userbridge user ban"},
+				cliEvent{kind: auditlog.CredentialRevoked, targetType: credT, targetID: auditlog.CredentialRef(c.ID, c.Kind), route: "userbridge user ban"})
 			ok(t, "", with("user", "unban", "--user", ada.PublicID)...)
 			check(t, cliEvent{kind: auditlog.UserUnbanned, targetType: userT, targetID: ada.PublicID, fields: []string{"status"}})
 		})
@@ -145,7 +151,7 @@ func TestAuditEventsOfCommands(t *testing.T) {
 				t.Fatalf("rotate-secret printed %v", g)
 			}
 			secrets = append(secrets, g[1])
-			check(t, cliEvent{kind: auditlog.ApplicationSecretReset, targetType: appT, targetID: id, fields: []string{"secret_hash"}})
+			check(t, cliEvent{kind: auditlog.ApplicationSecretReset, targetType: appT, targetID: id, fields: []string{"secret_hash"}, route: "userbridge app rotate-secret"})
 			ok(t, "", with("app", "delete", id)...)
 			check(t, cliEvent{kind: auditlog.ApplicationDeleted, targetType: appT, targetID: id})
 		})

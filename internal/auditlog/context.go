@@ -20,6 +20,7 @@ const (
 	quietKey
 	reasonKey
 	operatorKey
+	routeKey
 )
 
 // WithOperator returns ctx of an administration command: its actions are
@@ -34,6 +35,12 @@ func WithOperator(ctx context.Context) context.Context {
 // route tells (transportOf).
 func WithTransport(ctx context.Context, transport string) context.Context {
 	return context.WithValue(ctx, transportKey, transport)
+}
+
+// WithRoute returns ctx naming the route of what it does where no HTTP
+// route does: the command line names its command ("userbridge user ban").
+func WithRoute(ctx context.Context, route string) context.Context {
+	return context.WithValue(ctx, routeKey, route)
 }
 
 // Quiet returns ctx under which the ent hooks (hooks.go) record nothing:
@@ -133,6 +140,9 @@ func transportOf(ctx context.Context) (transport, route string) {
 	}
 	if t, ok := ctx.Value(transportKey).(string); ok {
 		transport = t
+	}
+	if r, ok := ctx.Value(routeKey).(string); ok && route == "" {
+		route = r
 	}
 	if transport == "" {
 		transport = TransportInternal

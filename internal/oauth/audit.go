@@ -71,3 +71,35 @@ func grantOf(ctx context.Context) string {
 	}
 	return ""
 }
+
+type revocationKey struct{}
+
+// withRevocation returns ctx of an /oauth/revoke request: the ent hooks
+// record nothing under it (auditlog.Quiet), the store records the
+// revocations itself (store.revoke, revokedEvent).
+func withRevocation(ctx context.Context) context.Context {
+	return context.WithValue(auditlog.Quiet(ctx), revocationKey{}, true)
+}
+
+func revoking(ctx context.Context) bool { _, ok := ctx.Value(revocationKey{}).(bool); return ok }
+
+// revokedEvent is credential.revoked for c (loaded with its application's
+// client id and its user's public id) revoked at /oauth/revoke: the
+// application revokes it, for its user when it has one. The details are
+// the hooks' (kind and scopes, never the hash) and the user.
+func revokedEvent(c *ent.Credential) auditlog.Event {
+	details := map[string]string{"credential_kind": string(c.Kind)}
+	if len(c.Scopes) > 0 {
+		details["scopes"] = strings.Join(c.Scopes, " ")
+	}
+	var client, subject string
+	if a := c.Edges.Application; a != nil {
+		client = a.ClientID
+	}
+	if u := c.Edges.User; u != nil {
+		subject = u.PublicID
+		details["user"] = subject
+	}
+	return auditlog.Event{Kind: auditlog.CredentialRevoked, Target: auditlog.CredentialTarget(c), Details: details,
+		Actor: &auditlog.Actor{Kind: auditevent.ActorKindApplication, Application: client}}
+}

@@ -126,7 +126,7 @@ func grantError(r *http.Request, ar fosite.AccessRequester, err error) error {
 // revoke is POST /oauth/revoke (RFC 7009): a client revokes one of its own
 // tokens; a refresh token takes its whole grant with it.
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
-	ctx, limited := withLimitNote(r.Context())
+	ctx, limited := withLimitNote(withRevocation(r.Context()))
 	err := readClientForm(w, r)
 	if err == nil {
 		err = s.provider.NewRevocationRequest(ctx, r)
