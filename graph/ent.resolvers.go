@@ -64,7 +64,11 @@ func (r *userResolver) Signatures(ctx context.Context, obj *ent.User) ([]*ent.Si
 	if err := policy.SignaturesOfUser(auth.FromContext(ctx), owner); err != nil {
 		return nil, err
 	}
-	return obj.Signatures(ctx)
+	sigs, err := obj.Signatures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return signaturesByID(sigs), nil
 }
 
 // AuditEvent returns AuditEventResolver implementation.
