@@ -52,23 +52,32 @@ var errCurrentPassword = apperr.Invalidf("current_password", ReasonWrongCurrentP
 // checkCurrentPassword requires a user changing its own password to give
 // its current one, so that a stolen token cannot lock the owner out. Each
 // attempt counts against the account's login limit, so the check cannot be
-// used to guess the password. A user who has no password yet sets its
-// first one without.
+// used to guess the password; a refused one is recorded as signin.failed
+// (currentPasswordFailed). A user who has no password yet sets its first
+// one without.
 func (s *Service) checkCurrentPassword(ctx context.Context, u *ent.User, current *string) error {
 	if u.PasswordHash == "" {
 		return nil
 	}
 	if err := s.throttle(ctx, s.storedAccountKey(u)); err != nil {
+		if apperr.As(err).Kind == apperr.RateLimited {
+			s.currentPasswordFailed(ctx, u, SignInRateLimited, CheckCurrentPassword)
+		}
 		return err
+	}
+	if current == nil {
+		return errCurrentPassword
 	}
 	// No stored password is longer than MaxPassword characters: a longer
 	// guess is wrong without hashing it.
 	// The new password replaces the hash in the same transaction: an
 	// imported one needs no upgrade of its own here.
-	if current == nil || utf8.RuneCountInString(*current) > MaxPassword {
+	if utf8.RuneCountInString(*current) > MaxPassword {
+		s.currentPasswordFailed(ctx, u, SignInWrongPassword, CheckCurrentPassword)
 		return errCurrentPassword
 	}
 	if ok, _ := passwords.Matches(u.PasswordHash, *current); !ok {
+		s.currentPasswordFailed(ctx, u, SignInWrongPassword, CheckCurrentPassword)
 		return errCurrentPassword
 	}
 	return nil
@@ -79,15 +88,20 @@ var errSudoPassword = apperr.Invalidf("currentPassword", ReasonWrongCurrentPassw
 
 // checkSudoPassword checks the password that lets a new API key outlive the
 // credential minting it, under the account's login limit like every
-// attempt at the password. An account without a password has nothing to
+// attempt at the password, and records a refusal as signin.failed
+// (currentPasswordFailed). An account without a password has nothing to
 // prove a sign-in with: its answer is the wrong password's. It returns
 // the hash to store in place of an imported one (matchPassword), for the
 // caller's transaction.
 func (s *Service) checkSudoPassword(ctx context.Context, u *ent.User, password string) (string, error) {
 	if err := s.throttle(ctx, s.storedAccountKey(u)); err != nil {
+		if apperr.As(err).Kind == apperr.RateLimited {
+			s.currentPasswordFailed(ctx, u, SignInRateLimited, CheckAPIKeyPassword)
+		}
 		return "", err
 	}
 	if utf8.RuneCountInString(password) > MaxPassword {
+		s.currentPasswordFailed(ctx, u, SignInWrongPassword, CheckAPIKeyPassword)
 		return "", errSudoPassword
 	}
 	ok, upgrade, err := matchPassword(u, password) // "" never matches, after the same hashing work
@@ -95,6 +109,7 @@ func (s *Service) checkSudoPassword(ctx context.Context, u *ent.User, password s
 		return "", err
 	}
 	if !ok {
+		s.currentPasswordFailed(ctx, u, signInFailure(u, false), CheckAPIKeyPassword)
 		return "", errSudoPassword
 	}
 	return upgrade, nil
