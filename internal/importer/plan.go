@@ -434,3 +434,20 @@ func (r *run) planCredentials(p *plan) *rejection {
 func decodeBase64(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
 }
+
+// size is the bytes of contents the plan holds.
+func (p *plan) size() int {
+	n := 0
+	if p.avatar != nil {
+		n += len(p.avatar.data)
+	}
+	for _, f := range p.files {
+		n += len(f.data)
+	}
+	for _, set := range p.signatures {
+		for _, s := range set {
+			n += len(s.data)
+		}
+	}
+	return n
+}

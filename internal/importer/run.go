@@ -77,62 +77,131 @@ func (im *Importer) start(ctx context.Context, opt Options) (*run, error) {
 	return r, nil
 }
 
-// users reads the source in batches: each batch is one transaction.
+// users reads the source in batches: each batch is one transaction. A
+// goroutine reads, decodes and checks the next batch (readBatches) while
+// this one writes the current one, so that an import keeps two cores busy
+// (bench/import); it shares nothing with the writer but the batches it
+// hands over, and holds at most one finished batch while the writer works
+// on another, so memory stays within two batches.
 func (r *run) users(ctx context.Context, src Source) (Summary, error) {
-	batch := make([]*plan, 0, r.opt.BatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	rctx, cancel := context.WithCancel(ctx)
+	batches := make(chan readBatch)
+	go r.readBatches(rctx, src, batches)
+	defer func() {
+		cancel()
+		for range batches { // let the reader end before the run closes
 		}
-		err := r.flush(ctx, batch)
-		batch = batch[:0]
-		return err
+	}()
+	for b := range batches {
+		r.sum.Read += b.read
+		for _, rj := range b.rejected {
+			r.reject(rj.line, rj.user, rj.reason, rj.detail)
+		}
+		if b.err != nil && !errors.Is(b.err, io.EOF) {
+			return r.sum, b.err
+		}
+		if len(b.plans) > 0 {
+			if err := r.flush(ctx, b.plans); err != nil {
+				return r.sum, err
+			}
+		}
+		if b.err != nil { // the end of the source
+			if err := r.finish(ctx); err != nil {
+				return r.sum, err
+			}
+			r.prog.done(r.sum)
+			return r.sum, nil
+		}
+	}
+	return r.sum, errStop
+}
+
+// readBatch is what readBatches hands over: the plans of one batch, in
+// file order, and the records of its lines rejected while reading
+// (reported before the batch's outcomes, as they come first); err is set
+// on the last one (io.EOF at the end of the source).
+type readBatch struct {
+	read     int
+	plans    []*plan
+	rejected []readRejection
+	err      error
+}
+
+type readRejection struct {
+	line           int
+	user           *interchange.User
+	reason, detail string
+}
+
+// maxBatchBytes bounds the contents (avatars, files, signatures) one
+// batch holds, whatever their sizes: a batch ends at BatchSize records or
+// this many bytes, so that two batches of the largest records still fit
+// the import's memory bound.
+const maxBatchBytes = 16 << 20
+
+// readBatches reads the source into batches until its end, an error or
+// ctx's end, and closes out. It only reads r's options and limits.
+func (r *run) readBatches(ctx context.Context, src Source, out chan<- readBatch) {
+	defer close(out)
+	b := readBatch{plans: make([]*plan, 0, r.opt.BatchSize)}
+	bytes := 0
+	send := func() bool {
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return false
+		}
+		b, bytes = readBatch{plans: make([]*plan, 0, r.opt.BatchSize)}, 0
+		return true
+	}
+	add := func(p *plan) bool {
+		b.plans = append(b.plans, p)
+		if bytes += p.size(); len(b.plans) >= r.opt.BatchSize || bytes >= maxBatchBytes {
+			return send()
+		}
+		return true
 	}
 	for {
 		if ctx.Err() != nil {
-			return r.sum, errStop
+			b.err = errStop
+			send()
+			return
 		}
 		rec, err := src.Next()
 		var lineErr *interchange.LineError
 		var srcRej *Rejected
 		switch {
 		case errors.Is(err, io.EOF):
-			if err := flush(); err != nil {
-				return r.sum, err
-			}
-			if err := r.finish(ctx); err != nil {
-				return r.sum, err
-			}
-			r.prog.done(r.sum)
-			return r.sum, nil
+			b.err = io.EOF
+			send()
+			return
 		case errors.As(err, &lineErr):
-			r.sum.Read++
-			r.reject(lineErr.Line, nil, lineErr.Reason, lineErr.Detail)
+			b.read++
+			b.rejected = append(b.rejected, readRejection{lineErr.Line, nil, lineErr.Reason, lineErr.Detail})
 			continue
 		case errors.As(err, &srcRej):
-			r.sum.Read++
-			r.reject(srcRej.Line, srcRej.User, srcRej.Reason, srcRej.Detail)
-			if p := r.reservation(srcRej); p != nil {
-				batch = append(batch, p)
+			b.read++
+			b.rejected = append(b.rejected, readRejection{srcRej.Line, srcRej.User, srcRej.Reason, srcRej.Detail})
+			if p := r.reservation(srcRej); p != nil && !add(p) {
+				return
 			}
 			continue
 		case err != nil:
-			return r.sum, err
+			b.err = err
+			send()
+			return
 		}
-		r.sum.Read++
+		b.read++
 		p, rej := r.plan(rec)
 		if rej != nil {
-			r.reject(rec.Line, rec.User, rej.reason, rej.detail)
+			b.rejected = append(b.rejected, readRejection{rec.Line, rec.User, rej.reason, rej.detail})
 			continue
 		}
 		if p == nil { // a record with nothing to write (a deleted person)
 			continue
 		}
-		batch = append(batch, p)
-		if len(batch) >= r.opt.BatchSize {
-			if err := flush(); err != nil {
-				return r.sum, err
-			}
+		if !add(p) {
+			return
 		}
 	}
 }
