@@ -1,20 +1,18 @@
 package auditlog
 
 import (
+	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
-	"entgo.io/ent/privacy"
 	"github.com/jackc/pgx/v5"
 
 	"userbridge/ent"
-	"userbridge/ent/auditevent"
 )
 
 // NotifyChannel is the prefix of the PostgreSQL channel every replica
@@ -37,13 +35,22 @@ type Note struct {
 // Fanout delivers every committed event to the subscribers of every
 // replica.
 //
-// On PostgreSQL the event's own transaction runs pg_notify (InTx): the
-// database delivers the notification at commit, in commit order, to every
-// connection that LISTENs (Listen), and never for a transaction that
-// rolled back. Nothing stands between the commit and the publication that
-// a crash could lose, and no other service is needed: every replica
-// already has the database, while Redis is optional. On SQLite, one
-// process, the after-commit point (Committed) feeds the hub directly.
+// On PostgreSQL, once the event's transaction has committed (Committed),
+// its note joins a queue that one connection per replica sends, in
+// batches, as pg_notify (Send); every replica LISTENs (Listen) and hands
+// the notes to its listeners. Nothing rolled back is sent. The NOTIFY is
+// not in the event's transaction, where it was first: there it was one
+// more statement while the writer held its row locks, and PostgreSQL
+// serializes the commits of every transaction that notified (one lock per
+// database, held through the commit's WAL flush), which took group commit
+// from concurrent writers (BenchmarkAuditCheapWrites, bench/README.md).
+// What this gives up: a replica that dies between a commit and the send
+// loses the live delivery of those events (they are in the trail, and
+// each WebSocket's periodic re-check still catches a revocation), as a
+// LISTEN connection lost for a while already did. No other service is
+// needed: every replica already has the database, while Redis is
+// optional. On SQLite, one process, the after-commit point feeds the hub
+// directly.
 //
 // A nil *Fanout does nothing, so the recording code calls it
 // unconditionally.
@@ -56,7 +63,19 @@ type Fanout struct {
 
 	listening     chan struct{} // closed once Listen first LISTENs
 	listeningOnce sync.Once
+
+	// out queues the notes Send sends (PostgreSQL): room for bursts; a
+	// full queue drops (dropped counts, the log says so) rather than
+	// hold a committed request up.
+	out     chan Note
+	dropped atomic.Int64
 }
+
+// sendQueue is how many notes wait for Send before Committed drops some.
+const sendQueue = 8192
+
+// maxPayload bounds one batch's payload, below NOTIFY's 8000 bytes.
+const maxPayload = 7000
 
 // NewFanout returns the fan-out for a store of the given dialect
 // ("postgres" or "sqlite3", entgo.io/ent/dialect).
@@ -64,49 +83,41 @@ func NewFanout(dialect string, logger *slog.Logger) *Fanout {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Fanout{postgres: dialect == "postgres", logger: logger, subs: map[*Listener]struct{}{},
+	f := &Fanout{postgres: dialect == "postgres", logger: logger, subs: map[*Listener]struct{}{},
 		listening: make(chan struct{})}
+	if f.postgres {
+		f.out = make(chan Note, sendQueue)
+	}
+	return f
 }
 
 // Postgres reports whether notes travel through LISTEN/NOTIFY.
 func (f *Fanout) Postgres() bool { return f != nil && f.postgres }
 
-// InTx runs inside the event's transaction, after its INSERT (an
-// Options.InTx point): on PostgreSQL it queues the note, which the
-// database delivers at commit and drops at a rollback. The payload ("id
-// kind") is far below NOTIFY's 8000 bytes whatever the event holds.
-func (f *Fanout) InTx(ctx context.Context, c *ent.Client, ev *ent.AuditEvent) error {
-	if f == nil || !f.postgres {
-		return nil
-	}
-	// The store's drivers run queries, not ExecContext: the NOTIFY rides
-	// on a SELECT of the event's own row, in its transaction.
-	payload := encodeNote(Note{ID: ev.ID, Kind: ev.Kind})
-	_, err := c.AuditEvent.Query().Where(auditevent.ID(ev.ID)).
-		Modify(func(s *sql.Selector) {
-			s.Select().AppendSelectExprAs(sql.ExprFunc(func(b *sql.Builder) {
-				b.WriteString("pg_notify(" + channelSQL + ", ").Arg(payload).WriteString(")::text")
-			}), "n")
-		}).Strings(privacy.DecisionContext(ctx, privacy.Allow))
-	if err != nil {
-		return fmt.Errorf("audit: notify: %w", err)
-	}
-	return nil
-}
-
 // Committed runs once the event's transaction committed (an
 // Options.Committed point): on SQLite it delivers the note; on PostgreSQL
-// the LISTEN connection does (Listen).
+// it queues it for Send, without waiting.
 func (f *Fanout) Committed(ev *ent.AuditEvent) {
-	if f == nil || f.postgres {
+	if f == nil {
 		return
 	}
-	f.publish(Note{ID: ev.ID, Kind: ev.Kind})
+	n := Note{ID: ev.ID, Kind: ev.Kind}
+	if !f.postgres {
+		f.publish(n)
+		return
+	}
+	select {
+	case f.out <- n:
+	default:
+		if d := f.dropped.Add(1); d&(d-1) == 0 { // the 1st, 2nd, 4th, 8th... drop
+			f.logger.Warn("audit: notification queue full, live delivery dropped (the events are in the trail)",
+				"dropped", d)
+		}
+	}
 }
 
-// Attach adds the fan-out's notification points to o.
+// Attach adds the fan-out's notification point to o.
 func (f *Fanout) Attach(o *Options) {
-	o.InTx = append(o.InTx, f.InTx)
 	o.Committed = append(o.Committed, f.Committed)
 }
 
@@ -119,15 +130,29 @@ func (f *Fanout) Listening() <-chan struct{} {
 	return f.listening
 }
 
-func encodeNote(n Note) string { return strconv.Itoa(n.ID) + " " + n.Kind }
-
-func decodeNote(s string) (Note, bool) {
-	id, kind, _ := strings.Cut(s, " ")
-	n, err := strconv.Atoi(id)
-	if err != nil || n <= 0 {
-		return Note{}, false
+// A payload is one line per note, "id kind".
+func appendNote(b []byte, n Note) []byte {
+	if len(b) > 0 {
+		b = append(b, '\n')
 	}
-	return Note{ID: n, Kind: kind}, true
+	b = strconv.AppendInt(b, int64(n.ID), 10)
+	b = append(b, ' ')
+	return append(b, n.Kind...)
+}
+
+// decodeNotes returns the notes of a payload; a line that is not one
+// (someone else NOTIFYing on the channel) is skipped.
+func decodeNotes(s string) []Note {
+	var out []Note
+	for line := range strings.Lines(s) {
+		id, kind, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		n, err := strconv.Atoi(id)
+		if err != nil || n <= 0 {
+			continue
+		}
+		out = append(out, Note{ID: n, Kind: kind})
+	}
+	return out
 }
 
 // Listener receives notes on C until Close, or until it falls behind by
@@ -198,7 +223,8 @@ func (f *Fanout) publish(n Note) {
 
 // Listen holds one connection to the PostgreSQL database at databaseURL,
 // LISTENs on the channel and delivers each note to this replica's
-// listeners, until ctx ends. A lost connection is opened again after a
+// listeners, until ctx ends; and a second one that sends this replica's
+// notes (send). A lost connection is opened again after a
 // pause (doubling up to 30 s); what was committed meanwhile is not
 // delivered (subscribers catch up with the auditEvents query), and
 // resumed, when set, is told so that it can re-check what it guards.
@@ -207,6 +233,12 @@ func (f *Fanout) Listen(ctx context.Context, databaseURL string, resumed func())
 	if f == nil || !f.postgres {
 		return
 	}
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		f.send(ctx, databaseURL)
+	}()
+	defer func() { <-sent }()
 	pause := 100 * time.Millisecond
 	first := true
 	for ctx.Err() == nil {
@@ -254,10 +286,71 @@ func (f *Fanout) listenOnce(ctx context.Context, databaseURL string, listening f
 		if err != nil {
 			return err
 		}
-		note, ok := decodeNote(n.Payload)
-		if !ok {
-			continue // not ours: someone else NOTIFYing on the channel
+		for _, note := range decodeNotes(n.Payload) {
+			f.publish(note)
 		}
-		f.publish(note)
+	}
+}
+
+// send sends the queued notes as pg_notify on one connection to the
+// database at databaseURL, as many as wait in each statement, until ctx
+// ends. A lost connection is opened again after a pause (doubling up to
+// 30 s); the notes that could not be sent meanwhile are dropped (logged):
+// their events are in the trail.
+func (f *Fanout) send(ctx context.Context, databaseURL string) {
+	pause := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := f.sendOnce(ctx, databaseURL, func() { pause = 100 * time.Millisecond })
+		if ctx.Err() != nil {
+			return
+		}
+		f.logger.Warn("audit: NOTIFY connection lost, reconnecting", "err", err, "pause", pause)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 30*time.Second)
+	}
+}
+
+func (f *Fanout) sendOnce(ctx context.Context, databaseURL string, connected func()) error {
+	conn, err := pgx.Connect(ctx, databaseURL)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = conn.Close(closeCtx)
+	}()
+	var channel string
+	if err := conn.QueryRow(ctx, "SELECT "+channelSQL).Scan(&channel); err != nil {
+		return err
+	}
+	connected()
+	var payload []byte
+	for {
+		var n Note
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case n = <-f.out:
+		}
+		payload = appendNote(payload[:0], n)
+	batch:
+		for len(payload) < maxPayload {
+			select {
+			case n = <-f.out:
+				payload = appendNote(payload, n)
+			default:
+				break batch
+			}
+		}
+		if _, err := conn.Exec(ctx, "SELECT pg_notify($1, $2)", channel, string(payload)); err != nil {
+			f.logger.Warn("audit: NOTIFY failed, live delivery dropped (the events are in the trail)",
+				"err", err, "notes", bytes.Count(payload, []byte("\n"))+1)
+			return err
+		}
 	}
 }
