@@ -52,6 +52,17 @@ func userHook(next ent.Mutator) ent.Mutator {
 			if len(fields) == 0 {
 				return next.Mutate(ctx, m)
 			}
+			// The event names what changed, not what a writer set to the
+			// value it had (a name split into a first name and an empty
+			// last name that was empty). The writers update the row they
+			// read (UpdateOne), whose old values ent keeps: no read.
+			fields, err := differing(ctx, um, fields)
+			if err != nil {
+				return nil, err
+			}
+			if len(fields) == 0 {
+				return next.Mutate(ctx, m)
+			}
 			var old user.Status
 			if slices.Contains(fields, user.FieldStatus) {
 				var err error
@@ -192,20 +203,21 @@ func applicationHook(next ent.Mutator) ent.Mutator {
 	})
 }
 
-// differing keeps of the fields an update of one application sets those
-// whose value it changes. The writers (updateApplication, app update)
-// replace every setting at once, most of them with the value they had:
-// the event names what changed. Cleared fields are changes. It reads the
-// row once (ent caches the old row of the mutation), on a rare write.
-func differing(ctx context.Context, am *ent.ApplicationMutation, fields []string) ([]string, error) {
+// differing keeps of the fields an update of one row sets those whose
+// value it changes. The application writers (updateApplication, app
+// update) replace every setting at once, most of them with the value they
+// had: the event names what changed. Cleared fields are changes. It reads
+// the row at most once (ent caches the old row of the mutation, and has
+// it without reading when the writer updates a row it read).
+func differing(ctx context.Context, m ent.Mutation, fields []string) ([]string, error) {
 	out := fields[:0:0]
 	for _, f := range fields {
-		v, set := am.Field(f)
+		v, set := m.Field(f)
 		if !set {
 			out = append(out, f) // cleared
 			continue
 		}
-		old, err := am.OldField(ctx, f)
+		old, err := m.OldField(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -217,9 +229,17 @@ func differing(ctx context.Context, am *ent.ApplicationMutation, fields []string
 }
 
 // same reports whether a field's old and new values are equal, an empty
-// list and none being the same.
+// list and none being the same. The old value of an optional field is a
+// pointer (nil: none) where the new one is the value.
 func same(a, b any) bool {
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Kind() == reflect.Pointer && vb.Kind() != reflect.Pointer {
+		if va.IsNil() {
+			return false
+		}
+		va = va.Elem()
+		a = va.Interface()
+	}
 	if va.Kind() == reflect.Slice && vb.Kind() == reflect.Slice && va.Len() == 0 && vb.Len() == 0 {
 		return true
 	}

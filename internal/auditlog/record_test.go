@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -234,6 +235,30 @@ func TestGenericEventsNameFieldsNotSecrets(t *testing.T) {
 		}
 		if s := e.log.String(); strings.Contains(s, "secret-hash") || strings.Contains(s, "token-hash") {
 			t.Fatalf("log holds a secret: %s", s)
+		}
+	})
+}
+
+// TestUserEventsNameOnlyChangedFields: an update that sets fields to the
+// values they had names only those it changed (an optional field's old
+// value, a pointer, compared with the new one), and one that changes
+// nothing records nothing.
+func TestUserEventsNameOnlyChangedFields(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		e := newEnv(t, url)
+		ctx := auditlog.WithOperator(context.Background())
+		u := e.user(auditlog.Quiet(ctx), t, "same@example.com")
+		c := e.store.Client
+		u = c.User.UpdateOne(u).SetFirstName("Ann").SetDisplayName("Ann").SaveX(ctx)
+		before := len(e.events(t))
+		u = c.User.UpdateOne(u).SetFirstName("Ann").SetLastName("").SetDisplayName("Ann").SetLastName("Lee").SaveX(ctx)
+		evs := e.events(t)[before:]
+		if len(evs) != 1 || evs[0].Kind != string(auditlog.UserChanged) || !slices.Equal(evs[0].Fields, []string{"last_name"}) {
+			t.Fatalf("events %+v, want one user.changed naming last_name only", evs)
+		}
+		c.User.UpdateOne(u).SetFirstName("Ann").SetDisplayName("Ann").SetStatus(u.Status).ExecX(ctx)
+		if evs := e.events(t)[before+1:]; len(evs) != 0 {
+			t.Fatalf("an update changing nothing recorded %+v", evs)
 		}
 	})
 }
