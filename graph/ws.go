@@ -1,17 +1,22 @@
 package graph
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -88,6 +93,7 @@ const (
 	closeForbidden    = 4403 // the credential may no longer subscribe
 	closeInitTimeout  = 4408 // no connection_init in time
 	closeTooMany      = 4429 // over the connections of the credential
+	closeDuplicateID  = 4409 // a subscribe with the id of a running operation
 	closeGoingAway    = 1001 // the replica is shutting down
 )
 
@@ -247,6 +253,9 @@ type wsSession struct {
 	closeMu sync.Mutex
 	code    int // the close code to send instead of gqlgen's, 0: gqlgen's
 	reason  string
+
+	idsMu sync.Mutex
+	ids   map[string]struct{} // the running operations' ids (wsConn)
 }
 
 type wsSessionKey struct{}
@@ -448,6 +457,81 @@ func (c *wsConn) WriteClose(code int, reason string) error {
 		reason = reason[:123]
 	}
 	return c.WebsocketConn.WriteClose(code, reason)
+}
+
+// NextReader reads the client's next message whole (within the read
+// limit) and checks what gqlgen does not: a text frame must be UTF-8
+// (RFC 6455) holding a JSON object, else the connection closes with 4400
+// (gqlgen would close with 1000, as if the client had said goodbye); a
+// subscribe must not reuse the id of a running operation, else it closes
+// with 4409, as graphql-transport-ws says (gqlgen would run both and lose
+// the first one's handle, so that no complete could stop it).
+func (c *wsConn) NextReader() (int, io.Reader, error) {
+	typ, r, err := c.WebsocketConn.NextReader()
+	if err != nil || c.s == nil {
+		return typ, r, err
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return typ, nil, err
+	}
+	var m struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	}
+	if !utf8.Valid(b) || json.Unmarshal(b, &m) != nil {
+		c.s.closeWith(closeBadRequest, "Invalid message received")
+		return typ, nil, errInvalidFrame
+	}
+	switch m.Type {
+	case "subscribe":
+		if !c.s.start(m.ID) {
+			c.s.closeWith(closeDuplicateID, "Subscriber for "+m.ID+" already exists")
+			return typ, nil, errInvalidFrame
+		}
+	case "complete":
+		c.s.finish(m.ID)
+	}
+	return typ, bytes.NewReader(b), nil
+}
+
+// errInvalidFrame ends gqlgen's reading; the session's code closes.
+var errInvalidFrame = errors.New("invalid message received")
+
+// WriteJSON sends gqlgen's message, noting when an operation ends (its
+// complete or error) so that its id may be used again.
+func (c *wsConn) WriteJSON(v any) error {
+	if c.s != nil {
+		if rv := reflect.Indirect(reflect.ValueOf(v)); rv.Kind() == reflect.Struct {
+			if t, id := rv.FieldByName("Type"), rv.FieldByName("ID"); t.Kind() == reflect.String && id.Kind() == reflect.String &&
+				(t.String() == "complete" || t.String() == "error") {
+				c.s.finish(id.String())
+			}
+		}
+	}
+	return c.WebsocketConn.WriteJSON(v)
+}
+
+// start notes that operation id runs, unless one with that id already
+// does.
+func (s *wsSession) start(id string) bool {
+	s.idsMu.Lock()
+	defer s.idsMu.Unlock()
+	if _, ok := s.ids[id]; ok {
+		return false
+	}
+	if s.ids == nil {
+		s.ids = map[string]struct{}{}
+	}
+	s.ids[id] = struct{}{}
+	return true
+}
+
+// finish notes that operation id ended.
+func (s *wsSession) finish(id string) {
+	s.idsMu.Lock()
+	delete(s.ids, id)
+	s.idsMu.Unlock()
 }
 
 func (c *wsConn) SetReadLimit(n int64) {
