@@ -208,16 +208,28 @@ func (p *plan) hook(_ context.Context, spec *sqlgraph.QuerySpec) {
 		root.sel = &page
 		*s = *p.statement()
 	})
+	// Every row has the columns of every set, its own and the NULLs of the
+	// others: fresh destinations for all of them on every row would cost
+	// allocations in proportion to the rows times the columns of all the
+	// sets (BenchmarkUsersPage). The destinations are made once and kept
+	// from row to row, and after a row fills its set's node (which may
+	// keep a destination, such as a column it does not know), that set's
+	// are made again, as ent's own loading would make them for the row.
+	var values []any
 	spec.ScanValues = func(columns []string) ([]any, error) {
+		if values != nil {
+			return values, nil
+		}
 		last := p.sets[len(p.sets)-1]
 		if len(columns) != 1+last.base+len(last.columns) {
 			return nil, fmt.Errorf("ent: planned statement returned %d columns, want %d", len(columns), 1+last.base+len(last.columns))
 		}
-		values := make([]any, 1, len(columns))
+		values = make([]any, 1, len(columns))
 		values[0] = new(sql.NullInt64)
 		for _, s := range p.sets {
 			v, err := s.scan(s.columns)
 			if err != nil {
+				values = nil
 				return nil, err
 			}
 			values = append(values, v...)
@@ -231,20 +243,27 @@ func (p *plan) hook(_ context.Context, spec *sqlgraph.QuerySpec) {
 		}
 		s := p.sets[k]
 		v := values[1+s.base : 1+s.base+len(s.columns)]
+		var err error
 		switch {
 		case k == 0:
-			return assign(s.columns, v)
+			err = assign(s.columns, v)
 		case s.total != nil:
 			s.counts[normalKey(*v[0].(*any))] = int(v[1].(*sql.NullInt64).Int64)
-			return nil
 		default:
-			n, err := s.make(s.columns, v)
-			if err != nil {
-				return err
+			var n any
+			if n, err = s.make(s.columns, v); err == nil {
+				s.nodes = append(s.nodes, n)
 			}
-			s.nodes = append(s.nodes, n)
-			return nil
 		}
+		if err != nil {
+			return err
+		}
+		fresh, err := s.scan(s.columns)
+		if err != nil {
+			return err
+		}
+		copy(v, fresh)
+		return nil
 	}
 }
 
