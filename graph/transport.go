@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -187,7 +188,14 @@ func badRequest(reason, msg string) *gqlerror.Error {
 
 // decodeParams decodes a POST body: one JSON object, with a query. Its
 // errors name the parameter at fault, never quote the body.
+//
+// A body that is not UTF-8 is refused like a string holding invalid UTF-8
+// (inputText): encoding/json would read each bad byte as U+FFFD, which
+// inputText no longer sees and the store would keep.
 func decodeParams(body []byte, params *graphql.RawParams) *gqlerror.Error {
+	if !utf8.Valid(body) {
+		return textError("")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	err := dec.Decode(params)

@@ -190,6 +190,11 @@ func TestWSHostileFrames(t *testing.T) {
 			c := w.connect(t, w.bobTok)
 			writeRaw(t, c, websocket.MessageText, []byte("{\"type\":\"subscribe\",\"id\":\"1\",\"payload\":{\"query\":\"mutation($n: String!) { updateViewer(input: {firstName: $n}) { id } }\",\"variables\":{\"n\":\"Bob\xc3\"}}}"))
 			c.closed(4400)
+			// Over HTTP the body is refused as invalid text.
+			errs := overHTTP(t, w, w.bobTok, []byte("{\"query\":\"mutation($n: String!) { updateViewer(input: {firstName: $n}) { id } }\",\"variables\":{\"n\":\"Bob\xc3\"}}"))
+			if got := errorKeys(errs); !slices.Equal(got, []string{"BAD_USER_INPUT/invalid_text"}) {
+				t.Fatalf("over HTTP: %v", got)
+			}
 			if got := w.reload(t, w.bob.ID); strings.ContainsRune(got.FirstName, '\uFFFD') {
 				t.Fatalf("first name stored as %q", got.FirstName)
 			}
