@@ -45,7 +45,7 @@ func userHook(next ent.Mutator) ent.Mutator {
 				return nil, err
 			}
 			u := v.(*ent.User)
-			return v, Record(ctx, um.Client(), Event{Kind: UserCreated, Target: UserTarget(u),
+			return v, record(ctx, um.AuditEvents(), Event{Kind: UserCreated, Target: UserTarget(u),
 				Details: map[string]string{"role": string(u.Role), "status": string(u.Status)}})
 		case m.Op().Is(ent.OpUpdateOne):
 			fields := changed(m)
@@ -79,7 +79,7 @@ func userHook(next ent.Mutator) ent.Mutator {
 			if slices.Contains(fields, user.FieldRole) || slices.Contains(fields, user.FieldPrivileges) {
 				e.Details = map[string]string{"role": string(u.Role), "privileges": strings.Join(u.Privileges, ",")}
 			}
-			return v, Record(ctx, um.Client(), e)
+			return v, record(ctx, um.AuditEvents(), e)
 		case m.Op().Is(ent.OpDelete | ent.OpDeleteOne):
 			ids, err := um.IDs(ctx)
 			if err != nil || len(ids) == 0 {
@@ -94,7 +94,7 @@ func userHook(next ent.Mutator) ent.Mutator {
 				return nil, err
 			}
 			for _, p := range publics {
-				if err := Record(ctx, um.Client(), Event{Kind: UserDeleted, Target: Target{Type: TargetUser, ID: p}}); err != nil {
+				if err := record(ctx, um.AuditEvents(), Event{Kind: UserDeleted, Target: Target{Type: TargetUser, ID: p}}); err != nil {
 					return nil, err
 				}
 			}
@@ -176,7 +176,7 @@ func applicationHook(next ent.Mutator) ent.Mutator {
 			case slices.Contains(fields, application.FieldSecretHash) && len(fields) == 1:
 				e.Kind = ApplicationSecretReset
 			}
-			return v, Record(ctx, am.Client(), e)
+			return v, record(ctx, am.AuditEvents(), e)
 		case m.Op().Is(ent.OpDelete | ent.OpDeleteOne):
 			ids, err := am.IDs(ctx)
 			if err != nil || len(ids) == 0 {
@@ -192,7 +192,7 @@ func applicationHook(next ent.Mutator) ent.Mutator {
 				return nil, err
 			}
 			for _, c := range clients {
-				if err := Record(ctx, am.Client(), Event{Kind: ApplicationDeleted,
+				if err := record(ctx, am.AuditEvents(), Event{Kind: ApplicationDeleted,
 					Target: Target{Type: TargetApplication, ID: c}}); err != nil {
 					return nil, err
 				}
@@ -262,7 +262,7 @@ func credentialHook(next ent.Mutator) ent.Mutator {
 				return nil, err
 			}
 			c := v.(*ent.Credential)
-			return v, Record(ctx, cm.Client(), Event{Kind: CredentialMinted, Target: CredentialTarget(c),
+			return v, record(ctx, cm.AuditEvents(), Event{Kind: CredentialMinted, Target: CredentialTarget(c),
 				Details: credentialDetails(c)})
 		case m.Op().Is(ent.OpUpdateOne):
 			if _, revoking := cm.RevokedAt(); !revoking {
@@ -273,7 +273,7 @@ func credentialHook(next ent.Mutator) ent.Mutator {
 				return nil, err
 			}
 			c := v.(*ent.Credential)
-			return v, Record(ctx, cm.Client(), Event{Kind: CredentialRevoked, Target: CredentialTarget(c),
+			return v, record(ctx, cm.AuditEvents(), Event{Kind: CredentialRevoked, Target: CredentialTarget(c),
 				Details: credentialDetails(c)})
 		case m.Op().Is(ent.OpUpdate):
 			if _, revoking := cm.RevokedAt(); !revoking {
@@ -293,7 +293,7 @@ func credentialHook(next ent.Mutator) ent.Mutator {
 				return nil, err
 			}
 			for _, c := range cs {
-				if err := Record(ctx, cm.Client(), Event{Kind: CredentialRevoked, Target: CredentialTarget(c),
+				if err := record(ctx, cm.AuditEvents(), Event{Kind: CredentialRevoked, Target: CredentialTarget(c),
 					Details: credentialDetails(c)}); err != nil {
 					return nil, err
 				}

@@ -67,17 +67,15 @@ func (o *Options) eventHook(next ent.Mutator) ent.Mutator {
 			return nil, err
 		}
 		ev := v.(*ent.AuditEvent)
-		for _, f := range o.InTx {
-			if err := f(ctx, am.Client(), ev); err != nil {
-				return nil, err
+		if len(o.InTx) > 0 {
+			c := am.Client()
+			for _, f := range o.InTx {
+				if err := f(ctx, c, ev); err != nil {
+					return nil, err
+				}
 			}
 		}
-		tx, err := am.Tx()
-		if err != nil { // no transaction: the INSERT is committed already
-			o.committed(ctx, ev)
-			return ev, nil
-		}
-		tx.OnCommit(func(next ent.Committer) ent.Committer {
+		inTx := am.OnCommit(func(next ent.Committer) ent.Committer {
 			return ent.CommitFunc(func(cctx context.Context, tx *ent.Tx) error {
 				if err := next.Commit(cctx, tx); err != nil {
 					return err
@@ -86,6 +84,9 @@ func (o *Options) eventHook(next ent.Mutator) ent.Mutator {
 				return nil
 			})
 		})
+		if !inTx { // no transaction: the INSERT is committed already
+			o.committed(ctx, ev)
+		}
 		return ev, nil
 	})
 }
@@ -136,14 +137,20 @@ func LogAttrs(ev *ent.AuditEvent) []any {
 // transportOf, reqinfo). Returns invalid for a kind of the wrong shape, or
 // the database's error.
 func Record[C *ent.Tx | *ent.Client](ctx context.Context, c C, e Event) error {
-	var client *ent.Client
+	var client *ent.AuditEventClient
 	switch c := any(c).(type) {
 	case *ent.Tx:
-		client = c.Client()
+		client = c.AuditEvent
 	case *ent.Client:
-		client = c
+		client = c.AuditEvent
 	}
-	q, err := create(ctx, client, e)
+	return record(ctx, client, e)
+}
+
+// record is Record through c, the events' client of a mutation's driver
+// (AuditEvents, in ent/template/ent/audit_client.tmpl) for the hooks.
+func record(ctx context.Context, c *ent.AuditEventClient, e Event) error {
+	q, err := create(ctx, c, e)
 	if err != nil {
 		return err
 	}
@@ -152,7 +159,7 @@ func Record[C *ent.Tx | *ent.Client](ctx context.Context, c C, e Event) error {
 }
 
 // create builds the INSERT of e with the facts of ctx.
-func create(ctx context.Context, c *ent.Client, e Event) (*ent.AuditEventCreate, error) {
+func create(ctx context.Context, c *ent.AuditEventClient, e Event) (*ent.AuditEventCreate, error) {
 	if !kindPattern.MatchString(string(e.Kind)) {
 		return nil, apperr.Wrap(fmt.Errorf("auditlog: kind %q is not <object>.<verb>", e.Kind), "recording the audit event")
 	}
@@ -166,7 +173,7 @@ func create(ctx context.Context, c *ent.Client, e Event) (*ent.AuditEventCreate,
 	if reason == "" {
 		reason = reasonOf(ctx)
 	}
-	q := c.AuditEvent.Create().SetKind(string(e.Kind)).SetActorKind(actor.Kind).
+	q := c.Create().SetKind(string(e.Kind)).SetActorKind(actor.Kind).
 		SetTransport(transport).SetTraceID(traceID(ctx))
 	set := func(v string, f func(string) *ent.AuditEventCreate) {
 		if v != "" {
