@@ -1,0 +1,69 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"testing"
+
+	"userbridge/bench/seed"
+	"userbridge/internal/app/apptest"
+	"userbridge/internal/store/db/dbtest"
+)
+
+// BenchmarkPlannedPageExecMode runs the harness's nested GraphQL page (50
+// users, avatar, files(first: 5) with totalCount: one planned statement
+// with parameters) and its scalar page on PostgreSQL under each of pgx's
+// query execution modes, chosen by default_query_exec_mode in the
+// database URL: cache_statement (pgx's default: each statement prepared
+// once per connection, then executed by name), cache_describe (described
+// once, sent unnamed), describe_exec (described on every query), exec and
+// simple_protocol (no description, parameters sent as text). It measures
+// whether the statement cache matters for the planned statements (issue
+// 28, item 3); the figures are in bench/README.md. In parallel, as the
+// service serves requests: -cpu sets the concurrency.
+//
+//	TEST_POSTGRES_URL=... go test ./graph -run '^$' -bench PlannedPageExecMode -cpu 16
+func BenchmarkPlannedPageExecMode(b *testing.B) {
+	for _, be := range dbtest.Available() {
+		if be != dbtest.Postgres {
+			continue
+		}
+		base := dbtest.URL(b, be)
+		res, err := seed.Run(context.Background(), base, seed.Options{Users: 2000, FileShare: 0.2, RestShare: 0.01,
+			StorageDir: filepath.Join(b.TempDir(), "files")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
+			u, err := url.Parse(base)
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := u.Query()
+			q.Set("default_query_exec_mode", mode)
+			u.RawQuery = q.Encode()
+			env := apptest.New(b, u.String())
+			for _, page := range []struct{ name, query string }{
+				{"nested", `query UsersFilesPage($first: Int) { users(first: $first) { edges { node { id publicID email avatar { id name } files(first: 5) { totalCount edges { node { id name size } } } } } } }`},
+				{"scalar", `query UsersPage($first: Int) { users(first: $first) { edges { node { id publicID email firstName lastName createdAt } } pageInfo { hasNextPage endCursor } } }`},
+			} {
+				body, _ := json.Marshal(map[string]any{"query": page.query, "variables": map[string]any{"first": 50}})
+				b.Run(page.name+"/"+mode, func(b *testing.B) {
+					b.ReportAllocs()
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							rec := env.Do(apptest.Request("POST", "/graphql", res.AdminToken, body))
+							if rec.Code != http.StatusOK || rec.Body.Len() < 3000 {
+								b.Errorf("%d: %.300s", rec.Code, rec.Body.String())
+								return
+							}
+						}
+					})
+				})
+			}
+		}
+	}
+}
