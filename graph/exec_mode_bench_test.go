@@ -45,7 +45,7 @@ func BenchmarkPlannedPageExecMode(b *testing.B) {
 			q := u.Query()
 			q.Set("default_query_exec_mode", mode)
 			u.RawQuery = q.Encode()
-			env := apptest.New(b, u.String())
+			env := apptest.New(b, u.String(), noBudget)
 			for _, page := range []struct{ name, query string }{
 				{"nested", `query UsersFilesPage($first: Int) { users(first: $first) { edges { node { id publicID email avatar { id name } files(first: 5) { totalCount edges { node { id name size } } } } } } }`},
 				{"scalar", `query UsersPage($first: Int) { users(first: $first) { edges { node { id publicID email firstName lastName createdAt } } pageInfo { hasNextPage endCursor } } }`},

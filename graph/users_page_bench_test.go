@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"userbridge/bench/seed"
+	"userbridge/internal/app"
 	"userbridge/internal/app/apptest"
+	"userbridge/internal/edge/budget"
 	"userbridge/internal/store/db/dbtest"
 )
 
@@ -47,5 +49,11 @@ func seededEnv(b *testing.B) (*apptest.Env, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return apptest.New(b, url), res.AdminToken
+	return apptest.New(b, url, noBudget), res.AdminToken
 }
+
+// noBudget turns the per-client budget off, as the harness does
+// (--graphql-budget-rate 0 --graphql-concurrency 0): one token asking for
+// pages of about 1,700 points as fast as it can would otherwise wait for
+// its points to refill, and the benchmark would time the refill.
+func noBudget(c *app.Config) { c.Budget = budget.Settings{} }
