@@ -60,9 +60,11 @@ func (w *world) basicGraphQL(t *testing.T, id, secret string) int {
 // secrets stay 401 invalid_client however many.
 func TestImportedClientSecretGuessesLimited(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, dbURL string) {
-		const burst = 3
+		const burst, period = 3, 8 * time.Second
 		w := newWorld(t, dbURL, func(c *app.Config) {
-			c.LoginRate = ratelimit.Limit{Rate: 1, Period: time.Second, Burst: burst}
+			// One attempt back every period: long enough that a loaded
+			// machine refills nothing during the refused attempts.
+			c.LoginRate = ratelimit.Limit{Rate: 1, Period: period, Burst: burst}
 		})
 		a, _ := w.app(t, accounts.AppInput{Name: "Backend", Scopes: []string{"identity"}})
 		stored, err := auth.ImportedSecretHash(legacyBcrypt)
@@ -112,7 +114,7 @@ func TestImportedClientSecretGuessesLimited(t *testing.T) {
 
 		// After the window the right secret is checked, and restores the
 		// service's own hash, which nothing counts any more.
-		time.Sleep(1100 * time.Millisecond)
+		time.Sleep(period + 100*time.Millisecond)
 		if st, code, _ := w.limitedCall(t, "/oauth/token", a.ClientID, "correct horse", grant); st != 200 {
 			t.Fatalf("right secret after the window: %d %s", st, code)
 		}
