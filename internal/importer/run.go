@@ -34,6 +34,7 @@ type run struct {
 	// appPlans are the file's applications: a dry run, which keeps
 	// nothing, writes them again in each batch's transaction.
 	appPlans []*appPlan
+	stats    stats // PostgreSQL's statistics, refreshed as the tables grow
 }
 
 // moveKey marks a move under way, so that a move killed part-way and run
@@ -102,6 +103,9 @@ func (r *run) users(ctx context.Context, src Source) (Summary, error) {
 		}
 		if len(b.plans) > 0 {
 			if err := r.flush(ctx, b.plans); err != nil {
+				return r.sum, err
+			}
+			if err := r.stats.wrote(ctx, r, len(b.plans)); err != nil {
 				return r.sum, err
 			}
 		}
