@@ -92,21 +92,24 @@ func (o *Options) eventHook(next ent.Mutator) ent.Mutator {
 }
 
 func (o *Options) committed(ctx context.Context, ev *ent.AuditEvent) {
-	o.Logger.InfoContext(ctx, "audit", LogAttrs(ev)...)
+	if o.Logger.Enabled(ctx, slog.LevelInfo) {
+		var buf [20]slog.Attr
+		o.Logger.LogAttrs(ctx, slog.LevelInfo, "audit", LogAttrs(buf[:0], ev)...)
+	}
 	for _, f := range o.Committed {
 		f(ev)
 	}
 }
 
-// LogAttrs are the attributes of ev's log line: event=<kind> first, then
-// every fact that is set.
-func LogAttrs(ev *ent.AuditEvent) []any {
-	attrs := make([]any, 0, 32)
-	attrs = append(attrs, "event", ev.Kind, "event_id", ev.ID, "occurred_at", ev.OccurredAt,
-		"actor_kind", string(ev.ActorKind))
+// LogAttrs appends to attrs the attributes of ev's log line: event=<kind>
+// first, then every fact that is set. They are slog.Attr, not key-value
+// pairs of []any, so that no value is boxed (BenchmarkAuditCheapWrites).
+func LogAttrs(attrs []slog.Attr, ev *ent.AuditEvent) []slog.Attr {
+	attrs = append(attrs, slog.String("event", ev.Kind), slog.Int("event_id", ev.ID),
+		slog.Time("occurred_at", ev.OccurredAt), slog.String("actor_kind", string(ev.ActorKind)))
 	add := func(k, v string) {
 		if v != "" {
-			attrs = append(attrs, k, v)
+			attrs = append(attrs, slog.String(k, v))
 		}
 	}
 	add("actor_user", ev.ActorUser)
@@ -120,11 +123,11 @@ func LogAttrs(ev *ent.AuditEvent) []any {
 	add("request_id", ev.RequestID)
 	add("trace_id", ev.TraceID)
 	if len(ev.Fields) > 0 {
-		attrs = append(attrs, "fields", ev.Fields)
+		attrs = append(attrs, slog.Any("fields", ev.Fields))
 	}
 	add("reason", ev.Reason)
 	if len(ev.Details) > 0 {
-		attrs = append(attrs, "details", ev.Details)
+		attrs = append(attrs, slog.Any("details", ev.Details))
 	}
 	return attrs
 }
