@@ -81,11 +81,12 @@ func (s *wsSession) requestRecheck() {
 
 // watchFanout re-checks every connection of this replica when an event
 // that can change access is committed anywhere, and after the fan-out's
-// connection was lost (what it missed may have been a revocation).
+// connection was lost (what it missed may have been a revocation). It
+// listens to those kinds only (accessEvent): the others do not wake it.
 func (e *wsEndpoint) watchFanout(f *auditlog.Fanout) (stop func()) {
 	done := make(chan struct{})
 	go func() {
-		l := f.Subscribe(256)
+		l := f.SubscribeKinds(256, accessEvent)
 		defer func() { l.Close() }()
 		for {
 			select {
@@ -94,7 +95,7 @@ func (e *wsEndpoint) watchFanout(f *auditlog.Fanout) (stop func()) {
 			case n, ok := <-l.C:
 				if !ok { // fell behind: check everyone, listen again
 					e.recheckAll()
-					l = f.Subscribe(256)
+					l = f.SubscribeKinds(256, accessEvent)
 					continue
 				}
 				if accessEvent(n.Kind) {

@@ -171,14 +171,24 @@ type Listener struct {
 
 	c          chan Note
 	f          *Fanout
-	overflowed bool // under f.mu
-	closed     bool // under f.mu
+	keep       func(kind string) bool // nil: every note
+	overflowed bool                   // under f.mu
+	closed     bool                   // under f.mu
 }
 
 // Subscribe returns a listener with room for buffer notes.
-func (f *Fanout) Subscribe(buffer int) *Listener {
+func (f *Fanout) Subscribe(buffer int) *Listener { return f.SubscribeKinds(buffer, nil) }
+
+// SubscribeKinds returns a listener with room for buffer notes that
+// receives only the notes whose kind keep accepts (keep nil: every note).
+// A note it does not keep neither wakes it nor counts towards its buffer:
+// a listener that reacts to a few kinds costs the events of the others
+// nothing (BenchmarkAuditCheapWrites: the WebSocket re-check and the
+// cheap writes' user.changed). keep runs while the fan-out delivers to
+// every listener: it must be quick and must not block.
+func (f *Fanout) SubscribeKinds(buffer int, keep func(kind string) bool) *Listener {
 	c := make(chan Note, max(buffer, 1))
-	l := &Listener{C: c, c: c, f: f}
+	l := &Listener{C: c, c: c, f: f, keep: keep}
 	f.mu.Lock()
 	f.subs[l] = struct{}{}
 	f.mu.Unlock()
@@ -220,6 +230,9 @@ func (f *Fanout) publish(n Note) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for l := range f.subs {
+		if l.keep != nil && !l.keep(n.Kind) {
+			continue
+		}
 		select {
 		case l.c <- n:
 		default:
