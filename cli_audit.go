@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -120,20 +121,27 @@ func auditTailCommand() *cobra.Command {
 		}
 		defer a.Close()
 		ctx := cmd.Context()
-		evs, err := auditlog.Query(a.Store.Client, f).Order(ent.Desc(auditevent.FieldID)).Limit(*lines).All(ctx)
+		c := a.Store.Client
+		// Every event up to top is either printed now or older than the
+		// lines asked for; following starts after it, matching or not.
+		newest, err := c.AuditEvent.Query().Order(ent.Desc(auditevent.FieldID)).Limit(1).IDs(ctx)
 		if err != nil {
 			return err
 		}
-		last := 0
-		if len(evs) == 0 { // start after the newest event, matching or not
-			last, _ = a.Store.Client.AuditEvent.Query().Aggregate(ent.Max(auditevent.FieldID)).Int(ctx)
+		top := 0
+		if len(newest) > 0 {
+			top = newest[0]
+		}
+		evs, err := auditlog.Query(c, f).Where(auditevent.IDLTE(top)).
+			Order(ent.Desc(auditevent.FieldID)).Limit(*lines).All(ctx)
+		if err != nil {
+			return err
 		}
 		w := cmd.OutOrStdout()
 		emit := func(evs []*ent.AuditEvent, header bool) {
 			list := make([]auditJSON, len(evs))
 			for i, ev := range evs {
 				list[i] = auditOut(ev)
-				last = max(last, ev.ID)
 			}
 			if *out.json || out.format.name == "json" {
 				enc := json.NewEncoder(w) // one object a line: a stream a script reads as it comes
@@ -144,24 +152,19 @@ func auditTailCommand() *cobra.Command {
 			}
 			auditTable(w, list, header)
 		}
-		for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
-			evs[i], evs[j] = evs[j], evs[i]
-		}
+		slices.Reverse(evs)
 		emit(evs, true)
 		if !*follow {
 			return nil
 		}
-		// Ids grow with each insert; an event committed late with a smaller
-		// id than one already printed is missed, which a trail read by
-		// people tolerates (audit list finds it).
-		for {
+		t := newTailer(c, f, top)
+		for wait := *every; ; {
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-time.After(*every):
+			case <-time.After(wait):
 			}
-			evs, err := auditlog.Query(a.Store.Client, f).Where(auditevent.IDGT(last)).
-				Order(ent.Asc(auditevent.FieldID)).Limit(1000).All(ctx)
+			evs, more, err := t.next(ctx, time.Now())
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -169,6 +172,9 @@ func auditTailCommand() *cobra.Command {
 				return err
 			}
 			emit(evs, false)
+			if wait = *every; more {
+				wait = 0
+			}
 		}
 	}
 	return cmd
