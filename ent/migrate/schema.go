@@ -70,6 +70,9 @@ var (
 				Name:    "auditevent_kind_occurred_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[1], AuditEventsColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "kind <> 'user.changed'",
+				},
 			},
 		},
 	}
