@@ -7,8 +7,9 @@ import (
 )
 
 // ReadNode decides whether the viewer may see an object fetched by id
-// (node, nodes, user): a user it may read, or a file, signature or
-// credential it owns or manages. Anything else is not found, exactly as
+// (node, nodes, user): a user it may read, a file, signature or
+// credential it owns or manages, an audit event if it reads the trail
+// (ReadAuditEvents). Anything else is not found, exactly as
 // an id that does not exist, so that ids tell nothing: that holds even
 // for a missing scope, which is forbidden only on the viewer's own
 // objects (which it knows exist).
@@ -37,6 +38,11 @@ func ReadNode(v *auth.Viewer, n ent.Noder) error {
 		}
 		owner, scope = *n.UserID, auth.ScopeIdentity
 		visible = ReadCredential(v, n) == nil
+	case *ent.AuditEvent:
+		// Whoever reads the trail reads each of its events; anyone else,
+		// a narrowed key of an administrator too, finds no such id.
+		scope = auth.ScopeIdentity
+		visible = ReadAuditEvents(v) == nil
 	}
 	if !visible {
 		return apperr.ErrNotFound
