@@ -244,6 +244,10 @@ type wsSession struct {
 	headerToken  string
 	client       string // client address, for the budget's anonymous key
 
+	// initSeen: the client sent connection_init (NextReader, the one
+	// goroutine that reads).
+	initSeen bool
+
 	token   string // the Authorization value that authenticated it
 	viewer  atomic.Pointer[auth.Viewer]
 	key     string // the connection limit's key; "" until counted
@@ -465,7 +469,8 @@ func (c *wsConn) WriteClose(code int, reason string) error {
 // (gqlgen would close with 1000, as if the client had said goodbye); a
 // subscribe must not reuse the id of a running operation, else it closes
 // with 4409, as graphql-transport-ws says (gqlgen would run both and lose
-// the first one's handle, so that no complete could stop it).
+// the first one's handle, so that no complete could stop it); a subscribe
+// before connection_init closes with 4401.
 func (c *wsConn) NextReader() (int, io.Reader, error) {
 	typ, r, err := c.WebsocketConn.NextReader()
 	if err != nil || c.s == nil {
@@ -484,7 +489,15 @@ func (c *wsConn) NextReader() (int, io.Reader, error) {
 		return typ, nil, errInvalidFrame
 	}
 	switch m.Type {
+	case "connection_init":
+		c.s.initSeen = true
 	case "subscribe":
+		if !c.s.initSeen {
+			// graphql-transport-ws: a subscribe before connection_init is
+			// unauthorized (gqlgen would close with 4400).
+			c.s.closeWith(closeUnauthorized, "Unauthorized")
+			return typ, nil, errInvalidFrame
+		}
 		if !c.s.start(m.ID) {
 			c.s.closeWith(closeDuplicateID, "Subscriber for "+m.ID+" already exists")
 			return typ, nil, errInvalidFrame

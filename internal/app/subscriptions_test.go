@@ -211,7 +211,7 @@ func TestWebSocketConnectionInit(t *testing.T) {
 		t.Run("subscribe before init", func(t *testing.T) {
 			c := w.dial(t, nil)
 			c.subscribe("1", `subscription { __typename }`, nil)
-			c.closed(4400)
+			c.closed(4401)
 		})
 	})
 }

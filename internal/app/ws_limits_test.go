@@ -219,12 +219,11 @@ func TestWSHostileFrames(t *testing.T) {
 			writeRaw(t, c, websocket.MessageText, []byte{0})
 			c.closed(4400)
 		})
-		// graphql-transport-ws names 4401 here; gqlgen closes with 4400
-		// (subscriptions_test.go); either way nothing runs.
+		// graphql-transport-ws: 4401 Unauthorized; nothing runs.
 		t.Run("subscribe before connection_init", func(t *testing.T) {
 			c := w.dial(t, nil)
 			c.subscribe("1", `mutation { deleteViewer }`, nil)
-			if before := c.closed(4400); len(before) != 0 {
+			if before := c.closed(4401); len(before) != 0 {
 				t.Fatalf("answered before closing: %+v", before)
 			}
 		})
