@@ -361,6 +361,7 @@ func (f *Fanout) sendOnce(ctx context.Context, databaseURL string, connected fun
 	var (
 		payload []byte
 		last    time.Time
+		full    bool // the last payload was as large as one may be
 		pause   = time.NewTimer(0)
 	)
 	<-pause.C
@@ -373,8 +374,10 @@ func (f *Fanout) sendOnce(ctx context.Context, databaseURL string, connected fun
 		}
 		// At most one NOTIFY per sendEvery: the first note after a quiet
 		// spell goes at once, those that follow a send wait out the rest
-		// of the interval and go together.
-		if wait := sendEvery - time.Since(last); wait > 0 {
+		// of the interval and go together. After a full payload the next
+		// goes at once: the interval never caps how many notes a replica
+		// sends, only how many NOTIFYs carry them.
+		if wait := sendEvery - time.Since(last); wait > 0 && !full {
 			pause.Reset(wait)
 			select {
 			case <-ctx.Done():
@@ -398,6 +401,6 @@ func (f *Fanout) sendOnce(ctx context.Context, databaseURL string, connected fun
 				"err", err, "notes", bytes.Count(payload, []byte("\n"))+1)
 			return err
 		}
-		last = time.Now()
+		last, full = time.Now(), len(payload) >= maxPayload
 	}
 }
