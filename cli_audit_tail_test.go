@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,26 +17,12 @@ import (
 	"userbridge/internal/store/db/dbtest"
 )
 
-// lockedBuffer is stdout for a command that prints while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// ids returns the ids of the events printed so far, one JSON object a
-// line.
-func (l *lockedBuffer) ids(t *testing.T) []int {
+// printedIDs returns the ids of the events a command printed, one JSON
+// object a line.
+func printedIDs(t *testing.T, out *syncBuffer) []int {
 	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var ids []int
-	sc := bufio.NewScanner(strings.NewReader(l.b.String()))
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
 	for sc.Scan() {
 		var ev struct{ ID int }
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
@@ -67,7 +52,7 @@ func TestAuditTailFollow(t *testing.T) {
 			changed(t, env.Store.Client, id)
 		}
 		tailCtx, stop := context.WithCancel(ctx)
-		var out lockedBuffer
+		var out syncBuffer
 		done := make(chan cliResult)
 		go func() {
 			var stderr bytes.Buffer
@@ -85,7 +70,7 @@ func TestAuditTailFollow(t *testing.T) {
 		}()
 		targets := func() []string {
 			var ts []string
-			for _, id := range out.ids(t) {
+			for _, id := range printedIDs(t, &out) {
 				ts = append(ts, env.Store.Client.AuditEvent.GetX(ctx, id).TargetID)
 			}
 			return ts
