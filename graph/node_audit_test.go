@@ -10,13 +10,15 @@ import (
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/rules/accounts"
 	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 	"userbridge/internal/store/db/dbtest"
 )
 
 // TestAuditEventAsNode: an audit event's id, as auditEvents gives it,
 // answers node(id:) for whoever reads the trail (an administrator's
 // first-party credential with every scope), and is not found, exactly as
-// a missing id, for anyone else: a user, an administrator's narrowed key.
+// a missing id, for anyone else: a user, a manager of users, an
+// administrator's narrowed key.
 func TestAuditEventAsNode(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
 		env := apptest.New(t, url)
@@ -39,7 +41,10 @@ func TestAuditEventAsNode(t *testing.T) {
 			}
 		})
 		for name, tok := range map[string]string{
-			"a user":                          env.Token(t, env.User(t, "plain@example.com")),
+			"a user": env.Token(t, env.User(t, "plain@example.com")),
+			"a manager (manage_users)": env.Token(t, env.User(t, "manager@example.com", func(in *accounts.CreateInput) {
+				in.Privileges = []string{policy.PrivilegeManageUsers}
+			})),
 			"an administrator's narrowed key": env.Issue(t, accounts.IssueInput{UserEmail: boss.Email, Scopes: []string{auth.ScopeIdentity}}),
 		} {
 			t.Run(name+": not found, as a missing id", func(t *testing.T) {
