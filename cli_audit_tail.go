@@ -69,7 +69,10 @@ func (t *tailer) next(ctx context.Context, now time.Time) ([]*ent.AuditEvent, bo
 		}
 	}
 	for _, id := range fresh {
-		for gap := t.last + 1; gap < id && len(t.pending) < tailPending; gap++ {
+		// Before the first id it sees, the tailer knows of no id to wait
+		// for: ids start at their type's range (ent's IncrementStart), far
+		// above 0, and the gap below the first one is no skipped insert.
+		for gap := t.last + 1; t.last > 0 && gap < id && len(t.pending) < tailPending; gap++ {
 			t.pending[gap] = now
 		}
 		t.last = id
