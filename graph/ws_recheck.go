@@ -92,15 +92,11 @@ func (e *wsEndpoint) watchFanout(f *auditlog.Fanout) (stop func()) {
 			select {
 			case <-done:
 				return
-			case n, ok := <-l.C:
+			case _, ok := <-l.C:
 				if !ok { // fell behind: check everyone, listen again
-					e.recheckAll()
 					l = f.SubscribeKinds(256, accessEvent)
-					continue
 				}
-				if accessEvent(n.Kind) {
-					e.recheckAll()
-				}
+				e.recheckAll() // the listener keeps only accessEvent's kinds
 			}
 		}
 	}()

@@ -26,8 +26,8 @@ const firstAnalyze = 1000
 // few runs PostgreSQL keeps a generic plan, made while the tables were
 // small, which scans them whole. Nothing invalidates that plan as the
 // tables grow, so each batch read every row written before it and the
-// import slowed down quadratically (100,000 people at about a hundred a
-// second, bench/import). ANALYZE gives the planner the tables' real size
+// import slowed down quadratically (bench/import; figures in
+// bench/README.md). ANALYZE gives the planner the tables' real size
 // and invalidates the plans made without it. Doubling keeps the refreshes
 // to a few (seventeen for a hundred million records) whatever the file's
 // size. SQLite plans with its indexes without statistics.
