@@ -18,7 +18,7 @@ import (
 // answers node(id:) for whoever reads the trail (an administrator's
 // first-party credential with every scope), and is not found, exactly as
 // a missing id, for anyone else: a user, a manager of users, an
-// administrator's narrowed key.
+// administrator's narrowed key, an application acting for an administrator.
 func TestAuditEventAsNode(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
 		env := apptest.New(t, url)
@@ -40,7 +40,10 @@ func TestAuditEventAsNode(t *testing.T) {
 				t.Fatalf("got  %s\nwant %s", got, want)
 			}
 		})
+		app, _ := env.Application(t, "console", true, policy.PermUsersRead)
 		for name, tok := range map[string]string{
+			"an application's token for an administrator, every scope": env.Issue(t, accounts.IssueInput{UserEmail: boss.Email,
+				AppID: app.ClientID, Scopes: auth.AllScopes, Consent: true}),
 			"a user": env.Token(t, env.User(t, "plain@example.com")),
 			"a manager (manage_users)": env.Token(t, env.User(t, "manager@example.com", func(in *accounts.CreateInput) {
 				in.Privileges = []string{policy.PrivilegeManageUsers}
