@@ -53,6 +53,7 @@ type planQuery interface {
 	planTerms() []planTerm
 	planEdges(ctx context.Context, p *plan, parent *planSet) error
 	planSelect(column string)
+	planNeeds(depth int) (sets, weight int)
 }
 
 // planSet is one set of rows of the statement: the page (k 0), the rows
@@ -69,6 +70,14 @@ type planSet struct {
 	total   *planTotal
 	nodes   []any
 	counts  map[any]int
+}
+
+// depth is how far the set hangs below the page: 0 for the page itself.
+func (s *planSet) depth() int {
+	if s.edge == nil || s.edge.parent == nil {
+		return 0
+	}
+	return 1 + s.edge.parent.depth()
 }
 
 func (s *planSet) name() string { return "p" + strconv.Itoa(s.k) }
@@ -88,6 +97,43 @@ type planEdge struct {
 type plan struct {
 	dialect string
 	sets    []*planSet
+	weight  int // the sum of the sets' depths plus one: see admits
+}
+
+// Bounds of one statement. Every arm of the UNION ALL joins every set
+// (its columns' types come from those joins), and each reference to a
+// set brings the sets it hangs from: SQLite opens a cursor for each, and
+// refuses a statement past 1,000 of them ("VIEWs and/or subqueries nested
+// too deep"; found by TestDirectAnswersEveryField, a page of users with
+// their files' owners' avatars' owners...). The cursors grow as the
+// number of sets times their weight, the sum of their depths plus one:
+// 13 sets under the page (325) prepare, 15 (435) do not, so SQLite's
+// statements stay at planMaxWeightSQLite. PostgreSQL has no such limit,
+// but its planning time grows with the joins: planMaxSets. The loads past
+// a bound run edge by edge, as ent runs them: more statements, the same
+// answer (TestPlanPastTheMostSets).
+const (
+	planMaxWeightSQLite = 300
+	planMaxSets         = 32
+)
+
+// admits reports whether the plan can take sets more sets of the given
+// weight. It is asked for each load under the page, with everything
+// under that load: a load is planned whole or left whole to ent's
+// loading, which runs only the page's leftover loads (a set's leftover
+// would be loaded by nobody).
+func (p *plan) admits(sets, weight int) bool {
+	n := len(p.sets) + sets
+	if n > planMaxSets {
+		return false
+	}
+	return p.dialect != dialect.SQLite || n*(p.weight+weight) <= planMaxWeightSQLite
+}
+
+// add appends s to the plan.
+func (p *plan) add(s *planSet) {
+	p.sets = append(p.sets, s)
+	p.weight += s.depth() + 1
 }
 
 // newPlan returns a plan for a query run in ctx, or nil when its loads are
@@ -107,11 +153,14 @@ func (p *plan) child(ctx context.Context, query planQuery, parent *planSet, e *p
 	if !query.planOK() {
 		return false, nil
 	}
+	if parent.depth() == 0 && !p.admits(query.planNeeds(1)) {
+		return false, nil
+	}
 	order := query.planTerms()
 	query.planSelect(e.childCol)
 	s := &planSet{k: len(p.sets), order: order, scan: query.planScan, make: query.planNew(), edge: e}
 	e.parent = parent
-	p.sets = append(p.sets, s)
+	p.add(s)
 	// The loads under the rows are taken before the query is built: they
 	// may add the columns they match on to its selection.
 	if err := query.planEdges(ctx, p, s); err != nil {
@@ -136,6 +185,9 @@ func (p *plan) child(ctx context.Context, query planQuery, parent *planSet, e *p
 
 // count adds the set of the counts of t's rows per owner in parent.
 func (p *plan) count(ctx context.Context, t *planTotal, parent *planSet) error {
+	if parent.depth() == 0 && !p.admits(1, 2) {
+		return nil // not done: loadTotal counts it
+	}
 	spec, err := t.query.planSpec(ctx)
 	if err != nil {
 		return err
@@ -146,7 +198,7 @@ func (p *plan) count(ctx context.Context, t *planTotal, parent *planSet) error {
 	sel.Select(sel.C(t.column), sql.As(sql.Count("*"), "count")).GroupBy(sel.C(t.column))
 	s.sel, s.columns = sel, []string{t.column, "count"}
 	s.scan = func([]string) ([]any, error) { return []any{new(any), new(sql.NullInt64)}, nil }
-	p.sets = append(p.sets, s)
+	p.add(s)
 	t.done = true
 	return nil
 }
@@ -439,7 +491,7 @@ func (_q *ApplicationQuery) planAll(ctx context.Context) ([]*Application, error)
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -487,6 +539,35 @@ func (_q *ApplicationQuery) planOK() bool {
 		}
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *ApplicationQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	if q := _q.withCredentials; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	for _, q := range _q.withNamedCredentials {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withConsents; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	for _, q := range _q.withNamedConsents {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withAuthorizationCodes; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	for _, q := range _q.withNamedAuthorizationCodes {
+		add(q.planNeeds(depth + 1))
+	}
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *ApplicationQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -666,7 +747,7 @@ func (_q *AuditEventQuery) planAll(ctx context.Context) ([]*AuditEvent, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -690,6 +771,17 @@ func (_q *AuditEventQuery) planOK() bool {
 		return false
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *AuditEventQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *AuditEventQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -743,7 +835,7 @@ func (_q *AuthorizationCodeQuery) planAll(ctx context.Context) ([]*Authorization
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -773,6 +865,23 @@ func (_q *AuthorizationCodeQuery) planOK() bool {
 		return false
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *AuthorizationCodeQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	if q := _q.withUser; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withApplication; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *AuthorizationCodeQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -883,7 +992,7 @@ func (_q *ConsentQuery) planAll(ctx context.Context) ([]*Consent, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -913,6 +1022,23 @@ func (_q *ConsentQuery) planOK() bool {
 		return false
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *ConsentQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	if q := _q.withUser; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withApplication; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *ConsentQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -1023,7 +1149,7 @@ func (_q *CredentialQuery) planAll(ctx context.Context) ([]*Credential, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -1053,6 +1179,23 @@ func (_q *CredentialQuery) planOK() bool {
 		return false
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *CredentialQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	if q := _q.withUser; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withApplication; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *CredentialQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -1169,7 +1312,7 @@ func (_q *FileQuery) planAll(ctx context.Context) ([]*File, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -1199,6 +1342,23 @@ func (_q *FileQuery) planOK() bool {
 		return false
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *FileQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	if q := _q.withOwner; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withAvatarOf; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *FileQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -1312,7 +1472,7 @@ func (_q *LegacyIDQuery) planAll(ctx context.Context) ([]*LegacyID, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -1339,6 +1499,20 @@ func (_q *LegacyIDQuery) planOK() bool {
 		return false
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *LegacyIDQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	if q := _q.withUser; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *LegacyIDQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -1425,7 +1599,7 @@ func (_q *SettingQuery) planAll(ctx context.Context) ([]*Setting, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -1449,6 +1623,17 @@ func (_q *SettingQuery) planOK() bool {
 		return false
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *SettingQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *SettingQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -1502,7 +1687,7 @@ func (_q *SignatureQuery) planAll(ctx context.Context) ([]*Signature, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -1529,6 +1714,20 @@ func (_q *SignatureQuery) planOK() bool {
 		return false
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *SignatureQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	if q := _q.withOwner; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *SignatureQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -1612,7 +1811,7 @@ func (_q *SigningKeyQuery) planAll(ctx context.Context) ([]*SigningKey, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -1636,6 +1835,17 @@ func (_q *SigningKeyQuery) planOK() bool {
 		return false
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *SigningKeyQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *SigningKeyQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {
@@ -1689,7 +1899,7 @@ func (_q *UserQuery) planAll(ctx context.Context) ([]*User, error) {
 	if err := _q.prepareQuery(ctx); err != nil {
 		return nil, err
 	}
-	p.sets = append(p.sets, &planSet{order: _q.planOrder})
+	p.add(&planSet{order: _q.planOrder})
 	if err := _q.planEdges(ctx, p, p.sets[0]); err != nil {
 		return nil, err
 	}
@@ -1764,6 +1974,56 @@ func (_q *UserQuery) planOK() bool {
 		}
 	}
 	return true
+}
+
+// planNeeds returns the sets the query's rows and every load under them
+// take in a statement, its rows at depth, and the sum of their depths
+// plus one (plan.admits). Only for a query planOK accepts.
+func (_q *UserQuery) planNeeds(depth int) (sets, weight int) {
+	sets, weight = 1, depth+1
+	add := func(s, w int) { sets, weight = sets+s, weight+w }
+	_ = add // a type without plannable edges
+	if q := _q.withFiles; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	for _, q := range _q.withNamedFiles {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withAvatar; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withSignatures; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	for _, q := range _q.withNamedSignatures {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withCredentials; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	for _, q := range _q.withNamedCredentials {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withConsents; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	for _, q := range _q.withNamedConsents {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withAuthorizationCodes; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	for _, q := range _q.withNamedAuthorizationCodes {
+		add(q.planNeeds(depth + 1))
+	}
+	if q := _q.withLegacyIds; q != nil {
+		add(q.planNeeds(depth + 1))
+	}
+	for _, q := range _q.withNamedLegacyIds {
+		add(q.planNeeds(depth + 1))
+	}
+	n := len(_q.planTotals)
+	return sets + n, weight + n*(depth+2)
 }
 
 func (_q *UserQuery) planSpec(ctx context.Context) (*sqlgraph.QuerySpec, error) {

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -87,4 +88,38 @@ func statementLog(t *testing.T, url string, options ...func(*app.Config)) (env *
 		log = nil
 		return l
 	}
+}
+
+// TestPlanPastTheMostSets: a document whose loads make more sets than
+// one statement takes (ent/template/ent/plan.tmpl, planMaxWeightSQLite
+// and planMaxSets), wide (30 aliased files connections under each user)
+// or deep (avatars' owners' avatars' owners...), is answered as edge by
+// edge answers it, with no error: the sets past the bound are loaded by
+// statements of their own. SQLite refused such a statement whole.
+func TestPlanPastTheMostSets(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		d := newDifferentialEnv(t, url)
+		planned := apptest.New(t, url, differentialConfig(d.now))
+		reference := apptest.New(t, url, differentialConfig(d.now), edgeByEdge)
+		var wide strings.Builder
+		for i := range 30 {
+			fmt.Fprintf(&wide, " f%d: files(first: %d) { totalCount edges { node { id owner { id } } } }", i, 1+i%3)
+		}
+		docs := []string{
+			"{ users(first: 20) { edges { node { id" + wide.String() + " } } } }",
+			"{ users(first: 20) { edges { node { id " + strings.Repeat("avatar { id owner { id files(first: 2) { totalCount } ", 3) +
+				strings.Repeat("} } ", 3) + "} } } }",
+		}
+		for _, q := range docs {
+			doc := genDoc{query: q, vars: map[string]any{"id": d.userIDs[1]}}
+			s1, b1 := postDoc(planned, d.tokens[0].token, doc)
+			s2, b2 := postDoc(reference, d.tokens[0].token, doc)
+			if s1 != 200 || bytes.Contains(b1, []byte(`"errors"`)) {
+				t.Errorf("%.80s…: %d %.400s", q, s1, b1)
+			}
+			if s1 != s2 || !bytes.Equal(b1, b2) {
+				t.Errorf("%.80s…: planned and edge by edge differ:\n%.600s\n%.600s", q, b1, b2)
+			}
+		}
+	})
 }
