@@ -49,14 +49,16 @@ const differentialDocuments = 500
 const differentialSeed = 28
 
 // edgeByEdge configures the service that loads every edge of a page by a
-// statement of its own (graph.Options.EdgeByEdge): the reference the
-// planned loader is compared with. TestDifferentialDetectsADifference
+// statement of its own (graph.Options.EdgeByEdge) and answers every
+// query through gqlgen's executor (graph.Options.FieldByField): the
+// reference the planned loader and the direct answers are compared with. TestDifferentialDetectsADifference
 // shows the comparison fails when the two do not answer alike.
 func edgeByEdge(c *app.Config) {
 	if c.GraphQL == (graph.Options{}) {
 		c.GraphQL = graph.DefaultOptions
 	}
 	c.GraphQL.EdgeByEdge = true
+	c.GraphQL.FieldByField = true
 }
 
 // differentialEnv is the data set and the viewers of the test.
@@ -874,7 +876,27 @@ func TestDifferentialPlannedAndEdgeByEdge(t *testing.T) {
 		if tally["without errors"] < tally["requests"]/3 || tally["edges"] < 10*n {
 			t.Errorf("the documents exercise too little: %v", tally)
 		}
+		answered, fellBack := directAnswers(t, planned, d.tokens[0].token)
+		t.Logf("direct answers: %d written, %d dropped for the executor's", answered, fellBack)
+		if answered < tally["requests"]/10 || fellBack == 0 {
+			t.Errorf("the documents exercise the direct answers too little: %d written, %d dropped", answered, fellBack)
+		}
 	})
+}
+
+// directAnswers reads the service's count of direct answers (graph's
+// direct.go) from its metrics.
+func directAnswers(t *testing.T, env *apptest.Env, adminToken string) (answered, fellBack int) {
+	t.Helper()
+	rec := env.Do(apptest.Request("GET", "/metrics", adminToken, nil))
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		for outcome, n := range map[string]*int{"answered": &answered, "fell_back": &fellBack} {
+			if v, ok := strings.CutPrefix(line, `userbridge_graphql_direct_answers_total{outcome="`+outcome+`"} `); ok {
+				fmt.Sscan(v, n)
+			}
+		}
+	}
+	return answered, fellBack
 }
 
 // TestDifferentialDetectsADifference shows that the comparison fails when

@@ -46,6 +46,11 @@ type Options struct {
 	// instead of planning the page and its edges into one (relay.Planned);
 	// false, the default, plans them.
 	EdgeByEdge bool
+	// FieldByField answers every query through gqlgen's executor, field
+	// by field, instead of writing the queries direct.go knows in one
+	// pass; false, the default, writes them directly. Like EdgeByEdge, it
+	// is there for the differential test.
+	FieldByField bool
 	// Subscriptions configure the WebSocket endpoint (ws.go); nil or
 	// without an authenticator, upgrades are refused.
 	Subscriptions *SubscriptionOptions
@@ -115,7 +120,8 @@ func maxUploadBytes(o Options) int64 {
 
 // newServer is the gqlgen server, with post as its POST transport.
 func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	es := NewExecutableSchema(Config{Resolvers: r})
+	srv := handler.New(es)
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(post)
 	// capUpload (guard) bounds the body and answers 413; the multipart
@@ -125,6 +131,12 @@ func newServer(r *Resolver, o Options, post graphql.Transport) *handler.Server {
 	// Every request nobody else takes gets a coded error (405, 415).
 	srv.AddTransport(otherRequest{})
 	configureServer(srv, r, o)
+	if !o.FieldByField {
+		// Last, so innermost: every other extension sees a direct answer as
+		// it sees the executor's. Not on the WebSocket endpoint, whose
+		// transport asks an operation for responses until it has none.
+		srv.Use(directAnswers{es: es.(*executableSchema), note: o.Observer.noteDirect})
+	}
 	return srv
 }
 

@@ -22,8 +22,11 @@ import (
 // every page.
 type Observer struct {
 	operations *prometheus.CounterVec
-	tracer     trace.Tracer // nil: tracing off
-	names      *boundedNames
+	// direct counts the queries answered directly (direct.go) and those
+	// whose direct answer was dropped for the executor's.
+	direct *prometheus.CounterVec
+	tracer trace.Tracer // nil: tracing off
+	names  *boundedNames
 }
 
 // Operation names are chosen by clients: past maxOperationNames distinct
@@ -46,9 +49,13 @@ func NewObserver(reg prometheus.Registerer, tp trace.TracerProvider) *Observer {
 			Name: "userbridge_graphql_operations_total",
 			Help: "GraphQL operations by operation name, type (query, mutation; unknown when the document did not validate) and outcome (ok, or the first error's extensions.code).",
 		}, []string{"operation", "type", "outcome"}),
+		direct: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "userbridge_graphql_direct_answers_total",
+			Help: "GraphQL queries written in one pass without gqlgen's executor (outcome answered), and those tried but answered by the executor after all (outcome fell_back: an error, a null or a panic on the way).",
+		}, []string{"outcome"}),
 		names: &boundedNames{},
 	}
-	reg.MustRegister(o.operations)
+	reg.MustRegister(o.operations, o.direct)
 	if tp != nil {
 		o.tracer = tp.Tracer("userbridge/graph")
 	}
@@ -191,4 +198,17 @@ func (b *boundedNames) label(name string) string {
 	b.n++
 	b.known.Store(name, struct{}{})
 	return name
+}
+
+// noteDirect counts a direct answer (direct.go): written, or dropped for
+// the executor's.
+func (o *Observer) noteDirect(answered bool) {
+	if o == nil {
+		return
+	}
+	if answered {
+		o.direct.WithLabelValues("answered").Inc()
+	} else {
+		o.direct.WithLabelValues("fell_back").Inc()
+	}
 }

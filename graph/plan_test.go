@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"userbridge/ent/file"
+	"userbridge/graph"
 	"userbridge/internal/app"
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/store/db/dbtest"
@@ -109,6 +110,7 @@ func TestPlanPastTheMostSets(t *testing.T) {
 			"{ users(first: 20) { edges { node { id" + wide.String() + " } } } }",
 			"{ users(first: 20) { edges { node { id " + strings.Repeat("avatar { id owner { id files(first: 2) { totalCount } ", 3) +
 				strings.Repeat("} } ", 3) + "} } } }",
+			graph.DirectEveryField, // the page's users' files' owners' avatars...
 		}
 		for _, q := range docs {
 			doc := genDoc{query: q, vars: map[string]any{"id": d.userIDs[1]}}
