@@ -8,6 +8,9 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"userbridge/internal/rules/auth"
+	"userbridge/internal/rules/policy"
 )
 
 // Direct answers: a query made only of the fields listed in directFields
@@ -60,6 +63,13 @@ var directFields = map[string]map[string]string{
 		"fileType": "", "size": "", "sha256": "", "scenarioID": "", "expiresAt": "", "owner": "User", "url": ""},
 }
 
+// guardedFields are the User fields whose resolver asks policy.ReadField,
+// and the field it asks for: a document showing one the viewer may not
+// read goes to the executor at once (it would fail the direct answer on
+// its first user).
+var guardedFields = map[string]string{"email": "email", "login": "login", "firstName": "first_name",
+	"lastName": "last_name", "name": "name"}
+
 // directImplementors are the types each type satisfies in a fragment's
 // type condition: the generated code's lists.
 var directImplementors = map[string][]string{
@@ -89,7 +99,7 @@ func (d directAnswers) InterceptResponse(ctx context.Context, next graphql.Respo
 	w := directWriterPool.Get().(*directWriter)
 	defer w.release()
 	w.start(ctx, d.es, oc)
-	if !w.supported(oc.Operation.SelectionSet, "Query", 0) {
+	if !w.supported(auth.FromContext(ctx), oc.Operation.SelectionSet, "Query", 0) {
 		return next(ctx)
 	}
 	if !w.answer() {
@@ -178,8 +188,9 @@ func (w *directWriter) collect(sel ast.SelectionSet, typ string) []graphql.Colle
 }
 
 // supported reports whether every field under sel (of type typ) is one
-// directFields lists, with no @defer.
-func (w *directWriter) supported(sel ast.SelectionSet, typ string, depth int) bool {
+// directFields lists, with no @defer, and none is a guarded field v may
+// not read.
+func (w *directWriter) supported(v *auth.Viewer, sel ast.SelectionSet, typ string, depth int) bool {
 	if depth > directMaxDepth {
 		return false
 	}
@@ -195,7 +206,10 @@ func (w *directWriter) supported(sel ast.SelectionSet, typ string, depth int) bo
 		if !ok {
 			return false
 		}
-		if child != "" && !w.supported(f.Selections, child, depth+1) {
+		if g, ok := guardedFields[f.Name]; ok && typ == "User" && policy.ReadField(v, g) != nil {
+			return false
+		}
+		if child != "" && !w.supported(v, f.Selections, child, depth+1) {
 			return false
 		}
 	}
