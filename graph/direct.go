@@ -122,7 +122,18 @@ type directWriter struct {
 	oc     *graphql.OperationContext
 	buf    bytes.Buffer
 	fields map[directSel][]graphql.CollectedField
+	// files are the field contexts of User.files, with their arguments
+	// parsed once per operation for every user of a page under the same
+	// parent (the generated code parses them for each user).
+	files  map[directFC]*graphql.FieldContext
 	failed bool
+}
+
+// directFC names a field of the document under one parent field context:
+// a fragment's field sits under as many parents as the fragment is spread.
+type directFC struct {
+	field  *ast.Field
+	parent *graphql.FieldContext
 }
 
 // directSel names a selection set of the document and the type it is
@@ -134,7 +145,7 @@ type directSel struct {
 }
 
 var directWriterPool = sync.Pool{New: func() any {
-	return &directWriter{fields: map[directSel][]graphql.CollectedField{}}
+	return &directWriter{fields: map[directSel][]graphql.CollectedField{}, files: map[directFC]*graphql.FieldContext{}}
 }}
 
 func (w *directWriter) start(ctx context.Context, es *executableSchema, oc *graphql.OperationContext) {
@@ -166,6 +177,7 @@ func (w *directWriter) inputs() *graphql.InputUnmarshalerIndex {
 func (w *directWriter) release() {
 	w.ctx, w.ec, w.oc, w.failed = nil, nil, nil, false
 	clear(w.fields)
+	clear(w.files)
 	if w.buf.Cap() > 1<<20 {
 		return
 	}
