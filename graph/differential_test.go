@@ -892,7 +892,9 @@ func directAnswers(t *testing.T, env *apptest.Env, adminToken string) (answered,
 	for _, line := range strings.Split(rec.Body.String(), "\n") {
 		for outcome, n := range map[string]*int{"answered": &answered, "fell_back": &fellBack} {
 			if v, ok := strings.CutPrefix(line, `userbridge_graphql_direct_answers_total{outcome="`+outcome+`"} `); ok {
-				fmt.Sscan(v, n)
+				if _, err := fmt.Sscan(v, n); err != nil {
+					t.Fatalf("metrics line %q: %v", line, err)
+				}
 			}
 		}
 	}

@@ -419,7 +419,7 @@ func TestDirectAttackWebSocketKeepsTheExecutor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.CloseNow()
+		defer func() { _ = c.CloseNow() }()
 		send := func(m any) {
 			b, _ := json.Marshal(m)
 			if err := c.Write(ctx, websocket.MessageText, b); err != nil {

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 	"unicode/utf8"
@@ -428,10 +429,7 @@ func (w *directWriter) marshal(m graphql.Marshaler) { m.MarshalGQL(&w.buf) }
 // with control characters, '"' and '\' escaped and every other byte
 // (invalid UTF-8 included) as it is. TestWriteStringIsGqlgens compares
 // the two.
-func writeString(b interface {
-	WriteByte(byte) error
-	WriteString(string) (int, error)
-}, s string) {
+func writeString(b *bytes.Buffer, s string) {
 	const hex = "0123456789ABCDEF"
 	b.WriteByte('"')
 	start := 0
