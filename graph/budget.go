@@ -264,30 +264,6 @@ func chargeRefusal(ctx context.Context) {
 	}
 }
 
-// chargeRerun charges an operation run a second time (a direct answer
-// dropped for the executor's, direct.go) its points again, so that a
-// client cannot make the service work twice for one charge; extensions.cost
-// still says what the operation requested, and remaining what is left. It
-// returns the refusal when the second charge is past the budget: the
-// operation then ends there, RATE_LIMITED.
-func chargeRerun(ctx context.Context) *budget.Refused {
-	c := chargeOf(ctx)
-	if c == nil || !c.budget.Points() {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.spent || c.refused != nil || c.requested <= 0 {
-		return c.refused
-	}
-	res, err := c.budget.Spend(ctx, c.key, c.requested)
-	c.result = res
-	if r := (*budget.Refused)(nil); errors.As(err, &r) {
-		c.refused = r
-	}
-	return c.refused
-}
-
 // InterceptResponse is costExtension: a request that reaches a response
 // without having spent (refused before it ran) pays RefusedCost; when
 // even that is past its budget, the answer is RATE_LIMITED. Every answer

@@ -491,36 +491,3 @@ func TestOversizedBodyIsCharged(t *testing.T) {
 		t.Fatalf("%d left after an oversized body, want %d", got, testBucket-refusedCost)
 	}
 }
-
-// TestBudgetChargesTheRerun: a query the direct answers try and then
-// leave to the executor (graph/direct.go) runs twice, and is charged
-// twice; extensions.cost still says what the document requested. When
-// the second charge is past the budget, the answer is RATE_LIMITED and
-// the executor does not run.
-func TestBudgetChargesTheRerun(t *testing.T) {
-	url := dbtest.URL(t, dbtest.SQLite)
-	e := budgetEnv(t, url)
-	tok := e.Token(t, e.User(t, "rerun@example.com"))
-	// Answered directly: charged once.
-	direct := post(t, e, tok, viewerID)
-	spend(t, direct, 2, testBucket-2)
-	// A user that does not exist: NOT_FOUND drops the direct answer, the
-	// executor writes the error.
-	missing := `{ viewer { id } user(id: "dWI6OTk5OTk5") { id } }`
-	a := post(t, e, tok, missing)
-	if a.code() != "NOT_FOUND" || a.Extensions.Cost == nil {
-		t.Fatalf("%d %s %v", a.status, a.Data, a.Errors)
-	}
-	r := a.Extensions.Cost.Requested
-	spend(t, a, r, testBucket-2-2*r)
-	// Spend down to fewer than two runs' points, but at least one's.
-	left := testBucket - 2 - 2*r
-	for left >= 2*r {
-		left -= 2
-		spend(t, post(t, e, tok, viewerID), 2, left)
-	}
-	if left < r {
-		t.Fatalf("left %d below one run's %d points", left, r)
-	}
-	overBudget(t, post(t, e, tok, missing))
-}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"userbridge/internal/rules/auth"
 	"userbridge/internal/rules/policy"
@@ -37,8 +36,7 @@ import (
 //     the direct answer and the operation runs again through the
 //     executor, which writes the errors, nulls and paths as it always
 //     did. Nothing a direct answer tried reaches the response: its
-//     errors go to a response context of its own. The second run is
-//     charged to the client's budget again (chargeRerun).
+//     errors go to a response context of its own.
 //
 // TestDifferentialPlannedAndEdgeByEdge compares the answers of 500
 // generated documents, as four viewers, with a service answering field
@@ -106,9 +104,6 @@ func (d directAnswers) InterceptResponse(ctx context.Context, next graphql.Respo
 	}
 	if !w.answer() {
 		d.note(false)
-		if r := chargeRerun(ctx); r != nil {
-			return &graphql.Response{Errors: gqlerror.List{rateLimitedError(r)}}
-		}
 		return next(ctx)
 	}
 	d.note(true)
