@@ -74,20 +74,27 @@ func (w *directWriter) query(ctx context.Context, sel ast.SelectionSet) {
 	w.buf.WriteByte('}')
 }
 
-func (w *directWriter) userConnection(ctx context.Context, sel ast.SelectionSet, c *ent.UserConnection) {
+// writeConnection writes a connection of GraphQL type conn, its edges of
+// type edge (their generated Go types are E for the edges and N for the
+// nodes), as the generated _<conn> and _<edge> functions do: parts reads
+// an edge's node and cursor, writeNode writes a node.
+func writeConnection[E, N any](w *directWriter, ctx context.Context, sel ast.SelectionSet, conn, edge string,
+	edges []*E, p *relay.PageInfo, total int, parts func(*E) (N, *relay.Cursor),
+	writeNode func(*directWriter, context.Context, ast.SelectionSet, N),
+) {
 	w.buf.WriteByte('{')
-	for i, f := range w.collect(sel, "UserConnection") {
+	for i, f := range w.collect(sel, conn) {
 		w.key(i, f.Alias)
 		switch f.Name {
 		case "__typename":
-			writeString(&w.buf, "UserConnection")
+			writeString(&w.buf, conn)
 		case "edges":
-			if c.Edges == nil {
+			if edges == nil {
 				w.buf.WriteString("null")
 				break
 			}
 			w.buf.WriteByte('[')
-			for j, e := range c.Edges {
+			for j, e := range edges {
 				if j > 0 {
 					w.buf.WriteByte(',')
 				}
@@ -95,13 +102,29 @@ func (w *directWriter) userConnection(ctx context.Context, sel ast.SelectionSet,
 					w.buf.WriteString("null")
 					continue
 				}
-				w.userEdge(ctx, f.Selections, e)
+				n, c := parts(e)
+				w.buf.WriteByte('{')
+				for k, g := range w.collect(f.Selections, edge) {
+					w.key(k, g.Alias)
+					switch g.Name {
+					case "__typename":
+						writeString(&w.buf, edge)
+					case "node":
+						writeNode(w, ctx, g.Selections, n)
+					case "cursor":
+						w.cursor(ctx, c)
+					}
+					if w.failed {
+						return
+					}
+				}
+				w.buf.WriteByte('}')
 			}
 			w.buf.WriteByte(']')
 		case "pageInfo":
-			w.pageInfo(ctx, f.Selections, &c.PageInfo)
+			w.pageInfo(ctx, f.Selections, p)
 		case "totalCount":
-			w.int(int64(c.TotalCount))
+			w.int(int64(total))
 		}
 		if w.failed {
 			return
@@ -110,78 +133,14 @@ func (w *directWriter) userConnection(ctx context.Context, sel ast.SelectionSet,
 	w.buf.WriteByte('}')
 }
 
-func (w *directWriter) userEdge(ctx context.Context, sel ast.SelectionSet, e *ent.UserEdge) {
-	w.buf.WriteByte('{')
-	for i, f := range w.collect(sel, "UserEdge") {
-		w.key(i, f.Alias)
-		switch f.Name {
-		case "__typename":
-			writeString(&w.buf, "UserEdge")
-		case "node":
-			w.user(ctx, f.Selections, e.Node)
-		case "cursor":
-			w.cursor(ctx, &e.Cursor)
-		}
-		if w.failed {
-			return
-		}
-	}
-	w.buf.WriteByte('}')
+func (w *directWriter) userConnection(ctx context.Context, sel ast.SelectionSet, c *ent.UserConnection) {
+	writeConnection(w, ctx, sel, "UserConnection", "UserEdge", c.Edges, &c.PageInfo, c.TotalCount,
+		func(e *ent.UserEdge) (*ent.User, *relay.Cursor) { return e.Node, &e.Cursor }, (*directWriter).user)
 }
 
 func (w *directWriter) fileConnection(ctx context.Context, sel ast.SelectionSet, c *ent.FileConnection) {
-	w.buf.WriteByte('{')
-	for i, f := range w.collect(sel, "FileConnection") {
-		w.key(i, f.Alias)
-		switch f.Name {
-		case "__typename":
-			writeString(&w.buf, "FileConnection")
-		case "edges":
-			if c.Edges == nil {
-				w.buf.WriteString("null")
-				break
-			}
-			w.buf.WriteByte('[')
-			for j, e := range c.Edges {
-				if j > 0 {
-					w.buf.WriteByte(',')
-				}
-				if e == nil {
-					w.buf.WriteString("null")
-					continue
-				}
-				w.fileEdge(ctx, f.Selections, e)
-			}
-			w.buf.WriteByte(']')
-		case "pageInfo":
-			w.pageInfo(ctx, f.Selections, &c.PageInfo)
-		case "totalCount":
-			w.int(int64(c.TotalCount))
-		}
-		if w.failed {
-			return
-		}
-	}
-	w.buf.WriteByte('}')
-}
-
-func (w *directWriter) fileEdge(ctx context.Context, sel ast.SelectionSet, e *ent.FileEdge) {
-	w.buf.WriteByte('{')
-	for i, f := range w.collect(sel, "FileEdge") {
-		w.key(i, f.Alias)
-		switch f.Name {
-		case "__typename":
-			writeString(&w.buf, "FileEdge")
-		case "node":
-			w.file(ctx, f.Selections, e.Node)
-		case "cursor":
-			w.cursor(ctx, &e.Cursor)
-		}
-		if w.failed {
-			return
-		}
-	}
-	w.buf.WriteByte('}')
+	writeConnection(w, ctx, sel, "FileConnection", "FileEdge", c.Edges, &c.PageInfo, c.TotalCount,
+		func(e *ent.FileEdge) (*ent.File, *relay.Cursor) { return e.Node, &e.Cursor }, (*directWriter).file)
 }
 
 func (w *directWriter) pageInfo(ctx context.Context, sel ast.SelectionSet, p *relay.PageInfo) {
