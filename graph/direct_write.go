@@ -78,7 +78,7 @@ func (w *directWriter) query(ctx context.Context, sel ast.SelectionSet) {
 // type edge (their generated Go types are E for the edges and N for the
 // nodes), as the generated _<conn> and _<edge> functions do: parts reads
 // an edge's node and cursor, writeNode writes a node.
-func writeConnection[E, N any](w *directWriter, ctx context.Context, sel ast.SelectionSet, conn, edge string,
+func writeConnection[E, N any](ctx context.Context, w *directWriter, sel ast.SelectionSet, conn, edge string,
 	edges []*E, p *relay.PageInfo, total int, parts func(*E) (N, *relay.Cursor),
 	writeNode func(*directWriter, context.Context, ast.SelectionSet, N),
 ) {
@@ -134,12 +134,12 @@ func writeConnection[E, N any](w *directWriter, ctx context.Context, sel ast.Sel
 }
 
 func (w *directWriter) userConnection(ctx context.Context, sel ast.SelectionSet, c *ent.UserConnection) {
-	writeConnection(w, ctx, sel, "UserConnection", "UserEdge", c.Edges, &c.PageInfo, c.TotalCount,
+	writeConnection(ctx, w, sel, "UserConnection", "UserEdge", c.Edges, &c.PageInfo, c.TotalCount,
 		func(e *ent.UserEdge) (*ent.User, *relay.Cursor) { return e.Node, &e.Cursor }, (*directWriter).user)
 }
 
 func (w *directWriter) fileConnection(ctx context.Context, sel ast.SelectionSet, c *ent.FileConnection) {
-	writeConnection(w, ctx, sel, "FileConnection", "FileEdge", c.Edges, &c.PageInfo, c.TotalCount,
+	writeConnection(ctx, w, sel, "FileConnection", "FileEdge", c.Edges, &c.PageInfo, c.TotalCount,
 		func(e *ent.FileEdge) (*ent.File, *relay.Cursor) { return e.Node, &e.Cursor }, (*directWriter).file)
 }
 
