@@ -79,6 +79,7 @@ func settings(cfg *app.Config, logFormat *string) []setting {
 		{"graphql-ws-message-bytes", "GRAPHQL_WS_MAX_MESSAGE_BYTES", "largest message a GraphQL WebSocket client may send, bytes", positive64(&cfg.Subscriptions.MaxMessageBytes), strconv.FormatInt(graph.DefaultMaxMessageBytes, 10)},
 		{"graphql-ws-keep-alive", "GRAPHQL_WS_KEEP_ALIVE", "interval of the server's pings on a GraphQL WebSocket; no pong within two closes it", duration(&cfg.Subscriptions.KeepAlive), graph.DefaultKeepAlive.String()},
 		{"graphql-ws-recheck", "GRAPHQL_WS_RECHECK", "how often a GraphQL WebSocket's credential is checked again (relevant audit events and its expiry check it at once)", duration(&cfg.Subscriptions.Recheck), graph.DefaultRecheck.String()},
+		{"graphql-loading", "GRAPHQL_LOADING", "how a GraphQL page loads the edges under it: planned (in one statement with the page), edges (one statement per edge), auto (planned on PostgreSQL, edges on SQLite)", oneOf(&cfg.GraphQLLoading, app.LoadingAuto, app.LoadingPlanned, app.LoadingEdges), app.LoadingAuto},
 		{"graphql-introspection", "GRAPHQL_INTROSPECTION", "allow GraphQL introspection", boolean(&cfg.GraphQL.Introspection), strconv.FormatBool(cfg.GraphQL.Introspection)},
 		{"link-ttl", "LINK_TTL", "lifetime of signed download links", duration(&cfg.LinkTTL), "1h0m0s"},
 		{"temporary-ttl", "TEMPORARY_FILE_TTL", "lifetime of unadopted temporary files", duration(&cfg.TemporaryFileTTL), "1h0m0s"},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"userbridge/graph"
+	"userbridge/internal/app"
 )
 
 func TestGraphQLLimitFlags(t *testing.T) {
@@ -46,6 +47,44 @@ func TestGraphQLLimitFlags(t *testing.T) {
 			t.Fatal("accepted")
 		}
 	})
+}
+
+// TestGraphQLLoadingSetting covers --graphql-loading / GRAPHQL_LOADING:
+// auto by default, planned and edges accepted, anything else refused.
+func TestGraphQLLoadingSetting(t *testing.T) {
+	for _, tc := range []struct {
+		flag, want string
+		refused    bool
+	}{
+		{"", app.LoadingAuto, false},
+		{"planned", app.LoadingPlanned, false},
+		{"edges", app.LoadingEdges, false},
+		{"Planned", "", true},
+		{"all", "", true},
+		{"planned\x00", "", true},
+	} {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		resolve := serverFlags(fs)
+		var args []string
+		if tc.flag != "" {
+			args = []string{"--graphql-loading=" + tc.flag}
+		}
+		err := fs.Parse(args)
+		var cfg app.Config
+		if err == nil {
+			cfg, err = resolve()
+		}
+		switch {
+		case tc.refused && err == nil:
+			t.Errorf("%q: accepted as %q", tc.flag, cfg.GraphQLLoading)
+		case !tc.refused && (err != nil || cfg.GraphQLLoading != tc.want):
+			t.Errorf("%q: %v %q, want %q", tc.flag, err, cfg.GraphQLLoading, tc.want)
+		}
+	}
+	t.Setenv("GRAPHQL_LOADING", "edges")
+	if cfg, err := serverFlags(flag.NewFlagSet("serve", flag.ContinueOnError))(); err != nil || cfg.GraphQLLoading != app.LoadingEdges {
+		t.Errorf("GRAPHQL_LOADING=edges: %v %q", err, cfg.GraphQLLoading)
+	}
 }
 
 // TestTrustedProxiesSetting covers --trusted-proxies / TRUSTED_PROXIES.

@@ -83,12 +83,15 @@ type namedToken struct{ name, token string }
 type cursorPool map[string]map[string][]string
 
 // differentialConfig is both services' configuration but the loading: a
-// fixed clock (signed links carry their expiry) and no budget (its points
-// refill with time).
+// fixed clock (signed links carry their expiry), no budget (its points
+// refill with time), and the planned loading on both backends.
 func differentialConfig(now time.Time) func(*app.Config) {
 	return func(cfg *app.Config) {
 		cfg.Now = func() time.Time { return now }
 		cfg.Budget = budget.Settings{}
+		// SQLite's default is edge by edge; edgeByEdge's
+		// GraphQL.EdgeByEdge wins over this.
+		cfg.GraphQLLoading = app.LoadingPlanned
 	}
 }
 

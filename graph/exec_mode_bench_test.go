@@ -1,14 +1,9 @@
 package graph_test
 
 import (
-	"context"
-	"encoding/json"
-	"net/http"
 	"net/url"
-	"path/filepath"
 	"testing"
 
-	"userbridge/bench/seed"
 	"userbridge/internal/app/apptest"
 	"userbridge/internal/store/db/dbtest"
 )
@@ -32,11 +27,7 @@ func BenchmarkPlannedPageExecMode(b *testing.B) {
 			continue
 		}
 		base := dbtest.URL(b, be)
-		res, err := seed.Run(context.Background(), base, seed.Options{Users: 2000, FileShare: 0.2, RestShare: 0.01,
-			StorageDir: filepath.Join(b.TempDir(), "files")})
-		if err != nil {
-			b.Fatal(err)
-		}
+		token := seedPages(b, base, 2000)
 		for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
 			u, err := url.Parse(base)
 			if err != nil {
@@ -50,18 +41,8 @@ func BenchmarkPlannedPageExecMode(b *testing.B) {
 				{"nested", `query UsersFilesPage($first: Int) { users(first: $first) { edges { node { id publicID email avatar { id name } files(first: 5) { totalCount edges { node { id name size } } } } } } }`},
 				{"scalar", `query UsersPage($first: Int) { users(first: $first) { edges { node { id publicID email firstName lastName createdAt } } pageInfo { hasNextPage endCursor } } }`},
 			} {
-				body, _ := json.Marshal(map[string]any{"query": page.query, "variables": map[string]any{"first": 50}})
 				b.Run(page.name+"/"+mode, func(b *testing.B) {
-					b.ReportAllocs()
-					b.RunParallel(func(pb *testing.PB) {
-						for pb.Next() {
-							rec := env.Do(apptest.Request("POST", "/graphql", res.AdminToken, body))
-							if rec.Code != http.StatusOK || rec.Body.Len() < 3000 {
-								b.Errorf("%d: %.300s", rec.Code, rec.Body.String())
-								return
-							}
-						}
-					})
+					askPages(b, env, token, page.query)
 				})
 			}
 		}

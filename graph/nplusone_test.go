@@ -59,7 +59,15 @@ func TestUsersPageCostsConstantStatements(t *testing.T) {
 			if small != large {
 				t.Fatalf("%s: statements grow with the page size: %d for 5 users, %d for 40", name, small, large)
 			}
-			if large > 8 {
+			// The credential, and at most six for the page edge by edge
+			// (SQLite's default). The manager's answer carries FORBIDDEN
+			// errors, so it is read twice: the direct answer is dropped and
+			// the executor answers again (docs/graphql-pages.md).
+			most := int64(8)
+			if name == "manager" {
+				most = 2 + 2*6
+			}
+			if large > most {
 				t.Fatalf("%s: %d statements for one page is too many", name, large)
 			}
 		}

@@ -20,12 +20,69 @@ import (
 // edges under each (the avatar, the avatar's owner, the first files with
 // their totalCount) is read by one statement whatever the page size, after
 // the credential lookup (ent/plan.go): no statement reads files or users
-// but the planned one.
+// but the planned one. The planned loading is asked for: SQLite's default
+// is edge by edge (TestPageLoadingPerBackend).
 func TestPlannedPageIsOneStatement(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, url string) {
-		env, on, take := statementLog(t, url)
-		ctx := context.Background()
-		tok := env.Token(t, env.Admin(t, "root@example.com"))
+		for _, n := range []int{3, 25} {
+			page := pageStatements(t, url, n, loading(app.LoadingPlanned))
+			if len(page) != 1 || !strings.Contains(page[0], "UNION ALL") {
+				t.Fatalf("first %d: %d statements for the page, want 1 planned:\n%s", n, len(page), strings.Join(page, "\n"))
+			}
+		}
+	})
+}
+
+// TestPageLoadingPerBackend: by default (GRAPHQL_LOADING=auto) a page and
+// its edges are planned into one statement on PostgreSQL, where each
+// statement is a round trip, and loaded by one statement per edge on
+// SQLite, where the separate statements cost less than the planned one
+// (BenchmarkPageLoading); either can be asked for on either backend. Edge
+// by edge, the statements are as many for 25 users as for 3: one per
+// edge, never one per user.
+func TestPageLoadingPerBackend(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, url string) {
+		sqlite := strings.HasPrefix(url, "sqlite:")
+		for _, tc := range []struct {
+			loading string
+			planned bool
+		}{
+			{app.LoadingAuto, !sqlite},
+			{"", !sqlite},
+			{app.LoadingPlanned, true},
+			{app.LoadingEdges, false},
+		} {
+			few := pageStatements(t, url, 3, loading(tc.loading))
+			many := pageStatements(t, url, 25, loading(tc.loading))
+			all := strings.Join(many, "\n")
+			switch {
+			case tc.planned && (len(many) != 1 || !strings.Contains(all, "UNION ALL")):
+				t.Errorf("%q: %d statements for the page, want 1 planned:\n%s", tc.loading, len(many), all)
+			case !tc.planned && (len(many) != len(few) || len(many) < 3 || strings.Contains(all, "UNION ALL")):
+				t.Errorf("%q: %d statements for 3 users, %d for 25, want one per edge, none planned:\n%s", tc.loading, len(few), len(many), all)
+			}
+		}
+	})
+}
+
+// roots numbers the administrators pageStatements makes.
+var roots atomic.Int64
+
+// loading sets GRAPHQL_LOADING.
+func loading(l string) func(*app.Config) {
+	return func(c *app.Config) { c.GraphQLLoading = l }
+}
+
+// pageStatements runs a page of n users with three edges under each (the
+// avatar, the avatar's owner, the first files with their totalCount) on a
+// fresh service on url, and returns the statements it ran but the
+// credential lookup.
+func pageStatements(t *testing.T, url string, n int, options ...func(*app.Config)) []string {
+	t.Helper()
+	env, on, take := statementLog(t, url, options...)
+	ctx := context.Background()
+	tok := env.Token(t, env.Admin(t, fmt.Sprintf("root%d@example.com", roots.Add(1))))
+	if env.Store.Client.User.Query().CountX(ctx) < 30 {
 		for i := 0; i < 30; i++ {
 			u := env.User(t, fmt.Sprintf("user%02d@example.com", i))
 			for j := 0; j < 1+i%3; j++ {
@@ -37,31 +94,27 @@ func TestPlannedPageIsOneStatement(t *testing.T) {
 				}
 			}
 		}
-		const q = `query($n: Int) { users(first: $n) { edges { node { id email
-			avatar { id name createdAt owner { publicID } }
-			files(first: 2) { totalCount edges { node { id name size } } } } } } }`
-		for _, n := range []int{3, 25} {
-			take()
-			on.Store(true)
-			res := env.GraphQL(t, tok, q, map[string]any{"n": n})
-			on.Store(false)
-			if len(res.Errors) > 0 {
-				t.Fatalf("errors: %v", res.Errors)
-			}
-			if !strings.Contains(string(res.Data), `"totalCount":2`) || !strings.Contains(string(res.Data), `"owner":{"publicID"`) {
-				t.Fatalf("edges not loaded: %.300s", res.Data)
-			}
-			var page []string
-			for _, l := range take() {
-				if !strings.Contains(l, `credentials`) && !strings.Contains(l, `WHERE "u"."id" = ?`) {
-					page = append(page, l)
-				}
-			}
-			if len(page) != 1 || !strings.Contains(page[0], "UNION ALL") {
-				t.Fatalf("first %d: %d statements for the page, want 1 planned:\n%s", n, len(page), strings.Join(page, "\n"))
-			}
+	}
+	const q = `query($n: Int) { users(first: $n) { edges { node { id email
+		avatar { id name createdAt owner { publicID } }
+		files(first: 2) { totalCount edges { node { id name size } } } } } } }`
+	take()
+	on.Store(true)
+	res := env.GraphQL(t, tok, q, map[string]any{"n": n})
+	on.Store(false)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	if !strings.Contains(string(res.Data), `"totalCount":2`) || !strings.Contains(string(res.Data), `"owner":{"publicID"`) {
+		t.Fatalf("edges not loaded: %.300s", res.Data)
+	}
+	var page []string
+	for _, l := range take() {
+		if !strings.Contains(l, `credentials`) && !strings.Contains(l, `WHERE "u"."id" = ?`) {
+			page = append(page, l)
 		}
-	})
+	}
+	return page
 }
 
 // statementLog is the service on url with a log of the statements it runs

@@ -53,9 +53,13 @@ type Config struct {
 	ShutdownGrace time.Duration
 	MaxAPIKeyTTL  time.Duration // longest lifetime of a key made by createApiKey; 0: accounts.DefaultMaxAPIKeyTTL
 
-	GraphQL   graph.Options
-	LoginRate ratelimit.Limit // per account and per client address
-	APIRate   ratelimit.Limit // users-v1, per credential
+	GraphQL graph.Options
+	// GraphQLLoading is how a GraphQL page loads the edges selected under
+	// it (GRAPHQL_LOADING): LoadingPlanned, LoadingEdges, or "" and
+	// LoadingAuto for the backend's better one (loading.go).
+	GraphQLLoading string
+	LoginRate      ratelimit.Limit // per account and per client address
+	APIRate        ratelimit.Limit // users-v1, per credential
 	// Budget is GraphQL's cost budget per client and its bound on requests
 	// in flight (internal/edge/budget); a zero Limit.Rate turns the points
 	// off, a zero Concurrency the bound.
@@ -132,6 +136,7 @@ func Defaults() Config {
 		ShutdownGrace:  20 * time.Second,
 		MaxAPIKeyTTL:   accounts.DefaultMaxAPIKeyTTL,
 		GraphQL:        graph.DefaultOptions,
+		GraphQLLoading: LoadingAuto,
 		LoginRate:      ratelimit.PerMinute(10, 10),
 		APIRate:        ratelimit.PerMinute(100, 20),
 		Budget:         budget.Defaults,

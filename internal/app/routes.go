@@ -81,6 +81,7 @@ func (a *App) routes() (http.Handler, error) {
 	r.Group(func(r chi.Router) {
 		r.Use(corsFor(a.Config.CORSOrigins), noStore, a.Auth.Middleware, noteUser)
 		gqlOpts := a.Config.GraphQL
+		gqlOpts.EdgeByEdge = a.Config.edgeByEdge(a.Store.Dialect)
 		gqlOpts.Observer = graph.NewObserver(a.Metrics, a.tracer)
 		gqlOpts.PersistedQueries = apq
 		gqlOpts.Subscriptions = a.subscriptionOptions()
