@@ -56,12 +56,14 @@ const (
 	executor outcome = "executor"  // never tried
 )
 
-func newAttackEnv(t *testing.T, url string) *attackEnv {
+// newAttackEnv is the two services on url, planned unless options say
+// otherwise (they apply to both).
+func newAttackEnv(t *testing.T, url string, options ...func(*app.Config)) *attackEnv {
 	t.Helper()
 	now := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
 	a := &attackEnv{ids: map[string]string{}}
-	a.direct = apptest.New(t, url, differentialConfig(now))
-	a.reference = apptest.New(t, url, differentialConfig(now), fieldByField)
+	a.direct = apptest.New(t, url, append([]func(*app.Config){differentialConfig(now)}, options...)...)
+	a.reference = apptest.New(t, url, append([]func(*app.Config){differentialConfig(now), fieldByField}, options...)...)
 	env, ctx := a.direct, context.Background()
 	admin := env.Admin(t, "root@example.com")
 	other := env.Admin(t, "otheradmin@example.com")
@@ -293,30 +295,35 @@ func (a *attackEnv) documents() []attackDoc {
 
 // TestDirectAttackViewersAndDocuments sends every hostile document as
 // every kind of viewer to both services: the same answers. An
-// administrator's plain pages are written directly.
+// administrator's plain pages are written directly. Under both loadings:
+// planned, and edge by edge (SQLite's default, GRAPHQL_LOADING).
 func TestDirectAttackViewersAndDocuments(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, url string) {
-		a := newAttackEnv(t, url)
-		tally := map[outcome]int{}
-		for _, v := range a.viewers {
-			for _, d := range a.documents() {
-				label := "as " + v.name + ": " + d.name
-				body, o := a.same(t, label, attackPost(v.token, d.query, d.vars, ""))
-				tally[o]++
-				if v.name == "admin" && d.name == "hostile strings in the data" &&
-					!bytes.Contains(body, []byte(`"q\"b\\s\u2028\u0001\t\n\u003c/script\u003e"`)) {
-					// Both services' bodies are re-encoded on the way out: '<',
-					// '>' and U+2028 come escaped.
-					t.Errorf("the hostile last name is not in the answer: %s", body)
+	for _, l := range []string{app.LoadingPlanned, app.LoadingEdges} {
+		t.Run(l, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, url string) {
+				a := newAttackEnv(t, url, loading(l))
+				tally := map[outcome]int{}
+				for _, v := range a.viewers {
+					for _, d := range a.documents() {
+						label := "as " + v.name + ": " + d.name
+						body, o := a.same(t, label, attackPost(v.token, d.query, d.vars, ""))
+						tally[o]++
+						if v.name == "admin" && d.name == "hostile strings in the data" &&
+							!bytes.Contains(body, []byte(`"q\"b\\s\u2028\u0001\t\n\u003c/script\u003e"`)) {
+							// Both services' bodies are re-encoded on the way out: '<',
+							// '>' and U+2028 come escaped.
+							t.Errorf("the hostile last name is not in the answer: %s", body)
+						}
+						t.Logf("%-70s %s", label, o)
+					}
 				}
-				t.Logf("%-70s %s", label, o)
-			}
-		}
-		t.Logf("outcomes: %v", tally)
-		if tally[answered] == 0 {
-			t.Errorf("nothing answered directly: %v", tally)
-		}
-	})
+				t.Logf("outcomes: %v", tally)
+				if tally[answered] == 0 {
+					t.Errorf("nothing answered directly: %v", tally)
+				}
+			})
+		})
+	}
 }
 
 // TestDirectAttackAdministratorIsAnsweredDirectly: the administrator's
