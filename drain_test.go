@@ -4,25 +4,17 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"userbridge/internal/testaddr"
 )
 
-// freeAddr returns a loopback address with a port free at the time of the
-// call.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+// freeAddr returns a loopback address a child process can bind.
+func freeAddr(t testing.TB) string { return testaddr.Loopback(t) }
 
 // TestStopFailsReadinessBeforeClosing stops a server (as SIGTERM does) and
 // expects /readyz to answer 503 "draining" at once while every other

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"userbridge/internal/testaddr"
 )
 
 var (
@@ -62,17 +63,8 @@ func binary(t testing.TB) string {
 	return binPath
 }
 
-// freeAddr returns a loopback address whose port is free at the time of
-// the call.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+// freeAddr returns a loopback address a child process can bind.
+func freeAddr(t testing.TB) string { return testaddr.Loopback(t) }
 
 // server is one running userbridge process.
 type server struct {
