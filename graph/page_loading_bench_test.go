@@ -58,11 +58,19 @@ func seedPages(b *testing.B, url string, users int) string {
 func askPages(b *testing.B, env *apptest.Env, token, query string) {
 	b.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"first": 50}})
+	askParallel(b, env, token, body, 3000)
+}
+
+// askParallel posts body to /graphql with token, in parallel (-cpu sets
+// how many at once), and fails on any answer but a 200 of at least
+// minLen bytes.
+func askParallel(b *testing.B, env *apptest.Env, token string, body []byte, minLen int) {
+	b.Helper()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			rec := env.Do(apptest.Request("POST", "/graphql", token, body))
-			if rec.Code != http.StatusOK || rec.Body.Len() < 3000 {
+			if rec.Code != http.StatusOK || rec.Body.Len() < minLen {
 				b.Errorf("%d: %.300s", rec.Code, rec.Body.String())
 				return
 			}

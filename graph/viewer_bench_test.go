@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"testing"
 
 	"userbridge/internal/app/apptest"
@@ -23,17 +22,7 @@ func BenchmarkViewer(b *testing.B) {
 		b.Run(string(be), func(b *testing.B) {
 			url := dbtest.URL(b, be)
 			token := seedPages(b, url, 100)
-			env := apptest.New(b, url, noBudget)
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					rec := env.Do(apptest.Request("POST", "/graphql", token, body))
-					if rec.Code != http.StatusOK || rec.Body.Len() < 100 {
-						b.Errorf("%d: %.300s", rec.Code, rec.Body.String())
-						return
-					}
-				}
-			})
+			askParallel(b, apptest.New(b, url, noBudget), token, body, 100)
 		})
 	}
 }
