@@ -175,7 +175,7 @@ func (p *plan) child(ctx context.Context, query planQuery, parent *planSet, e *p
 			spec.Node.AddColumnOnce(c.edge.parentCol)
 		}
 	}
-	s.sel = p.selector(spec, e.childCol, parent, e.parentCol)
+	s.sel = p.selector(ctx, spec, e.childCol, parent, e.parentCol)
 	s.columns = uniqueColumns(s.sel)
 	if !s.ordered() {
 		return false, fmt.Errorf("ent: planned set %d is not ordered by its columns", s.k)
@@ -194,7 +194,7 @@ func (p *plan) count(ctx context.Context, t *planTotal, parent *planSet) error {
 	}
 	s := &planSet{k: len(p.sets), total: t, counts: map[any]int{},
 		edge: &planEdge{parent: parent, parentKey: t.key, childCol: t.column, parentCol: t.parentCol}}
-	sel := p.selector(spec, t.column, parent, t.parentCol)
+	sel := p.selector(ctx, spec, t.column, parent, t.parentCol)
 	sel.Select(sel.C(t.column), sql.As(sql.Count("*"), "count")).GroupBy(sel.C(t.column))
 	s.sel, s.columns = sel, []string{t.column, "count"}
 	s.scan = func([]string) ([]any, error) { return []any{new(any), new(sql.NullInt64)}, nil }
@@ -206,7 +206,7 @@ func (p *plan) count(ctx context.Context, t *planTotal, parent *planSet) error {
 // selector is the selector sqlgraph builds of spec (sqlgraph's
 // query.selector) with the rows restricted to those whose column matches
 // the parent's: an IN over the parent's set instead of over a list of ids.
-func (p *plan) selector(spec *sqlgraph.QuerySpec, column string, parent *planSet, parentCol string) *sql.Selector {
+func (p *plan) selector(ctx context.Context, spec *sqlgraph.QuerySpec, column string, parent *planSet, parentCol string) *sql.Selector {
 	b := sql.Dialect(p.dialect)
 	s := b.Select().From(b.Table(spec.Node.Table).Schema(spec.Node.Schema))
 	s.Select(s.Columns(spec.Node.Columns...)...)
@@ -216,18 +216,11 @@ func (p *plan) selector(spec *sqlgraph.QuerySpec, column string, parent *planSet
 	if spec.Predicate != nil {
 		spec.Predicate(s)
 	}
-	owners := b.Select(b.Table(parent.name()).C(parentCol)).From(b.Table(parent.name()))
-	if p.dialect == dialect.Postgres {
-		// = ANY(ARRAY(...)) and not IN (...): the owners are an array
-		// known before the scan, which PostgreSQL looks up through an
-		// index, where it would hash a semi-join over a sequential scan
-		// of the table for IN (TestNestedPagePlans).
-		s.Where(sql.P(func(w *sql.Builder) {
-			w.Ident(s.C(column)).WriteString(" = ANY(ARRAY").Wrap(func(w *sql.Builder) { w.Join(owners) }).WriteByte(')')
-		}))
-	} else {
-		s.Where(sql.In(s.C(column), owners))
-	}
+	// The owners' restriction, which a per-owner page turns into its join
+	// from the parent's set (relay.Owners).
+	o := &relay.Owners{Column: column, Set: parent.name(), SetColumn: parentCol}
+	s.WithContext(relay.WithOwners(ctx, o))
+	s.Where(o.Predicate(s))
 	if spec.Offset != 0 {
 		s.Offset(spec.Offset).Limit(1<<31 - 1)
 	}

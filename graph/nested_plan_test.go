@@ -158,15 +158,32 @@ func parseStatement(t *testing.T, line, table string) (statement, bool) {
 
 func explain(t *testing.T, pg *sql.DB, s statement) string {
 	t.Helper()
-	rows, err := pg.Query("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "+s.query, s.args...)
+	return planText(t, pg, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ", s)
+}
+
+// planText runs explain (a prefix such as "EXPLAIN ") on s and returns the
+// last column of each row, one a line: PostgreSQL's plan lines, SQLite's
+// steps (EXPLAIN QUERY PLAN: id, parent, notused, detail).
+func planText(t *testing.T, db *sql.DB, explain string, s statement) string {
+	t.Helper()
+	rows, err := db.Query(explain+s.query, s.args...)
 	if err != nil {
-		t.Fatalf("EXPLAIN %s: %v", s.query, err)
+		t.Fatalf("%s%s: %v", explain, s.query, err)
 	}
 	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b strings.Builder
 	for rows.Next() {
+		dest := make([]any, len(cols))
+		for i := range dest {
+			dest[i] = new(any)
+		}
 		var line string
-		if err := rows.Scan(&line); err != nil {
+		dest[len(dest)-1] = &line
+		if err := rows.Scan(dest...); err != nil {
 			t.Fatal(err)
 		}
 		b.WriteString(line + "\n")
@@ -175,4 +192,98 @@ func explain(t *testing.T, pg *sql.DB, s statement) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestPerOwnerPageReadsOnlyItsLimit gives the first user of the nested
+// page 20,000 files and requires that each owner's first files are read
+// by an index scan that stops at the page size (relay.LimitPerOwner):
+//
+//   - on PostgreSQL, planned and edge by edge, from EXPLAIN ANALYZE: no
+//     step of the statement reads more than a few hundred rows. The
+//     owners come from the page's own set (relay.Owners), or edge by edge
+//     one after the other by a recursive query; taking them from the
+//     files (SELECT DISTINCT owner_id FROM files WHERE ...) read all
+//     20,000 on every request;
+//   - on SQLite, planned and edge by edge, from EXPLAIN QUERY PLAN: the
+//     files are found by a correlated subquery per owner, through the
+//     (owner_id, id) index, and nothing numbers them with ROW_NUMBER(),
+//     which read every file of every owner on the page.
+func TestPerOwnerPageReadsOnlyItsLimit(t *testing.T) {
+	const many = 20000
+	dbtest.Each(t, func(t *testing.T, url string) {
+		res, err := seed.Run(context.Background(), url, seed.Options{Users: 200, FileShare: 0.2,
+			StorageDir: filepath.Join(t.TempDir(), "files")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		postgres := strings.HasPrefix(url, "postgres")
+		conn := giveManyFiles(t, url, many)
+		for _, mode := range []string{app.LoadingPlanned, app.LoadingEdges} {
+			t.Run(mode, func(t *testing.T) {
+				env, recording, take := statementLog(t, url, loading(mode))
+				recording.Store(true)
+				r := env.GraphQL(t, res.AdminToken, nestedPage, nil)
+				recording.Store(false)
+				if len(r.Errors) > 0 || strings.Count(string(r.Data), `"many_`) != 5 {
+					t.Fatalf("the first user's first 5 files are not on the page: %v %.500s", r.Errors, r.Data)
+				}
+				logged := take()
+				var perOwner []statement
+				for _, l := range logged {
+					if s, ok := parseStatement(t, l, "files"); ok && (strings.Contains(s.query, "per_owner") || strings.Contains(s.query, "ROW_NUMBER")) {
+						perOwner = append(perOwner, s)
+					}
+				}
+				if len(perOwner) != 1 {
+					t.Fatalf("%d statements read the files per owner, want 1:\n%s", len(perOwner), strings.Join(logged, "\n"))
+				}
+				s := perOwner[0]
+				if !postgres {
+					plan := planText(t, conn, "EXPLAIN QUERY PLAN ", s)
+					if strings.Contains(s.query, "ROW_NUMBER") || !strings.Contains(plan, "CORRELATED LIST SUBQUERY") ||
+						!strings.Contains(plan, "USING COVERING INDEX file_owner_id_id (owner_id=?)") {
+						t.Errorf("the files are not read owner by owner through the index:\n%s\n%s", s.query, plan)
+					}
+					return
+				}
+				plan := explain(t, conn, s)
+				for _, m := range planRows.FindAllStringSubmatch(plan, -1) {
+					rows, _ := strconv.Atoi(m[1])
+					loops, _ := strconv.Atoi(m[2])
+					if rows*loops > 500 {
+						t.Errorf("a step reads %d rows (%d a loop, %d loops), where the page shows at most 255 files:\n%s\n%s",
+							rows*loops, rows, loops, s.query, plan)
+					}
+				}
+			})
+		}
+	})
+}
+
+// planRows reads the rows and loops of each step of an EXPLAIN ANALYZE.
+var planRows = regexp.MustCompile(`actual rows=(\d+) loops=(\d+)`)
+
+// giveManyFiles gives the first user of url n files more (rows only, no
+// blobs) and returns a connection to the database, closed when tb ends.
+func giveManyFiles(tb testing.TB, url string, n int) *sql.DB {
+	tb.Helper()
+	driver, dsn := "pgx", url
+	if !strings.HasPrefix(url, "postgres") {
+		driver, dsn = "sqlite3", strings.TrimPrefix(url, "sqlite://")
+	}
+	conn, err := sql.Open(driver, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	if _, err := conn.Exec(`WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ` + strconv.Itoa(n) + `)
+		INSERT INTO files (created_at, kind, nature, name, content_type, file_type, size, sha256, storage_key, owner_id)
+		SELECT CURRENT_TIMESTAMP, 'user_file', 'manual', 'many_' || n, 'text/plain', '', 1, 'x', 'many/' || n, (SELECT min(id) FROM users)
+		FROM g`); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := conn.Exec("ANALYZE"); err != nil {
+		tb.Fatal(err)
+	}
+	return conn
 }
