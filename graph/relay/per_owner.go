@@ -23,10 +23,10 @@ import (
 // join of each owner to the ids of its first rows (a correlated subquery
 // with a LIMIT, which SQLite runs once per owner). Numbering the rows
 // with ROW_NUMBER() instead (entgql.LimitPerRow, kept for the other
-// dialects) reads every row of every owner on the page, and a page
-// holding a user with 100,000 files took fifteen times as long on SQLite
-// (TestPerOwnerPageReadsOnlyItsLimit in graph). The EXPLAIN test in graph
-// (TestNestedPagePlans) fails on a sequential scan.
+// dialects) reads every row of every owner on the page: a user with
+// 100,000 files slowed every page showing them (BenchmarkPageWithAHeavyOwner
+// and TestPerOwnerPageReadsOnlyItsLimit in graph). The EXPLAIN test in
+// graph (TestNestedPagePlans) fails on a sequential scan.
 func LimitPerOwner(ownerColumn string, limit int, orderBy ...sql.Querier) func(*sql.Selector) {
 	return func(s *sql.Selector) {
 		switch d := s.Dialect(); d {
@@ -51,19 +51,17 @@ func LimitPerOwner(ownerColumn string, limit int, orderBy ...sql.Querier) func(*
 // "Column IN (SELECT SetColumn FROM Set)" on SQLite.
 //
 // A per-owner page (LimitPerOwner) of such a set reads its owners from Set
-// itself, and its Predicate becomes the join's condition instead (on
-// SQLite, each reference to a set is one more cursor towards its limit:
-// ent/template/ent/plan.tmpl, planMaxWeightSQLite).
-// Taking the owners from the table's own rows (SELECT DISTINCT owner FROM t
-// WHERE ...), as the edge-by-edge form must, reads every row of every
-// owner on the page before any limit: PostgreSQL has no skip scan, and a
-// page holding a user with 100,000 files did that on every request
-// (TestPerOwnerPageReadsOnlyItsLimit).
+// itself, and its Predicate becomes the join's condition instead. Taking
+// the owners from the table's own rows (SELECT DISTINCT owner FROM t
+// WHERE ...) would read every row of every owner on the page before any
+// limit on PostgreSQL, which has no skip scan (TestPerOwnerPageReadsOnlyItsLimit);
+// and on SQLite each reference to a set is one more cursor towards its
+// limit (ent/template/ent/plan.tmpl, planMaxWeightSQLite).
 type Owners struct {
 	Column    string // the owner column of the set's table
 	Set       string // the owners' set, a common table expression
 	SetColumn string // the column of Set that Column matches
-	lateral   bool   // the LATERAL join of a per-owner page reads Set
+	lateral   bool   // a per-owner page joins its rows to Set
 }
 
 type ownersKey struct{}
