@@ -100,18 +100,19 @@ type plan struct {
 	weight  int // the sum of the sets' depths plus one: see admits
 }
 
-// Bounds of one statement. Every arm of the UNION ALL joins every set
-// (its columns' types come from those joins), and each reference to a
-// set brings the sets it hangs from: SQLite opens a cursor for each, and
-// refuses a statement past 1,000 of them ("VIEWs and/or subqueries nested
-// too deep"; found by TestDirectAnswersEveryField, a page of users with
-// their files' owners' avatars' owners...). The cursors grow as the
-// number of sets times their weight, the sum of their depths plus one:
-// 13 sets under the page (325) prepare, 15 (435) do not, so SQLite's
-// statements stay at planMaxWeightSQLite. PostgreSQL has no such limit,
-// but its planning time grows with the joins: planMaxSets. The loads past
-// a bound run edge by edge, as ent runs them: more statements, the same
-// answer (TestPlanPastTheMostSets).
+// Bounds of one statement. Each reference to a set brings the sets it
+// hangs from: SQLite opens a cursor for each, and refuses a statement
+// past 1,000 of them ("VIEWs and/or subqueries nested too deep"; found by
+// TestDirectAnswersEveryField, a page of users with their files' owners'
+// avatars' owners...). When every arm of the UNION ALL joined every set,
+// the cursors grew as the number of sets times their weight, the sum of
+// their depths plus one: 13 sets under the page (325) prepared, 15 (435)
+// did not, hence planMaxWeightSQLite. The arms now reference their own
+// set only, and the typed first arm each set once (statement), so the
+// bound leaves room; it was kept rather than measured again. PostgreSQL
+// has no such limit, but its planning time grows with the sets:
+// planMaxSets. The loads past a bound run edge by edge, as ent runs them:
+// more statements, the same answer (TestPlanPastTheMostSets).
 const (
 	planMaxWeightSQLite = 300
 	planMaxSets         = 32
@@ -329,11 +330,18 @@ func normalKey(k any) any {
 // statement is the planned statement: each set as a common table
 // expression, and the rows of all of them as one UNION ALL, every row
 // with the number of its set first and then the columns of every set,
-// NULL but for its own. The NULLs are the columns of joins that match no
-// row (LEFT JOIN ... ON 1 = 0), not literals: they keep their columns'
-// types, which PostgreSQL needs to unite the rows and the SQLite driver
-// to read times. The rows come in the order of their sets, each set's in
-// its own order (a set without one, by its first column, the id).
+// NULL but for its own. One more arm, the typed one, selects every set's
+// columns from all the sets and returns no row (WHERE 1 = 0): it gives
+// each column of the union its type, which PostgreSQL needs to unite the
+// rows and the SQLite driver to read times. PostgreSQL types a NULL
+// literal from the arms before it, so there it comes first; SQLite
+// declares the columns of a compound in a FROM by its last arm, so there
+// it comes last (TestPlannedPageIsOneStatement fails on either wrong
+// place). The other arms then write NULL literals, where an earlier form
+// joined every set to every arm (LEFT JOIN ... ON 1 = 0): as many joins
+// as sets squared, to write and to plan (BenchmarkPageLoading). The rows
+// come in the order of their sets, each set's in its own order (a set
+// without one, by its first column, the id).
 func (p *plan) statement() *sql.Selector {
 	b := sql.Dialect(p.dialect)
 	base := 0
@@ -351,27 +359,52 @@ func (p *plan) statement() *sql.Selector {
 			if p.dialect == dialect.SQLite {
 				w.WriteString("MATERIALIZED ")
 			}
-			w.Wrap(func(w *sql.Builder) { w.Join(s.sel) })
+			// Written in place: Wrap would build each set in a builder of its
+			// own and copy it (BenchmarkPageLoading's bytes a page).
+			w.WriteByte('(').Join(s.sel).WriteByte(')')
 		}
 	})
 	union := sql.ExprFunc(func(w *sql.Builder) {
-		w.WriteByte('(')
-		for i, s := range p.sets {
-			if i > 0 {
-				w.WriteString(" UNION ALL ")
-			}
-			w.WriteString("SELECT ").WriteString(strconv.Itoa(s.k)).WriteString(" AS ").Ident("k")
+		typed := func() {
+			w.WriteString("SELECT -1 AS ").Ident("k")
 			for _, o := range p.sets {
 				for _, c := range o.columns {
 					w.Comma().Ident(o.name()).WriteByte('.').Ident(c)
 				}
 			}
-			w.WriteString(" FROM ").Ident(s.name())
+			w.WriteString(" FROM ")
+			for i, o := range p.sets {
+				if i > 0 {
+					w.Comma()
+				}
+				w.Ident(o.name())
+			}
+			w.WriteString(" WHERE 1 = 0")
+		}
+		sqlite := p.dialect == dialect.SQLite
+		w.WriteByte('(')
+		if !sqlite {
+			typed()
+		}
+		for i, s := range p.sets {
+			if i > 0 || !sqlite {
+				w.WriteString(" UNION ALL ")
+			}
+			w.WriteString("SELECT ").WriteString(strconv.Itoa(s.k)).WriteString(" AS ").Ident("k")
 			for _, o := range p.sets {
-				if o != s {
-					w.WriteString(" LEFT JOIN ").Ident(o.name()).WriteString(" ON 1 = 0")
+				for _, c := range o.columns {
+					if o == s {
+						w.Comma().Ident(o.name()).WriteByte('.').Ident(c)
+					} else {
+						w.WriteString(", NULL")
+					}
 				}
 			}
+			w.WriteString(" FROM ").Ident(s.name())
+		}
+		if sqlite {
+			w.WriteString(" UNION ALL ")
+			typed()
 		}
 		w.WriteString(") AS ").Ident("planned")
 	})

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -269,12 +270,13 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		_, _ = w.Write(b)
 		return
 	}
-	var buf bytes.Buffer
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer releaseResponseBuffer(buf)
 	buf.Grow(len(`{"data":}`) + len(resp.Data))
 	buf.WriteString(`{"data":`)
 	if needsHTMLEscape(resp.Data) {
 		// As json.Marshal does: <, >, &, U+2028 and U+2029 in strings.
-		json.HTMLEscape(&buf, resp.Data)
+		json.HTMLEscape(buf, resp.Data)
 	} else {
 		buf.Write(resp.Data)
 	}
@@ -288,6 +290,27 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	buf.WriteByte('}')
 	_, _ = w.Write(buf.Bytes())
 }
+
+// responseBuffers hold the bytes of a response between its encoding and
+// its write: a buffer as large as the page, allocated for each page
+// otherwise (BenchmarkPageLoading's bytes a page). A writer must not keep
+// what it is given (io.Writer), so the buffer is reused once w.Write
+// returns.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// releaseResponseBuffer returns buf to the pool, unless a large answer
+// grew it past maxPooledResponse (the direct writer's bound): the pool
+// would keep that memory pinned.
+func releaseResponseBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledResponse {
+		return
+	}
+	buf.Reset()
+	responseBuffers.Put(buf)
+}
+
+// maxPooledResponse is the largest buffer the pool keeps.
+const maxPooledResponse = 1 << 20
 
 // needsHTMLEscape reports whether b holds a character json.Marshal would
 // escape. One vectorized search per character: bytes.ContainsAny with the
