@@ -26,7 +26,7 @@ func runDepth(o options, rep *report, bins map[string]string, work, backend stri
 	}
 	defer cleanup()
 	storage := filepath.Join(work, backend+"-depth-files")
-	d, err := seedDB(rep, dbURL, storage, backend+" (depth)", o.depthUsers)
+	d, err := seedDB(rep, dbURL, storage, backend+" (depth)", o.depthUsers, 0)
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,7 @@ func (l *envList) Set(v string) error {
 type dataset struct {
 	admin, viewer, upload, viewerPub string
 	viewerID                         int
+	writers                          []seed.Writer // plain users with a key each, for the spread writes
 }
 
 func main() {
@@ -240,15 +241,17 @@ func database(o options, work, backend, name string) (string, func(), error) {
 	}, nil
 }
 
-func seedDB(rep *report, dbURL, storage, backend string, users int) (dataset, error) {
+func seedDB(rep *report, dbURL, storage, backend string, users, writers int) (dataset, error) {
 	logf("%s: seeding %d users", backend, users)
-	res, err := seed.Run(context.Background(), dbURL, seed.Options{Users: users, FileShare: 0.2, RestShare: 0.01, StorageDir: storage})
+	res, err := seed.Run(context.Background(), dbURL, seed.Options{Users: users, FileShare: 0.2, RestShare: 0.01,
+		StorageDir: storage, Writers: writers})
 	if err != nil {
 		return dataset{}, err
 	}
 	logf("%s: seeded %d users and %d files in %.1f s", backend, res.Users, res.Files, res.Took.Seconds())
 	rep.Seeds = append(rep.Seeds, seedInfo{Backend: backend, Users: res.Users, Files: res.Files, Seconds: res.Took.Seconds()})
-	return dataset{admin: res.AdminToken, viewer: res.ViewerToken, upload: res.UploadToken, viewerPub: res.ViewerPub, viewerID: res.ViewerID}, nil
+	return dataset{admin: res.AdminToken, viewer: res.ViewerToken, upload: res.UploadToken, viewerPub: res.ViewerPub,
+		viewerID: res.ViewerID, writers: res.Writers}, nil
 }
 
 // startPair starts the service and the baseline on one database.
@@ -285,7 +288,7 @@ func runBackend(o options, rep *report, bins map[string]string, work, backend st
 	}
 	defer cleanup()
 	storage := filepath.Join(work, backend+"-files")
-	d, err := seedDB(rep, dbURL, storage, backend, o.users)
+	d, err := seedDB(rep, dbURL, storage, backend, o.users, maxInt(o.conns))
 	if err != nil {
 		return err
 	}
@@ -388,6 +391,14 @@ func measure(o options, loadBin string, p *proc, sc scenario, conns int, backend
 	if sc.Body != "" {
 		args = append(args, "-body", sc.Body, "-H", "Content-Type: application/json")
 	}
+	if len(sc.Each) > 0 {
+		f, err := eachFile(sc.Each)
+		if err != nil {
+			return m, err
+		}
+		defer os.Remove(f)
+		args = append(args, "-each", f)
+	}
 	if sc.Upload > 0 {
 		args = append(args, "-upload", strconv.FormatInt(sc.Upload, 10), "-warmup", "0s", "-d", "10m", "-timeout", "5m")
 	}
@@ -450,4 +461,18 @@ func moduleRoot() (string, error) {
 		return "", fmt.Errorf("run from inside the userbridge module")
 	}
 	return filepath.Dir(mod), nil
+}
+
+// eachFile writes the per-connection values of a scenario for load's
+// -each and returns the file's path.
+func eachFile(each []map[string]string) (string, error) {
+	f, err := os.CreateTemp("", "bench-each-*.json")
+	if err != nil {
+		return "", err
+	}
+	err = json.NewEncoder(f).Encode(each)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return f.Name(), err
 }

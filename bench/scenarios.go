@@ -22,6 +22,9 @@ type scenario struct {
 	// such route (the cheap writes, measured with and without the audit
 	// trail: -service-env AUDIT_EVENTS=false).
 	ServiceOnly bool `json:"service_only,omitempty"`
+	// Each gives connection i the values of its {{key}}s (in the path,
+	// the token and the body) from Each[i modulo its length]: load -each.
+	Each []map[string]string `json:"-"`
 }
 
 const (
@@ -83,9 +86,30 @@ func scenarios(d dataset, uploadBytes int64) []scenario {
 		{Name: "GraphQL updateUser (firstName)", Kind: "write", Method: "POST", Path: "/graphql", Token: d.viewer, ServiceOnly: true,
 			Body: gqlBody("UpdateUser", updateUserMutation, map[string]any{"id": gid.Encode(d.viewerID),
 				"in": map[string]any{"firstName": "Bench{{n}}"}})},
+		// The same writes spread over users, one per connection: every
+		// write above changes the same row, whose lock then queues the
+		// connections behind each write's whole transaction.
+		{Name: "users-v1 PUT /v1/users/{id} (name), a user per connection", Kind: "write", Method: "PUT",
+			Path: "/v1/users/usr_{{pub}}", Token: d.admin, ServiceOnly: true, Body: `{"name":"Bench {{n}}"}`, Each: d.each()},
+		{Name: "edu-focus PATCH /users/@current (first_name), a user per connection", Kind: "write", Method: "PATCH",
+			Path: "/users/@current", Token: "{{token}}", ServiceOnly: true, Body: `{"first_name":"Bench{{n}}"}`, Each: d.each()},
+		{Name: "GraphQL updateUser (firstName), a user per connection", Kind: "write", Method: "POST", Path: "/graphql",
+			Token: "{{token}}", ServiceOnly: true, Each: d.each(),
+			Body: gqlBody("UpdateUser", updateUserMutation, map[string]any{"id": "{{gid}}",
+				"in": map[string]any{"firstName": "Bench{{n}}"}})},
 		{Name: "users-v1 POST /v1/users (argon2id)", Kind: "write", Method: "POST", Path: "/v1/users", Token: d.admin,
 			Body: `{"email":"w{{n}}@bench.example","name":"Bench Writer","password":"correct-horse-battery"}`},
 	}
+}
+
+// each is the per-connection values of the spread writes: a writer's
+// token, public id and GraphQL id.
+func (d dataset) each() []map[string]string {
+	rows := make([]map[string]string, len(d.writers))
+	for i, w := range d.writers {
+		rows[i] = map[string]string{"token": w.Token, "pub": w.Pub, "gid": gid.Encode(w.ID)}
+	}
+	return rows
 }
 
 // diff describes where two bodies first differ.

@@ -7,7 +7,10 @@
 //
 // A body may carry {{n}}, replaced by a counter unique in the run (writes
 // that must not collide), and -upload N sends a streamed multipart body of
-// N bytes in part "file" instead of -body.
+// N bytes in part "file" instead of -body. With -each FILE (a JSON array
+// of objects of strings), connection i fills {{key}} in the URL, the
+// headers and the body from object i modulo their number: a user and a
+// token per connection.
 package main
 
 import (
@@ -49,9 +52,15 @@ func main() {
 	warm := flag.Duration("warmup", time.Second, "unmeasured warm-up before the measured duration")
 	maxReq := flag.Int("n", 1_000_000, "stop after this many measured requests")
 	timeout := flag.Duration("timeout", 60*time.Second, "per-request timeout")
+	each := flag.String("each", "", "JSON file: an array of objects of strings; connection i fills {{key}} from object i modulo their number")
 	flag.Parse()
 
-	u, err := url.Parse(*target)
+	fills, err := readFills(*each)
+	if err != nil {
+		fail(err)
+	}
+
+	u, err := url.Parse(fills[0].Replace(*target))
 	if err != nil || !loopback(u.Hostname()) {
 		fail(fmt.Errorf("-url must be an http URL on 127.0.0.1, ::1 or localhost, got %q", *target))
 	}
@@ -67,22 +76,22 @@ func main() {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	run := strconv.FormatInt(time.Now().UnixNano()%1_000_000_000, 36)
 	var counter atomic.Int64
-	newReq := func(ctx context.Context) (*http.Request, error) {
+	newReq := func(ctx context.Context, fill *strings.Replacer) (*http.Request, error) {
 		var rd io.Reader
 		ctype := ""
 		switch {
 		case *upload > 0:
 			rd, ctype = multipartBody(*upload)
 		case *body != "":
-			b := strings.ReplaceAll(*body, "{{n}}", run+strconv.FormatInt(counter.Add(1), 10))
+			b := strings.ReplaceAll(fill.Replace(*body), "{{n}}", run+strconv.FormatInt(counter.Add(1), 10))
 			rd = strings.NewReader(b)
 		}
-		req, err := http.NewRequestWithContext(ctx, *method, *target, rd)
+		req, err := http.NewRequestWithContext(ctx, *method, fill.Replace(*target), rd)
 		if err != nil {
 			return nil, err
 		}
 		for _, h := range hs {
-			k, v, _ := strings.Cut(h, ":")
+			k, v, _ := strings.Cut(fill.Replace(h), ":")
 			req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
 		}
 		if ctype != "" {
@@ -102,7 +111,8 @@ func main() {
 	defer cancel()
 	stopAt := time.Now().Add(*warm + *dur)
 	var wg sync.WaitGroup
-	for range *conns {
+	for i := range *conns {
+		fill := fills[i%len(fills)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -113,7 +123,7 @@ func main() {
 				if m && issued.Add(1) > int64(*maxReq) {
 					break
 				}
-				req, err := newReq(ctx)
+				req, err := newReq(ctx, fill)
 				if err != nil {
 					fail(err)
 				}
@@ -184,6 +194,34 @@ func main() {
 		res.MaxMs = ms(lat[len(lat)-1])
 	}
 	_ = json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// readFills reads -each's file into one replacer of {{key}} per object;
+// without a file, one replacer that changes nothing.
+func readFills(path string) ([]*strings.Replacer, error) {
+	if path == "" {
+		return []*strings.Replacer{strings.NewReplacer()}, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rows []map[string]string
+	if err := json.Unmarshal(b, &rows); err != nil {
+		return nil, fmt.Errorf("-each %s: %w", path, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("-each %s: no object", path)
+	}
+	fills := make([]*strings.Replacer, len(rows))
+	for i, row := range rows {
+		var pairs []string
+		for k, v := range row {
+			pairs = append(pairs, "{{"+k+"}}", v)
+		}
+		fills[i] = strings.NewReplacer(pairs...)
+	}
+	return fills, nil
 }
 
 // quantile is the nearest-rank quantile of sorted latencies.

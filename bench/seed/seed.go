@@ -32,6 +32,16 @@ type Options struct {
 	FileShare  float64 // share of users with an avatar and 1 to 3 user files
 	RestShare  float64 // share of rest-mode (technical) users, hidden from the Maarch list
 	StorageDir string  // local blob folder (file:// storage)
+	// Writers is how many plain users, from user 4 on, get an API key of
+	// their own: the cheap writes spread over users, one per connection.
+	Writers int
+}
+
+// Writer is a plain user with a first-party API key of its own.
+type Writer struct {
+	Token string
+	ID    int
+	Pub   string // public id
 }
 
 // Result is what the benchmark needs to address the data set.
@@ -41,6 +51,7 @@ type Result struct {
 	UploadToken string // first-party API key of user 3, who receives the uploads
 	ViewerID    int
 	ViewerPub   string // public id of user 2
+	Writers     []Writer
 	Users       int
 	Files       int
 	Took        time.Duration
@@ -114,6 +125,9 @@ func Run(ctx context.Context, url string, o Options) (*Result, error) {
 	}
 	v := c.User.GetX(ctx, 2)
 	res.ViewerID, res.ViewerPub = v.ID, v.PublicID
+	if res.Writers, err = writers(ctx, c, o.Writers); err != nil {
+		return nil, err
+	}
 	// PostgreSQL plans from statistics its autovacuum gathers a while after
 	// a bulk load; without them it scanned the whole files table for a
 	// page's file counts (bench/README.md, the depth test). Gather
@@ -214,6 +228,29 @@ func seedFiles(ctx context.Context, c *ent.Client, o Options, rng *rand.Rand, ba
 		}
 	}
 	return n, flush()
+}
+
+// writers mints an API key for each of the first n plain users from
+// user 4 on (users 1 to 3 are the administrator, the viewer and the
+// uploads' owner; rest-mode users are skipped).
+func writers(ctx context.Context, c *ent.Client, n int) ([]Writer, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	us, err := c.User.Query().Where(user.IDGTE(4), user.ModeNEQ(user.ModeRest)).
+		Order(ent.Asc(user.FieldID)).Limit(n).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ws := make([]Writer, 0, len(us))
+	for _, u := range us {
+		tok, err := token(ctx, c, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		ws = append(ws, Writer{Token: tok, ID: u.ID, Pub: u.PublicID})
+	}
+	return ws, nil
 }
 
 // token mints a first-party API key (every scope, consented) for a user.
