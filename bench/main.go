@@ -308,6 +308,10 @@ func runBackend(o options, rep *report, bins map[string]string, work, backend st
 		if o.only != "" && !matches(o.only, sc.Name) {
 			continue
 		}
+		if sc.Each != nil && len(sc.Each) == 0 {
+			logf("%s: %s not measured: no writer seeded (fewer than 4 users)", backend, sc.Name)
+			continue
+		}
 		if sc.Compare {
 			rep.Checks = append(rep.Checks, compare(backend, sc, svc, base))
 		}
