@@ -172,13 +172,13 @@ func (w *directWriter) inputs() *graphql.InputUnmarshalerIndex {
 	)
 }
 
-// release returns w to the pool, unless its buffer grew past what a
-// page of users needs (an answer of a few megabytes would stay pinned).
+// release returns w to the pool, unless its buffer grew past
+// maxPooledResponse (an answer of a few megabytes would stay pinned).
 func (w *directWriter) release() {
 	w.ctx, w.ec, w.oc, w.failed = nil, nil, nil, false
 	clear(w.fields)
 	clear(w.files)
-	if w.buf.Cap() > 1<<20 {
+	if w.buf.Cap() > maxPooledResponse {
 		return
 	}
 	w.buf.Reset()

@@ -299,8 +299,7 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // releaseResponseBuffer returns buf to the pool, unless a large answer
-// grew it past maxPooledResponse (the direct writer's bound): the pool
-// would keep that memory pinned.
+// grew it past maxPooledResponse: the pool would keep that memory pinned.
 func releaseResponseBuffer(buf *bytes.Buffer) {
 	if buf.Cap() > maxPooledResponse {
 		return
@@ -309,7 +308,8 @@ func releaseResponseBuffer(buf *bytes.Buffer) {
 	responseBuffers.Put(buf)
 }
 
-// maxPooledResponse is the largest buffer the pool keeps.
+// maxPooledResponse is the largest answer buffer a pool keeps (this one
+// and the direct writer's).
 const maxPooledResponse = 1 << 20
 
 // needsHTMLEscape reports whether b holds a character json.Marshal would
