@@ -108,7 +108,7 @@ type plan struct {
 // the cursors grew as the number of sets times their weight, the sum of
 // their depths plus one: 13 sets under the page (325) prepared, 15 (435)
 // did not, hence planMaxWeightSQLite. The arms now reference their own
-// set only, and the typed first arm each set once (statement), so the
+// set only, and the typed arm each set once (statement), so the
 // bound leaves room; it was kept rather than measured again. PostgreSQL
 // has no such limit, but its planning time grows with the sets:
 // planMaxSets. The loads past a bound run edge by edge, as ent runs them:
@@ -365,8 +365,16 @@ func (p *plan) statement() *sql.Selector {
 		}
 	})
 	union := sql.ExprFunc(func(w *sql.Builder) {
+		arms := 0
+		arm := func(k int) {
+			if arms > 0 {
+				w.WriteString(" UNION ALL ")
+			}
+			arms++
+			w.WriteString("SELECT ").WriteString(strconv.Itoa(k)).WriteString(" AS ").Ident("k")
+		}
 		typed := func() {
-			w.WriteString("SELECT -1 AS ").Ident("k")
+			arm(-1)
 			for _, o := range p.sets {
 				for _, c := range o.columns {
 					w.Comma().Ident(o.name()).WriteByte('.').Ident(c)
@@ -381,16 +389,12 @@ func (p *plan) statement() *sql.Selector {
 			}
 			w.WriteString(" WHERE 1 = 0")
 		}
-		sqlite := p.dialect == dialect.SQLite
 		w.WriteByte('(')
-		if !sqlite {
+		if p.dialect != dialect.SQLite {
 			typed()
 		}
-		for i, s := range p.sets {
-			if i > 0 || !sqlite {
-				w.WriteString(" UNION ALL ")
-			}
-			w.WriteString("SELECT ").WriteString(strconv.Itoa(s.k)).WriteString(" AS ").Ident("k")
+		for _, s := range p.sets {
+			arm(s.k)
 			for _, o := range p.sets {
 				for _, c := range o.columns {
 					if o == s {
@@ -402,8 +406,7 @@ func (p *plan) statement() *sql.Selector {
 			}
 			w.WriteString(" FROM ").Ident(s.name())
 		}
-		if sqlite {
-			w.WriteString(" UNION ALL ")
+		if p.dialect == dialect.SQLite {
 			typed()
 		}
 		w.WriteString(") AS ").Ident("planned")
